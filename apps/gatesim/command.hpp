@@ -1,0 +1,42 @@
+#pragma once
+// How a subcommand plugs into the `gatesim` program.
+//
+// Each command lives in its own cmd_<name>.cpp and exposes add_<name>_command(), which adds a
+// CLI11 subcommand whose callback does the work and stores the exit status in `exit_status`:
+// 0 success, 1 a negative result where one makes sense, 2 bad input or usage. A callback
+// reports bad input by throwing models::InputError; main() prints its one-line message.
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "biometrics/face_analyzer.hpp"
+
+namespace gatesim::app {
+
+enum ExitStatus : int { kSuccess = 0, kNegative = 1, kBadInput = 2 };
+
+struct CommandContext {
+  int exit_status = kSuccess;
+};
+
+// Options every face command shares: where the models are and how to detect.
+struct FaceOptions {
+  std::string models_dir;  // empty: GATESIM_MODELS or the default cache
+  std::string detector = "hog";
+  int upsample = 1;
+  int max_detection_width = 0;
+
+  void add_to(CLI::App& command);
+  biometrics::ModelStore model_store() const;
+  biometrics::DetectorOptions detector_options() const;
+};
+
+// Prints `value` as one line of JSON on stdout.
+void print_json(const nlohmann::json& value);
+
+void add_faces_command(CLI::App& root, CommandContext& context);
+void add_verify_command(CLI::App& root, CommandContext& context);
+
+}  // namespace gatesim::app

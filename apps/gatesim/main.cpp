@@ -1,0 +1,56 @@
+// gatesim: the one command-line program. Each subcommand is in cmd_<name>.cpp.
+#include <iostream>
+
+#include "apps/gatesim/command.hpp"
+#include "models/input_error.hpp"
+
+namespace gatesim::app {
+
+void FaceOptions::add_to(CLI::App& command) {
+  command.add_option("--models", models_dir, "Folder with dlib's model files (default: $GATESIM_MODELS or ~/.cache/gatesim/models)");
+  command.add_option("--detector", detector, "Face detector: hog or mmod (dlib's CNN, slower)")
+      ->check(CLI::IsMember({"hog", "mmod"}));
+  command.add_option("--upsample", upsample, "Times the image is doubled before detection (dlib's Python default is 1)")
+      ->check(CLI::Range(0, 3));
+  command.add_option("--max-detection-width", max_detection_width,
+                     "Detect on a copy scaled down to this width (0: full size); for large faces in camera frames")
+      ->check(CLI::Range(0, 100000));
+}
+
+biometrics::ModelStore FaceOptions::model_store() const {
+  return models_dir.empty() ? biometrics::ModelStore::from_environment() : biometrics::ModelStore(models_dir);
+}
+
+biometrics::DetectorOptions FaceOptions::detector_options() const {
+  biometrics::DetectorOptions options;
+  options.kind = detector == "mmod" ? biometrics::DetectorKind::mmod : biometrics::DetectorKind::hog;
+  options.upsample = upsample;
+  options.max_detection_width = max_detection_width;
+  return options;
+}
+
+void print_json(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
+
+}  // namespace gatesim::app
+
+int main(int argc, char** argv) {
+  using namespace gatesim;
+  CLI::App root{"gatesim: border-gate smart-channel clearance simulator"};
+  root.require_subcommand(1);
+  app::CommandContext context;
+  app::add_faces_command(root, context);
+  app::add_verify_command(root, context);
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = root.exit(e);
+    return code == 0 ? 0 : app::kBadInput;
+  } catch (const models::InputError& e) {
+    std::cerr << "gatesim: " << e.what() << '\n';
+    return app::kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "gatesim: error: " << e.what() << '\n';
+    return app::kBadInput;
+  }
+  return context.exit_status;
+}
