@@ -8,14 +8,21 @@ if(GATESIM_WERROR)
   target_compile_options(gatesim_warnings INTERFACE -Werror)
 endif()
 
-# gatesim_library(NAME folder SOURCES ... DEPS ...)
-# One library target per code folder: `gatesim_<folder>`. Headers are included as
-# "<folder>/<file>.hpp" from the repository root. DEPS lists what DESIGN.md allows
-# this folder to include (other gatesim_ targets and third-party targets).
+# gatesim_library(<folder> DEPS ... [PRIVATE_DEPS ...])
+# One library target per code folder: `gatesim_<folder>`, made of every .cpp in the folder.
+# Headers are included as "<folder>/<file>.hpp" from the repository root. DEPS lists what
+# DESIGN.md allows this folder to use (other gatesim_ targets and third-party targets).
 function(gatesim_library folder)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
   set(target gatesim_${folder})
-  add_library(${target} STATIC ${ARG_SOURCES})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(NOT sources)  # a folder whose issue has not landed yet: headers only
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
+  add_library(${target} STATIC ${sources})
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS} gatesim_warnings)
   add_dependencies(${target} gatesim_layering)
