@@ -1,0 +1,522 @@
+#include "gate/gate_controller.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "models/input_error.hpp"
+
+namespace gatesim::gate {
+namespace {
+
+std::string fixed3(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  return text;
+}
+
+std::string seconds(Duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g s", std::chrono::duration<double>(d).count());
+  return text;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string text;
+  for (const auto& part : parts) text += (text.empty() ? "" : "; ") + part;
+  return text;
+}
+
+void validate(const GateConfig& c) {
+  auto fail = [](const std::string& what) { throw models::InputError("gate configuration: " + what); };
+  auto position = [&](Step step) {
+    auto it = std::find(c.steps.begin(), c.steps.end(), step);
+    if (std::count(c.steps.begin(), c.steps.end(), step) > 1) fail("step " + to_string(step) + " appears twice");
+    return it == c.steps.end() ? -1 : static_cast<int>(it - c.steps.begin());
+  };
+  const int document = position(Step::read_document), policy = position(Step::check_policy),
+            face = position(Step::face), fingerprint = position(Step::fingerprint), guardian = position(Step::guardian);
+  if (policy < 0 || face < 0) fail("steps must include check_policy and face");
+  if (c.channel == Channel::document) {
+    if (document < 0 || document > policy || document > face)
+      fail("the document channel reads the document before check_policy and face");
+  } else {
+    if (document >= 0) fail("the document-free channel has no read_document step");
+    if (face > policy) fail("the document-free channel identifies the face before check_policy");
+  }
+  if (fingerprint >= 0 && fingerprint < face) fail("fingerprint comes after face (it needs to know who)");
+  if (guardian >= 0 && guardian < policy) fail("guardian comes after check_policy (the verdict asks for it)");
+  auto positive = [&](auto value, const char* name) {
+    if (value <= decltype(value){}) fail(std::string(name) + " must be positive");
+  };
+  positive(c.document_timeout, "document_timeout");
+  positive(c.service_timeout, "service_timeout");
+  positive(c.face_window, "face_window");
+  positive(c.fingerprint_timeout, "fingerprint_timeout");
+  positive(c.exit_timeout, "exit_timeout");
+  positive(c.max_document_attempts, "max_document_attempts");
+  positive(c.max_face_frames, "max_face_frames");
+  positive(c.max_match_attempts, "max_match_attempts");
+  positive(c.max_faces_in_frame, "max_faces_in_frame");
+  positive(c.guardian_max_faces_in_frame, "guardian_max_faces_in_frame");
+  positive(c.max_fingerprint_attempts, "max_fingerprint_attempts");
+  for (auto [value, name] : {std::pair{c.match_threshold, "match_threshold"},
+                             std::pair{c.identification_threshold, "identification_threshold"}})
+    if (!(value > 0 && value <= 2)) fail(std::string(name) + " must be in (0, 2]");
+  if (!(c.identification_margin >= 0 && c.identification_margin < 2)) fail("identification_margin must be in [0, 2)");
+}
+
+}  // namespace
+
+std::string to_string(Step step) {
+  switch (step) {
+    case Step::read_document: return "read_document";
+    case Step::check_policy: return "check_policy";
+    case Step::face: return "face";
+    case Step::fingerprint: return "fingerprint";
+    case Step::guardian: return "guardian";
+  }
+  return "?";
+}
+
+std::string to_string(Signal signal) {
+  switch (signal) {
+    case Signal::ready: return "ready";
+    case Signal::present_document: return "present_document";
+    case Signal::look_at_camera: return "look_at_camera";
+    case Signal::place_finger: return "place_finger";
+    case Signal::guardian_next: return "guardian_next";
+    case Signal::proceed: return "proceed";
+    case Signal::go_to_counter: return "go_to_counter";
+  }
+  return "?";
+}
+
+std::vector<Step> default_steps(Channel channel) {
+  if (channel == Channel::document) return {Step::read_document, Step::check_policy, Step::face, Step::guardian};
+  return {Step::face, Step::check_policy, Step::guardian};
+}
+
+GateController::GateController(GateConfig config) : config_(std::move(config)) {
+  if (config_.steps.empty()) config_.steps = default_steps(config_.channel);
+  validate(config_);
+}
+
+std::optional<Step> GateController::current_step() const {
+  if (state_ != LaneState::in_step) return std::nullopt;
+  return plan_[step_index_].step;
+}
+
+Role GateController::current_role() const {
+  return state_ == LaneState::in_step ? plan_[step_index_].role : Role::traveller;
+}
+
+std::vector<Action> GateController::handle(const Event& event) {
+  std::vector<Action> out;
+  std::visit([&](const auto& e) { on(e, out); }, event);
+  return out;
+}
+
+// ---- Transaction and step bookkeeping ----
+
+void GateController::begin_transaction(Time at, std::vector<Action>& out) {
+  outcome_ = {};
+  outcome_.transaction = ++transactions_;
+  outcome_.channel = config_.channel;
+  outcome_.started_at = at;
+  outcome_.device_faults = std::move(faults_between_transactions_);
+  faults_between_transactions_.clear();
+  outcome_.people.push_back({});
+  plan_.clear();
+  for (Step step : config_.steps) plan_.push_back({step, Role::traveller});
+  step_index_ = 0;
+  guardian_required_ = false;
+  guardian_ids_.clear();
+  guardian_document_.clear();
+  state_ = LaneState::in_step;
+  enter_step(at, out);
+}
+
+Reason GateController::reason(const std::string& code, std::string detail) const {
+  return {current_role() == Role::guardian ? "guardian." + code : code, std::move(detail)};
+}
+
+PersonEvidence& GateController::person() { return outcome_.people.back(); }
+
+void GateController::request(std::vector<Action>& out, Action action) {
+  std::visit(
+      [&](auto& a) {
+        if constexpr (requires { a.request; }) {
+          a.request = next_id();
+          awaited_ = a.request;
+        }
+      },
+      action);
+  out.push_back(std::move(action));
+}
+
+void GateController::start_step_timer(Duration duration, std::vector<Action>& out) {
+  stop_step_timer(out);
+  step_timer_ = next_id();
+  out.push_back(StartTimer{*step_timer_, duration});
+}
+
+void GateController::stop_step_timer(std::vector<Action>& out) {
+  if (step_timer_) out.push_back(CancelTimer{*step_timer_});
+  step_timer_.reset();
+}
+
+void GateController::enter_step(Time at, std::vector<Action>& out) {
+  if (step_index_ == plan_.size()) {
+    decide(at, {}, out);
+    return;
+  }
+  const auto [step, role] = plan_[step_index_];
+  step_started_ = at;
+  attempts_ = 0;
+  match_attempts_ = 0;
+  last_quality_reasons_.clear();
+  switch (step) {
+    case Step::read_document:
+      out.push_back(ShowIndicator{role == Role::guardian ? Signal::guardian_next : Signal::present_document});
+      start_step_timer(config_.document_timeout, out);
+      request(out, ReadDocument{0, role});
+      break;
+    case Step::check_policy:
+      start_step_timer(config_.service_timeout, out);
+      request(out, CheckPolicy{0, role, person().holder_id,
+                               role == Role::guardian ? guardian_document_ : outcome_.document_number});
+      break;
+    case Step::face:
+      if (role == Role::guardian && config_.channel == Channel::document_free)
+        out.push_back(ShowIndicator{Signal::guardian_next});
+      out.push_back(ShowIndicator{Signal::look_at_camera});
+      start_step_timer(config_.face_window, out);
+      request(out, CaptureFrame{0, role});
+      break;
+    case Step::fingerprint:
+      out.push_back(ShowIndicator{Signal::place_finger});
+      start_step_timer(config_.fingerprint_timeout, out);
+      request(out, CaptureFingerprint{0, person().holder_id});
+      break;
+    case Step::guardian:
+      if (!guardian_required_) {
+        ++step_index_;
+        enter_step(at, out);
+        return;
+      }
+      if (guardian_ids_.empty()) {
+        decide(at, {{"M3.guardian", "a guardian is required but none is on record"}}, out);
+        return;
+      }
+      // The guardian passes the same checks as the traveller, after the traveller.
+      PersonEvidence guardian;
+      guardian.role = Role::guardian;
+      outcome_.people.push_back(std::move(guardian));
+      std::vector<PlannedStep> guardian_steps;
+      for (Step s : config_.steps)
+        if (s != Step::guardian) guardian_steps.push_back({s, Role::guardian});
+      plan_.insert(plan_.begin() + static_cast<long>(step_index_) + 1, guardian_steps.begin(), guardian_steps.end());
+      ++step_index_;
+      enter_step(at, out);
+      return;
+  }
+}
+
+void GateController::finish_step(Time at, std::vector<Action>& out) {
+  stop_step_timer(out);
+  awaited_.reset();
+  const auto [step, role] = plan_[step_index_];
+  outcome_.timings.push_back({(role == Role::guardian ? "guardian." : "") + to_string(step), at - step_started_});
+  ++step_index_;
+  enter_step(at, out);
+}
+
+void GateController::decide(Time at, std::vector<Reason> reasons, std::vector<Action>& out) {
+  stop_step_timer(out);
+  if (state_ == LaneState::in_step && step_index_ < plan_.size()) {
+    const auto [step, role] = plan_[step_index_];
+    outcome_.timings.push_back({(role == Role::guardian ? "guardian." : "") + to_string(step), at - step_started_});
+  }
+  outcome_.decided_at = at;
+  outcome_.decision = reasons.empty() ? Decision::cleared : Decision::referred;
+  outcome_.reasons = std::move(reasons);
+  state_ = LaneState::writing_audit;
+  audit_started_ = at;
+  request(out, WriteAudit{0, outcome_});
+}
+
+void GateController::lane_ready(std::vector<Action>& out) {
+  state_ = LaneState::idle;
+  out.push_back(ShowIndicator{Signal::ready});
+}
+
+bool GateController::answers(std::uint64_t request, Step step) const {
+  return state_ == LaneState::in_step && awaited_ == request && plan_[step_index_].step == step;
+}
+
+// ---- Events ----
+
+void GateController::on(const TravellerArrived& e, std::vector<Action>& out) {
+  if (state_ == LaneState::idle) begin_transaction(e.at, out);
+}
+
+void GateController::on(const DocumentRead& e, std::vector<Action>& out) {
+  if (!answers(e.request, Step::read_document)) return;
+  awaited_.reset();
+  if (!e.document) {
+    if (++attempts_ >= config_.max_document_attempts) {
+      decide(e.at, {reason("document.unreadable", e.problem + " (" + std::to_string(attempts_) + " attempts)")}, out);
+      return;
+    }
+    request(out, ReadDocument{0, current_role()});
+    return;
+  }
+  (current_role() == Role::traveller ? outcome_.document_number : guardian_document_) = e.document->document_number;
+  if (person_found(e.at, e.document->holder_id, out)) finish_step(e.at, out);
+}
+
+bool GateController::person_found(Time at, const std::string& holder_id, std::vector<Action>& out) {
+  person().holder_id = holder_id;
+  if (current_role() == Role::traveller) {
+    outcome_.holder_id = holder_id;
+    return true;
+  }
+  if (std::find(guardian_ids_.begin(), guardian_ids_.end(), holder_id) == guardian_ids_.end()) {
+    decide(at, {{"M3.guardian", holder_id + " is not a guardian on record for " + outcome_.holder_id}}, out);
+    return false;
+  }
+  outcome_.guardian_id = holder_id;
+  return true;
+}
+
+void GateController::on(const PolicyChecked& e, std::vector<Action>& out) {
+  if (!answers(e.request, Step::check_policy)) return;
+  awaited_.reset();
+  if (!e.eligible) {
+    std::vector<Reason> reasons;
+    for (const auto& r : e.reasons) reasons.push_back(reason(r.code, r.detail));
+    if (reasons.empty()) reasons.push_back(reason("policy.ineligible", "the policy check gave no reason"));
+    decide(e.at, std::move(reasons), out);
+    return;
+  }
+  if (e.guardian_required) {
+    if (current_role() == Role::guardian) {
+      decide(e.at, {reason("M3.guardian", "the guardian needs a guardian too")}, out);
+      return;
+    }
+    if (std::find(config_.steps.begin(), config_.steps.end(), Step::guardian) == config_.steps.end()) {
+      decide(e.at, {{"M3.guardian", "a guardian is required and this lane does not pair guardians"}}, out);
+      return;
+    }
+    guardian_required_ = true;
+    guardian_ids_ = e.guardian_ids;
+  }
+  finish_step(e.at, out);
+}
+
+void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
+  if (!answers(e.request, Step::face)) return;
+  awaited_.reset();
+  ++attempts_;
+  auto& p = person();
+  ++p.frames;
+  if (!e.image_path.empty()) outcome_.image_paths.push_back(e.image_path);
+  const int allowed = current_role() == Role::guardian ? config_.guardian_max_faces_in_frame : config_.max_faces_in_frame;
+  if (e.face_count > allowed) {
+    const std::string what = std::to_string(e.face_count) + " faces in the frame, at most " + std::to_string(allowed) + " allowed";
+    outcome_.alarm = true;
+    out.push_back(RaiseAlarm{"tailgating: " + what});
+    decide(e.at, {{"tailgating", what}}, out);
+    return;
+  }
+  if (e.face_count >= 1 && e.quality_ok) {
+    if (config_.channel == Channel::document)
+      request(out, MatchFace{0, p.holder_id});
+    else
+      request(out, Identify{0});
+    return;
+  }
+  ++p.frames_rejected;
+  last_quality_reasons_ = e.quality_reasons;
+  if (e.face_count == 0 && last_quality_reasons_.empty()) last_quality_reasons_.push_back("no face");
+  if (attempts_ >= config_.max_face_frames) {
+    decide(e.at,
+           {reason("face.quality", "no acceptable frame in " + std::to_string(attempts_) +
+                                       " frames (last: " + joined(last_quality_reasons_) + ")")},
+           out);
+    return;
+  }
+  request(out, CaptureFrame{0, current_role()});
+}
+
+void GateController::on(const FaceMatched& e, std::vector<Action>& out) {
+  if (!answers(e.request, Step::face) || config_.channel != Channel::document) return;
+  awaited_.reset();
+  auto& p = person();
+  ++p.match_attempts;
+  if (!e.enrolled) {
+    decide(e.at, {reason("face.not_enrolled", "no enrolled face for " + p.holder_id)}, out);
+    return;
+  }
+  p.distance = p.distance ? std::min(*p.distance, e.distance) : e.distance;
+  if (e.distance < config_.match_threshold) {
+    p.face_passed = true;
+    finish_step(e.at, out);
+    return;
+  }
+  face_attempt_failed(e.at,
+                      reason("face.no_match", "distance " + fixed3(*p.distance) + " >= threshold " +
+                                                  fixed3(config_.match_threshold)),
+                      out);
+}
+
+void GateController::on(const IdentificationDone& e, std::vector<Action>& out) {
+  if (!answers(e.request, Step::face) || config_.channel != Channel::document_free) return;
+  awaited_.reset();
+  auto& p = person();
+  ++p.match_attempts;
+  p.distance = e.best ? std::optional(e.best->distance) : std::nullopt;
+  p.second_distance = e.second ? std::optional(e.second->distance) : std::nullopt;
+  if (!e.best) {
+    face_attempt_failed(e.at, reason("identification.not_found", "the gallery has no candidate"), out);
+    return;
+  }
+  if (e.best->distance >= config_.identification_threshold) {
+    face_attempt_failed(e.at,
+                        reason("identification.not_found", "nearest distance " + fixed3(e.best->distance) +
+                                                               " >= threshold " + fixed3(config_.identification_threshold)),
+                        out);
+    return;
+  }
+  if (e.second && e.second->distance - e.best->distance < config_.identification_margin) {
+    face_attempt_failed(e.at,
+                        reason("identification.ambiguous",
+                               "margin " + fixed3(e.second->distance - e.best->distance) + " < " +
+                                   fixed3(config_.identification_margin) + " between the two nearest people"),
+                        out);
+    return;
+  }
+  if (!person_found(e.at, e.best->holder_id, out)) return;
+  p.face_passed = true;
+  finish_step(e.at, out);
+}
+
+void GateController::face_attempt_failed(Time at, Reason why, std::vector<Action>& out) {
+  if (++match_attempts_ >= config_.max_match_attempts || attempts_ >= config_.max_face_frames) {
+    person().face_passed = false;
+    why.detail += " (" + std::to_string(match_attempts_) + " attempts)";
+    decide(at, {std::move(why)}, out);
+    return;
+  }
+  request(out, CaptureFrame{0, current_role()});
+}
+
+void GateController::on(const FingerprintResult& e, std::vector<Action>& out) {
+  if (!answers(e.request, Step::fingerprint)) return;
+  awaited_.reset();
+  auto& p = person();
+  ++p.fingerprint_attempts;
+  if (e.outcome == FingerprintOutcome::matched) {
+    p.fingerprint_matched = true;
+    finish_step(e.at, out);
+    return;
+  }
+  if (++attempts_ >= config_.max_fingerprint_attempts) {
+    const bool poor = e.outcome == FingerprintOutcome::poor_capture;
+    if (!poor) p.fingerprint_matched = false;
+    decide(e.at,
+           {reason(poor ? "fingerprint.poor_capture" : "fingerprint.no_match",
+                   std::string(poor ? "no usable capture" : "no match") + " in " + std::to_string(attempts_) +
+                       " attempts")},
+           out);
+    return;
+  }
+  out.push_back(ShowIndicator{Signal::place_finger});
+  start_step_timer(config_.fingerprint_timeout, out);  // each capture gets the full time
+  request(out, CaptureFingerprint{0, p.holder_id});
+}
+
+void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
+  if (state_ != LaneState::writing_audit || awaited_ != e.request) return;
+  awaited_.reset();
+  if (!e.ok) {
+    // No decision may take effect unrecorded: the barrier stays shut whatever was decided.
+    outcome_.decision = Decision::referred;
+    outcome_.reasons.push_back({"audit.failed", e.problem});
+    out.push_back(RaiseAlarm{"audit log write failed: " + e.problem});
+  } else {
+    outcome_.timings.push_back({"audit", e.at - audit_started_});
+  }
+  if (outcome_.decision == Decision::cleared) {
+    out.push_back(OpenBarrier{});
+    out.push_back(ShowIndicator{Signal::proceed});
+    exit_timer_ = next_id();
+    out.push_back(StartTimer{*exit_timer_, config_.exit_timeout});
+    out.push_back(Completed{outcome_});
+    state_ = LaneState::passing;
+    return;
+  }
+  out.push_back(Refer{outcome_.reasons});
+  out.push_back(ShowIndicator{Signal::go_to_counter});
+  out.push_back(Completed{outcome_});
+  state_ = LaneState::idle;
+}
+
+void GateController::on(const TravellerPassed&, std::vector<Action>& out) {
+  if (state_ != LaneState::passing) return;
+  out.push_back(CancelTimer{*exit_timer_});
+  exit_timer_.reset();
+  out.push_back(CloseBarrier{});
+  lane_ready(out);
+}
+
+void GateController::on(const TimerFired& e, std::vector<Action>& out) {
+  if (state_ == LaneState::passing && exit_timer_ == e.id) {
+    exit_timer_.reset();
+    out.push_back(CloseBarrier{});
+    lane_ready(out);
+    return;
+  }
+  if (state_ != LaneState::in_step || step_timer_ != e.id) return;
+  step_timer_.reset();
+  awaited_.reset();
+  const Step step = plan_[step_index_].step;
+  const auto& p = person();
+  switch (step) {
+    case Step::read_document:
+      decide(e.at, {reason("document.timeout", "no readable document within " + seconds(config_.document_timeout))}, out);
+      break;
+    case Step::check_policy:
+      decide(e.at, {reason("policy.timeout", "no policy verdict within " + seconds(config_.service_timeout))}, out);
+      break;
+    case Step::face: {
+      std::string detail = "no matching face within " + seconds(config_.face_window) + " (" +
+                           std::to_string(p.frames) + " frames, " + std::to_string(p.frames_rejected) + " rejected";
+      if (!last_quality_reasons_.empty()) detail += "; last: " + joined(last_quality_reasons_);
+      person().face_passed = false;
+      decide(e.at, {reason("face.timeout", detail + ")")}, out);
+      break;
+    }
+    case Step::fingerprint:
+      decide(e.at, {reason("fingerprint.timeout", "no fingerprint within " + seconds(config_.fingerprint_timeout))}, out);
+      break;
+    case Step::guardian:
+      break;  // the guardian step has no timer of its own: its sub-steps do
+  }
+}
+
+void GateController::on(const DeviceFault& e, std::vector<Action>& out) {
+  DeviceFaultRecord fault{e.device, e.what, e.at};
+  if (state_ == LaneState::in_step) {
+    outcome_.device_faults.push_back(fault);
+    awaited_.reset();
+    decide(e.at, {{"device." + to_string(e.device), e.what}}, out);
+    return;
+  }
+  // Outside a step the decision is already made (or none is under way): keep the fault for
+  // the next transaction's record, and call staff if the barrier fails while open.
+  faults_between_transactions_.push_back(std::move(fault));
+  if (state_ == LaneState::passing && e.device == Device::barrier) out.push_back(RaiseAlarm{"barrier fault: " + e.what});
+}
+
+}  // namespace gatesim::gate

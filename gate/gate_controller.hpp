@@ -1,0 +1,257 @@
+#pragma once
+// GateController: the smart-channel lane as a pure state machine, (state, event) -> (state,
+// actions). It does no I/O and owns no clock or thread: events carry what happened and when
+// (a document read, a frame analysed, a timer fired, a device failed), actions ask the driver
+// to do things (capture a frame, start a timer, write the audit record, open the barrier).
+// Two drivers run it: the real-time lane driver (Boost.Asio, devices) and the port simulator
+// (virtual time). Tests feed it scripted events.
+//
+// One transaction, in the configured step order (defaults: see default_steps):
+//   document channel:      read document -> policy check -> face (1:1 against the holder's
+//                          enrolled templates) -> [fingerprint] -> [guardian]
+//   document-free channel: face (1:N identification with a margin between the best and the
+//                          second-best candidate) -> policy check on who was found ->
+//                          [fingerprint] -> [guardian]
+// The face step captures frames until one passes quality (bounded by frames and time); more
+// faces than allowed is tailgating (refer and alarm at once). The guardian step runs when the
+// policy verdict asks for one: the guardian passes the same steps (as Role::guardian) and must
+// be one of the guardians on record. Then the outcome is written to the audit log and only
+// once the driver confirms the write (AuditWritten) is the barrier opened or the traveller
+// referred to a staffed counter with the reasons. A device fault ends the transaction as a
+// referral naming the fault; the lane is then ready for the next traveller.
+//
+// Requests carry an id; an event answering a request that is no longer awaited (a late reply
+// after a timeout or a fault), or a timer that was cancelled, is ignored.
+//
+// Thread safety: none; one driver thread calls handle() at a time.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "biometrics/matcher.hpp"
+#include "gate/transaction_outcome.hpp"
+
+namespace gatesim::gate {
+
+using namespace std::chrono_literals;
+
+enum class Step { read_document, check_policy, face, fingerprint, guardian };
+std::string to_string(Step step);
+
+// ensures: the smart channel's order for `channel` (without fingerprint; a port that asks for
+//          fingerprints inserts Step::fingerprint after Step::face).
+std::vector<Step> default_steps(Channel channel);
+
+// Every timeout, limit, threshold and the step order. The defaults fit the smart channel:
+// Hong Kong's e-Channel takes about 7 s per traveller and Shenzhen Bay's document-free channel
+// under 10 s (shared/PORT-FACTS.md), so each step gets a few seconds and a whole ordinary
+// transaction a budget near 10 s.
+struct GateConfig {
+  Channel channel = Channel::document;
+  std::vector<Step> steps;  // empty: default_steps(channel)
+
+  Duration document_timeout = 5s;  // to place the permit on the reader and read its chip
+  int max_document_attempts = 2;   // unreadable reads before referral
+  Duration service_timeout = 2s;   // the policy verdict (a match or identification counts in face_window)
+
+  Duration face_window = 5s;       // the whole face step, matching included
+  int max_face_frames = 30;        // frames analysed per face step (2 s of 15 frames/s video)
+  int max_match_attempts = 2;      // quality frames that may fail to match before referral
+  int max_faces_in_frame = 1;      // more is tailgating
+  int guardian_max_faces_in_frame = 2;  // the ward stays in the lane while the guardian looks
+
+  // Verification: dlib's 0.6 (99.38% on LFW). Identification searches a whole gallery, so it
+  // is stricter and needs the runner-up to be clearly further (an assumption to calibrate with
+  // `gatesim eval-faces`, not a published figure).
+  double match_threshold = biometrics::kDlibDefaultThreshold;
+  double identification_threshold = 0.5;
+  double identification_margin = 0.08;
+
+  Duration fingerprint_timeout = 8s;  // per capture
+  int max_fingerprint_attempts = 3;
+
+  Duration exit_timeout = 6s;  // barrier open for the traveller (and guardian) to walk through
+};
+
+// ---- Events: what happened. Every event says when (`at`). ----
+struct DocumentInfo {
+  std::string holder_id;
+  std::string document_number;
+};
+
+struct TravellerArrived { Time at{}; };
+struct DocumentRead {
+  Time at{};
+  std::uint64_t request = 0;
+  std::optional<DocumentInfo> document;  // nullopt: unreadable
+  std::string problem;                    // why unreadable
+};
+struct PolicyChecked {
+  Time at{};
+  std::uint64_t request = 0;
+  bool eligible = false;
+  std::vector<Reason> reasons;            // why not eligible (clause codes such as "M3.age")
+  bool guardian_required = false;         // eligible only together with a guardian
+  std::vector<std::string> guardian_ids;  // the legal guardians on record
+};
+struct FrameAnalysed {
+  Time at{};
+  std::uint64_t request = 0;
+  int face_count = 0;
+  bool quality_ok = false;
+  std::vector<std::string> quality_reasons;
+  std::string image_path;  // when the driver keeps images
+};
+struct FaceMatched {
+  Time at{};
+  std::uint64_t request = 0;
+  bool enrolled = true;  // false: the holder has no enrolled template
+  double distance = 0;   // smallest distance to the holder's templates
+};
+struct Candidate {
+  std::string holder_id;
+  double distance = 0;
+};
+struct IdentificationDone {
+  Time at{};
+  std::uint64_t request = 0;
+  std::optional<Candidate> best;
+  std::optional<Candidate> second;  // the nearest other person
+};
+enum class FingerprintOutcome { matched, not_matched, poor_capture };
+struct FingerprintResult {
+  Time at{};
+  std::uint64_t request = 0;
+  FingerprintOutcome outcome = FingerprintOutcome::poor_capture;
+};
+struct AuditWritten {
+  Time at{};
+  std::uint64_t request = 0;
+  bool ok = true;
+  std::string problem;
+};
+struct TravellerPassed { Time at{}; };
+struct TimerFired { Time at{}; std::uint64_t id = 0; };
+struct DeviceFault { Time at{}; Device device = Device::camera; std::string what; };
+
+using Event = std::variant<TravellerArrived, DocumentRead, PolicyChecked, FrameAnalysed, FaceMatched,
+                           IdentificationDone, FingerprintResult, AuditWritten, TravellerPassed, TimerFired,
+                           DeviceFault>;
+
+// ---- Actions: what the driver is asked to do, in order. ----
+enum class Signal { ready, present_document, look_at_camera, place_finger, guardian_next, proceed, go_to_counter };
+std::string to_string(Signal signal);
+
+struct ReadDocument { std::uint64_t request = 0; Role role = Role::traveller; };
+// Check the person whose document was read (document channel) or who was identified.
+struct CheckPolicy { std::uint64_t request = 0; Role role = Role::traveller; std::string holder_id; std::string document_number; };
+struct CaptureFrame { std::uint64_t request = 0; Role role = Role::traveller; };
+// Compare the face of the last FrameAnalysed with `holder_id`'s enrolled templates.
+struct MatchFace { std::uint64_t request = 0; std::string holder_id; };
+// Search the gallery for the face of the last FrameAnalysed.
+struct Identify { std::uint64_t request = 0; };
+struct CaptureFingerprint { std::uint64_t request = 0; std::string holder_id; };
+struct StartTimer { std::uint64_t id = 0; Duration duration{}; };
+struct CancelTimer { std::uint64_t id = 0; };
+struct ShowIndicator { Signal signal = Signal::ready; };
+// The driver must answer with AuditWritten, ok only once the record is durable (no timeout:
+// a lane never opens on an unrecorded decision).
+struct WriteAudit { std::uint64_t request = 0; TransactionOutcome outcome; };
+struct OpenBarrier {};
+struct CloseBarrier {};
+struct Refer { std::vector<Reason> reasons; };
+struct RaiseAlarm { std::string what; };
+// The transaction is over and audited; `outcome` adds the audit write's timing.
+struct Completed { TransactionOutcome outcome; };
+
+using Action = std::variant<ReadDocument, CheckPolicy, CaptureFrame, MatchFace, Identify, CaptureFingerprint,
+                            StartTimer, CancelTimer, ShowIndicator, WriteAudit, OpenBarrier, CloseBarrier, Refer,
+                            RaiseAlarm, Completed>;
+
+enum class LaneState { idle, in_step, writing_audit, passing };
+
+class GateController {
+ public:
+  // requires: config.steps (or the channel default) holds check_policy and face once each;
+  //           document channel: read_document before check_policy and face; document-free:
+  //           no read_document, face before check_policy; fingerprint after face; guardian
+  //           after check_policy; counts and durations positive; thresholds in (0, 2].
+  // throws models::InputError naming the setting otherwise.
+  explicit GateController(GateConfig config);
+
+  const GateConfig& config() const { return config_; }
+  LaneState state() const { return state_; }
+  // The step under way (state() == in_step) and for whom.
+  std::optional<Step> current_step() const;
+  Role current_role() const;
+  // The request the controller is waiting for, if any (tests answer it by this id).
+  std::optional<std::uint64_t> awaited_request() const { return awaited_; }
+
+  // ensures: the actions to carry out, in order. Events that do not fit the state (a late
+  //          reply, a cancelled timer, a traveller arriving mid-transaction) give no actions,
+  //          except that a device fault is always recorded.
+  std::vector<Action> handle(const Event& event);
+
+ private:
+  struct PlannedStep {
+    Step step;
+    Role role;
+  };
+
+  std::uint64_t next_id() { return ++last_id_; }
+  void begin_transaction(Time at, std::vector<Action>& out);
+  void enter_step(Time at, std::vector<Action>& out);
+  void finish_step(Time at, std::vector<Action>& out);
+  void decide(Time at, std::vector<Reason> reasons, std::vector<Action>& out);
+  void lane_ready(std::vector<Action>& out);
+  // Appends `action`, giving it the next request id and awaiting that id.
+  void request(std::vector<Action>& out, Action action);
+  void start_step_timer(Duration duration, std::vector<Action>& out);
+  void stop_step_timer(std::vector<Action>& out);
+  bool answers(std::uint64_t request, Step step) const;
+  Reason reason(const std::string& code, std::string detail) const;  // "guardian." prefix for the guardian
+  PersonEvidence& person();  // the person the current step checks
+  // Records who the current step found; a guardian must be on record. false: decided (referred).
+  bool person_found(Time at, const std::string& holder_id, std::vector<Action>& out);
+  void face_attempt_failed(Time at, Reason why, std::vector<Action>& out);
+
+  void on(const TravellerArrived& e, std::vector<Action>& out);
+  void on(const DocumentRead& e, std::vector<Action>& out);
+  void on(const PolicyChecked& e, std::vector<Action>& out);
+  void on(const FrameAnalysed& e, std::vector<Action>& out);
+  void on(const FaceMatched& e, std::vector<Action>& out);
+  void on(const IdentificationDone& e, std::vector<Action>& out);
+  void on(const FingerprintResult& e, std::vector<Action>& out);
+  void on(const AuditWritten& e, std::vector<Action>& out);
+  void on(const TravellerPassed& e, std::vector<Action>& out);
+  void on(const TimerFired& e, std::vector<Action>& out);
+  void on(const DeviceFault& e, std::vector<Action>& out);
+
+  GateConfig config_;
+  LaneState state_ = LaneState::idle;
+  std::uint64_t last_id_ = 0;  // request and timer ids share one sequence
+  std::uint64_t transactions_ = 0;
+  std::optional<std::uint64_t> awaited_;
+  std::optional<std::uint64_t> step_timer_;
+  std::optional<std::uint64_t> exit_timer_;
+  std::vector<DeviceFaultRecord> faults_between_transactions_;
+
+  // The transaction under way.
+  TransactionOutcome outcome_;
+  std::vector<PlannedStep> plan_;  // config steps; the guardian's are inserted when required
+  std::size_t step_index_ = 0;
+  Time step_started_{};
+  Time audit_started_{};
+  bool guardian_required_ = false;
+  std::vector<std::string> guardian_ids_;
+  std::string guardian_document_;
+  // The step under way.
+  int attempts_ = 0;  // document reads, frames analysed, fingerprint captures
+  int match_attempts_ = 0;
+  std::vector<std::string> last_quality_reasons_;
+};
+
+}  // namespace gatesim::gate
