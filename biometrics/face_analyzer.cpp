@@ -12,40 +12,15 @@
 #include <dlib/opencv/to_open_cv.h>
 #include <opencv2/imgproc.hpp>
 
+#include "biometrics/dlib_networks.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::biometrics {
 namespace {
 
 using namespace dlib;
-
-// dlib_face_recognition_resnet_model_v1: a ResNet-29 variant, 150x150 RGB in, 128-D out.
-// The layer layout has to match the trained model file exactly.
-template <template <int, template <typename> class, int, typename> class Block, int N,
-          template <typename> class BN, typename Subnet>
-using residual = add_prev1<Block<N, BN, 1, tag1<Subnet>>>;
-template <template <int, template <typename> class, int, typename> class Block, int N,
-          template <typename> class BN, typename Subnet>
-using residual_down = add_prev2<avg_pool<2, 2, 2, 2, skip1<tag2<Block<N, BN, 2, tag1<Subnet>>>>>>;
-template <int N, template <typename> class BN, int Stride, typename Subnet>
-using conv_block = BN<con<N, 3, 3, 1, 1, relu<BN<con<N, 3, 3, Stride, Stride, Subnet>>>>>;
-template <int N, typename Subnet> using ares = relu<residual<conv_block, N, affine, Subnet>>;
-template <int N, typename Subnet> using ares_down = relu<residual_down<conv_block, N, affine, Subnet>>;
-template <typename Subnet> using alevel0 = ares_down<256, Subnet>;
-template <typename Subnet> using alevel1 = ares<256, ares<256, ares_down<256, Subnet>>>;
-template <typename Subnet> using alevel2 = ares<128, ares<128, ares_down<128, Subnet>>>;
-template <typename Subnet> using alevel3 = ares<64, ares<64, ares<64, ares_down<64, Subnet>>>>;
-template <typename Subnet> using alevel4 = ares<32, ares<32, ares<32, Subnet>>>;
-using DescriptorNet = loss_metric<fc_no_bias<128, avg_pool_everything<alevel0<alevel1<alevel2<alevel3<alevel4<
-    max_pool<3, 3, 2, 2, relu<affine<con<32, 7, 7, 2, 2, input_rgb_image_sized<150>>>>>>>>>>>>>;
-
-// mmod_human_face_detector: dlib's CNN face detector.
-template <long Filters, typename Subnet> using con5d = con<Filters, 5, 5, 2, 2, Subnet>;
-template <long Filters, typename Subnet> using con5 = con<Filters, 5, 5, 1, 1, Subnet>;
-template <typename Subnet>
-using downsampler = relu<affine<con5d<32, relu<affine<con5d<32, relu<affine<con5d<16, Subnet>>>>>>>>>;
-template <typename Subnet> using rcon5 = relu<affine<con5<45, Subnet>>>;
-using MmodNet = loss_mmod<con<1, 9, 9, 1, 1, rcon5<rcon5<rcon5<downsampler<input_rgb_image_pyramid<pyramid_down<6>>>>>>>>;
+using detail::DescriptorNet;
+using detail::MmodNet;
 
 constexpr unsigned long kChipSize = 150;
 constexpr double kChipPadding = 0.25;
@@ -78,6 +53,7 @@ void require_bgr(const cv::Mat& image) {
 
 struct FaceAnalyzer::Models {
   frontal_face_detector hog = get_frontal_face_detector();
+  frontal_face_detector hog_frontal{hog.get_scanner(), hog.get_overlap_tester(), hog.get_w(0)};
   std::unique_ptr<MmodNet> mmod;
   shape_predictor landmarks;
   DescriptorNet descriptor;
@@ -121,7 +97,8 @@ std::vector<DetectedFace> FaceAnalyzer::detect_boxes(const cv::Mat& bgr) {
   const int upsample = std::max(0, options_.upsample);
   auto run = [&](const auto& image) {
     if (options_.kind == DetectorKind::hog) {
-      models_->hog(image, found, options_.adjust_threshold);
+      auto& hog = options_.frontal_only ? models_->hog_frontal : models_->hog;
+      hog(image, found, options_.adjust_threshold);
     } else {
       matrix<rgb_pixel> rgb;
       assign_image(rgb, image);
