@@ -1,0 +1,156 @@
+#include "gate/audit_log.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <sqlite3.h>
+
+#include "models/input_error.hpp"
+
+namespace gatesim::gate {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS audit (
+  id              INTEGER PRIMARY KEY,
+  recorded_at     TEXT    NOT NULL,
+  lane            TEXT    NOT NULL,
+  transaction_no  INTEGER NOT NULL,
+  channel         TEXT    NOT NULL,
+  decision        TEXT    NOT NULL CHECK (decision IN ('cleared', 'referred')),
+  holder_id       TEXT    NOT NULL,
+  document_number TEXT    NOT NULL,
+  guardian_id     TEXT    NOT NULL,
+  alarm           INTEGER NOT NULL,
+  total_ms        REAL    NOT NULL,
+  reasons         TEXT    NOT NULL,  -- JSON array of {code, detail}
+  scores          TEXT    NOT NULL,  -- JSON array: per person, face distances and fingerprint
+  timings         TEXT    NOT NULL,  -- JSON object: step -> milliseconds
+  device_faults   TEXT    NOT NULL,  -- JSON array of {device, what, at_ms}
+  image_paths     TEXT    NOT NULL,  -- JSON array; empty unless images are kept
+  record          TEXT    NOT NULL   -- the whole outcome as JSON
+);
+CREATE INDEX IF NOT EXISTS audit_by_holder ON audit (holder_id);
+)sql";
+
+std::string utc_now_iso() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return text;
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) throw AuditError(sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  void bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  std::string text(int column) const {
+    const auto* p = sqlite3_column_text(stmt_, column);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+AuditLog::AuditLog(const std::filesystem::path& file, std::string lane) : file_(file), lane_(std::move(lane)) {
+  auto fail = [&](const std::string& what) {
+    const std::string message = file_.string() + ": " + what;
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw models::InputError(message);
+  };
+  if (sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK)
+    fail(std::string("cannot open the audit log: ") + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+  sqlite3_busy_timeout(db_, 5000);
+  auto exec = [&](const std::string& sql) {
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      fail(std::string("not a usable audit log: ") + sqlite3_errmsg(db_));
+  };
+  // Reading the version first also proves the file is an SQLite database.
+  int version = 0;
+  {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &stmt, nullptr) != SQLITE_OK)
+      fail(std::string("not an SQLite database: ") + sqlite3_errmsg(db_));
+    if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  if (version != 0 && version != kSchemaVersion)
+    fail("audit log schema version " + std::to_string(version) + ", expected " + std::to_string(kSchemaVersion));
+  if (version == 0) {
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_schema", -1, &stmt, nullptr);
+    const bool empty = stmt && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 0;
+    sqlite3_finalize(stmt);
+    if (!empty) fail("an SQLite database that is not a gatesim audit log");
+  }
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");
+  exec(std::string("BEGIN IMMEDIATE;") + kSchema + "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";COMMIT;");
+}
+
+AuditLog::~AuditLog() { sqlite3_close(db_); }
+
+std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
+  const nlohmann::json j = to_json(outcome);
+  Statement insert(db_, R"sql(
+    INSERT INTO audit (recorded_at, lane, transaction_no, channel, decision, holder_id, document_number,
+                       guardian_id, alarm, total_ms, reasons, scores, timings, device_faults, image_paths, record)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))sql");
+  insert.bind(1, utc_now_iso());
+  insert.bind(2, lane_);
+  sqlite3_bind_int64(insert.get(), 3, static_cast<sqlite3_int64>(outcome.transaction));
+  insert.bind(4, to_string(outcome.channel));
+  insert.bind(5, to_string(outcome.decision));
+  insert.bind(6, outcome.holder_id);
+  insert.bind(7, outcome.document_number);
+  insert.bind(8, outcome.guardian_id);
+  sqlite3_bind_int(insert.get(), 9, outcome.alarm ? 1 : 0);
+  sqlite3_bind_double(insert.get(), 10, j["total_ms"].get<double>());
+  insert.bind(11, j["reasons"].dump());
+  insert.bind(12, j["people"].dump());
+  insert.bind(13, j["timings_ms"].dump());
+  insert.bind(14, j["device_faults"].dump());
+  insert.bind(15, j["image_paths"].dump());
+  insert.bind(16, j.dump());
+  // One statement in autocommit mode is its own transaction: with synchronous=FULL the WAL is
+  // synced before sqlite3_step reports SQLITE_DONE.
+  if (sqlite3_step(insert.get()) != SQLITE_DONE)
+    throw AuditError(file_.string() + ": audit record not written: " + sqlite3_errmsg(db_));
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<AuditRecord> AuditLog::records() const {
+  Statement select(db_, "SELECT id, recorded_at, lane, transaction_no, decision, record FROM audit ORDER BY id");
+  std::vector<AuditRecord> out;
+  int rc;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    out.push_back({sqlite3_column_int64(select.get(), 0), select.text(1), select.text(2),
+                   static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 3)), select.text(4),
+                   nlohmann::json::parse(select.text(5))});
+  }
+  if (rc != SQLITE_DONE) throw AuditError(file_.string() + ": cannot read the audit log: " + sqlite3_errmsg(db_));
+  return out;
+}
+
+}  // namespace gatesim::gate

@@ -1,0 +1,73 @@
+#pragma once
+// AuditLog: the lane's record of every transaction, one row each, in an SQLite file: the
+// decision, the reasons, the scores, the step timings and the device faults (and the whole
+// outcome as JSON). The gate controller asks for the write before it opens the barrier, and
+// append() returns only once the row is durable, so a decision that took effect is on disk.
+//
+// Durability: WAL journal with synchronous=FULL. In WAL mode NORMAL already survives a killed
+// process, but it may lose the last commits on a power cut or OS crash, and the barrier has
+// opened on them; FULL syncs the WAL on each commit, one fsync per traveller (a lane clears
+// one every ~7 s), which costs nothing that matters.
+//
+// Privacy: no face template is ever stored. Images are stored only as files when the driver
+// keeps them (--keep-images), and then the record holds their paths, never their pixels.
+//
+// Thread safety: one AuditLog per thread (it holds one SQLite connection). Several processes
+// may append to the same file; SQLite serialises them (busy timeout 5 s).
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gate/transaction_outcome.hpp"
+
+struct sqlite3;
+
+namespace gatesim::gate {
+
+// A write the log could not make (disk full, I/O error, locked for too long).
+class AuditError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct AuditRecord {
+  std::int64_t id = 0;          // row id: the order records were written in
+  std::string recorded_at;      // UTC wall clock, ISO 8601 with milliseconds
+  std::string lane;
+  std::uint64_t transaction = 0;
+  std::string decision;         // "cleared" or "referred"
+  nlohmann::json outcome;       // to_json(TransactionOutcome)
+};
+
+class AuditLog {
+ public:
+  // ensures: `file` is open (created with its table when missing) in WAL mode with
+  //          synchronous=FULL; rows are labelled with `lane`.
+  // throws models::InputError naming the file when it cannot be opened or created, or when it
+  //        is not an SQLite database or holds tables of something other than an audit log.
+  explicit AuditLog(const std::filesystem::path& file, std::string lane = "lane");
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  const std::filesystem::path& file() const { return file_; }
+
+  // ensures: the record is committed and synced when this returns; returns its row id.
+  // throws AuditError when it could not be written (nothing partial is left behind).
+  std::int64_t append(const TransactionOutcome& outcome);
+
+  // ensures: every record, oldest first.
+  std::vector<AuditRecord> records() const;
+
+ private:
+  std::filesystem::path file_;
+  std::string lane_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace gatesim::gate

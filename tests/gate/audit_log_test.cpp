@@ -1,0 +1,172 @@
+// The audit log on real SQLite files, including a child process killed with SIGKILL.
+#include "gate/audit_log.hpp"
+
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "models/input_error.hpp"
+
+namespace gatesim::gate {
+namespace {
+
+using namespace std::chrono_literals;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "gatesim-audit-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TransactionOutcome decided(std::uint64_t transaction, Decision decision) {
+  TransactionOutcome o;
+  o.transaction = transaction;
+  o.started_at = 1s * transaction;
+  o.decided_at = o.started_at + 6500ms;
+  o.decision = decision;
+  o.holder_id = "H" + std::to_string(transaction);
+  o.document_number = "C" + std::to_string(transaction);
+  PersonEvidence p;
+  p.holder_id = o.holder_id;
+  p.frames = 3;
+  p.distance = 0.42;
+  p.face_passed = decision == Decision::cleared;
+  o.people.push_back(p);
+  if (decision == Decision::referred) {
+    o.reasons.push_back({"device.camera", "camera unplugged"});
+    o.device_faults.push_back({Device::camera, "camera unplugged", o.started_at + 2s});
+  }
+  o.timings = {{"read_document", 1200ms}, {"check_policy", 3ms}, {"face", 2100ms}};
+  return o;
+}
+
+std::string pragma(const std::filesystem::path& file, const std::string& name) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, ("PRAGMA " + name).c_str(), -1, &stmt, nullptr);
+  std::string value;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(AuditLog, StoresDecisionReasonsScoresTimingsAndFaults) {
+  TempDir dir;
+  {
+    AuditLog log(dir / "audit.db", "shenzhen-bay/1");
+    EXPECT_EQ(log.append(decided(1, Decision::cleared)), 1);
+    EXPECT_EQ(log.append(decided(2, Decision::referred)), 2);
+  }
+  AuditLog reopened(dir / "audit.db");
+  const auto records = reopened.records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].lane, "shenzhen-bay/1");
+  EXPECT_EQ(records[0].decision, "cleared");
+  EXPECT_EQ(records[0].transaction, 1u);
+  EXPECT_EQ(records[0].recorded_at.size(), std::string("2025-11-20T08:00:00.000Z").size());
+  const auto& referred = records[1].outcome;
+  EXPECT_EQ(records[1].decision, "referred");
+  EXPECT_EQ(referred["reasons"][0]["code"], "device.camera");
+  EXPECT_EQ(referred["device_faults"][0]["device"], "camera");
+  EXPECT_DOUBLE_EQ(referred["people"][0]["distance"].get<double>(), 0.42);
+  EXPECT_DOUBLE_EQ(referred["timings_ms"]["face"].get<double>(), 2100.0);
+  EXPECT_DOUBLE_EQ(referred["total_ms"].get<double>(), 6500.0);
+  EXPECT_TRUE(referred["image_paths"].empty()) << "no images unless the driver keeps them";
+}
+
+TEST(AuditLog, CreatesAWalDatabaseWithItsSchemaVersion) {
+  TempDir dir;
+  AuditLog log(dir / "audit.db");
+  log.append(decided(1, Decision::cleared));
+  EXPECT_EQ(pragma(dir / "audit.db", "journal_mode"), "wal");
+  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "1");
+}
+
+TEST(AuditLog, RefusesAFileThatIsNotAnAuditLog) {
+  TempDir dir;
+  {
+    std::ofstream text(dir / "notes.txt");
+    text << "this is not a database, it is a shopping list: eggs, milk, bread, and more text\n";
+  }
+  try {
+    AuditLog log(dir / "notes.txt");
+    FAIL() << "opened a text file";
+  } catch (const models::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("notes.txt"), std::string::npos) << e.what();
+  }
+  sqlite3* other = nullptr;
+  sqlite3_open((dir / "other.db").c_str(), &other);
+  sqlite3_exec(other, "CREATE TABLE people (name TEXT)", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_THROW(AuditLog(dir / "other.db"), models::InputError);
+  EXPECT_THROW(AuditLog(dir / "no-such-folder" / "audit.db"), models::InputError);
+}
+
+// A child process appends decided transactions and reports each one on a pipe as soon as
+// append() returns (that is when the driver would open the barrier). The parent kills it with
+// SIGKILL after a random number of reports, while it is in the middle of further appends; every
+// transaction reported must be in the reopened log.
+TEST(AuditLog, KilledWriterLosesNoReportedTransaction) {
+  std::mt19937 rng(20251120);
+  for (int round = 0; round < 4; ++round) {
+    TempDir dir;
+    const auto file = dir / "audit.db";
+    AuditLog(file).append(decided(0, Decision::referred));  // a log that already has history
+    int report[2];
+    ASSERT_EQ(::pipe(report), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(report[0]);
+      try {
+        AuditLog log(file);
+        for (std::uint64_t t = 1; t < 1'000'000; ++t) {
+          log.append(decided(t, t % 3 ? Decision::cleared : Decision::referred));
+          if (::write(report[1], &t, sizeof t) != sizeof t) ::_exit(3);
+        }
+      } catch (...) {
+        ::_exit(4);
+      }
+      ::_exit(0);
+    }
+    ::close(report[1]);
+    const std::uint64_t kill_after = std::uniform_int_distribution<std::uint64_t>(1, 60)(rng);
+    std::set<std::uint64_t> reported;
+    std::uint64_t t = 0;
+    while (reported.size() < kill_after && ::read(report[0], &t, sizeof t) == sizeof t) reported.insert(t);
+    ASSERT_EQ(::kill(child, SIGKILL), 0);
+    while (::read(report[0], &t, sizeof t) == sizeof t) reported.insert(t);  // sent before it died
+    ::close(report[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "the writer ended on its own: " << status;
+
+    AuditLog reopened(file);
+    std::set<std::uint64_t> stored;
+    for (const auto& r : reopened.records()) {
+      stored.insert(r.transaction);
+      EXPECT_EQ(r.decision, r.transaction % 3 ? "cleared" : "referred");
+    }
+    ASSERT_GE(reported.size(), kill_after);
+    for (auto id : reported) EXPECT_TRUE(stored.contains(id)) << "round " << round << ": transaction " << id << " lost";
+    EXPECT_EQ(pragma(file, "integrity_check"), "ok");
+  }
+}
+
+}  // namespace
+}  // namespace gatesim::gate
