@@ -1,0 +1,278 @@
+#include "gate/lane_driver.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "models/input_error.hpp"
+
+namespace gatesim::gate {
+
+namespace asio = boost::asio;
+
+struct LaneDriver::Impl {
+  Impl(GateConfig config, const biometrics::ModelStore& models, LaneDevices& d, LaneServices& s, AuditLog& a,
+       LaneDriverOptions o)
+      : controller(std::move(config)),
+        analyzer(models, o.detector),
+        devices(d),
+        services(s),
+        audit(a),
+        options(std::move(o)) {
+    if (!options.keep_images.empty()) {
+      std::error_code error;
+      std::filesystem::create_directories(options.keep_images, error);
+      if (error || !std::filesystem::is_directory(options.keep_images))
+        throw models::InputError(options.keep_images.string() + ": cannot create the image folder: " + error.message());
+    }
+  }
+
+  GateController controller;
+  biometrics::FaceAnalyzer analyzer;  // used on the worker thread only
+  LaneDevices& devices;
+  LaneServices& services;
+  AuditLog& audit;
+  LaneDriverOptions options;
+
+  asio::io_context io;
+  asio::thread_pool worker{1};
+  std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
+  std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> timers;
+  std::size_t completed = 0;
+  bool no_more_travellers = false;
+
+  // Worker-thread state: the last analysed frame's probe, for MatchFace / Identify.
+  std::optional<biometrics::FaceDescriptor> probe;
+  FrameView last_view;
+  std::size_t images_kept = 0;
+
+  Time now() const {
+    return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - epoch);
+  }
+
+  void feed(const Event& event) {
+    for (auto& action : controller.handle(event)) std::visit([&](auto& a) { act(a); }, action);
+    if (controller.state() == LaneState::idle) next_traveller();
+  }
+
+  // Runs `work` on the worker; its event (or a DeviceFault) is fed back on the io thread.
+  template <class Work>
+  void on_worker(Work work) {
+    asio::post(worker, [this, work = std::move(work)]() mutable {
+      std::optional<Event> event;
+      try {
+        event = work();
+      } catch (const DeviceFailure& e) {
+        event = DeviceFault{now(), e.device(), e.what()};
+      } catch (...) {
+        fail(std::current_exception());
+        return;
+      }
+      if (event) asio::post(io, [this, event = std::move(*event)] { feed(event); });
+    });
+  }
+  // A device call whose completion the controller does not wait for.
+  template <class Call>
+  void device_call(Call call) {
+    on_worker([call = std::move(call)]() mutable -> std::optional<Event> {
+      call();
+      return std::nullopt;
+    });
+  }
+
+  void next_traveller() {
+    if (no_more_travellers) return;
+    // Only one wait at a time: the lane leaves idle as soon as the arrival is fed.
+    if (waiting_for_traveller) return;
+    waiting_for_traveller = true;
+    asio::post(worker, [this] {
+      bool more = false;
+      try {
+        more = devices.next_traveller();
+      } catch (const DeviceFailure&) {
+        more = false;  // the traveller source is gone: the run ends
+      } catch (...) {
+        fail(std::current_exception());
+        return;
+      }
+      asio::post(io, [this, more] {
+        waiting_for_traveller = false;
+        if (!more) {
+          no_more_travellers = true;
+          finish_if_done();
+          return;
+        }
+        feed(TravellerArrived{now()});
+      });
+    });
+  }
+  bool waiting_for_traveller = false;
+
+  // Anything but a DeviceFailure is a bug or bad data: stop the lane and rethrow from run().
+  std::exception_ptr failure;
+  void fail(std::exception_ptr error) {
+    asio::post(io, [this, error] {
+      if (!failure) failure = error;
+      io.stop();
+    });
+  }
+
+  void finish_if_done() {
+    if (no_more_travellers && controller.state() == LaneState::idle) {
+      timers.clear();
+      io.stop();
+    }
+  }
+
+  // ---- Actions ----
+  void act(const ReadDocument& a) {
+    on_worker([this, a]() -> std::optional<Event> {
+      auto reading = devices.read_document(a.role);
+      return DocumentRead{now(), a.request, std::move(reading.document), std::move(reading.problem)};
+    });
+  }
+  void act(const CheckPolicy& a) {
+    on_worker([this, a]() -> std::optional<Event> {
+      PolicyChecked verdict = services.check_policy(a);
+      verdict.at = now();
+      verdict.request = a.request;
+      return verdict;
+    });
+  }
+  void act(const CaptureFrame& a) {
+    on_worker([this, a]() -> std::optional<Event> { return analyse(a, devices.capture_frame()); });
+  }
+  void act(const MatchFace& a) {
+    on_worker([this, a]() -> std::optional<Event> {
+      if (!probe) return std::nullopt;  // cannot happen: MatchFace follows a frame with a probe
+      const auto templates = services.enrolled_faces(a.holder_id);
+      double best = std::numeric_limits<double>::infinity();
+      for (const auto& t : templates) best = std::min(best, biometrics::descriptor_distance(t, *probe));
+      show_score(templates.empty() ? std::nullopt : std::optional(best));
+      return FaceMatched{now(), a.request, !templates.empty(), templates.empty() ? 0.0 : best};
+    });
+  }
+  void act(const Identify& a) {
+    on_worker([this, a]() -> std::optional<Event> {
+      if (!probe) return std::nullopt;
+      IdentificationDone done = services.identify(*probe);
+      done.at = now();
+      done.request = a.request;
+      show_score(done.best ? std::optional(done.best->distance) : std::nullopt);
+      return done;
+    });
+  }
+  void act(const CaptureFingerprint& a) {
+    on_worker([this, a]() -> std::optional<Event> {
+      return FingerprintResult{now(), a.request, devices.capture_fingerprint(a.holder_id)};
+    });
+  }
+  void act(const StartTimer& a) {
+    auto timer = std::make_unique<asio::steady_timer>(io, a.duration);
+    timer->async_wait([this, id = a.id](const boost::system::error_code& error) {
+      if (error) return;  // cancelled
+      timers.erase(id);
+      feed(TimerFired{now(), id});
+    });
+    timers[a.id] = std::move(timer);
+  }
+  void act(const CancelTimer& a) { timers.erase(a.id); }  // destroying a timer cancels its wait
+  void act(const ShowIndicator& a) {
+    device_call([this, a] { devices.show(a.signal); });
+  }
+  void act(const WriteAudit& a) {
+    on_worker([this, a]() -> std::optional<Event> {
+      try {
+        audit.append(a.outcome);
+        return AuditWritten{now(), a.request, true, ""};
+      } catch (const std::exception& e) {
+        return AuditWritten{now(), a.request, false, e.what()};
+      }
+    });
+  }
+  void act(const OpenBarrier&) {
+    on_worker([this]() -> std::optional<Event> {
+      devices.open_barrier();
+      if (devices.await_passage()) return TravellerPassed{now()};
+      return std::nullopt;
+    });
+  }
+  void act(const CloseBarrier&) {
+    device_call([this] { devices.close_barrier(); });
+  }
+  void act(const Refer&) {}  // the reasons reach the traveller through go_to_counter and the outcome
+  void act(const RaiseAlarm& a) {
+    device_call([this, a] { devices.alarm(a.what); });
+  }
+  void act(const Completed& a) {
+    ++completed;
+    if (options.on_outcome) options.on_outcome(a.outcome);
+    finish_if_done();
+  }
+
+  // ---- Face analysis (worker thread) ----
+  FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame) {
+    FrameAnalysed result{{}, request.request, 0, false, {}, ""};
+    probe.reset();
+    auto faces = analyzer.detect(frame);
+    result.face_count = static_cast<int>(faces.size());
+    last_view = FrameView{frame, request.role, faces, std::nullopt, std::nullopt};
+    if (faces.empty()) {
+      result.quality_reasons.push_back("no face");
+    } else {
+      // The largest face is the one at the gate; others only count (tailgating, the ward).
+      const auto largest = std::max_element(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
+        return a.box.width() * a.box.height() < b.box.width() * b.box.height();
+      });
+      const auto quality = biometrics::assess_face(frame, *largest, options.quality);
+      last_view.quality = quality;
+      result.quality_ok = quality.acceptable;
+      result.quality_reasons = quality.reasons;
+      if (quality.acceptable) probe = analyzer.describe(frame, *largest);
+    }
+    if (!options.keep_images.empty()) {
+      const auto path = options.keep_images / ("frame-" + std::to_string(++images_kept) + ".jpg");
+      if (cv::imwrite(path.string(), frame)) result.image_path = path.string();
+    }
+    result.at = now();
+    if (options.on_frame) post_view();
+    return result;
+  }
+  void show_score(std::optional<double> distance) {
+    last_view.distance = distance;
+    if (options.on_frame) post_view();
+  }
+  void post_view() {
+    asio::post(io, [this, view = last_view] { options.on_frame(view); });
+  }
+};
+
+LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, LaneDevices& devices,
+                       LaneServices& services, AuditLog& audit, LaneDriverOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), models, devices, services, audit, std::move(options))) {}
+
+LaneDriver::~LaneDriver() {
+  impl_->worker.join();
+}
+
+std::size_t LaneDriver::run() {
+  auto& d = *impl_;
+  d.io.restart();
+  // The io_context has nothing of its own to do while the worker is busy: keep it running
+  // until finish_if_done() or fail() stops it.
+  auto busy = asio::make_work_guard(d.io);
+  asio::post(d.io, [&d] { d.next_traveller(); });
+  d.io.run();
+  d.worker.wait();
+  if (d.failure) std::rethrow_exception(d.failure);
+  return d.completed;
+}
+
+}  // namespace gatesim::gate

@@ -1,0 +1,122 @@
+#pragma once
+// LaneDriver: runs a GateController in real time. A Boost.Asio io_context turns the
+// controller's actions into device calls, face analysis, audit writes and steady timers, and
+// their completions into events. This is the hardware-in-the-loop path; the port simulator
+// runs the same controller on a virtual clock instead.
+//
+// The driver sees the world through two small interfaces, so the same code runs a USB bench,
+// a video file or a test: LaneDevices (camera, document reader, fingerprint reader, barrier,
+// indicator: the apps layer adapts devices/ backends to it) and LaneServices (the policy
+// engine, the holder's enrolled templates, the 1:N gallery). The face pipeline (FaceAnalyzer,
+// assess_face, descriptor distances) and the AuditLog are the driver's own.
+//
+// Threads: run() runs the io_context (controller, timers) on the calling thread and every
+// blocking call — devices, face analysis, services, the audit write — on one worker thread, in
+// the order the controller asked for them (so ShowIndicator precedes CaptureFrame, and the
+// barrier opens only after the audit row is durable). A device that blocks delays the lane's
+// later device calls, but not its timers: the controller still times out and refers.
+//
+// Thread safety: one run() at a time; the callbacks are called on the run() thread.
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
+
+#include "biometrics/face_analyzer.hpp"
+#include "biometrics/face_quality.hpp"
+#include "gate/audit_log.hpp"
+#include "gate/gate_controller.hpp"
+
+namespace gatesim::gate {
+
+// Thrown by a LaneDevices call when the device failed (unplugged, stalled past its own
+// timeout, corrupt data); the driver turns it into a DeviceFault event.
+class DeviceFailure : public std::runtime_error {
+ public:
+  DeviceFailure(Device device, const std::string& what) : std::runtime_error(what), device_(device) {}
+  Device device() const { return device_; }
+
+ private:
+  Device device_;
+};
+
+struct DocumentReading {
+  std::optional<DocumentInfo> document;  // nullopt: unreadable
+  std::string problem;
+};
+
+// The lane's devices. Every call may block; all are made from the driver's worker thread.
+// requires of implementations: throw DeviceFailure for a device fault, nothing else.
+class LaneDevices {
+ public:
+  virtual ~LaneDevices() = default;
+  // Blocks until the next traveller stands at the lane; false: no more travellers (end of run).
+  virtual bool next_traveller() = 0;
+  virtual DocumentReading read_document(Role role) = 0;
+  // ensures: a non-empty 8-bit BGR frame.
+  virtual cv::Mat capture_frame() = 0;
+  virtual FingerprintOutcome capture_fingerprint(const std::string& holder_id) = 0;
+  virtual void open_barrier() = 0;
+  // Blocks until the exit sensor sees the traveller through; false: no sensor or nobody
+  // passed (the controller's exit timer then closes the barrier).
+  virtual bool await_passage() = 0;
+  virtual void close_barrier() = 0;
+  virtual void show(Signal signal) = 0;
+  virtual void alarm(const std::string& what) = 0;
+};
+
+// Answers the lane needs from the rest of the system. Called from the worker thread.
+class LaneServices {
+ public:
+  virtual ~LaneServices() = default;
+  // ensures: the verdict for the person of `request` (fields other than `at`/`request`).
+  virtual PolicyChecked check_policy(const CheckPolicy& request) = 0;
+  // ensures: the holder's enrolled face templates; empty when the holder is not enrolled.
+  virtual std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string& holder_id) = 0;
+  // ensures: the nearest enrolled person and the nearest other person.
+  virtual IdentificationDone identify(const biometrics::FaceDescriptor& probe) = 0;
+};
+
+// What the driver saw in one analysed frame, for a display (--show) or a log.
+struct FrameView {
+  cv::Mat frame;
+  Role role = Role::traveller;
+  std::vector<biometrics::DetectedFace> faces;
+  std::optional<biometrics::FaceQuality> quality;  // of the largest face
+  std::optional<double> distance;                  // after MatchFace / Identify
+};
+
+struct LaneDriverOptions {
+  biometrics::DetectorOptions detector = biometrics::kGateCameraDetector;
+  biometrics::QualityThresholds quality;
+  std::filesystem::path keep_images;  // empty: keep no image; else save analysed frames here
+  std::function<void(const TransactionOutcome&)> on_outcome;  // after each completed transaction
+  std::function<void(const FrameView&)> on_frame;             // after each analysed frame / match
+};
+
+class LaneDriver {
+ public:
+  // requires: the references outlive the driver.
+  // throws models::InputError for missing face models or an unusable keep_images folder.
+  LaneDriver(GateConfig config, const biometrics::ModelStore& models, LaneDevices& devices, LaneServices& services,
+             AuditLog& audit, LaneDriverOptions options = {});
+  ~LaneDriver();
+
+  // requires: called once.
+  // ensures: serves travellers until devices.next_traveller() says there are no more and the
+  //          last transaction has completed; returns how many transactions completed.
+  // throws what a device or service threw other than DeviceFailure (a bug or bad data), after
+  //        stopping the lane.
+  std::size_t run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatesim::gate

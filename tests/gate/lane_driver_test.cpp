@@ -1,0 +1,199 @@
+// The real-time lane driver with the real face pipeline (dlib models, shipped images), a real
+// audit log on disk and Asio timers; the devices replay scripted travellers.
+#include "gate/lane_driver.hpp"
+
+#include <deque>
+#include <mutex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "biometrics/image_io.hpp"
+#include "tests/support/run_command.hpp"
+
+namespace gatesim::gate {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+
+cv::Mat image(const std::string& relative) {
+  return biometrics::load_image(gatesim::testing::test_data("faces/" + relative));
+}
+
+struct Traveller {
+  std::string holder_id;
+  std::vector<std::string> frames;  // images the camera shows, in turn (the last repeats)
+  bool camera_unplugged = false;    // the camera fails on the first frame
+};
+
+// Devices that replay scripted travellers; the barrier checks that the audit row is on disk.
+class ReplayDevices : public LaneDevices {
+ public:
+  ReplayDevices(std::deque<Traveller> travellers, std::filesystem::path audit_file)
+      : travellers_(std::move(travellers)), audit_file_(std::move(audit_file)) {}
+
+  bool next_traveller() override {
+    if (travellers_.empty()) return false;
+    current_ = travellers_.front();
+    travellers_.pop_front();
+    frame_ = 0;
+    return true;
+  }
+  DocumentReading read_document(Role) override {
+    return {DocumentInfo{current_.holder_id, "C-" + current_.holder_id}, ""};
+  }
+  cv::Mat capture_frame() override {
+    if (current_.camera_unplugged) throw DeviceFailure(Device::camera, "camera unplugged");
+    const auto& name = current_.frames.at(std::min(frame_++, current_.frames.size() - 1));
+    return image(name);
+  }
+  FingerprintOutcome capture_fingerprint(const std::string&) override { return FingerprintOutcome::matched; }
+  void open_barrier() override {
+    ++openings;
+    records_at_opening.push_back(AuditLog(audit_file_).records().size());
+  }
+  bool await_passage() override { return true; }
+  void close_barrier() override {}
+  void show(Signal signal) override { signals.push_back(signal); }
+  void alarm(const std::string& what) override { alarms.push_back(what); }
+
+  int openings = 0;
+  std::vector<std::size_t> records_at_opening;
+  std::vector<Signal> signals;
+  std::vector<std::string> alarms;
+
+ private:
+  std::deque<Traveller> travellers_;
+  std::filesystem::path audit_file_;
+  Traveller current_;
+  std::size_t frame_ = 0;
+};
+
+// Everyone is eligible; templates are real descriptors of the enrolment images.
+class EnrolledServices : public LaneServices {
+ public:
+  explicit EnrolledServices(std::map<std::string, std::vector<biometrics::FaceDescriptor>> gallery)
+      : gallery_(std::move(gallery)) {}
+  PolicyChecked check_policy(const CheckPolicy&) override { return PolicyChecked{{}, 0, true, {}, false, {}}; }
+  std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string& holder_id) override {
+    auto it = gallery_.find(holder_id);
+    return it == gallery_.end() ? std::vector<biometrics::FaceDescriptor>{} : it->second;
+  }
+  IdentificationDone identify(const biometrics::FaceDescriptor& probe) override {
+    std::vector<Candidate> nearest;
+    for (const auto& [id, templates] : gallery_) {
+      double best = 10;
+      for (const auto& t : templates) best = std::min(best, biometrics::descriptor_distance(t, probe));
+      nearest.push_back({id, best});
+    }
+    std::sort(nearest.begin(), nearest.end(), [](auto& a, auto& b) { return a.distance < b.distance; });
+    IdentificationDone done;
+    if (!nearest.empty()) done.best = nearest[0];
+    if (nearest.size() > 1) done.second = nearest[1];
+    return done;
+  }
+
+ private:
+  std::map<std::string, std::vector<biometrics::FaceDescriptor>> gallery_;
+};
+
+class LaneDriverTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    biometrics::FaceAnalyzer analyzer(biometrics::ModelStore::from_environment(), biometrics::kGateCameraDetector);
+    auto enrol = [&](const std::string& file) {
+      const cv::Mat img = image(file);
+      return analyzer.describe(img, analyzer.detect(img).at(0));
+    };
+    gallery_ = new std::map<std::string, std::vector<biometrics::FaceDescriptor>>{
+        {"obama", {enrol("reference/obama.jpg")}}, {"biden", {enrol("reference/biden.jpg")}}};
+  }
+  static void TearDownTestSuite() { delete gallery_; }
+
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "gatesim-lane-XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::vector<TransactionOutcome> run(std::deque<Traveller> travellers, GateConfig config = {},
+                                      std::filesystem::path keep_images = {}) {
+    devices_ = std::make_unique<ReplayDevices>(std::move(travellers), dir_ / "audit.db");
+    EnrolledServices services(*gallery_);
+    AuditLog audit(dir_ / "audit.db", "test-lane");
+    std::vector<TransactionOutcome> outcomes;
+    LaneDriverOptions options;
+    options.keep_images = std::move(keep_images);
+    options.on_outcome = [&](const TransactionOutcome& o) { outcomes.push_back(o); };
+    LaneDriver driver(config, biometrics::ModelStore::from_environment(), *devices_, services, audit, options);
+    const auto completed = driver.run();
+    EXPECT_EQ(completed, outcomes.size());
+    return outcomes;
+  }
+
+  static std::map<std::string, std::vector<biometrics::FaceDescriptor>>* gallery_;
+  std::filesystem::path dir_;
+  std::unique_ptr<ReplayDevices> devices_;
+};
+std::map<std::string, std::vector<biometrics::FaceDescriptor>>* LaneDriverTest::gallery_ = nullptr;
+
+TEST_F(LaneDriverTest, GenuineImpostorTailgatingAndNoFaceThroughTheRealPipeline) {
+  GateConfig config;
+  config.max_face_frames = 5;
+  const auto outcomes = run({{"obama", {"reference/obama2.jpg"}},
+                             {"obama", {"reference/biden.jpg"}},  // someone else with Obama's permit
+                             {"biden", {"examples/two_people.jpg"}},
+                             {"biden", {"scenes/dogs.jpg"}}},
+                            config);
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_EQ(outcomes[0].decision, Decision::cleared);
+  EXPECT_LT(outcomes[0].people[0].distance.value(), 0.6);
+  EXPECT_EQ(outcomes[1].decision, Decision::referred);
+  EXPECT_EQ(outcomes[1].reasons.at(0).code, "face.no_match");
+  EXPECT_GT(outcomes[1].people[0].distance.value(), 0.6);
+  EXPECT_EQ(outcomes[2].reasons.at(0).code, "tailgating");
+  EXPECT_EQ(devices_->alarms.size(), 1u);
+  EXPECT_EQ(outcomes[3].reasons.at(0).code, "face.quality");  // 5 frames without a face
+  EXPECT_EQ(outcomes[3].people[0].frames, 5);
+
+  // The barrier opened once, and only after the cleared transaction was on disk.
+  EXPECT_EQ(devices_->openings, 1);
+  EXPECT_THAT(devices_->records_at_opening, ElementsAre(1u));
+  const auto records = AuditLog(dir_ / "audit.db").records();
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[1].outcome["reasons"][0]["code"], "face.no_match");
+  EXPECT_TRUE(records[0].outcome["image_paths"].empty());
+  for (const auto& t : {"read_document", "check_policy", "face"})
+    EXPECT_TRUE(records[0].outcome["timings_ms"].contains(t)) << t;
+  EXPECT_EQ(outcomes[0].timings.back().step, "audit");  // known only once the write is done
+}
+
+TEST_F(LaneDriverTest, CameraUnpluggedIsReferredAndTheNextTravellerPasses) {
+  const auto outcomes = run({{"obama", {"reference/obama2.jpg"}, true}, {"obama", {"reference/obama3.jpg"}}});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].reasons.at(0).code, "device.camera");
+  ASSERT_EQ(outcomes[0].device_faults.size(), 1u);
+  EXPECT_EQ(outcomes[1].decision, Decision::cleared);
+}
+
+TEST_F(LaneDriverTest, DocumentFreeChannelIdentifiesInTheGallery) {
+  GateConfig config;
+  config.channel = Channel::document_free;
+  const auto outcomes = run({{"", {"reference/obama3.jpg"}}}, config);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].decision, Decision::cleared);
+  EXPECT_EQ(outcomes[0].holder_id, "obama");
+  EXPECT_GT(outcomes[0].people[0].second_distance.value(), outcomes[0].people[0].distance.value() + 0.08);
+}
+
+TEST_F(LaneDriverTest, KeepsFrameImagesOnlyWhenAsked) {
+  const auto outcomes = run({{"obama", {"reference/obama2.jpg"}}}, {}, dir_ / "images");
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_EQ(outcomes[0].image_paths.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(outcomes[0].image_paths[0]));
+  EXPECT_EQ(AuditLog(dir_ / "audit.db").records().at(0).outcome["image_paths"][0], outcomes[0].image_paths[0]);
+}
+
+}  // namespace
+}  // namespace gatesim::gate
