@@ -1,0 +1,708 @@
+#include "sim/port_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "sim/biometric_model.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/population.hpp"
+#include "sim/random.hpp"
+#include "sim/trace.hpp"
+
+namespace gatesim::sim {
+
+const char* channel_name(int channel) {
+  static const char* names[kChannelCount] = {"document_gates", "document_free_gates", "counters"};
+  return names[channel];
+}
+
+void WaitStats::add(double wait_s) {
+  if (bins_.empty()) bins_.assign(kBins, 0);
+  ++count_;
+  sum_ += wait_s;
+  max_ = std::max(max_, wait_s);
+  const auto bin = static_cast<std::size_t>(wait_s);
+  if (bin < kBins) ++bins_[bin];
+  else ++overflow_;
+}
+
+double WaitStats::quantile(double q) const {
+  if (count_ == 0) return 0;
+  const double target = q * static_cast<double>(count_);
+  double seen = 0;
+  for (std::size_t b = 0; b < bins_.size(); ++b) {
+    if (bins_[b] == 0) continue;
+    if (seen + bins_[b] >= target) return std::min(max_, static_cast<double>(b) + (target - seen) / bins_[b]);
+    seen += bins_[b];
+  }
+  return max_;
+}
+
+double WaitStats::share_within(double limit_s) const {
+  if (count_ == 0) return 0;
+  std::uint64_t within = 0;
+  for (std::size_t b = 0; b < bins_.size() && static_cast<double>(b) < limit_s; ++b) within += bins_[b];
+  return static_cast<double>(within) / static_cast<double>(count_);
+}
+
+void WaitStats::merge(const WaitStats& other) {
+  if (other.count_ == 0) return;
+  if (bins_.empty()) bins_.assign(kBins, 0);
+  count_ += other.count_;
+  sum_ += other.sum_;
+  max_ = std::max(max_, other.max_);
+  overflow_ += other.overflow_;
+  for (std::size_t b = 0; b < kBins; ++b) bins_[b] += other.bins_[b];
+}
+
+namespace {
+
+// Referral reasons beyond M3's (population.hpp's bits 0..4).
+enum : std::uint16_t {
+  kReasonFaceNoMatch = 1 << 5, kReasonFta = 1 << 6, kReasonFingerprint = 1 << 7, kReasonDeviceFault = 1 << 8,
+  kReasonWithParty = 1 << 9, kReasonNoGate = 1 << 10,
+};
+const char* reason_name(int bit) {
+  static const char* names[] = {"M3.age", "M3.document", "M3.endorsement", "M3.consent", "M3.guardian",
+                                "face.no_match", "face.failure_to_acquire", "fingerprint.no_match", "device.fault",
+                                "party.member_referred", "channel.no_gate"};
+  return names[bit];
+}
+constexpr int kReasonBits = 11;
+
+enum Incident : std::uint8_t { kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8 };
+
+enum EventKind : std::uint32_t { kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick };
+
+struct Member {
+  TravellerProfile p;
+  std::uint64_t id = 0;
+  std::uint16_t reasons = 0;
+  std::uint8_t incidents = 0;
+  std::uint8_t frames = 0;
+  bool served_at_gate = false;  // the gate finished with them (cleared or refused)
+  float document_s = -1, face_s = -1, fingerprint_s = -1, exit_s = -1, distance = -1;
+};
+
+struct Party {
+  std::uint64_t id = 0;
+  SimTime arrived = 0, joined = 0, service_started = 0;
+  float wait[kChannelCount] = {-1, -1, -1};
+  float service[kChannelCount] = {-1, -1, -1};
+  std::uint8_t size = 0;
+  std::uint8_t gate_channel = kCounters;  // the gate channel tried, or kCounters for none
+  bool counted = true;
+  bool referred = false;
+  Member m[PartyProfile::kMaxSize];
+};
+
+struct Server {
+  std::uint8_t channel = 0;
+  bool up = true;
+  std::int32_t party = -1;  // slot of the party in service
+  std::uint64_t token = 0;  // bumps to cancel the pending completion
+  SimTime down_since = 0;
+};
+
+struct ChannelState {
+  std::deque<std::uint32_t> queue;
+  std::vector<std::uint32_t> idle;
+  std::uint64_t queued_travellers = 0;
+  int busy = 0;
+  SimTime busy_since = 0;
+  double busy_area_s = 0;       // whole run
+  double interval_busy_s = 0;   // current interval
+  double interval_wait_s = 0;
+  std::uint64_t interval_started = 0, interval_served = 0;
+};
+
+void append_number(std::string& out, double v) {
+  char buffer[32];
+  const int n = std::snprintf(buffer, sizeof buffer, "%.3f", v);
+  out.append(buffer, static_cast<std::size_t>(n));
+}
+
+class PortSimulation {
+ public:
+  PortSimulation(const Scenario& s, const RunOptions& o)
+      : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2),
+        fault_rng_(o.seed, 3), population_(s.population, Rng(o.seed, 4)), end_(seconds(s.duration_hours * 3600)),
+        warmup_(seconds(s.warmup_hours * 3600)), interval_(seconds(s.interval_minutes * 60)) {
+    if (!s.arrivals.trace.empty()) trace_ = std::make_unique<TraceReader>(s.arrivals.trace, s.start_hour);
+    const int counts[kChannelCount] = {s.channels.document_gates, s.channels.document_free_gates, s.channels.counters};
+    for (int c = 0; c < kChannelCount; ++c) {
+      r_.servers[c] = counts[c];
+      for (int i = 0; i < counts[c]; ++i) {
+        servers_.push_back(Server{static_cast<std::uint8_t>(c)});
+        channels_[c].idle.push_back(static_cast<std::uint32_t>(servers_.size() - 1));
+      }
+      std::reverse(channels_[c].idle.begin(), channels_[c].idle.end());  // lowest index first
+    }
+    r_.scenario = s.name;
+    r_.seed = o.seed;
+    r_.hours = s.duration_hours;
+    const double profile_total = [&] {
+      double t = 0;
+      for (double w : s.arrivals.hourly_profile) t += w;
+      return t;
+    }();
+    for (int h = 0; h < 24; ++h) {
+      const double share = s.arrivals.hourly_profile.empty() ? 1.0 / 24 : s.arrivals.hourly_profile[h] / profile_total;
+      party_rate_[h] = s.arrivals.travellers_per_day * share / 3600.0 / population_.mean_party_size();
+    }
+  }
+
+  SimResult run() {
+    if (s_.arrivals.travellers_per_day > 0) q_.schedule_at(0, kPoisson, 0, 0);
+    for (std::uint32_t b = 0; b < s_.arrivals.batches.size(); ++b) {
+      const Batch& batch = s_.arrivals.batches[b];
+      if (auto first = next_batch_time(batch, 0)) q_.schedule_at(*first, kBatchStart, b);
+    }
+    if (trace_) schedule_trace();
+    if (s_.faults.mtbf_hours > 0)
+      for (std::uint32_t g = 0; g < servers_.size(); ++g)
+        if (servers_[g].channel != kCounters) schedule_fault(g);
+    q_.schedule_at(interval_, kTick);
+    if (o_.intervals) *o_.intervals << interval_header();
+
+    while (!q_.empty()) {
+      if (q_.now() >= end_ && in_port_ == 0 && !trace_pending_) break;
+      const SimEvent e = q_.pop();
+      handle(e);
+      if (o_.progress && (q_.handled() & 0xFFFF) == 0) o_.progress(std::min(1.0, to_seconds(q_.now()) / to_seconds(std::max<SimTime>(end_, 1))));
+    }
+    close_interval(true);
+    for (int c = 0; c < kChannelCount; ++c) {
+      account_busy(c);
+      r_.busy_s[c] = channels_[c].busy_area_s;
+    }
+    for (auto& server : servers_)
+      if (!server.up) r_.downtime_s += to_seconds(q_.now() - server.down_since);
+    r_.events = q_.handled();
+    r_.drained_at_h = to_seconds(q_.now()) / 3600.0;
+    if (o_.progress) o_.progress(1.0);
+    return std::move(r_);
+  }
+
+ private:
+  // ---- arrivals ----
+  int hour_of_day(SimTime t) const {
+    return static_cast<int>(std::floor(s_.start_hour + to_seconds(t) / 3600.0)) % 24;
+  }
+  SimTime next_hour_boundary(SimTime t) const {
+    const double h = s_.start_hour + to_seconds(t) / 3600.0;
+    return seconds((std::floor(h) + 1 - s_.start_hour) * 3600.0);
+  }
+  // The first unloading at or after `from`, within the arrival window.
+  std::optional<SimTime> next_batch_time(const Batch& b, SimTime from) const {
+    const double period = b.every_minutes * 60;
+    for (double day = std::floor((s_.start_hour * 3600 + to_seconds(from)) / 86400.0);; day += 1) {
+      const double day_start = day * 86400 - s_.start_hour * 3600;  // seconds since scenario start
+      if (day_start >= to_seconds(end_)) return std::nullopt;
+      const double first = day_start + b.first_hour * 3600, last = day_start + b.last_hour * 3600;
+      double t = first;
+      if (to_seconds(from) > first) t = first + std::ceil((to_seconds(from) - first) / period) * period;
+      if (t <= last && t < to_seconds(end_)) return seconds(t);
+    }
+  }
+
+  void handle(const SimEvent& e) {
+    switch (e.kind) {
+      case kPoisson: on_poisson(e); break;
+      case kBatchStart: on_batch_start(e); break;
+      case kBatchMember: on_batch_member(e); break;
+      case kTraceArrival: on_trace(); break;
+      case kServiceDone: on_service_done(e); break;
+      case kFault: on_fault(e); break;
+      case kRepair: on_repair(e); break;
+      case kTick: on_tick(); break;
+    }
+  }
+
+  void on_poisson(const SimEvent& e) {
+    if (e.data == 1) arrive(population_.next_party());
+    // Piecewise-constant rate: draw within this hour; past the hour, restart at its end
+    // (memorylessness makes this exact).
+    const SimTime now = q_.now(), boundary = next_hour_boundary(now);
+    const double rate = party_rate_[hour_of_day(now)];
+    const SimTime next = rate > 0 ? now + seconds(arrivals_rng_.exponential(rate)) : boundary;
+    if (next < boundary) {
+      if (next < end_) q_.schedule_at(next, kPoisson, 0, 1);
+    } else if (boundary < end_) {
+      q_.schedule_at(boundary, kPoisson, 0, 0);
+    }
+  }
+
+  void on_batch_start(const SimEvent& e) {
+    const Batch& b = s_.arrivals.batches[e.target];
+    const auto travellers = arrivals_rng_.poisson(b.travellers);
+    if (travellers > 0) q_.schedule_at(q_.now(), kBatchMember, e.target, travellers);
+    if (auto next = next_batch_time(b, q_.now() + 1)) q_.schedule_at(*next, kBatchStart, e.target);
+  }
+
+  // One party of an unloading; the rest follow evenly over unload_minutes. `data`: travellers left.
+  void on_batch_member(const SimEvent& e) {
+    const Batch& b = s_.arrivals.batches[e.target];
+    const PartyProfile party = population_.next_party();
+    arrive(party);
+    if (e.data > party.size) {
+      const double spacing = b.unload_minutes * 60 / std::max(1.0, b.travellers);
+      q_.schedule_in(seconds(spacing * party.size), kBatchMember, e.target, e.data - party.size);
+    }
+  }
+
+  void schedule_trace() {
+    next_trace_ = trace_->next();
+    trace_pending_ = next_trace_.has_value();
+    if (next_trace_) q_.schedule_at(next_trace_->time, kTraceArrival);
+  }
+  void on_trace() {
+    arrive(next_trace_->party);
+    schedule_trace();
+  }
+
+  // ---- routing ----
+  void arrive(const PartyProfile& profile) {
+    const std::uint32_t slot = allocate();
+    Party& p = parties_[slot];
+    p = Party{};
+    p.id = ++party_count_;
+    p.arrived = q_.now();
+    p.counted = q_.now() >= warmup_;
+    p.size = profile.size;
+    bool all_eligible = true, all_document_free = true;
+    const bool guardian = profile.size > 1 && profile.members[0].age >= 18 && !profile.members[0].limited_capacity;
+    for (int i = 0; i < p.size; ++i) {
+      Member& m = p.m[i];
+      m.p = profile.members[i];
+      m.id = ++traveller_count_;
+      m.reasons = check_eligibility(m.p, guardian && i > 0);
+      all_eligible = all_eligible && m.reasons == 0;
+      all_document_free = all_document_free && m.p.prefers_document_free && m.p.enrolled;
+      if (m.p.impostor && p.counted) ++r_.impostor_attempts;
+    }
+    in_port_ += p.size;
+    r_.max_in_port = std::max<std::uint64_t>(r_.max_in_port, in_port_);
+    if (p.counted) {
+      r_.travellers += p.size;
+      ++r_.parties;
+    }
+    interval_arrivals_ += p.size;
+
+    int channel = kCounters;
+    if (all_eligible) {
+      if (all_document_free && r_.servers[kDocumentFreeGates] > 0) channel = kDocumentFreeGates;
+      else if (r_.servers[kDocumentGates] > 0) channel = kDocumentGates;
+      else for (int i = 0; i < p.size; ++i) p.m[i].reasons |= kReasonNoGate;
+    } else {
+      for (int i = 0; i < p.size; ++i)
+        if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;  // the party stays together
+    }
+    if (channel == kCounters) p.referred = true;
+    else p.gate_channel = static_cast<std::uint8_t>(channel);
+    join(slot, channel);
+  }
+
+  void join(std::uint32_t slot, int channel) {
+    Party& p = parties_[slot];
+    ChannelState& c = channels_[channel];
+    p.joined = q_.now();
+    if (r_.servers[channel] == 0) {  // a referral with no counter to take it
+      depart(slot, false);
+      return;
+    }
+    if (!c.idle.empty()) {
+      const std::uint32_t server = c.idle.back();
+      c.idle.pop_back();
+      start_service(server, slot);
+    } else {
+      c.queue.push_back(slot);
+      c.queued_travellers += p.size;
+    }
+  }
+
+  // ---- service ----
+  double sample(const Distribution& d, Rng& rng) const {
+    switch (d.kind) {
+      case Distribution::Kind::fixed: return d.a;
+      case Distribution::Kind::exponential: return rng.exponential(1.0 / d.a);
+      case Distribution::Kind::lognormal: return d.a * std::exp(d.sigma * rng.normal());
+    }
+    return d.a;
+  }
+
+  void account_busy(int channel) {
+    ChannelState& c = channels_[channel];
+    const double area = c.busy * to_seconds(q_.now() - c.busy_since);
+    c.busy_area_s += area;
+    c.interval_busy_s += area;
+    c.busy_since = q_.now();
+  }
+
+  void start_service(std::uint32_t server, std::uint32_t slot) {
+    Server& g = servers_[server];
+    Party& p = parties_[slot];
+    const int channel = g.channel;
+    account_busy(channel);
+    ++channels_[channel].busy;
+    g.party = static_cast<std::int32_t>(slot);
+    p.service_started = q_.now();
+    const double wait = to_seconds(q_.now() - p.joined);
+    p.wait[channel] = static_cast<float>(wait);
+    channels_[channel].interval_wait_s += wait * p.size;
+    channels_[channel].interval_started += p.size;
+    const double duration = channel == kCounters ? plan_counter(p) : plan_gate(p, channel);
+    q_.schedule_in(seconds(duration), kServiceDone, server, ++g.token);
+  }
+
+  double plan_counter(Party& p) {
+    double total = 0;
+    for (int i = 0; i < p.size; ++i)
+      total += sample(s_.counter, service_rng_) * (p.m[i].p.age >= 65 ? s_.population.elderly_slowdown : 1.0);
+    return total;
+  }
+
+  // Samples every step of the party's transaction at a gate; records the referral if one fails.
+  double plan_gate(Party& p, int channel) {
+    double total = 0;
+    for (int i = 0; i < p.size; ++i) {
+      Member& m = p.m[i];
+      const double slow = m.p.age >= 65 ? s_.population.elderly_slowdown : 1.0;
+      m.served_at_gate = true;
+      if (channel == kDocumentGates) total += m.document_s = static_cast<float>(sample(s_.steps.document, service_rng_) * slow);
+      const std::uint16_t failed = face_step(m, channel, slow, total);
+      if (failed == 0 && s_.steps.fingerprint) {
+        total += m.fingerprint_s = static_cast<float>(sample(s_.steps.fingerprint_time, service_rng_) * slow);
+        const bool matched = bio_.enabled ? !m.p.impostor && !service_rng_.bernoulli(bio_.fingerprint_fnmr) : !m.p.impostor;
+        if (!matched) {
+          if (!m.p.impostor) m.incidents |= kIncidentFingerprintFnm;
+          m.reasons |= kReasonFingerprint;
+        }
+      } else if (failed) {
+        m.reasons |= failed;
+      }
+      if (m.reasons) {
+        p.referred = true;
+        for (int j = 0; j < p.size; ++j)
+          if (p.m[j].reasons == 0) p.m[j].reasons = kReasonWithParty;
+        break;
+      }
+      total += m.exit_s = static_cast<float>(sample(s_.steps.exit, service_rng_) * slow);
+    }
+    return total;
+  }
+
+  // The face step: frames until one passes quality, then matching; returns the referral bit.
+  std::uint16_t face_step(Member& m, int channel, double slow, double& total) {
+    double face = 0;
+    std::uint16_t result = kReasonFta;
+    int attempts = 0;
+    const double threshold = channel == kDocumentFreeGates ? bio_.identification_threshold : bio_.threshold;
+    while (m.frames < bio_.max_frames) {
+      ++m.frames;
+      face += sample(s_.steps.frame, service_rng_) * slow;
+      if (!bio_.enabled) {
+        result = m.p.impostor ? kReasonFaceNoMatch : 0;
+        break;
+      }
+      if (service_rng_.bernoulli(bio_.frame_failure)) continue;
+      ++attempts;
+      const double d = (m.p.impostor ? bio_.impostor : bio_.genuine).sample(service_rng_);
+      m.distance = static_cast<float>(d);
+      if (d < threshold) {
+        result = 0;
+        break;
+      }
+      if (attempts >= bio_.max_match_attempts) {
+        result = kReasonFaceNoMatch;
+        break;
+      }
+    }
+    m.face_s = static_cast<float>(face);
+    total += face;
+    if (result == kReasonFta) m.incidents |= kIncidentFta;
+    else if (result == 0 && m.p.impostor) m.incidents |= kIncidentFalseMatch;
+    else if (result == kReasonFaceNoMatch && !m.p.impostor && bio_.enabled) m.incidents |= kIncidentFalseNonMatch;
+    return result;
+  }
+
+  void release(std::uint32_t server) {
+    Server& g = servers_[server];
+    const int channel = g.channel;
+    account_busy(channel);
+    --channels_[channel].busy;
+    g.party = -1;
+    if (!g.up) return;
+    ChannelState& c = channels_[channel];
+    if (c.queue.empty()) {
+      c.idle.push_back(server);
+      return;
+    }
+    const std::uint32_t next = c.queue.front();
+    c.queue.pop_front();
+    c.queued_travellers -= parties_[next].size;
+    start_service(server, next);
+  }
+
+  void on_service_done(const SimEvent& e) {
+    Server& g = servers_[e.target];
+    if (e.data != g.token || g.party < 0) return;  // cancelled by a fault
+    const auto slot = static_cast<std::uint32_t>(g.party);
+    const int channel = g.channel;
+    Party& p = parties_[slot];
+    p.service[channel] = static_cast<float>(to_seconds(q_.now() - p.service_started));
+    channels_[channel].interval_served += p.size;
+    if (p.counted) r_.served[channel] += p.size;
+    release(e.target);
+    if (channel != kCounters && p.referred) join(slot, kCounters);
+    else depart(slot, true);
+  }
+
+  // ---- faults ----
+  void schedule_fault(std::uint32_t gate) {
+    const SimTime at = q_.now() + seconds(fault_rng_.exponential(1.0 / (s_.faults.mtbf_hours * 3600)));
+    if (at < end_) q_.schedule_at(at, kFault, gate);
+  }
+
+  void on_fault(const SimEvent& e) {
+    Server& g = servers_[e.target];
+    g.up = false;
+    g.down_since = q_.now();
+    ++r_.faults;
+    ChannelState& c = channels_[g.channel];
+    c.idle.erase(std::remove(c.idle.begin(), c.idle.end(), e.target), c.idle.end());
+    if (g.party >= 0) {  // the transaction under way ends as a referral naming the fault
+      const auto slot = static_cast<std::uint32_t>(g.party);
+      Party& p = parties_[slot];
+      ++g.token;
+      p.service[g.channel] = static_cast<float>(to_seconds(q_.now() - p.service_started));
+      p.referred = true;
+      for (int i = 0; i < p.size; ++i) {
+        Member& m = p.m[i];
+        m.reasons = (m.reasons & ~kReasonWithParty) | kReasonDeviceFault;
+        m.incidents = 0;  // the planned steps did not happen
+        m.document_s = m.face_s = m.fingerprint_s = m.exit_s = m.distance = -1;
+        m.frames = 0;
+      }
+      release(e.target);
+      join(slot, kCounters);
+    }
+    q_.schedule_in(seconds(sample(s_.faults.repair, fault_rng_)), kRepair, e.target);
+  }
+
+  void on_repair(const SimEvent& e) {
+    Server& g = servers_[e.target];
+    g.up = true;
+    r_.downtime_s += to_seconds(q_.now() - g.down_since);
+    ChannelState& c = channels_[g.channel];
+    if (c.queue.empty()) {
+      c.idle.push_back(e.target);
+    } else {
+      const std::uint32_t next = c.queue.front();
+      c.queue.pop_front();
+      c.queued_travellers -= parties_[next].size;
+      start_service(e.target, next);
+    }
+    schedule_fault(e.target);
+  }
+
+  // ---- departures and records ----
+  void depart(std::uint32_t slot, bool served) {
+    Party& p = parties_[slot];
+    in_port_ -= p.size;
+    interval_departures_ += p.size;
+    for (int i = 0; i < p.size; ++i) {
+      Member& m = p.m[i];
+      const char* decision = "cleared";
+      if (!served) decision = "unserved";
+      else if (p.referred && m.p.impostor && !(m.incidents & kIncidentFalseMatch)) decision = "refused_entry";
+      if (p.counted) count(p, m, decision);
+      if (o_.travellers) write_record(p, m, decision);
+    }
+    free_.push_back(slot);
+  }
+
+  void count(const Party& p, const Member& m, const char* decision) {
+    double total_wait = 0;
+    for (int c = 0; c < kChannelCount; ++c)
+      if (p.wait[c] >= 0) {
+        r_.waits[c].add(p.wait[c]);
+        total_wait += p.wait[c];
+      }
+    r_.total_wait.add(total_wait);
+    if (decision[0] == 'u') ++r_.unserved;
+    else if (decision[0] == 'r') ++r_.refused_entry;
+    else if (p.referred) ++r_.cleared_at_counter;
+    else ++r_.cleared_at_gate;
+    for (int b = 0; b < kReasonBits; ++b)
+      if (m.reasons & (1u << b)) ++r_.referrals[reason_name(b)];
+    if (m.frames > 0 && bio_.enabled) ++r_.face_checks;
+    if (m.incidents & kIncidentFta) ++r_.fta;
+    if (m.incidents & kIncidentFalseMatch) ++r_.false_matches;
+    if (m.incidents & kIncidentFalseNonMatch) ++r_.false_non_matches;
+    if (m.incidents & kIncidentFingerprintFnm) ++r_.fingerprint_false_non_matches;
+    if (m.p.impostor && m.served_at_gate && (m.reasons & (kReasonFaceNoMatch | kReasonFingerprint | kReasonFta)))
+      ++r_.impostors_stopped_at_gate;
+  }
+
+  void write_record(const Party& p, const Member& m, const char* decision) {
+    std::string& o = line_;
+    o.clear();
+    o += "{\"traveller\":" + std::to_string(m.id) + ",\"party\":" + std::to_string(p.id);
+    o += ",\"age\":" + std::to_string(m.p.age) + ",\"residence\":\"";
+    o += to_string(m.p.residence);
+    o += "\",\"document\":\"";
+    o += to_string(m.p.document);
+    o += "\",\"arrival_s\":";
+    append_number(o, to_seconds(p.arrived));
+    o += ",\"route\":[";
+    bool first = true;
+    for (int c = 0; c < kChannelCount; ++c) {
+      if (p.wait[c] < 0) continue;
+      o += first ? "\"" : ",\"";
+      o += channel_name(c);
+      o += '"';
+      first = false;
+    }
+    o += "]";
+    for (int c = 0; c < kChannelCount; ++c) {
+      if (p.wait[c] < 0) continue;
+      o += ",\"";
+      o += channel_name(c);
+      o += "\":{\"wait_s\":";
+      append_number(o, p.wait[c]);
+      o += ",\"service_s\":";
+      append_number(o, p.service[c]);
+      o += "}";
+    }
+    if (m.served_at_gate && m.frames > 0) {
+      o += ",\"steps\":{";
+      if (m.document_s >= 0) o += "\"document_s\":", append_number(o, m.document_s), o += ",";
+      o += "\"face_s\":";
+      append_number(o, m.face_s);
+      o += ",\"frames\":" + std::to_string(m.frames);
+      if (m.distance >= 0) o += ",\"distance\":", append_number(o, m.distance);
+      if (m.fingerprint_s >= 0) o += ",\"fingerprint_s\":", append_number(o, m.fingerprint_s);
+      if (m.exit_s >= 0) o += ",\"exit_s\":", append_number(o, m.exit_s);
+      o += "}";
+    }
+    o += ",\"departure_s\":";
+    append_number(o, to_seconds(q_.now()));
+    o += ",\"decision\":\"";
+    o += decision;
+    o += "\",\"reasons\":[";
+    first = true;
+    for (int b = 0; b < kReasonBits; ++b) {
+      if (!(m.reasons & (1u << b))) continue;
+      o += first ? "\"" : ",\"";
+      o += reason_name(b);
+      o += '"';
+      first = false;
+    }
+    o += "],\"incidents\":[";
+    first = true;
+    static const char* incident_names[] = {"failure_to_acquire", "false_match", "false_non_match", "fingerprint_false_non_match"};
+    for (int b = 0; b < 4; ++b) {
+      if (!(m.incidents & (1u << b))) continue;
+      o += first ? "\"" : ",\"";
+      o += incident_names[b];
+      o += '"';
+      first = false;
+    }
+    o += "]}\n";
+    o_.travellers->write(o.data(), static_cast<std::streamsize>(o.size()));
+  }
+
+  // ---- intervals ----
+  static std::string interval_header() {
+    std::string h = "start_h,arrivals,departures";
+    for (int c = 0; c < kChannelCount; ++c) {
+      const std::string n = channel_name(c);
+      h += "," + n + "_queue," + n + "_served," + n + "_utilisation," + n + "_mean_wait_s";
+    }
+    return h + ",gates_down\n";
+  }
+
+  void on_tick() {
+    close_interval(false);
+    q_.schedule_in(interval_, kTick);
+  }
+
+  void close_interval(bool last) {
+    IntervalRow row;
+    const SimTime start = interval_ * static_cast<SimTime>(r_.intervals.size());
+    const double length = to_seconds(q_.now() - start);
+    if (last && length <= 0) return;
+    row.start_h = to_seconds(start) / 3600.0;
+    row.arrivals = interval_arrivals_;
+    row.departures = interval_departures_;
+    interval_arrivals_ = interval_departures_ = 0;
+    for (int c = 0; c < kChannelCount; ++c) {
+      ChannelState& ch = channels_[c];
+      account_busy(c);
+      row.queue[c] = ch.queued_travellers;
+      row.served[c] = ch.interval_served;
+      row.utilisation[c] = r_.servers[c] > 0 && length > 0 ? ch.interval_busy_s / (r_.servers[c] * length) : 0;
+      row.mean_wait_s[c] = ch.interval_started ? ch.interval_wait_s / static_cast<double>(ch.interval_started) : 0;
+      ch.interval_busy_s = ch.interval_wait_s = 0;
+      ch.interval_started = ch.interval_served = 0;
+    }
+    for (const auto& g : servers_) row.gates_down += g.up ? 0 : 1;
+    if (o_.intervals) {
+      std::string o;
+      append_number(o, row.start_h);
+      o += "," + std::to_string(row.arrivals) + "," + std::to_string(row.departures);
+      for (int c = 0; c < kChannelCount; ++c) {
+        o += "," + std::to_string(row.queue[c]) + "," + std::to_string(row.served[c]) + ",";
+        append_number(o, row.utilisation[c]);
+        o += ",";
+        append_number(o, row.mean_wait_s[c]);
+      }
+      o += "," + std::to_string(row.gates_down) + "\n";
+      *o_.intervals << o;
+    }
+    r_.intervals.push_back(row);
+  }
+
+  std::uint32_t allocate() {
+    if (free_.empty()) {
+      parties_.emplace_back();
+      return static_cast<std::uint32_t>(parties_.size() - 1);
+    }
+    const std::uint32_t slot = free_.back();
+    free_.pop_back();
+    return slot;
+  }
+
+  const Scenario& s_;
+  const RunOptions& o_;
+  BiometricModel bio_;
+  Rng arrivals_rng_, service_rng_, fault_rng_;
+  PopulationGenerator population_;
+  SimTime end_, warmup_, interval_;
+  double party_rate_[24] = {};
+  EventQueue q_;
+  std::vector<Server> servers_;
+  ChannelState channels_[kChannelCount];
+  std::vector<Party> parties_;  // slots, reused: as many as were ever in the port at once
+  std::vector<std::uint32_t> free_;
+  std::unique_ptr<TraceReader> trace_;
+  std::optional<TraceParty> next_trace_;
+  bool trace_pending_ = false;
+  std::uint64_t party_count_ = 0, traveller_count_ = 0, in_port_ = 0;
+  std::uint64_t interval_arrivals_ = 0, interval_departures_ = 0;
+  std::string line_;
+  SimResult r_;
+};
+
+}  // namespace
+
+SimResult run_simulation(const Scenario& scenario, const RunOptions& options) {
+  return PortSimulation(scenario, options).run();
+}
+
+}  // namespace gatesim::sim

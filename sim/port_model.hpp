@@ -1,0 +1,93 @@
+#pragma once
+// The port model: arrivals (Poisson with an hourly profile, batches, trace replay) feed queues
+// in front of smart-channel gates (document and document-free) and staffed counters; travellers
+// are routed by smart-channel eligibility (ineligible -> counter with the reason; a party with a
+// guardian stays together), served step by step at a gate (document, face frames and matching,
+// optional fingerprint, exit) or at a counter, and referred from a gate to a counter when a step
+// fails or the gate faults. Gates fault and recover.
+//
+// run_simulation() runs one replication on the discrete-event kernel (sim/event_queue.hpp) and
+// streams each traveller's record as it leaves, so memory follows the travellers in the port, not
+// the day's total. Arrivals stop at the scenario's end; travellers still inside are served.
+// Same scenario + seed -> byte-identical outputs.
+//
+// Thread safety: run_simulation() shares nothing; replications may run on separate threads.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+
+namespace gatesim::sim {
+
+enum Channel : std::uint8_t { kDocumentGates = 0, kDocumentFreeGates = 1, kCounters = 2 };
+constexpr int kChannelCount = 3;
+const char* channel_name(int channel);  // "document_gates", "document_free_gates", "counters"
+
+// Waits in seconds: exact count, mean and max; quantiles from 1-second bins (up to 12 h, then
+// the max), so memory is fixed however many travellers pass.
+class WaitStats {
+ public:
+  void add(double wait_s);
+  std::uint64_t count() const { return count_; }
+  double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0; }
+  double max() const { return max_; }
+  double quantile(double q) const;                 // linear within the 1 s bin
+  double share_within(double limit_s) const;       // exact for whole-second limits
+  void merge(const WaitStats& other);
+
+ private:
+  static constexpr std::size_t kBins = 12 * 3600;
+  std::uint64_t count_ = 0;
+  double sum_ = 0, max_ = 0;
+  std::vector<std::uint32_t> bins_;
+  std::uint64_t overflow_ = 0;
+};
+
+struct IntervalRow {
+  double start_h = 0;  // hours since the scenario start
+  std::uint64_t arrivals = 0, departures = 0;
+  std::array<std::uint64_t, kChannelCount> served{}, queue{};  // queue: travellers waiting at the interval's end
+  std::array<double, kChannelCount> utilisation{}, mean_wait_s{};
+  std::uint32_t gates_down = 0;
+};
+
+struct SimResult {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  double hours = 0;           // arrival window
+  double drained_at_h = 0;    // when the last traveller left
+  std::uint64_t events = 0;
+  std::uint64_t travellers = 0, parties = 0;  // counted (arrived after warm-up)
+  std::uint64_t max_in_port = 0;
+  std::array<int, kChannelCount> servers{};
+  std::array<std::uint64_t, kChannelCount> served{};
+  std::array<double, kChannelCount> busy_s{};
+  std::array<WaitStats, kChannelCount> waits;
+  WaitStats total_wait;  // all queues a traveller stood in
+  std::uint64_t cleared_at_gate = 0, cleared_at_counter = 0, refused_entry = 0, unserved = 0;
+  std::map<std::string, std::uint64_t> referrals;  // reason code -> travellers referred with it
+  std::uint64_t face_checks = 0, fta = 0, false_matches = 0, false_non_matches = 0;
+  std::uint64_t impostor_attempts = 0, impostors_stopped_at_gate = 0, fingerprint_false_non_matches = 0;
+  std::uint64_t faults = 0;
+  double downtime_s = 0;
+  std::vector<IntervalRow> intervals;
+};
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  std::ostream* travellers = nullptr;  // JSON Lines, one traveller per line, as they leave
+  std::ostream* intervals = nullptr;   // CSV, one row per interval
+  std::function<void(double)> progress;  // fraction of the arrival window done, now and then
+};
+
+// requires: a checked scenario (load_scenario). throws models::InputError for a bad trace or
+//           calibration file.
+SimResult run_simulation(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace gatesim::sim

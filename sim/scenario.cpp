@@ -1,0 +1,332 @@
+#include "sim/scenario.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "models/input_error.hpp"
+
+namespace gatesim::sim {
+
+double Distribution::mean() const {
+  switch (kind) {
+    case Kind::fixed: return a;
+    case Kind::exponential: return a;
+    case Kind::lognormal: return a * std::exp(sigma * sigma / 2);
+  }
+  return a;
+}
+
+namespace {
+
+// Reads the YAML tree key by key, so every error can say where it is.
+class Reader {
+ public:
+  Reader(std::string file, std::set<std::string> overridden) : file_(std::move(file)), overridden_(std::move(overridden)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& expected) const {
+    std::string where = file_;
+    if (overridden_.count(key)) where = "--set " + key;
+    else if (node.IsDefined() && node.Mark().line >= 0) where += ":" + std::to_string(node.Mark().line + 1);
+    std::string got;
+    if (node.IsScalar()) got = ", got '" + node.Scalar() + "'";
+    else if (node.IsSequence()) got = ", got a list";
+    else if (node.IsMap()) got = ", got a mapping";
+    throw models::InputError(where + ": " + key + ": expected " + expected + got);
+  }
+
+  // ensures: `map` is a mapping (or absent) whose keys are all in `allowed`.
+  void check_keys(const YAML::Node& map, const std::string& prefix, std::initializer_list<const char*> allowed) const {
+    if (!map.IsDefined() || map.IsNull()) return;
+    if (!map.IsMap()) fail(map, prefix.empty() ? "(top level)" : prefix, "a mapping");
+    for (const auto& entry : map) {
+      const std::string key = entry.first.as<std::string>();
+      bool known = false;
+      for (const char* a : allowed) known = known || key == a;
+      if (!known) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        throw models::InputError(file_ + ":" + std::to_string(entry.first.Mark().line + 1) + ": " + join(prefix, key) +
+                                 ": unknown key (known here: " + list + ")");
+      }
+    }
+  }
+
+  static std::string join(const std::string& prefix, const std::string& key) {
+    return prefix.empty() ? key : prefix + "." + key;
+  }
+
+  void number(const YAML::Node& map, const std::string& prefix, const char* name, double& out, double lo, double hi) const {
+    const YAML::Node node = map[name];
+    if (!node.IsDefined() || node.IsNull()) return;
+    const std::string key = join(prefix, name);
+    const std::string expected = "a number in [" + format(lo) + ", " + format(hi) + "]";
+    if (!node.IsScalar()) fail(node, key, expected);
+    double value = 0;
+    if (!YAML::convert<double>::decode(node, value) || !std::isfinite(value) || value < lo || value > hi)
+      fail(node, key, expected);
+    out = value;
+  }
+
+  void integer(const YAML::Node& map, const std::string& prefix, const char* name, int& out, int lo, int hi) const {
+    double value = out;
+    const YAML::Node node = map[name];
+    number(map, prefix, name, value, lo, hi);
+    if (value != std::floor(value)) fail(node, join(prefix, name), "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = static_cast<int>(value);
+  }
+
+  void boolean(const YAML::Node& map, const std::string& prefix, const char* name, bool& out) const {
+    const YAML::Node node = map[name];
+    if (!node.IsDefined() || node.IsNull()) return;
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) fail(node, join(prefix, name), "true or false");
+    out = value;
+  }
+
+  void text(const YAML::Node& map, const std::string& prefix, const char* name, std::string& out) const {
+    const YAML::Node node = map[name];
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsScalar()) fail(node, join(prefix, name), "text");
+    out = node.Scalar();
+  }
+
+  // A plain number is a fixed time; {mean: m} exponential; {median: m, sigma: s} log-normal.
+  void distribution(const YAML::Node& map, const std::string& prefix, const char* name, Distribution& out) const {
+    const YAML::Node node = map[name];
+    if (!node.IsDefined() || node.IsNull()) return;
+    const std::string key = join(prefix, name);
+    const char* expected = "seconds: a number, {mean: M} (exponential) or {median: M, sigma: S} (log-normal)";
+    if (node.IsScalar()) {
+      double value = 0;
+      if (!YAML::convert<double>::decode(node, value) || !(value >= 0) || value > 1e6) fail(node, key, expected);
+      out = {Distribution::Kind::fixed, value, 0};
+      return;
+    }
+    if (!node.IsMap()) fail(node, key, expected);
+    check_keys(node, key, {"mean", "median", "sigma"});
+    if (node["mean"].IsDefined()) {
+      if (node["median"].IsDefined() || node["sigma"].IsDefined()) fail(node, key, expected);
+      Distribution d{Distribution::Kind::exponential, 1, 0};
+      number(node, key, "mean", d.a, 1e-6, 1e6);
+      out = d;
+      return;
+    }
+    if (!node["median"].IsDefined()) fail(node, key, expected);
+    Distribution d{Distribution::Kind::lognormal, 1, 0};
+    number(node, key, "median", d.a, 1e-6, 1e6);
+    number(node, key, "sigma", d.sigma, 0, 5);
+    out = d;
+  }
+
+  static std::string format(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+  }
+
+ private:
+  std::string file_;
+  std::set<std::string> overridden_;
+};
+
+// Applies "a.b.c=value" to the tree, creating mappings on the way.
+void apply_override(YAML::Node root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw models::InputError("--set " + assignment + ": expected key=value (for example channels.counters=12)");
+  const std::string key = assignment.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw models::InputError("--set " + key + ": value is not valid YAML: " + e.msg);
+  }
+  std::vector<std::string> parts;
+  std::stringstream stream(key);
+  for (std::string part; std::getline(stream, part, '.');) {
+    if (part.empty()) throw models::InputError("--set " + key + ": empty part in the key");
+    parts.push_back(part);
+  }
+  std::vector<YAML::Node> path{root};
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = path.back()[parts[i]];
+    if (next.IsDefined() && !next.IsNull() && !next.IsMap())
+      throw models::InputError("--set " + key + ": " + parts[i] + " is not a mapping");
+    if (!next.IsDefined() || next.IsNull()) {
+      path.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next = path.back()[parts[i]];
+    }
+    path.push_back(next);
+  }
+  path.back()[parts.back()] = value;
+}
+
+Scenario read(const YAML::Node& root, const std::string& file, const std::set<std::string>& overridden) {
+  const Reader r(file, overridden);
+  Scenario s;
+  s.file = file;
+  if (!root.IsMap()) r.fail(root, "(top level)", "a mapping of scenario keys");
+  r.check_keys(root, "", {"name", "description", "seed", "start_hour", "duration_hours", "warmup_hours", "interval_minutes",
+                          "arrivals", "population", "channels", "steps", "counter", "biometrics", "faults"});
+  r.text(root, "", "name", s.name);
+  if (s.name.empty()) r.fail(root["name"], "name", "a name for the scenario");
+  r.text(root, "", "description", s.description);
+  double seed = static_cast<double>(s.seed);
+  r.number(root, "", "seed", seed, 0, 9007199254740991.0);
+  s.seed = static_cast<std::uint64_t>(seed);
+  r.number(root, "", "start_hour", s.start_hour, 0, 24);
+  r.number(root, "", "duration_hours", s.duration_hours, 0, 24 * 366);
+  r.number(root, "", "warmup_hours", s.warmup_hours, 0, s.duration_hours);
+  r.number(root, "", "interval_minutes", s.interval_minutes, 1, 24 * 60);
+
+  const YAML::Node arrivals = root["arrivals"];
+  r.check_keys(arrivals, "arrivals", {"travellers_per_day", "hourly_profile", "batches", "trace"});
+  if (arrivals.IsDefined() && !arrivals.IsNull()) {
+    r.number(arrivals, "arrivals", "travellers_per_day", s.arrivals.travellers_per_day, 0, 1e8);
+    const YAML::Node profile = arrivals["hourly_profile"];
+    if (profile.IsDefined() && !profile.IsNull()) {
+      const char* expected = "a list of 24 non-negative weights, one per hour of day, not all zero";
+      if (!profile.IsSequence() || profile.size() != 24) r.fail(profile, "arrivals.hourly_profile", expected);
+      double total = 0;
+      for (std::size_t h = 0; h < 24; ++h) {
+        double w = 0;
+        if (!profile[h].IsScalar() || !YAML::convert<double>::decode(profile[h], w) || !(w >= 0) || !std::isfinite(w))
+          r.fail(profile[h], "arrivals.hourly_profile[" + std::to_string(h) + "]", "a non-negative weight");
+        s.arrivals.hourly_profile.push_back(w);
+        total += w;
+      }
+      if (total <= 0) r.fail(profile, "arrivals.hourly_profile", expected);
+    }
+    const YAML::Node batches = arrivals["batches"];
+    if (batches.IsDefined() && !batches.IsNull()) {
+      if (!batches.IsSequence()) r.fail(batches, "arrivals.batches", "a list of batch sources");
+      for (std::size_t i = 0; i < batches.size(); ++i) {
+        const std::string key = "arrivals.batches[" + std::to_string(i) + "]";
+        r.check_keys(batches[i], key, {"name", "first_hour", "last_hour", "every_minutes", "travellers", "unload_minutes"});
+        Batch b;
+        r.text(batches[i], key, "name", b.name);
+        r.number(batches[i], key, "first_hour", b.first_hour, 0, 24);
+        r.number(batches[i], key, "last_hour", b.last_hour, 0, 24);
+        r.number(batches[i], key, "every_minutes", b.every_minutes, 0.1, 24 * 60);
+        r.number(batches[i], key, "travellers", b.travellers, 0, 100000);
+        r.number(batches[i], key, "unload_minutes", b.unload_minutes, 0, 24 * 60);
+        if (b.last_hour < b.first_hour) r.fail(batches[i]["last_hour"], key + ".last_hour", "an hour not before first_hour");
+        s.arrivals.batches.push_back(b);
+      }
+    }
+    r.text(arrivals, "arrivals", "trace", s.arrivals.trace);
+    if (!s.arrivals.trace.empty()) {
+      const std::filesystem::path trace(s.arrivals.trace);
+      if (trace.is_relative() && !overridden.count("arrivals.trace"))
+        s.arrivals.trace = (std::filesystem::path(file).parent_path() / trace).string();
+    }
+  }
+
+  const YAML::Node p = root["population"];
+  r.check_keys(p, "population", {"mainland", "hk_macao", "taiwan", "foreign", "eligible_endorsement", "five_year_mtp",
+                                 "consent", "family_parties", "children_per_family", "limited_capacity", "elderly",
+                                 "elderly_slowdown", "enrolled", "document_free_choice", "impostor"});
+  if (p.IsDefined() && !p.IsNull()) {
+    auto& q = s.population;
+    for (auto [name, field] : {std::pair{"mainland", &q.mainland}, {"hk_macao", &q.hk_macao}, {"taiwan", &q.taiwan},
+                               {"foreign", &q.foreign}, {"eligible_endorsement", &q.eligible_endorsement},
+                               {"five_year_mtp", &q.five_year_mtp}, {"consent", &q.consent},
+                               {"family_parties", &q.family_parties}, {"limited_capacity", &q.limited_capacity},
+                               {"elderly", &q.elderly}, {"enrolled", &q.enrolled},
+                               {"document_free_choice", &q.document_free_choice}, {"impostor", &q.impostor}})
+      r.number(p, "population", name, *field, 0, 1);
+    r.number(p, "population", "children_per_family", q.children_per_family, 1, 3);
+    r.number(p, "population", "elderly_slowdown", q.elderly_slowdown, 1, 10);
+    if (q.mainland + q.hk_macao + q.taiwan + q.foreign <= 0)
+      r.fail(p, "population", "residence shares (mainland, hk_macao, taiwan, foreign) that are not all zero");
+  }
+
+  const YAML::Node c = root["channels"];
+  r.check_keys(c, "channels", {"document_gates", "document_free_gates", "counters"});
+  if (c.IsDefined() && !c.IsNull()) {
+    r.integer(c, "channels", "document_gates", s.channels.document_gates, 0, 10000);
+    r.integer(c, "channels", "document_free_gates", s.channels.document_free_gates, 0, 10000);
+    r.integer(c, "channels", "counters", s.channels.counters, 0, 10000);
+  }
+  if (s.channels.counters == 0 && s.channels.document_gates + s.channels.document_free_gates == 0)
+    r.fail(c, "channels", "at least one gate or counter");
+
+  const YAML::Node st = root["steps"];
+  r.check_keys(st, "steps", {"document", "frame", "fingerprint", "fingerprint_time", "exit"});
+  if (st.IsDefined() && !st.IsNull()) {
+    r.distribution(st, "steps", "document", s.steps.document);
+    r.distribution(st, "steps", "frame", s.steps.frame);
+    r.boolean(st, "steps", "fingerprint", s.steps.fingerprint);
+    r.distribution(st, "steps", "fingerprint_time", s.steps.fingerprint_time);
+    r.distribution(st, "steps", "exit", s.steps.exit);
+  }
+  r.distribution(root, "", "counter", s.counter);
+
+  const YAML::Node b = root["biometrics"];
+  r.check_keys(b, "biometrics", {"enabled", "genuine_mean", "genuine_sd", "impostor_mean", "impostor_sd", "threshold",
+                                 "identification_threshold", "frame_failure", "max_frames", "max_match_attempts",
+                                 "fingerprint_fnmr", "calibration"});
+  if (b.IsDefined() && !b.IsNull()) {
+    auto& m = s.biometrics;
+    r.boolean(b, "biometrics", "enabled", m.enabled);
+    r.number(b, "biometrics", "genuine_mean", m.genuine_mean, 0, 2);
+    r.number(b, "biometrics", "genuine_sd", m.genuine_sd, 0, 1);
+    r.number(b, "biometrics", "impostor_mean", m.impostor_mean, 0, 2);
+    r.number(b, "biometrics", "impostor_sd", m.impostor_sd, 0, 1);
+    r.number(b, "biometrics", "threshold", m.threshold, 0, 2);
+    r.number(b, "biometrics", "identification_threshold", m.identification_threshold, 0, 2);
+    r.number(b, "biometrics", "frame_failure", m.frame_failure, 0, 0.99);
+    r.integer(b, "biometrics", "max_frames", m.max_frames, 1, 1000);
+    r.integer(b, "biometrics", "max_match_attempts", m.max_match_attempts, 1, 100);
+    r.number(b, "biometrics", "fingerprint_fnmr", m.fingerprint_fnmr, 0, 1);
+    r.text(b, "biometrics", "calibration", m.calibration);
+    if (!m.calibration.empty() && std::filesystem::path(m.calibration).is_relative() && !overridden.count("biometrics.calibration"))
+      m.calibration = (std::filesystem::path(file).parent_path() / m.calibration).string();
+  }
+
+  const YAML::Node f = root["faults"];
+  r.check_keys(f, "faults", {"mtbf_hours", "repair"});
+  if (f.IsDefined() && !f.IsNull()) {
+    r.number(f, "faults", "mtbf_hours", s.faults.mtbf_hours, 0, 1e6);
+    r.distribution(f, "faults", "repair", s.faults.repair);
+  }
+  return s;
+}
+
+Scenario parse_with_overrides(YAML::Node root, const std::string& name, const std::vector<std::string>& overrides) {
+  std::set<std::string> overridden;
+  if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw models::InputError(name + ":1: expected a mapping of scenario keys");
+  for (const auto& o : overrides) {
+    apply_override(root, o);
+    overridden.insert(o.substr(0, o.find('=')));
+  }
+  return read(root, name, overridden);
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& yaml, const std::string& name, const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    throw models::InputError(name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  return parse_with_overrides(root, name, overrides);
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw models::InputError(path + ": cannot open the scenario file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path, overrides);
+}
+
+}  // namespace gatesim::sim

@@ -1,0 +1,120 @@
+#pragma once
+// Scenario: everything one port simulation needs — the hall (gates and counters), the
+// arrivals, the population, step times, biometric error rates and faults — read from a YAML
+// file (scenarios/README.md documents every key). Plain values after loading.
+//
+// load_scenario() checks every key: unknown keys, wrong types and out-of-range values throw
+// models::InputError naming the file, the line and the key ("luohu.yaml:12: channels.counters.count:
+// expected an integer in [0, 10000], got -3"). `--set key=value` overrides are applied to the
+// YAML tree before checking, so they are checked the same way and named in errors.
+//
+// Thread safety: plain values; safe to copy and share read-only.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gatesim::sim {
+
+// A service-time distribution in seconds.
+struct Distribution {
+  enum class Kind { fixed, exponential, lognormal };
+  Kind kind = Kind::fixed;
+  double a = 0;  // fixed: the value; exponential: the mean; lognormal: the median
+  double sigma = 0;  // lognormal only: the shape (sd of the log)
+  double mean() const;
+};
+
+struct Batch {
+  std::string name;          // "train", "ferry", "coach", "flight"
+  double first_hour = 0;     // hour of day (0..24) of the first unloading
+  double last_hour = 24;     // no unloading starts after this hour of day
+  double every_minutes = 60;
+  double travellers = 100;   // mean travellers per unloading (Poisson)
+  double unload_minutes = 5; // they reach the hall spread evenly over this time
+};
+
+struct ArrivalSpec {
+  double travellers_per_day = 0;     // Poisson arrivals; 0: none besides batches and trace
+  std::vector<double> hourly_profile; // 24 relative weights by hour of day (empty: flat)
+  std::vector<Batch> batches;
+  std::string trace;                 // CSV or JSON Lines file; relative to the scenario file
+};
+
+struct PopulationSpec {
+  // Residence shares (normalised): mainland residents with an EEP, Hong Kong/Macao residents with a
+  // Home Return Permit, Taiwan residents with an MTP, foreigners with a passport.
+  double mainland = 0.5, hk_macao = 0.45, taiwan = 0.02, foreign = 0.03;
+  double eligible_endorsement = 0.7;  // mainland: share whose endorsement is multiple-entry of an eligible kind
+  double five_year_mtp = 0.9;         // Taiwan: share with a 5-year MTP (others: one-time)
+  double consent = 0.98;              // share consenting to biometric collection
+  double family_parties = 0.08;       // share of arrivals that are a guardian with children
+  double children_per_family = 1.5;   // mean, at least 1
+  double limited_capacity = 0.002;    // adults with limited civil capacity (travel with a guardian)
+  double elderly = 0.12;              // adults 65+ (slower at each step)
+  double elderly_slowdown = 1.3;      // factor on their step times
+  double enrolled = 0.6;              // HK/Macao residents enrolled for the document-free channel
+  double document_free_choice = 0.8;  // enrolled residents who take it when the port has it
+  double impostor = 0.0005;           // attempts with someone else's permit
+};
+
+struct GateSteps {
+  Distribution document{Distribution::Kind::lognormal, 2.5, 0.3};     // place permit, read chip
+  Distribution frame{Distribution::Kind::lognormal, 0.9, 0.25};       // one face capture + analysis
+  bool fingerprint = false;
+  Distribution fingerprint_time{Distribution::Kind::lognormal, 2.5, 0.3};
+  Distribution exit{Distribution::Kind::lognormal, 2.5, 0.3};         // barrier to clear lane
+};
+
+struct BiometricSpec {
+  bool enabled = true;        // false: every capture is good and every match is right
+  double genuine_mean = 0.38, genuine_sd = 0.07;   // dlib distances, same person
+  double impostor_mean = 0.83, impostor_sd = 0.07; // different people
+  double threshold = 0.6;
+  double identification_threshold = 0.5;
+  double frame_failure = 0.05;    // a frame that fails quality
+  int max_frames = 6;             // frames before a failure to acquire
+  int max_match_attempts = 2;
+  double fingerprint_fnmr = 0.01;
+  std::string calibration;        // `gatesim eval-faces --json` output; overrides the above
+};
+
+struct FaultSpec {
+  double mtbf_hours = 0;          // 0: gates never fault
+  Distribution repair{Distribution::Kind::lognormal, 600, 0.5};
+};
+
+struct ChannelCounts {
+  int document_gates = 10;
+  int document_free_gates = 0;
+  int counters = 4;
+};
+
+struct Scenario {
+  std::string file;  // where it was read from (for relative paths and messages)
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  double start_hour = 0;
+  double duration_hours = 24;
+  double warmup_hours = 0;        // travellers arriving earlier are served but not counted
+  double interval_minutes = 15;   // per-interval CSV
+  ArrivalSpec arrivals;
+  PopulationSpec population;
+  ChannelCounts channels;
+  GateSteps steps;
+  Distribution counter{Distribution::Kind::lognormal, 43, 0.5};  // per traveller at a counter
+  BiometricSpec biometrics;
+  FaultSpec faults;
+};
+
+// requires: `overrides` are "dotted.key=value" (value in YAML: 12, 0.5, [1, 2], text).
+// ensures: the checked scenario; throws models::InputError naming file, line and key.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// The same from YAML text (`name` stands for the file in messages; relative paths resolve from
+// the current folder).
+Scenario parse_scenario(const std::string& yaml, const std::string& name,
+                        const std::vector<std::string>& overrides = {});
+
+}  // namespace gatesim::sim
