@@ -30,10 +30,11 @@ class Reader {
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& expected) const {
     std::string where = file_;
-    if (overridden_.count(key)) where = "--set " + key;
+    if (from_override(key)) where = "--set";
     else if (node.IsDefined() && node.Mark().line >= 0) where += ":" + std::to_string(node.Mark().line + 1);
     std::string got;
-    if (node.IsScalar()) got = ", got '" + node.Scalar() + "'";
+    if (!node.IsDefined()) got = ", got nothing";
+    else if (node.IsScalar()) got = ", got '" + node.Scalar() + "'";
     else if (node.IsSequence()) got = ", got a list";
     else if (node.IsMap()) got = ", got a mapping";
     throw models::InputError(where + ": " + key + ": expected " + expected + got);
@@ -50,8 +51,9 @@ class Reader {
       if (!known) {
         std::string list;
         for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        throw models::InputError(file_ + ":" + std::to_string(entry.first.Mark().line + 1) + ": " + join(prefix, key) +
-                                 ": unknown key (known here: " + list + ")");
+        const std::string where = from_override(join(prefix, key)) ? std::string("--set")
+                                                                   : file_ + ":" + std::to_string(entry.first.Mark().line + 1);
+        throw models::InputError(where + ": " + join(prefix, key) + ": unknown key (known here: " + list + ")");
       }
     }
   }
@@ -121,6 +123,13 @@ class Reader {
     number(node, key, "median", d.a, 1e-6, 1e6);
     number(node, key, "sigma", d.sigma, 0, 5);
     out = d;
+  }
+
+  // ensures: `key` or a key under it was set by --set.
+  bool from_override(const std::string& key) const {
+    for (const auto& o : overridden_)
+      if (o == key || o.rfind(key + ".", 0) == 0) return true;
+    return false;
   }
 
   static std::string format(double v) {

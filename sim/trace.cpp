@@ -156,7 +156,7 @@ TraceReader::TraceReader(const std::string& path, double start_hour) : path_(pat
   }
 }
 
-bool TraceReader::parse(const std::string& line, Row& row) const {
+void TraceReader::parse(const std::string& line, Row& row) const {
   std::string endorsement = "stay", entries = "multiple";
   bool document_given = false;
   bool time_given = false;
@@ -204,7 +204,6 @@ bool TraceReader::parse(const std::string& line, Row& row) const {
   if (t.document == DocumentKind::eep_eligible_endorsement &&
       (endorsement == "individual_tourism" || endorsement == "group_tourism" || endorsement == "none" || entries != "multiple"))
     t.document = DocumentKind::eep_other_endorsement;
-  return true;
 }
 
 bool TraceReader::read_row(Row& row) {
@@ -212,6 +211,7 @@ bool TraceReader::read_row(Row& row) {
   while (std::getline(in_, line)) {
     ++line_;
     if (trim(line).empty()) continue;
+    row = Row{};
     parse(line, row);  // checked by the first pass
     return true;
   }

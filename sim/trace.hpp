@@ -51,8 +51,8 @@ class TraceReader {
     std::string party;
     TravellerProfile profile;
   };
-  // ensures: the row of `line` (false: blank line); throws std::string naming the problem.
-  bool parse(const std::string& line, Row& row) const;
+  // ensures: `row` holds the data row `line`; throws std::string naming the problem.
+  void parse(const std::string& line, Row& row) const;
   bool read_row(Row& row);  // next data row of the stream, with its line number in line_
 
   std::string path_;

@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "models/input_error.hpp"
+#include "sim/scenario.hpp"
+
+namespace gatesim::sim {
+namespace {
+
+std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse_scenario(yaml, "port.yaml", overrides);
+  } catch (const models::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Scenario, ReadsEveryPartAndDistributionForms) {
+  const Scenario s = parse_scenario(R"(
+name: Test
+seed: 9
+duration_hours: 2
+arrivals:
+  travellers_per_day: 1000
+  batches: [{name: ferry, first_hour: 8, last_hour: 9, every_minutes: 30, travellers: 200, unload_minutes: 10}]
+channels: {document_gates: 3, document_free_gates: 2, counters: 1}
+steps: {document: 2, frame: {mean: 1.5}, exit: {median: 2.5, sigma: 0.3}, fingerprint: true}
+counter: {median: 43, sigma: 0.5}
+faults: {mtbf_hours: 100, repair: {mean: 300}}
+)", "t.yaml");
+  EXPECT_EQ(s.name, "Test");
+  EXPECT_EQ(s.seed, 9u);
+  EXPECT_EQ(s.channels.document_free_gates, 2);
+  ASSERT_EQ(s.arrivals.batches.size(), 1u);
+  EXPECT_EQ(s.arrivals.batches[0].name, "ferry");
+  EXPECT_EQ(s.steps.document.kind, Distribution::Kind::fixed);
+  EXPECT_EQ(s.steps.frame.kind, Distribution::Kind::exponential);
+  EXPECT_EQ(s.steps.exit.kind, Distribution::Kind::lognormal);
+  EXPECT_TRUE(s.steps.fingerprint);
+  EXPECT_NEAR(s.counter.mean(), 43 * std::exp(0.125), 1e-9);
+  EXPECT_EQ(s.faults.repair.kind, Distribution::Kind::exponential);
+}
+
+TEST(Scenario, ErrorsNameFileLineAndKey) {
+  EXPECT_EQ(error_of("name: x\nchannels:\n  counters: -3\n"),
+            "port.yaml:3: channels.counters: expected a number in [0, 10000], got '-3'");
+  EXPECT_EQ(error_of("name: x\nchannels:\n  counters: 2.5\n"),
+            "port.yaml:3: channels.counters: expected an integer in [0, 10000], got '2.5'");
+  EXPECT_NE(error_of("name: x\nchanels: {}\n").find("port.yaml:2: chanels: unknown key"), std::string::npos);
+  EXPECT_NE(error_of("name: x\narrivals:\n  hourly_profile: [1, 2]\n").find("port.yaml:3: arrivals.hourly_profile: expected a list of 24"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nsteps:\n  document: {median: 2, mean: 3}\n").find("port.yaml:3: steps.document: expected seconds"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: [x\n").find("port.yaml:"), std::string::npos);
+  EXPECT_NE(error_of("description: no name\n").find("name: expected a name"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nchannels: {document_gates: 0, document_free_gates: 0, counters: 0}\n").find("at least one gate"),
+            std::string::npos);
+}
+
+TEST(Scenario, SetOverridesAreAppliedAndCheckedLikeTheFile) {
+  const Scenario s = parse_scenario("name: x\nchannels: {counters: 2}\n", "port.yaml",
+                                    {"channels.counters=7", "arrivals.hourly_profile=[" + std::string("1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2") + "]",
+                                     "faults.mtbf_hours=5"});
+  EXPECT_EQ(s.channels.counters, 7);
+  EXPECT_EQ(s.arrivals.hourly_profile.back(), 2);
+  EXPECT_EQ(s.faults.mtbf_hours, 5);
+  EXPECT_EQ(error_of("name: x\n", {"channels.counters=many"}),
+            "--set: channels.counters: expected a number in [0, 10000], got 'many'");
+  EXPECT_NE(error_of("name: x\n", {"chanels.counters=3"}).find("--set: chanels: unknown key"), std::string::npos);
+  EXPECT_NE(error_of("name: x\n", {"novalue"}).find("--set novalue: expected key=value"), std::string::npos);
+}
+
+TEST(Scenario, MissingFileIsInputError) {
+  EXPECT_THROW(load_scenario("/nonexistent/port.yaml"), models::InputError);
+}
+
+}  // namespace
+}  // namespace gatesim::sim

@@ -1,0 +1,103 @@
+// End-to-end: the real `gatesim simulate` on the shipped scenarios.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_command.hpp"
+
+namespace gatesim::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string scenario(const std::string& name) { return test_data("../../scenarios/" + name + ".yaml").string(); }
+
+fs::path fresh_dir(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("gatesim-sim-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+// The shipped scenarios, shortened to one busy hour (--set start_hour=8 --set duration_hours=1)
+// so the suite stays fast, against the summaries stored in tests/data/sim/. A change in results
+// shows as a diff; GATESIM_UPDATE_REFERENCES=1 rewrites them after a deliberate change.
+class ShippedScenario : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ShippedScenario, MatchesItsReferenceSummary) {
+  const std::string name = GetParam();
+  const auto out = fresh_dir(name);
+  const auto r = run_gatesim({"simulate", scenario(name), "--set", "start_hour=8", "--set", "duration_hours=1", "--out",
+                              out.string(), "--json", "--no-travellers"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  const auto summary = nlohmann::json::parse(r.out);
+  EXPECT_EQ(summary, nlohmann::json::parse(slurp(out / "summary.json")));
+  EXPECT_GT(summary["travellers"].get<int>(), 100);
+  const auto reference = test_data("sim/" + name + ".summary.json");
+  if (std::getenv("GATESIM_UPDATE_REFERENCES")) std::ofstream(reference) << summary.dump(2) << '\n';
+  ASSERT_TRUE(fs::exists(reference)) << reference;
+  EXPECT_EQ(summary, nlohmann::json::parse(slurp(reference))) << "diff against " << reference;
+  EXPECT_NE(slurp(out / "report.html").find("<svg"), std::string::npos);
+  fs::remove_all(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenario,
+                         ::testing::Values("luohu-weekday", "shenzhen-bay-peak", "gongbei-record-day", "hzmb-holiday",
+                                           "hongqiao-arrivals"),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n) c = c == '-' ? '_' : c;
+                           return n;
+                         });
+
+TEST(Simulate, SameSeedGivesByteIdenticalOutputs) {
+  std::vector<fs::path> dirs{fresh_dir("a"), fresh_dir("b"), fresh_dir("c")};
+  const std::vector<std::string> seeds{"5", "5", "6"};
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    const auto r = run_gatesim({"simulate", scenario("shenzhen-bay-peak"), "--set", "start_hour=17", "--set",
+                                "duration_hours=0.5", "--set", "faults.mtbf_hours=2", "--seed", seeds[i], "--out", dirs[i].string()});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+  }
+  for (const char* file : {"travellers.jsonl", "intervals.csv", "summary.json", "report.html"}) {
+    const std::string a = slurp(dirs[0] / file);
+    EXPECT_FALSE(a.empty()) << file;
+    EXPECT_EQ(a, slurp(dirs[1] / file)) << file;
+    EXPECT_NE(a, slurp(dirs[2] / file)) << file;
+  }
+  // Every traveller has one record, every record is JSON.
+  std::ifstream lines(dirs[0] / "travellers.jsonl");
+  std::size_t count = 0;
+  for (std::string line; std::getline(lines, line); ++count) ASSERT_TRUE(nlohmann::json::accept(line)) << line;
+  EXPECT_EQ(count, nlohmann::json::parse(slurp(dirs[0] / "summary.json"))["travellers"].get<std::size_t>());
+  for (const auto& d : dirs) fs::remove_all(d);
+}
+
+TEST(Simulate, BadInputExitsWithStatus2AndOneLine) {
+  auto r = run_gatesim({"simulate", "no-such-scenario.yaml"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("no-such-scenario.yaml: cannot open the scenario file"), std::string::npos) << r.err;
+  r = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "channels.counters=-1", "--out", fresh_dir("bad").string()});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_EQ(r.err, "gatesim: --set: channels.counters: expected a number in [0, 10000], got '-1'\n");
+  r = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "arrivals.trace=/nonexistent/trace.csv"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("/nonexistent/trace.csv: cannot open the trace"), std::string::npos) << r.err;
+  const auto help = run_gatesim({"simulate", "--help"});
+  EXPECT_EQ(help.exit_status, 0);
+  EXPECT_NE(help.out.find("--seed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gatesim::testing
