@@ -1,6 +1,7 @@
 #include "sim/port_model.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -119,6 +120,12 @@ struct ChannelState {
   double interval_wait_s = 0;
   std::uint64_t interval_started = 0, interval_served = 0;
 };
+
+void append_integer(std::string& out, std::uint64_t v) {
+  char buffer[24];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+  out.append(buffer, end);
+}
 
 void append_number(std::string& out, double v) {
   char buffer[32];
@@ -552,8 +559,13 @@ class PortSimulation {
   void write_record(const Party& p, const Member& m, const char* decision) {
     std::string& o = line_;
     o.clear();
-    o += "{\"traveller\":" + std::to_string(m.id) + ",\"party\":" + std::to_string(p.id);
-    o += ",\"age\":" + std::to_string(m.p.age) + ",\"residence\":\"";
+    o += "{\"traveller\":";
+    append_integer(o, m.id);
+    o += ",\"party\":";
+    append_integer(o, p.id);
+    o += ",\"age\":";
+    append_integer(o, m.p.age);
+    o += ",\"residence\":\"";
     o += to_string(m.p.residence);
     o += "\",\"document\":\"";
     o += to_string(m.p.document);
@@ -584,7 +596,8 @@ class PortSimulation {
       if (m.document_s >= 0) o += "\"document_s\":", append_number(o, m.document_s), o += ",";
       o += "\"face_s\":";
       append_number(o, m.face_s);
-      o += ",\"frames\":" + std::to_string(m.frames);
+      o += ",\"frames\":";
+      append_integer(o, m.frames);
       if (m.distance >= 0) o += ",\"distance\":", append_number(o, m.distance);
       if (m.fingerprint_s >= 0) o += ",\"fingerprint_s\":", append_number(o, m.fingerprint_s);
       if (m.exit_s >= 0) o += ",\"exit_s\":", append_number(o, m.exit_s);
@@ -655,14 +668,17 @@ class PortSimulation {
     if (o_.intervals) {
       std::string o;
       append_number(o, row.start_h);
-      o += "," + std::to_string(row.arrivals) + "," + std::to_string(row.departures);
+      for (std::uint64_t v : {row.arrivals, row.departures}) o += ',', append_integer(o, v);
       for (int c = 0; c < kChannelCount; ++c) {
-        o += "," + std::to_string(row.queue[c]) + "," + std::to_string(row.served[c]) + ",";
+        for (std::uint64_t v : {row.queue[c], row.served[c]}) o += ',', append_integer(o, v);
+        o += ',';
         append_number(o, row.utilisation[c]);
         o += ",";
         append_number(o, row.mean_wait_s[c]);
       }
-      o += "," + std::to_string(row.gates_down) + "\n";
+      o += ',';
+      append_integer(o, row.gates_down);
+      o += '\n';
       *o_.intervals << o;
     }
     r_.intervals.push_back(row);

@@ -47,8 +47,15 @@ inline CommandResult run_shell(const std::string& command) {
 
 // Runs gatesim with `args` (each word quoted) from the test data folder.
 inline CommandResult run_gatesim(std::initializer_list<std::string> args) {
-  std::string command = "cd " + shell_quote(GATESIM_TEST_DATA) + " && " + shell_quote(GATESIM_BINARY);
-  for (const auto& a : args) command += " " + shell_quote(a);
+  // Appended piece by piece: g++ 12 -O3 gives a false -Wrestrict on "literal" + std::string&&.
+  std::string command = "cd ";
+  command += shell_quote(GATESIM_TEST_DATA);
+  command += " && ";
+  command += shell_quote(GATESIM_BINARY);
+  for (const auto& a : args) {
+    command += ' ';
+    command += shell_quote(a);
+  }
   return run_shell(command);
 }
 
