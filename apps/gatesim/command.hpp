@@ -39,5 +39,6 @@ void print_json(const nlohmann::json& value);
 void add_faces_command(CLI::App& root, CommandContext& context);
 void add_verify_command(CLI::App& root, CommandContext& context);
 void add_simulate_command(CLI::App& root, CommandContext& context);
+void add_gate_command(CLI::App& root, CommandContext& context);
 
 }  // namespace gatesim::app

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   app::add_faces_command(root, context);
   app::add_verify_command(root, context);
   app::add_simulate_command(root, context);
+  app::add_gate_command(root, context);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
