@@ -31,6 +31,20 @@ biometrics::DetectorOptions FaceOptions::detector_options() const {
 
 void print_json(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
 
+// Errors are one line on stderr: library messages (dlib's, OpenCV's) may span several.
+std::string one_line(std::string message) {
+  std::string out;
+  for (char c : message) {
+    if (c == '\n' || c == '\r') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace gatesim::app
 
 int main(int argc, char** argv) {
@@ -48,10 +62,10 @@ int main(int argc, char** argv) {
     const int code = root.exit(e);
     return code == 0 ? 0 : app::kBadInput;
   } catch (const models::InputError& e) {
-    std::cerr << "gatesim: " << e.what() << '\n';
+    std::cerr << "gatesim: " << app::one_line(e.what()) << '\n';
     return app::kBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "gatesim: error: " << e.what() << '\n';
+    std::cerr << "gatesim: error: " << app::one_line(e.what()) << '\n';
     return app::kBadInput;
   }
   return context.exit_status;
