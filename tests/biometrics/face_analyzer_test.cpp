@@ -137,6 +137,23 @@ TEST_F(FaceAnalyzerTest, GateModeDetectionReachesTheSameDecisions) {
   EXPECT_LT(descriptor_distance(gate_descriptor, plain_descriptor), 0.1);
 }
 
+// dlib's CNN detector (optional, slower) finds the same face as HOG, and its box feeds the
+// same landmarks and descriptor.
+TEST_F(FaceAnalyzerTest, MmodDetectorFindsTheSameFace) {
+  FaceAnalyzer cnn(ModelStore::from_environment(), DetectorOptions{.kind = DetectorKind::mmod, .upsample = 0});
+  const cv::Mat image = load_image(test_data("faces/examples/obama_small.jpg"));
+  const auto cnn_faces = cnn.detect(image);
+  const auto hog_faces = analyzer().detect(image);
+  ASSERT_EQ(cnn_faces.size(), 1u);
+  ASSERT_EQ(hog_faces.size(), 1u);
+  const auto& a = cnn_faces[0].box;
+  const auto& b = hog_faces[0].box;
+  const double overlap = std::max(0L, std::min(a.right, b.right) - std::max(a.left, b.left)) *
+                         static_cast<double>(std::max(0L, std::min(a.bottom, b.bottom) - std::max(a.top, b.top)));
+  EXPECT_GT(overlap / (a.width() * a.height()), 0.5);
+  EXPECT_TRUE(Matcher().compare(cnn.describe(image, cnn_faces[0]), analyzer().describe(image, hog_faces[0])).same_person);
+}
+
 TEST_F(FaceAnalyzerTest, AlignedChipIs150Square) {
   const cv::Mat image = load_image(test_data("faces/reference/obama.jpg"));
   const auto faces = analyzer().detect(image);
