@@ -42,33 +42,21 @@ gatesim::testing::PlainDlibPipeline& plain() {
 }
 
 void BM_Plain_Detect(benchmark::State& state) {
-  auto& ours = analyzer();
   auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   for (auto _ : state) benchmark::DoNotOptimize(theirs.detect(1));
 }
 void BM_Plain_Landmarks(benchmark::State& state) {
-  auto& ours = analyzer();
   auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   const auto box = theirs.detect(1).at(0);
   for (auto _ : state) benchmark::DoNotOptimize(theirs.landmarks(box));
 }
 void BM_Plain_Descriptor(benchmark::State& state) {
-  auto& ours = analyzer();
   auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   const auto box = theirs.detect(1).at(0);
   for (auto _ : state) benchmark::DoNotOptimize(theirs.describe(box));
 }
 void BM_Plain_VerifyFrame(benchmark::State& state) {
-  auto& ours = analyzer();
   auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   for (auto _ : state) {
     theirs.set_frame(frame_640x480());
     const auto boxes = theirs.detect(1);
@@ -78,40 +66,25 @@ void BM_Plain_VerifyFrame(benchmark::State& state) {
 
 void BM_Ours_Detect(benchmark::State& state) {
   auto& ours = analyzer();
-  auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   for (auto _ : state) benchmark::DoNotOptimize(ours.detect_boxes(frame_640x480()));
 }
 void BM_Ours_Landmarks(benchmark::State& state) {
   auto& ours = analyzer();
-  auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   const auto box = ours.detect_boxes(frame_640x480()).at(0).box;
   for (auto _ : state) benchmark::DoNotOptimize(ours.landmarks(frame_640x480(), box));
 }
 void BM_Ours_Quality(benchmark::State& state) {
   auto& ours = analyzer();
-  auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   const auto faces = ours.detect(frame_640x480());
   for (auto _ : state) benchmark::DoNotOptimize(assess_frame(frame_640x480(), faces));
 }
 void BM_Ours_Descriptor(benchmark::State& state) {
   auto& ours = analyzer();
-  auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   const auto faces = ours.detect(frame_640x480());
   for (auto _ : state) benchmark::DoNotOptimize(ours.describe(frame_640x480(), faces.at(0)));
 }
 void BM_Ours_DetectAndQuality(benchmark::State& state) {
   auto& ours = analyzer();
-  auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   for (auto _ : state) {
     const auto faces = ours.detect(frame_640x480());
     benchmark::DoNotOptimize(assess_frame(frame_640x480(), faces));
@@ -120,9 +93,6 @@ void BM_Ours_DetectAndQuality(benchmark::State& state) {
 }
 void BM_Ours_VerifyFrame(benchmark::State& state) {
   auto& ours = analyzer();
-  auto& theirs = plain();
-  (void)ours;
-  (void)theirs;
   for (auto _ : state) {
     const auto faces = ours.detect(frame_640x480());
     benchmark::DoNotOptimize(ours.describe(frame_640x480(), faces.at(0)));
