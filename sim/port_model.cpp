@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "gate/gate_controller.hpp"
 #include "sim/biometric_model.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/population.hpp"
@@ -62,27 +63,26 @@ void WaitStats::merge(const WaitStats& other) {
 
 namespace {
 
-// Referral reasons beyond M3's (population.hpp's bits 0..4).
-enum : std::uint16_t {
+// Referral reasons, one bit each: M3's (population.hpp's bits 0..4), the port's own, then the
+// gate controller's codes in the order they first appear (PortSimulation::reason_bit).
+enum : std::uint32_t {
   kReasonFaceNoMatch = 1 << 5, kReasonFta = 1 << 6, kReasonFingerprint = 1 << 7, kReasonDeviceFault = 1 << 8,
   kReasonWithParty = 1 << 9, kReasonNoGate = 1 << 10,
 };
-const char* reason_name(int bit) {
-  static const char* names[] = {"M3.age", "M3.document", "M3.endorsement", "M3.consent", "M3.guardian",
-                                "face.no_match", "face.failure_to_acquire", "fingerprint.no_match", "device.fault",
-                                "party.member_referred", "channel.no_gate"};
-  return names[bit];
-}
-constexpr int kReasonBits = 11;
+const std::vector<std::string> kFixedReasons = {
+    "M3.age", "M3.document", "M3.endorsement", "M3.consent", "M3.guardian", "face.no_match", "face.failure_to_acquire",
+    "fingerprint.no_match", "device.fault", "party.member_referred", "channel.no_gate"};
 
 enum Incident : std::uint8_t { kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8 };
 
-enum EventKind : std::uint32_t { kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick };
+enum EventKind : std::uint32_t {
+  kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick, kLaneReply, kLaneTimer,
+};
 
 struct Member {
   TravellerProfile p;
   std::uint64_t id = 0;
-  std::uint16_t reasons = 0;
+  std::uint32_t reasons = 0;
   std::uint8_t incidents = 0;
   std::uint8_t frames = 0;
   bool served_at_gate = false;  // the gate finished with them (cleared or refused)
@@ -107,6 +107,20 @@ struct Server {
   std::int32_t party = -1;  // slot of the party in service
   std::uint64_t token = 0;  // bumps to cancel the pending completion
   SimTime down_since = 0;
+};
+
+// A gate run by the real gate controller: its one outstanding delayed reply (a document read, a
+// frame, a fingerprint, the traveller walking out) and which members of the party it is serving.
+struct Lane {
+  std::unique_ptr<gate::GateController> controller;
+  std::uint64_t reply_token = 0;  // bumps to drop a reply the controller no longer awaits
+  std::optional<gate::Event> pending;
+  std::uint8_t transactions[PartyProfile::kMaxSize] = {};  // member index of each transaction's traveller
+  std::uint8_t transaction_count = 0, next_transaction = 0;
+  std::uint8_t traveller = 0;  // member in the transaction under way
+  bool with_guardian = false;  // member 0 passes as the guardian
+  bool completed = false;      // the controller reported Completed for it
+  SimTime barrier_opened = 0;
 };
 
 struct ChannelState {
@@ -149,6 +163,11 @@ class PortSimulation {
       }
       std::reverse(channels_[c].idle.begin(), channels_[c].idle.end());  // lowest index first
     }
+    lanes_.resize(servers_.size());
+    if (s.gate.model == GateSpec::Model::controller)
+      for (std::size_t g = 0; g < servers_.size(); ++g)
+        if (servers_[g].channel != kCounters)
+          lanes_[g].controller = std::make_unique<gate::GateController>(gate_config(servers_[g].channel));
     r_.scenario = s.name;
     r_.seed = o.seed;
     r_.hours = s.duration_hours;
@@ -227,6 +246,8 @@ class PortSimulation {
       case kFault: on_fault(e); break;
       case kRepair: on_repair(e); break;
       case kTick: on_tick(); break;
+      case kLaneReply: on_lane_reply(e); break;
+      case kLaneTimer: feed(e.target, gate::TimerFired{gate::Time(q_.now()), e.data}); break;
     }
   }
 
@@ -362,6 +383,10 @@ class PortSimulation {
     p.wait[channel] = static_cast<float>(wait);
     channels_[channel].interval_wait_s += wait * p.size;
     channels_[channel].interval_started += p.size;
+    if (lanes_[server].controller) {
+      begin_lane(server, p);
+      return;
+    }
     const double duration = channel == kCounters ? plan_counter(p) : plan_gate(p, channel);
     q_.schedule_in(seconds(duration), kServiceDone, server, ++g.token);
   }
@@ -381,7 +406,7 @@ class PortSimulation {
       const double slow = m.p.age >= 65 ? s_.population.elderly_slowdown : 1.0;
       m.served_at_gate = true;
       if (channel == kDocumentGates) total += m.document_s = static_cast<float>(sample(s_.steps.document, service_rng_) * slow);
-      const std::uint16_t failed = face_step(m, channel, slow, total);
+      const std::uint32_t failed = face_step(m, channel, slow, total);
       if (failed == 0 && s_.steps.fingerprint) {
         total += m.fingerprint_s = static_cast<float>(sample(s_.steps.fingerprint_time, service_rng_) * slow);
         const bool matched = bio_.enabled ? !m.p.impostor && !service_rng_.bernoulli(bio_.fingerprint_fnmr) : !m.p.impostor;
@@ -404,16 +429,16 @@ class PortSimulation {
   }
 
   // The face step: frames until one passes quality, then matching; returns the referral bit.
-  std::uint16_t face_step(Member& m, int channel, double slow, double& total) {
+  std::uint32_t face_step(Member& m, int channel, double slow, double& total) {
     double face = 0;
-    std::uint16_t result = kReasonFta;
+    std::uint32_t result = kReasonFta;
     int attempts = 0;
     const double threshold = channel == kDocumentFreeGates ? bio_.identification_threshold : bio_.threshold;
     while (m.frames < bio_.max_frames) {
       ++m.frames;
       face += sample(s_.steps.frame, service_rng_) * slow;
       if (!bio_.enabled) {
-        result = m.p.impostor ? kReasonFaceNoMatch : 0;
+        result = m.p.impostor ? std::uint32_t{kReasonFaceNoMatch} : 0u;
         break;
       }
       if (service_rng_.bernoulli(bio_.frame_failure)) continue;
@@ -458,16 +483,249 @@ class PortSimulation {
   void on_service_done(const SimEvent& e) {
     Server& g = servers_[e.target];
     if (e.data != g.token || g.party < 0) return;  // cancelled by a fault
+    finish_service(e.target);
+  }
+
+  void finish_service(std::uint32_t server) {
+    Server& g = servers_[server];
     const auto slot = static_cast<std::uint32_t>(g.party);
     const int channel = g.channel;
     Party& p = parties_[slot];
     p.service[channel] = static_cast<float>(to_seconds(q_.now() - p.service_started));
     channels_[channel].interval_served += p.size;
     if (p.counted) r_.served[channel] += p.size;
-    release(e.target);
+    release(server);
     if (channel != kCounters && p.referred) join(slot, kCounters);
     else depart(slot, true);
   }
+
+  // ---- gates run by the real gate controller, on the virtual clock ----
+  gate::GateConfig gate_config(int channel) const {
+    gate::GateConfig c;
+    c.channel = channel == kDocumentFreeGates ? gate::Channel::document_free : gate::Channel::document;
+    c.steps = gate::default_steps(c.channel);
+    if (s_.steps.fingerprint)
+      c.steps.insert(std::find(c.steps.begin(), c.steps.end(), gate::Step::face) + 1, gate::Step::fingerprint);
+    auto duration = [](double s) { return gate::Duration(seconds(s)); };
+    c.document_timeout = duration(s_.gate.document_timeout_s);
+    c.face_window = duration(s_.gate.face_window_s);
+    c.fingerprint_timeout = duration(s_.gate.fingerprint_timeout_s);
+    c.exit_timeout = duration(s_.gate.exit_timeout_s);
+    c.identification_margin = s_.gate.identification_margin;
+    c.max_face_frames = bio_.max_frames;
+    c.max_match_attempts = bio_.max_match_attempts;
+    c.match_threshold = bio_.threshold;
+    c.identification_threshold = bio_.identification_threshold;
+    return c;
+  }
+
+  static std::string holder_id(const Member& m) { return "P" + std::to_string(m.id); }
+
+  // ensures: the bit of reason `code`, added to the table when new (the 33rd and later share
+  //          "other").
+  std::uint32_t reason_bit(const std::string& code) {
+    auto it = std::find(reason_names_.begin(), reason_names_.end(), code);
+    if (it == reason_names_.end()) {
+      if (reason_names_.size() == 31) reason_names_.push_back("other");
+      if (reason_names_.size() == 32) return 1u << 31;
+      it = reason_names_.insert(reason_names_.end(), code);
+    }
+    return 1u << (it - reason_names_.begin());
+  }
+
+  double slowdown(const Member& m) const { return m.p.age >= 65 ? s_.population.elderly_slowdown : 1.0; }
+
+  // One transaction per traveller; a ward with limited capacity passes in one transaction with
+  // the guardian (member 0), as the controller pairs them.
+  void begin_lane(std::uint32_t server, Party& p) {
+    Lane& lane = lanes_[server];
+    lane.transaction_count = lane.next_transaction = 0;
+    lane.with_guardian = false;
+    for (int i = 1; i < p.size; ++i)
+      if (p.m[i].p.limited_capacity) {
+        lane.transactions[lane.transaction_count++] = static_cast<std::uint8_t>(i);
+        lane.with_guardian = true;
+      }
+    if (!lane.with_guardian)
+      for (int i = 0; i < p.size; ++i) lane.transactions[lane.transaction_count++] = static_cast<std::uint8_t>(i);
+    next_transaction(server);
+  }
+
+  void next_transaction(std::uint32_t server) {
+    Lane& lane = lanes_[server];
+    Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
+    if (p.referred || lane.next_transaction == lane.transaction_count) {
+      ++lane.reply_token;
+      lane.pending.reset();
+      finish_service(server);
+      return;
+    }
+    lane.traveller = lane.transactions[lane.next_transaction++];
+    lane.completed = false;
+    feed(server, gate::TravellerArrived{gate::Time(q_.now())});
+  }
+
+  Member& lane_member(std::uint32_t server, gate::Role role) {
+    Lane& lane = lanes_[server];
+    Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
+    return p.m[role == gate::Role::guardian ? 0 : lane.traveller];
+  }
+
+  void reply_later(std::uint32_t server, SimTime delay, gate::Event event) {
+    Lane& lane = lanes_[server];
+    lane.pending = std::move(event);
+    q_.schedule_in(delay, kLaneReply, server, ++lane.reply_token);
+  }
+
+  void on_lane_reply(const SimEvent& e) {
+    Lane& lane = lanes_[e.target];
+    if (e.data != lane.reply_token || !lane.pending) return;  // superseded (timeout, fault)
+    gate::Event event = std::move(*lane.pending);
+    lane.pending.reset();
+    if (std::holds_alternative<gate::TravellerPassed>(event) && servers_[e.target].party >= 0)
+      lane_member(e.target, gate::Role::traveller).exit_s = static_cast<float>(to_seconds(q_.now() - lane.barrier_opened));
+    feed(e.target, std::move(event));
+  }
+
+  // Hands `event` to the gate's controller and carries out its actions: delayed answers become
+  // kernel events, immediate ones (policy, matching, audit) are fed back at once.
+  void feed(std::uint32_t server, gate::Event event) {
+    Lane& lane = lanes_[server];
+    Pending now_events;
+    now_events.push_back(std::move(event));
+    for (std::size_t next = 0; next < now_events.size(); ++next) {
+      const auto actions = lane.controller->handle(now_events[next]);
+      for (const auto& action : actions) std::visit([&](const auto& a) { act(server, a, now_events); }, action);
+    }
+    if (lane.completed && lane.controller->state() == gate::LaneState::idle && servers_[server].party >= 0) {
+      lane.completed = false;
+      next_transaction(server);
+    }
+  }
+
+  using Pending = std::vector<gate::Event>;  // answers due now, in order
+  gate::Time at() const { return gate::Time(q_.now()); }
+  SimTime step_time(const Distribution& d, const Member& m) { return seconds(sample(d, service_rng_) * slowdown(m)); }
+
+  void act(std::uint32_t server, const gate::ReadDocument& a, Pending&) {
+    const Member& m = lane_member(server, a.role);
+    const SimTime delay = step_time(s_.steps.document, m);
+    reply_later(server, delay, gate::DocumentRead{at() + gate::Duration(delay), a.request,
+                                                  gate::DocumentInfo{holder_id(m), "D" + std::to_string(m.id)}, ""});
+  }
+
+  void act(std::uint32_t server, const gate::CheckPolicy& a, Pending& now) {
+    gate::PolicyChecked verdict{at(), a.request, true, {}, false, {}};
+    if (a.holder_id.empty() || a.holder_id[0] != 'X') {  // 'X': someone else the gallery matched
+      const Member& m = lane_member(server, a.role);
+      std::uint8_t reasons = check_eligibility(m.p, false);
+      if (reasons == kReasonGuardian && lanes_[server].with_guardian && a.role == gate::Role::traveller) {
+        verdict.guardian_required = true;
+        verdict.guardian_ids = {holder_id(lane_member(server, gate::Role::guardian))};
+        reasons = 0;
+      }
+      verdict.eligible = reasons == 0;
+      for (int b = 0; b < 5; ++b)
+        if (reasons & (1u << b)) verdict.reasons.push_back({std::string(reason_code(static_cast<ReasonBit>(1u << b))), ""});
+    }
+    now.push_back(std::move(verdict));
+  }
+
+  void act(std::uint32_t server, const gate::CaptureFrame& a, Pending&) {
+    const Member& m = lane_member(server, a.role);
+    const SimTime delay = step_time(s_.steps.frame, m);
+    const bool good = !bio_.enabled || !service_rng_.bernoulli(bio_.frame_failure);
+    gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, 1, good, {}, ""};
+    if (!good) frame.quality_reasons = {"quality below threshold (simulated)"};
+    reply_later(server, delay, std::move(frame));
+  }
+
+  double distance(bool same_person) {
+    if (!bio_.enabled) return same_person ? 0.0 : 1.0;
+    return (same_person ? bio_.genuine : bio_.impostor).sample(service_rng_);
+  }
+
+  void act(std::uint32_t server, const gate::MatchFace& a, Pending& now) {
+    const Member& m = lane_member(server, lanes_[server].controller->current_role());
+    now.push_back(gate::FaceMatched{at(), a.request, true, distance(!m.p.impostor)});
+  }
+
+  void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
+    const Member& m = lane_member(server, lanes_[server].controller->current_role());
+    // The gallery holds the traveller when enrolled (and not an impostor) plus other people;
+    // the nearest other is drawn from the impostor distribution.
+    gate::Candidate self{holder_id(m), 0}, other1{"X" + std::to_string(m.id), distance(false)},
+        other2{"X" + std::to_string(m.id) + "b", distance(false)};
+    std::vector<gate::Candidate> found{other1, other2};
+    if (m.p.enrolled && !m.p.impostor) found[1] = {self.holder_id, distance(true)};
+    if (found[1].distance < found[0].distance) std::swap(found[0], found[1]);
+    now.push_back(gate::IdentificationDone{at(), a.request, found[0], found[1]});
+  }
+
+  void act(std::uint32_t server, const gate::CaptureFingerprint& a, Pending&) {
+    const Member& m = lane_member(server, lanes_[server].controller->current_role());
+    const SimTime delay = step_time(s_.steps.fingerprint_time, m);
+    const bool matched = !m.p.impostor && !(bio_.enabled && service_rng_.bernoulli(bio_.fingerprint_fnmr));
+    reply_later(server, delay, gate::FingerprintResult{at() + gate::Duration(delay), a.request,
+                                                       matched ? gate::FingerprintOutcome::matched
+                                                               : gate::FingerprintOutcome::not_matched});
+  }
+
+  void act(std::uint32_t server, const gate::StartTimer& a, Pending&) {
+    q_.schedule_in(a.duration.count(), kLaneTimer, server, a.id);
+  }
+
+  // The audit log is not simulated: a write is durable at once.
+  void act(std::uint32_t, const gate::WriteAudit& a, Pending& now) { now.push_back(gate::AuditWritten{at(), a.request, true, ""}); }
+
+  void act(std::uint32_t server, const gate::OpenBarrier&, Pending&) {
+    Lane& lane = lanes_[server];
+    lane.barrier_opened = q_.now();
+    const SimTime delay = step_time(s_.steps.exit, lane_member(server, gate::Role::traveller));
+    reply_later(server, delay, gate::TravellerPassed{at() + gate::Duration(delay)});
+  }
+
+  void act(std::uint32_t server, const gate::Completed& a, Pending&) {
+    Lane& lane = lanes_[server];
+    lane.completed = true;
+    Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
+    const gate::TransactionOutcome& o = a.outcome;
+    const bool referred = o.decision == gate::Decision::referred;
+    const bool guardian_failed = referred && !o.reasons.empty() && o.reasons.front().code.rfind("guardian.", 0) == 0;
+    for (std::size_t k = 0; k < o.people.size(); ++k) {
+      const gate::PersonEvidence& e = o.people[k];
+      Member& m = lane_member(server, e.role);
+      m.served_at_gate = true;
+      m.frames = static_cast<std::uint8_t>(std::min(e.frames, 255));
+      if (e.distance) m.distance = static_cast<float>(*e.distance);
+      const std::string prefix = e.role == gate::Role::guardian ? "guardian." : "";
+      for (const auto& t : o.timings) {
+        const double secs = std::chrono::duration<double>(t.duration).count();
+        if (t.step == prefix + "read_document") m.document_s = static_cast<float>(secs);
+        else if (t.step == prefix + "face") m.face_s = static_cast<float>(secs);
+        else if (t.step == prefix + "fingerprint") m.fingerprint_s = static_cast<float>(secs);
+      }
+      if (e.face_passed == true && m.p.impostor) m.incidents |= kIncidentFalseMatch;
+      if (e.face_passed == false && !m.p.impostor && e.match_attempts > 0) m.incidents |= kIncidentFalseNonMatch;
+      if (e.fingerprint_matched == false && !m.p.impostor) m.incidents |= kIncidentFingerprintFnm;
+      const bool failed_here = referred && (e.role == gate::Role::guardian) == guardian_failed;
+      if (failed_here && e.match_attempts == 0 && !o.reasons.empty() &&
+          (o.reasons.front().code.find("face.quality") != std::string::npos ||
+           o.reasons.front().code.find("face.timeout") != std::string::npos))
+        m.incidents |= kIncidentFta;
+    }
+    if (!referred) return;
+    p.referred = true;
+    Member& traveller = lane_member(server, gate::Role::traveller);
+    for (const auto& r : o.reasons) traveller.reasons |= reason_bit(r.code);
+    for (int i = 0; i < p.size; ++i)
+      if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
+  }
+
+  // Indicators, alarms, barrier closing, cancelled timers (the controller ignores stale ones) and
+  // the referral itself (Completed carries it) need nothing from the simulation.
+  template <class Other>
+  void act(std::uint32_t, const Other&, Pending&) {}
 
   // ---- faults ----
   void schedule_fault(std::uint32_t gate) {
@@ -482,7 +740,10 @@ class PortSimulation {
     ++r_.faults;
     ChannelState& c = channels_[g.channel];
     c.idle.erase(std::remove(c.idle.begin(), c.idle.end(), e.target), c.idle.end());
-    if (g.party >= 0) {  // the transaction under way ends as a referral naming the fault
+    if (g.party >= 0 && lanes_[e.target].controller) {
+      // The controller decides what a fault means for the transaction under way.
+      feed(e.target, gate::DeviceFault{gate::Time(q_.now()), gate::Device::camera, "gate fault (simulated)"});
+    } else if (g.party >= 0) {  // the transaction under way ends as a referral naming the fault
       const auto slot = static_cast<std::uint32_t>(g.party);
       Party& p = parties_[slot];
       ++g.token;
@@ -545,14 +806,15 @@ class PortSimulation {
     else if (decision[0] == 'r') ++r_.refused_entry;
     else if (p.referred) ++r_.cleared_at_counter;
     else ++r_.cleared_at_gate;
-    for (int b = 0; b < kReasonBits; ++b)
-      if (m.reasons & (1u << b)) ++r_.referrals[reason_name(b)];
+    for (std::size_t b = 0; b < reason_names_.size(); ++b)
+      if (m.reasons & (1u << b)) ++r_.referrals[reason_names_[b]];
     if (m.frames > 0 && bio_.enabled) ++r_.face_checks;
     if (m.incidents & kIncidentFta) ++r_.fta;
     if (m.incidents & kIncidentFalseMatch) ++r_.false_matches;
     if (m.incidents & kIncidentFalseNonMatch) ++r_.false_non_matches;
     if (m.incidents & kIncidentFingerprintFnm) ++r_.fingerprint_false_non_matches;
-    if (m.p.impostor && m.served_at_gate && (m.reasons & (kReasonFaceNoMatch | kReasonFingerprint | kReasonFta)))
+    if (m.p.impostor && m.served_at_gate && p.referred && !(m.incidents & kIncidentFalseMatch) &&
+        !(m.reasons & kReasonDeviceFault))
       ++r_.impostors_stopped_at_gate;
   }
 
@@ -609,10 +871,10 @@ class PortSimulation {
     o += decision;
     o += "\",\"reasons\":[";
     first = true;
-    for (int b = 0; b < kReasonBits; ++b) {
+    for (std::size_t b = 0; b < reason_names_.size(); ++b) {
       if (!(m.reasons & (1u << b))) continue;
       o += first ? "\"" : ",\"";
-      o += reason_name(b);
+      o += reason_names_[b];
       o += '"';
       first = false;
     }
@@ -696,6 +958,8 @@ class PortSimulation {
 
   const Scenario& s_;
   const RunOptions& o_;
+  std::vector<std::string> reason_names_ = kFixedReasons;
+  std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   Rng arrivals_rng_, service_rng_, fault_rng_;
   PopulationGenerator population_;

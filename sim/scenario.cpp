@@ -181,7 +181,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   s.file = file;
   if (!root.IsMap()) r.fail(root, "(top level)", "a mapping of scenario keys");
   r.check_keys(root, "", {"name", "description", "seed", "start_hour", "duration_hours", "warmup_hours", "interval_minutes",
-                          "arrivals", "population", "channels", "steps", "counter", "biometrics", "faults"});
+                          "arrivals", "population", "channels", "steps", "gate", "counter", "biometrics", "faults"});
   r.text(root, "", "name", s.name);
   if (s.name.empty()) r.fail(root["name"], "name", "a name for the scenario");
   r.text(root, "", "description", s.description);
@@ -275,6 +275,21 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
     r.distribution(st, "steps", "exit", s.steps.exit);
   }
   r.distribution(root, "", "counter", s.counter);
+
+  const YAML::Node g = root["gate"];
+  r.check_keys(g, "gate", {"model", "document_timeout_s", "face_window_s", "fingerprint_timeout_s", "exit_timeout_s",
+                           "identification_margin"});
+  if (g.IsDefined() && !g.IsNull()) {
+    std::string model = "controller";
+    r.text(g, "gate", "model", model);
+    if (model == "sampled") s.gate.model = GateSpec::Model::sampled;
+    else if (model != "controller") r.fail(g["model"], "gate.model", "controller or sampled");
+    r.number(g, "gate", "document_timeout_s", s.gate.document_timeout_s, 0.1, 3600);
+    r.number(g, "gate", "face_window_s", s.gate.face_window_s, 0.1, 3600);
+    r.number(g, "gate", "fingerprint_timeout_s", s.gate.fingerprint_timeout_s, 0.1, 3600);
+    r.number(g, "gate", "exit_timeout_s", s.gate.exit_timeout_s, 0.1, 3600);
+    r.number(g, "gate", "identification_margin", s.gate.identification_margin, 0, 1.99);
+  }
 
   const YAML::Node b = root["biometrics"];
   r.check_keys(b, "biometrics", {"enabled", "genuine_mean", "genuine_sd", "impostor_mean", "impostor_sd", "threshold",

@@ -84,6 +84,20 @@ struct FaultSpec {
   Distribution repair{Distribution::Kind::lognormal, 600, 0.5};
 };
 
+// How a gate transaction is simulated. `controller` drives the real gate state machine
+// (gate/gate_controller.hpp) on the virtual clock: every request it makes is answered after a
+// sampled step time, its timers are kernel events. `sampled` draws the same steps directly (no
+// controller; several times faster, for very large sweeps). Timeouts are the controller's.
+struct GateSpec {
+  enum class Model { controller, sampled };
+  Model model = Model::controller;
+  double document_timeout_s = 5;
+  double face_window_s = 5;
+  double fingerprint_timeout_s = 8;
+  double exit_timeout_s = 6;
+  double identification_margin = 0.08;
+};
+
 struct ChannelCounts {
   int document_gates = 10;
   int document_free_gates = 0;
@@ -103,6 +117,7 @@ struct Scenario {
   PopulationSpec population;
   ChannelCounts channels;
   GateSteps steps;
+  GateSpec gate;
   Distribution counter{Distribution::Kind::lognormal, 43, 0.5};  // per traveller at a counter
   BiometricSpec biometrics;
   FaultSpec faults;

@@ -20,7 +20,9 @@ double erlang_c_mean_wait(double lambda, double mu, int c) {
   return p_wait / (c * mu - lambda);
 }
 
-Scenario mmc(double lambda, double mean_service, int c, double hours) {
+// The document step carries the whole exponential service; the gate's timeouts are set out of
+// reach so no one is referred.
+Scenario mmc(double lambda, double mean_service, int c, double hours, const std::string& model) {
   const std::string yaml = R"(
 name: M/M/c validation
 duration_hours: )" + std::to_string(hours) + R"(
@@ -30,15 +32,18 @@ population: {mainland: 0, hk_macao: 1, taiwan: 0, foreign: 0, consent: 1, family
 channels: {document_gates: )" + std::to_string(c) + R"(, document_free_gates: 0, counters: 0}
 steps: {document: {mean: )" + std::to_string(mean_service) + R"(}, frame: 0, exit: 0}
 biometrics: {enabled: false}
+gate: {model: )" + model + R"(, document_timeout_s: 3600, exit_timeout_s: 3600}
 )";
   return parse_scenario(yaml, "mmc.yaml");
 }
 
-TEST(MMc, MeanWaitAgreesWithErlangC) {
+class MMc : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MMc, MeanWaitAgreesWithErlangC) {
   const double lambda = 0.16, mean_service = 20;
   const int c = 4;  // utilisation 0.8
   const double analytic = erlang_c_mean_wait(lambda, 1 / mean_service, c);
-  const Scenario s = mmc(lambda, mean_service, c, 12);
+  const Scenario s = mmc(lambda, mean_service, c, 12, GetParam());
   const int replications = 30;
   double sum = 0, sq = 0;
   std::uint64_t referred = 0;
@@ -60,7 +65,9 @@ TEST(MMc, MeanWaitAgreesWithErlangC) {
   EXPECT_LT(half_width, 0.25 * analytic);  // the interval is narrow enough to mean something
 }
 
-TEST(MMc, ErlangCFormulaMatchesATextbookValue) {
+INSTANTIATE_TEST_SUITE_P(GateModels, MMc, ::testing::Values("controller", "sampled"));
+
+TEST(ErlangC, FormulaMatchesTextbookValues) {
   // M/M/1: Wq = rho / (mu - lambda).
   EXPECT_NEAR(erlang_c_mean_wait(0.5, 1, 1), 1.0, 1e-12);
   // M/M/2, lambda 1, mu 1: P(wait) = 1/3, Wq = 1/3.

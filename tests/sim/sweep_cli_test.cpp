@@ -1,0 +1,101 @@
+// End-to-end: gatesim sweep, its shards, gatesim merge, and bench's bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_command.hpp"
+
+namespace gatesim::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string temp(const std::string& name) {
+  return (fs::temp_directory_path() / ("gatesim-sweep-" + std::to_string(::getpid()) + "-" + name)).string();
+}
+
+// A short Luohu sweep: 3 counter counts x 2 replications, half an hour each.
+std::vector<std::string> sweep_args(const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"sweep", test_data("../../scenarios/luohu-weekday.yaml").string(), "--vary",
+                                "channels.counters=20..24:2", "--replications", "0-1", "--set", "start_hour=8",
+                                "--set", "duration_hours=0.5", "--set", "gate.model=sampled", "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+CommandResult run(const std::vector<std::string>& args) {
+  std::string command = "cd ";  // run_gatesim() takes an initializer list; these lists are built
+  command += shell_quote(GATESIM_TEST_DATA);
+  command += " && ";
+  command += shell_quote(GATESIM_BINARY);
+  for (const auto& a : args) {
+    command += ' ';
+    command += shell_quote(a);
+  }
+  return run_shell(command);
+}
+
+TEST(Sweep, ShardsMergeToTheWholeSweep) {
+  const auto whole = run(sweep_args({"--rows", temp("all.jsonl")}));
+  ASSERT_EQ(whole.exit_status, 0) << whole.err;
+  const auto table = nlohmann::json::parse(whole.out);
+  EXPECT_EQ(table["key"], "channels.counters");
+  ASSERT_EQ(table["rows"].size(), 3u);
+  EXPECT_EQ(table["rows"][0]["value"], "20");
+  EXPECT_EQ(table["rows"][2]["value"], "24");
+  EXPECT_EQ(table["rows"][0]["replications"], 2);
+  // More counters, no longer counter waits.
+  EXPECT_GE(table["rows"][0]["counter_wait_mean_s"]["mean"].get<double>(),
+            table["rows"][2]["counter_wait_mean_s"]["mean"].get<double>());
+
+  for (const char* shard : {"1/3", "2/3", "3/3"}) {
+    const auto r = run(sweep_args({"--shard", shard, "--rows", temp(std::string("shard") + shard[0] + ".jsonl")}));
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+  }
+  const auto merged = run({"merge", temp("shard1.jsonl"), temp("shard2.jsonl"), temp("shard3.jsonl"), "--json"});
+  ASSERT_EQ(merged.exit_status, 0) << merged.err;
+  EXPECT_EQ(nlohmann::json::parse(merged.out), table);
+
+  const auto text = run({"merge", temp("all.jsonl")});
+  EXPECT_EQ(text.exit_status, 0);
+  EXPECT_NE(text.out.find("channels.counters"), std::string::npos);
+  // The same shard twice is refused: replications would count twice.
+  const auto twice = run({"merge", temp("shard1.jsonl"), temp("shard1.jsonl")});
+  EXPECT_EQ(twice.exit_status, 2);
+  EXPECT_NE(twice.err.find("appears twice"), std::string::npos) << twice.err;
+  for (const char* f : {"all.jsonl", "shard1.jsonl", "shard2.jsonl", "shard3.jsonl"}) fs::remove(temp(f));
+}
+
+TEST(Sweep, BadOptionsExitWith2) {
+  for (const auto& extra : std::vector<std::vector<std::string>>{{"--shard", "4/3"}, {"--shard", "x"}}) {
+    const auto r = run(sweep_args(extra));
+    EXPECT_EQ(r.exit_status, 2) << extra[1];
+    EXPECT_NE(r.err.find("--shard"), std::string::npos) << r.err;
+  }
+  auto r = run({"sweep", test_data("../../scenarios/luohu-weekday.yaml").string(), "--vary", "channels.counters=9..3"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("--vary channels.counters=9..3"), std::string::npos) << r.err;
+  std::ofstream(temp("junk.jsonl")) << "{\"key\": \"x\"}\nnot json\n";
+  r = run({"merge", temp("junk.jsonl")});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("junk.jsonl:2: not a JSON object"), std::string::npos) << r.err;
+  fs::remove(temp("junk.jsonl"));
+}
+
+TEST(Bench, BadBaselineExitsWith2BeforeMeasuring) {
+  std::ofstream(temp("baseline.json")) << "{\"machine\": {}}";
+  const auto r = run({"bench", "--quick", "--baseline", temp("baseline.json")});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("no \"measurements\" list"), std::string::npos) << r.err;
+  fs::remove(temp("baseline.json"));
+  const auto help = run({"bench", "--help"});
+  EXPECT_EQ(help.exit_status, 0);
+  EXPECT_NE(help.out.find("--baseline"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gatesim::testing
