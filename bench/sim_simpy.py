@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The SimPy twin of `gatesim bench`'s Luohu-scale day, for the README's speed comparison.
 
 Same structure as gatesim's sampled gate model: Poisson arrivals on the same hourly profile
@@ -7,7 +7,7 @@ travellers go straight to a counter; at a gate, log-normal document / frame / ex
 failures and face non-matches referring to a counter. Debian's python3-simpy is SimPy 2.3
 (the classic Process / hold / request API).
 
-Usage: python3 bench/sim_simpy.py [travellers_per_day]   (prints wall time and travellers/s)
+Usage: /usr/bin/python3 bench/sim_simpy.py [travellers_per_day]   (prints wall time and travellers/s)
 """
 import math
 import random

@@ -10,6 +10,7 @@ packages=(
   libdlib-dev libopenblas0-pthread libopencv-dev libboost-dev libboost-system-dev
   libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
+  python3-simpy
   ca-certificates
 )
 

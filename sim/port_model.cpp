@@ -519,7 +519,15 @@ class PortSimulation {
     return c;
   }
 
-  static std::string holder_id(const Member& m) { return "P" + std::to_string(m.id); }
+  // Ids the controller sees: "P<n>" a traveller's (holder or permit), "D<n>" a document,
+  // "X<n>"/"Y<n>" the people a gallery search finds nearest to traveller n. Built by appending:
+  // g++ 12 gives a false -Wrestrict on "literal" + std::string&&.
+  static std::string tagged_id(char tag, std::uint64_t id) {
+    std::string out(1, tag);
+    append_integer(out, id);
+    return out;
+  }
+  static std::string holder_id(const Member& m) { return tagged_id('P', m.id); }
 
   // ensures: the bit of reason `code`, added to the table when new (the 33rd and later share
   //          "other").
@@ -611,12 +619,12 @@ class PortSimulation {
     const Member& m = lane_member(server, a.role);
     const SimTime delay = step_time(s_.steps.document, m);
     reply_later(server, delay, gate::DocumentRead{at() + gate::Duration(delay), a.request,
-                                                  gate::DocumentInfo{holder_id(m), "D" + std::to_string(m.id)}, ""});
+                                                  gate::DocumentInfo{holder_id(m), tagged_id('D', m.id)}, ""});
   }
 
   void act(std::uint32_t server, const gate::CheckPolicy& a, Pending& now) {
     gate::PolicyChecked verdict{at(), a.request, true, {}, false, {}};
-    if (a.holder_id.empty() || a.holder_id[0] != 'X') {  // 'X': someone else the gallery matched
+    if (a.holder_id.empty() || a.holder_id[0] == 'P') {  // X, Y: someone else the gallery matched
       const Member& m = lane_member(server, a.role);
       std::uint8_t reasons = check_eligibility(m.p, false);
       if (reasons == kReasonGuardian && lanes_[server].with_guardian && a.role == gate::Role::traveller) {
@@ -654,8 +662,8 @@ class PortSimulation {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
     // The gallery holds the traveller when enrolled (and not an impostor) plus other people;
     // the nearest other is drawn from the impostor distribution.
-    gate::Candidate self{holder_id(m), 0}, other1{"X" + std::to_string(m.id), distance(false)},
-        other2{"X" + std::to_string(m.id) + "b", distance(false)};
+    gate::Candidate self{holder_id(m), 0}, other1{tagged_id('X', m.id), distance(false)},
+        other2{tagged_id('Y', m.id), distance(false)};
     std::vector<gate::Candidate> found{other1, other2};
     if (m.p.enrolled && !m.p.impostor) found[1] = {self.holder_id, distance(true)};
     if (found[1].distance < found[0].distance) std::swap(found[0], found[1]);
