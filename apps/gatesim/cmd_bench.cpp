@@ -15,6 +15,9 @@
 #include <opencv2/core/version.hpp>
 
 #include "apps/gatesim/command.hpp"
+#include "biometrics/face_analyzer.hpp"
+#include "biometrics/face_quality.hpp"
+#include "biometrics/image_io.hpp"
 #include "models/input_error.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/port_model.hpp"
@@ -101,6 +104,41 @@ SimSample run_day(bool controller) {
   return {static_cast<double>(result.events) / wall, static_cast<double>(result.travellers) / wall, wall};
 }
 
+// The face pipeline on real frames with one face: the shipped 720p portrait, and a 640x480 cut
+// of its 480p version. Gate camera settings (biometrics::kGateCameraDetector).
+struct FaceFrames {
+  cv::Mat vga, hd;
+};
+FaceFrames load_face_frames(const std::string& folder) {
+  const cv::Mat p480 = biometrics::load_image(folder + "/obama-480p.jpg");
+  return {p480(cv::Rect(p480.cols - 640, 0, 640, 480)).clone(), biometrics::load_image(folder + "/obama-720p.jpg")};
+}
+
+// Frames per CPU second through detection + landmarks + quality, and optionally the descriptor.
+double face_frames_per_cpu_second(biometrics::FaceAnalyzer& analyzer, const cv::Mat& frame, bool describe, int frames) {
+  const double start = cpu_now();
+  for (int i = 0; i < frames; ++i) {
+    const auto faces = analyzer.detect(frame);
+    const auto quality = biometrics::assess_frame(frame, faces);
+    if (faces.size() != 1 || !quality.acceptable) throw std::runtime_error("bench frame lost its face");
+    if (describe) analyzer.describe(frame, faces.front());
+  }
+  return frames / seconds_since(start);
+}
+
+// Verified frames per wall second with `threads` lanes, each with its own analyzer.
+double verify_frames_per_second(const biometrics::ModelStore& store, const cv::Mat& frame, unsigned threads, int frames) {
+  std::vector<biometrics::FaceAnalyzer> analyzers;
+  for (unsigned t = 0; t < threads; ++t) analyzers.emplace_back(store, biometrics::kGateCameraDetector);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (auto& a : analyzers)
+    workers.emplace_back([&a, &frame, frames] { face_frames_per_cpu_second(a, frame, true, frames); });
+  for (auto& w : workers) w.join();
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
+  return threads * frames / wall.count();
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& root, CommandContext& context) {
@@ -108,14 +146,20 @@ void add_bench_command(CLI::App& root, CommandContext& context) {
     bool quick = false, json = false;
     std::string baseline;
     int repetitions = 0;
+    std::string face_images = GATESIM_FACE_BENCH_IMAGES;
+    std::string only;
+    FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("bench", "Throughput benchmarks on this machine (simulator; min/median/max)");
+  auto* cmd = root.add_subcommand("bench", "Throughput benchmarks on this machine (simulator, face pipeline; min/median/max)");
   cmd->add_flag("--quick", args->quick, "Fewer repetitions (CI smoke run, well under a minute)");
   cmd->add_option("--repetitions", args->repetitions, "Repetitions per measurement (default 3 quick, 7 full)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--baseline", args->baseline, "A saved `gatesim bench --json` run: show median ratios against it");
   cmd->add_flag("--json", args->json, "Print machine and measurements as JSON");
+  cmd->add_option("--only", args->only, "Run only the measurements whose name starts with this (e.g. face., sim.)");
+  cmd->add_option("--face-images", args->face_images, "Folder with obama-480p.jpg and obama-720p.jpg (the shipped test images)");
+  cmd->add_option("--models", args->face.models_dir, "Folder with dlib's model files (default: $GATESIM_MODELS or ~/.cache/gatesim/models)");
   cmd->callback([args, &context] {
     nlohmann::json baseline;
     if (!args->baseline.empty()) {
@@ -138,6 +182,31 @@ void add_bench_command(CLI::App& root, CommandContext& context) {
         {"sim.day300k.sampled.events_per_s", "events/s", [] { return run_day(false).events_per_s; }},
         {"sim.day300k.sampled.travellers_per_s", "travellers/s", [] { return run_day(false).travellers_per_s; }},
     };
+    // Face rows load models and images: only when --only can select them.
+    const std::string face_prefix = "face.";
+    if (face_prefix.rfind(args->only, 0) == 0 || args->only.rfind(face_prefix, 0) == 0) {
+      const auto store = args->face.model_store();
+      const auto frames = std::make_shared<FaceFrames>(load_face_frames(args->face_images));
+      auto analyzer = std::make_shared<biometrics::FaceAnalyzer>(store, biometrics::kGateCameraDetector);
+      const int n = args->quick ? 5 : 20;
+      suite.push_back({"face.load_models.per_s", "loads/s", [store] {
+                         const double start = cpu_now();
+                         biometrics::FaceAnalyzer fresh(store, biometrics::kGateCameraDetector);
+                         return 1.0 / seconds_since(start);
+                       }});
+      for (const auto& [label, frame] : {std::pair{"640x480", &frames->vga}, std::pair{"1280x720", &frames->hd}}) {
+        const cv::Mat* f = frame;
+        suite.push_back({std::string("face.detect_quality.") + label + ".frames_per_s", "frames/s",
+                         [analyzer, frames, f, n] { return face_frames_per_cpu_second(*analyzer, *f, false, n); }});
+        suite.push_back({std::string("face.verify.") + label + ".frames_per_s", "frames/s",
+                         [analyzer, frames, f, n] { return face_frames_per_cpu_second(*analyzer, *f, true, n); }});
+      }
+      for (unsigned threads = 1; threads <= std::max(1u, std::thread::hardware_concurrency()); ++threads)
+        suite.push_back({"face.verify.640x480.threads" + std::to_string(threads) + ".frames_per_wall_s", "frames/s",
+                         [store, frames, threads, n] { return verify_frames_per_second(store, frames->vga, threads, n); }});
+    }
+    std::erase_if(suite, [&](const Benchmark& b) { return b.name.rfind(args->only, 0) != 0; });
+    if (suite.empty()) throw models::InputError("--only " + args->only + ": no measurement has that prefix");
     nlohmann::json out = {{"machine", machine()}, {"repetitions", reps}, {"measurements", nlohmann::json::array()}};
     for (const auto& b : suite) {
       std::vector<double> xs;
@@ -155,7 +224,7 @@ void add_bench_command(CLI::App& root, CommandContext& context) {
       print_json(out);
     } else {
       const auto& mc = out["machine"];
-      std::cout << "rates per CPU second of one thread\nmachine: " << mc["cpu"].get<std::string>() << ", " << mc["cores"] << " cores, "
+      std::cout << "rates per CPU second of one thread (per wall second where the name says so)\nmachine: " << mc["cpu"].get<std::string>() << ", " << mc["cores"] << " cores, "
                 << mc["memory"].get<std::string>() << ", " << mc["compiler"].get<std::string>() << "\n"
                 << "libraries: " << mc["libraries"].dump() << "\nrepetitions: " << reps << "\n";
       std::printf("%-42s %14s %14s %14s %-12s%s\n", "measurement", "min", "median", "max", "unit",
