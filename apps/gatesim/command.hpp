@@ -43,5 +43,7 @@ void add_gate_command(CLI::App& root, CommandContext& context);
 void add_sweep_command(CLI::App& root, CommandContext& context);
 void add_merge_command(CLI::App& root, CommandContext& context);
 void add_bench_command(CLI::App& root, CommandContext& context);
+void add_check_command(CLI::App& root, CommandContext& context);
+void add_ports_command(CLI::App& root, CommandContext& context);
 
 }  // namespace gatesim::app

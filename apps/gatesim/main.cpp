@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   app::add_sweep_command(root, context);
   app::add_merge_command(root, context);
   app::add_bench_command(root, context);
+  app::add_check_command(root, context);
+  app::add_ports_command(root, context);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
