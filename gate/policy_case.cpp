@@ -206,9 +206,16 @@ class CaseReader {
 }  // namespace
 
 std::vector<CrossingCase> parse_cases(std::string_view text, const PolicyData& policy, const std::string& source) {
+  // A case is a few levels deep; refusing deep nesting early keeps "[[[[..." cheap to reject.
+  constexpr int kMaximumDepth = 32;
+  auto limit_depth = [&](int depth, json::parse_event_t, json&) {
+    if (depth > kMaximumDepth)
+      throw InputError(source + ": not a crossing case: JSON nested deeper than " + std::to_string(kMaximumDepth) + " levels");
+    return true;
+  };
   json document;
   try {
-    document = json::parse(text);
+    document = json::parse(text, limit_depth);
   } catch (const json::parse_error& e) {
     // nlohmann's message quotes the bytes it last read; garbage must not reach the terminal.
     std::string what = e.what();
