@@ -45,5 +45,6 @@ void add_merge_command(CLI::App& root, CommandContext& context);
 void add_bench_command(CLI::App& root, CommandContext& context);
 void add_check_command(CLI::App& root, CommandContext& context);
 void add_ports_command(CLI::App& root, CommandContext& context);
+void add_device_server_command(CLI::App& root, CommandContext& context);
 
 }  // namespace gatesim::app

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   app::add_bench_command(root, context);
   app::add_check_command(root, context);
   app::add_ports_command(root, context);
+  app::add_device_server_command(root, context);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

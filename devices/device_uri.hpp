@@ -1,0 +1,34 @@
+#pragma once
+// How device URIs are split: "SCHEME:WHERE#key=value,key=value". Shared by every open_*().
+//
+// Thread safety: free functions on values.
+
+#include <map>
+#include <string>
+
+#include "devices/fault_injection.hpp"
+
+namespace gatesim::devices {
+
+struct DeviceUri {
+  std::string text;    // as given, for messages
+  std::string scheme;  // before the first ':' ("tcp" for tcp://..., "rtsp" for rtsp://...)
+  std::string where;   // after ':' (the whole text for rtsp/http URLs), before '#'
+  std::map<std::string, std::string> options;  // after '#'
+};
+
+// throws models::InputError "<flag> <uri>: expected ..." for no scheme, empty location or an
+//        option without '='.
+DeviceUri parse_device_uri(const std::string& uri, const std::string& flag);
+
+// The option `key` as a number in [low, high]; `fallback` when absent.
+// throws models::InputError naming the URI and the option.
+double number_option(const DeviceUri& uri, const std::string& key, double fallback, double low, double high);
+
+// The fault plan of options faults=... and seed=...; empty when there is no faults option.
+FaultPlan fault_plan_option(const DeviceUri& uri);
+
+// throws models::InputError when an option other than `known` (comma-separated) is present.
+void check_options(const DeviceUri& uri, const std::string& known);
+
+}  // namespace gatesim::devices

@@ -1,0 +1,91 @@
+#include "devices/fingerprint_reader.hpp"
+
+#include <sstream>
+
+#include "devices/device_uri.hpp"
+#include "devices/fault_injection.hpp"
+#include "models/input_error.hpp"
+
+namespace gatesim::devices {
+
+std::string to_string(FingerprintStatus status) {
+  switch (status) {
+    case FingerprintStatus::matched: return "matched";
+    case FingerprintStatus::not_matched: return "not matched";
+    case FingerprintStatus::no_finger: return "no finger";
+    case FingerprintStatus::poor_capture: return "poor capture";
+  }
+  return "unknown";
+}
+
+SimulatedFingerprintReader::SimulatedFingerprintReader(std::vector<ScriptedTouch> script, Clock& clock)
+    : script_(std::move(script)), clock_(clock) {}
+
+FingerprintReading SimulatedFingerprintReader::verify(const std::string&) {
+  if (next_ >= script_.size()) throw DeviceFault(FaultKind::end_of_stream, name(), "no more scripted touches");
+  const ScriptedTouch& touch = script_[next_++];
+  clock_.sleep_for(touch.delay);
+  if (touch.fault) throw DeviceFault(*touch.fault, name(), "scripted");
+  return touch.reading;
+}
+
+namespace {
+
+ScriptedTouch parse_touch(const std::string& item, const std::string& where) {
+  auto bad = [&] {
+    throw models::InputError(where + ": touch '" + item +
+                             "': expected match:SCORE, nomatch:SCORE, nofinger, poor, timeout or disconnect, "
+                             "optionally @MS");
+  };
+  ScriptedTouch touch;
+  std::string body = item;
+  if (const auto at = item.find('@'); at != std::string::npos) {
+    body = item.substr(0, at);
+    const std::string ms = item.substr(at + 1);
+    if (ms.empty() || ms.size() > 9 || ms.find_first_not_of("0123456789") != std::string::npos) bad();
+    touch.delay = std::chrono::milliseconds(std::stol(ms));
+  }
+  const auto colon = body.find(':');
+  const std::string kind = body.substr(0, colon);
+  if (kind == "match" || kind == "nomatch") {
+    if (colon == std::string::npos) bad();
+    const std::string number = body.substr(colon + 1);
+    std::size_t used = 0;
+    try {
+      touch.reading.score = std::stod(number, &used);
+    } catch (const std::logic_error&) {
+      bad();
+    }
+    if (used != number.size() || touch.reading.score < 0 || touch.reading.score > 1) bad();
+    touch.reading.status = kind == "match" ? FingerprintStatus::matched : FingerprintStatus::not_matched;
+    return touch;
+  }
+  if (colon != std::string::npos) bad();
+  if (kind == "nofinger") touch.reading.status = FingerprintStatus::no_finger;
+  else if (kind == "poor") touch.reading.status = FingerprintStatus::poor_capture;
+  else if (kind == "timeout") touch.fault = FaultKind::timeout;
+  else if (kind == "disconnect") touch.fault = FaultKind::disconnected;
+  else bad();
+  return touch;
+}
+
+}  // namespace
+
+std::unique_ptr<FingerprintReader> open_fingerprint_reader(const std::string& text, Clock& clock) {
+  const DeviceUri uri = parse_device_uri(text, "--fingerprint");
+  check_options(uri, "faults,seed,stall_ms,slow_ms");
+  std::unique_ptr<FingerprintReader> reader;
+  if (uri.scheme == "sim") {
+    std::vector<ScriptedTouch> script;
+    std::stringstream items(uri.where);
+    for (std::string item; std::getline(items, item, ',');) script.push_back(parse_touch(item, uri.text));
+    reader = std::make_unique<SimulatedFingerprintReader>(std::move(script), clock);
+  } else {
+    throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected sim");
+  }
+  if (FaultPlan plan = fault_plan_option(uri); !plan.empty())
+    reader = std::make_unique<FaultyFingerprintReader>(std::move(reader), std::move(plan), clock);
+  return reader;
+}
+
+}  // namespace gatesim::devices
