@@ -46,5 +46,12 @@ void add_bench_command(CLI::App& root, CommandContext& context);
 void add_check_command(CLI::App& root, CommandContext& context);
 void add_ports_command(CLI::App& root, CommandContext& context);
 void add_device_server_command(CLI::App& root, CommandContext& context);
+void add_enroll_command(CLI::App& root, CommandContext& context);
+void add_identify_command(CLI::App& root, CommandContext& context);
+void add_gallery_command(CLI::App& root, CommandContext& context);
+
+// ensures: the descriptor of the one face in the image at `path`.
+// throws models::InputError naming the file when it cannot be read or holds no face or several.
+biometrics::FaceDescriptor describe_single_face(biometrics::FaceAnalyzer& analyzer, const std::string& path);
 
 }  // namespace gatesim::app

@@ -1,0 +1,134 @@
+// 1:N search over synthetic dlib-like descriptors (tests/support/synthetic_faces.hpp): the exact
+// float scan against the compact Gallery, at 10k, 100k and 1M templates (two per holder), its
+// memory per template, how often both name the same top-1 holder, and loading 1M templates
+// from an enrolment database.
+// Run: build/<preset>/bench/bench_gallery_bench (add --benchmark_filter=... for one part).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include <unistd.h>
+
+#include "biometrics/gallery.hpp"
+#include "gate/enrolment_store.hpp"
+#include "tests/support/synthetic_faces.hpp"
+
+namespace {
+
+using namespace gatesim::biometrics;
+
+constexpr std::uint64_t kSeed = 2026;
+constexpr std::size_t kTemplatesPerHolder = 2;
+
+std::string holder_name(std::size_t identity) { return std::string("P") + std::to_string(10000000 + identity); }
+
+const gatesim::testing::SyntheticFaces& faces() {
+  static const gatesim::testing::SyntheticFaces instance(kSeed);
+  return instance;
+}
+
+struct Galleries {
+  ExactGallery exact;
+  Gallery compact;
+};
+
+const Galleries& galleries(std::size_t templates) {
+  static std::map<std::size_t, std::unique_ptr<Galleries>> built;
+  auto& slot = built[templates];
+  if (!slot) {
+    built.clear();  // one size at a time: the 1M exact gallery alone is 0.5 GB
+    slot = std::make_unique<Galleries>();
+    slot->exact.reserve(templates);
+    slot->compact.reserve(templates);
+    for (std::size_t t = 0; t < templates; ++t) {
+      const auto d = faces().sample(t / kTemplatesPerHolder, t % kTemplatesPerHolder);
+      slot->exact.add(holder_name(t / kTemplatesPerHolder), d);
+      slot->compact.add(holder_name(t / kTemplatesPerHolder), d);
+    }
+    slot->compact.build_index();
+  }
+  return *built[templates];
+}
+
+// Mated probes: a photo of an enrolled holder that is not one of their templates.
+FaceDescriptor probe(std::size_t templates, std::size_t n) {
+  const std::size_t holders = templates / kTemplatesPerHolder;
+  return faces().sample((n * 7919 + 13) % holders, kTemplatesPerHolder + n);
+}
+
+template <bool kExact>
+void BM_Search(benchmark::State& state) {
+  const auto templates = static_cast<std::size_t>(state.range(0));
+  const Galleries& g = galleries(templates);
+  std::vector<FaceDescriptor> probes;
+  for (std::size_t n = 0; n < 64; ++n) probes.push_back(probe(templates, n));
+  std::size_t n = 0;
+  for (auto _ : state) {
+    const auto& p = probes[n++ % probes.size()];
+    benchmark::DoNotOptimize(kExact ? g.exact.search(p, 5) : g.compact.search(p, 5));
+  }
+  // The exact gallery: the floats and a std::string id (short ids stay inside the string).
+  state.counters["bytes_per_template"] = kExact ? double(sizeof(FaceDescriptor) + sizeof(std::string))
+                                                : double(g.compact.memory_bytes()) / double(templates);
+}
+void BM_ExactFloatSearch(benchmark::State& state) { BM_Search<true>(state); }
+void BM_GallerySearch(benchmark::State& state) { BM_Search<false>(state); }
+BENCHMARK(BM_ExactFloatSearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GallerySearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// The share of mated probes whose top-1 holder is the exact search's; and of those whose five
+// nearest holders are the same in the same order.
+void BM_SameTopOneAsExact(benchmark::State& state) {
+  const auto templates = static_cast<std::size_t>(state.range(0));
+  const Galleries& g = galleries(templates);
+  constexpr std::size_t kProbes = 2000;
+  std::size_t same_top1 = 0, same_top5 = 0;
+  for (auto _ : state) {
+    for (std::size_t n = 0; n < kProbes; ++n) {
+      const auto p = probe(templates, 1000 + n);
+      const auto want = g.exact.search(p, 5), got = g.compact.search(p, 5);
+      same_top1 += got.at(0).holder_id == want.at(0).holder_id;
+      bool all = got.size() == want.size();
+      for (std::size_t r = 0; all && r < got.size(); ++r) all = got[r].holder_id == want[r].holder_id;
+      same_top5 += all;
+    }
+  }
+  state.counters["probes"] = double(kProbes);
+  state.counters["same_top1"] = double(same_top1) / double(kProbes);
+  state.counters["same_top5"] = double(same_top5) / double(kProbes);
+}
+BENCHMARK(BM_SameTopOneAsExact)->Arg(1'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+
+// Loading an enrolment database of 1M templates into a Gallery (the gate's start-up).
+void BM_LoadGalleryFromSqlite(benchmark::State& state) {
+  const auto templates = static_cast<std::size_t>(state.range(0));
+  const auto file = std::filesystem::temp_directory_path() / (std::string("gatesim-bench-") + std::to_string(::getpid()) + ".db");
+  double write_seconds = 0;
+  {
+    const auto start = std::chrono::steady_clock::now();
+    gatesim::gate::EnrolmentStore store(file);
+    for (std::size_t h = 0; h < templates / kTemplatesPerHolder; ++h) {
+      std::vector<gatesim::gate::NewTemplate> mine;
+      for (std::size_t s = 0; s < kTemplatesPerHolder; ++s) mine.push_back({faces().sample(h, s), {"photo.jpg", "hog", ""}});
+      store.enrol({holder_name(h), "", "", "", "", ""}, mine);
+    }
+    write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  std::size_t loaded = 0;
+  for (auto _ : state) {
+    const gatesim::gate::EnrolmentStore store(file, gatesim::gate::EnrolmentStore::Open::existing_only);
+    loaded = store.load_gallery().size();
+  }
+  state.counters["templates"] = double(loaded);
+  state.counters["enrol_seconds"] = write_seconds;
+  state.counters["db_bytes_per_template"] = double(std::filesystem::file_size(file)) / double(templates);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+}
+BENCHMARK(BM_LoadGalleryFromSqlite)->Arg(1'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,297 @@
+#include "biometrics/gallery.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <stdexcept>
+#include <utility>
+
+#include <immintrin.h>
+
+#include <dlib/matrix.h>
+
+namespace gatesim::biometrics {
+namespace {
+
+constexpr int kCoarseLimit = 63;  // 6-bit coarse codes: a difference fits int8, its square int16 pairs
+constexpr std::size_t kScoreBlock = 1024;
+
+// The k nearest distinct holders among the templates offered so far (distance, then template
+// index, ascending). A holder whose entry fell off the end comes back if a nearer template of
+// theirs is offered later, so the result is the k holders with the smallest minimum distance.
+template <typename HolderOf>
+class NearestHolders {
+ public:
+  struct Entry {
+    double key;
+    std::size_t template_index;
+    friend auto operator<=>(const Entry&, const Entry&) = default;
+  };
+
+  NearestHolders(std::size_t k, HolderOf holder_of) : k_(k), holder_of_(std::move(holder_of)) {}
+
+  // `key` is any increasing function of the distance (the squared distance while scanning).
+  void offer(double key, std::size_t template_index) {
+    const Entry entry{key, template_index};
+    if (k_ == 0 || (entries_.size() == k_ && !(entry < entries_.back()))) return;
+    const std::string_view holder = holder_of_(template_index);
+    auto same = std::find_if(entries_.begin(), entries_.end(),
+                             [&](const Entry& e) { return holder_of_(e.template_index) == holder; });
+    if (same != entries_.end()) {
+      if (!(entry < *same)) return;
+      entries_.erase(same);
+    }
+    entries_.insert(std::upper_bound(entries_.begin(), entries_.end(), entry), entry);
+    if (entries_.size() > k_) entries_.pop_back();
+  }
+
+  // ensures: the matches, each with distance(entry) as its distance.
+  template <typename Distance>
+  std::vector<GalleryMatch> matches(Distance distance) const {
+    std::vector<GalleryMatch> out;
+    out.reserve(entries_.size());
+    for (const auto& e : entries_)
+      out.push_back({std::string(holder_of_(e.template_index)), distance(e), e.template_index});
+    return out;
+  }
+
+ private:
+  std::size_t k_;
+  HolderOf holder_of_;
+  std::vector<Entry> entries_;
+};
+
+float squared_distance(const float* a, const float* b) {
+  float sum = 0;
+  for (std::size_t i = 0; i < kDescriptorSize; ++i) {
+    const float d = a[i] - b[i];
+    sum += d * d;
+  }
+  return sum;
+}
+
+// Coarse scores: for each of `count` templates, the squared distance between its coarse code
+// and the probe's. Codes are in [-63, 63], so a difference fits int8 and a sum of two squares
+// fits int16: AVX2 does 32 dimensions in five instructions.
+__attribute__((target("avx2"))) void coarse_scores_avx2(const std::int8_t* codes, std::size_t count,
+                                                        const std::int8_t* probe, std::int32_t* out) {
+  const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe));
+  const __m256i ones = _mm256_set1_epi16(1);
+  auto one = [&](std::size_t t) __attribute__((target("avx2"))) {
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + t * Gallery::kCoarseDims));
+    const __m256i d = _mm256_abs_epi8(_mm256_sub_epi8(q, c));
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(d, d), ones);  // 8 partial sums
+  };
+  std::size_t t = 0;
+  for (; t + 8 <= count; t += 8) {
+    // Eight templates at once: two levels of hadd leave per-lane sums of templates 0-3 and
+    // 4-7; adding the two 128-bit lanes finishes them.
+    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(one(t), one(t + 1)), _mm256_hadd_epi32(one(t + 2), one(t + 3)));
+    const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(one(t + 4), one(t + 5)), _mm256_hadd_epi32(one(t + 6), one(t + 7)));
+    const __m256i sums =
+        _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + t), sums);
+  }
+  for (; t < count; ++t) {
+    alignas(32) std::int32_t lanes[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), one(t));
+    out[t] = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+  }
+}
+
+void coarse_scores_portable(const std::int8_t* codes, std::size_t count, const std::int8_t* probe, std::int32_t* out) {
+  for (std::size_t t = 0; t < count; ++t) {
+    std::int32_t sum = 0;
+    for (std::size_t i = 0; i < Gallery::kCoarseDims; ++i) {
+      const std::int32_t d = probe[i] - codes[t * Gallery::kCoarseDims + i];
+      sum += d * d;
+    }
+    out[t] = sum;
+  }
+}
+
+void coarse_scores(const std::int8_t* codes, std::size_t count, const std::int8_t* probe, std::int32_t* out) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  (avx2 ? coarse_scores_avx2 : coarse_scores_portable)(codes, count, probe, out);
+}
+
+}  // namespace
+
+// ---- ExactGallery -------------------------------------------------------------------------
+
+void ExactGallery::reserve(std::size_t templates) {
+  descriptors_.reserve(templates);
+  holders_.reserve(templates);
+}
+
+void ExactGallery::add(std::string_view holder_id, const FaceDescriptor& descriptor) {
+  descriptors_.push_back(descriptor);
+  holders_.emplace_back(holder_id);
+}
+
+std::vector<GalleryMatch> ExactGallery::search(const FaceDescriptor& probe, std::size_t k) const {
+  auto holder_of = [this](std::size_t t) { return std::string_view(holders_[t]); };
+  NearestHolders<decltype(holder_of)> nearest(k, holder_of);
+  // Ranked by the float squared distance (the scan vectorises); the reported distance is
+  // recomputed exactly as Matcher does.
+  for (std::size_t t = 0; t < descriptors_.size(); ++t)
+    nearest.offer(squared_distance(probe.data(), descriptors_[t].data()), t);
+  return nearest.matches([&](const auto& e) { return descriptor_distance(probe, descriptors_[e.template_index]); });
+}
+
+// ---- Gallery ------------------------------------------------------------------------------
+
+Gallery::Gallery(GalleryOptions options) : options_(options) {}
+
+void Gallery::reserve(std::size_t templates) {
+  codes_.reserve(templates * kDescriptorSize);
+  scales_.reserve(templates);
+  coarse_.reserve(templates * kCoarseDims);
+  holder_of_template_.reserve(templates);
+}
+
+void Gallery::add(std::string_view holder_id, const FaceDescriptor& descriptor) {
+  float largest = 0;
+  for (float x : descriptor) largest = std::max(largest, std::abs(x));
+  const float scale = largest > 0 ? largest / 127.0f : 1.0f;
+  for (float x : descriptor) codes_.push_back(static_cast<std::int8_t>(std::lround(x / scale)));
+  // A run of templates of one holder shares one copy of the id.
+  if (holder_of_template_.empty() || holder_of(holder_of_template_.size() - 1) != holder_id) {
+    if (holder_start_.empty()) holder_start_.push_back(0);
+    holder_text_.insert(holder_text_.end(), holder_id.begin(), holder_id.end());
+    holder_start_.push_back(static_cast<std::uint32_t>(holder_text_.size()));
+  }
+  holder_of_template_.push_back(static_cast<std::uint32_t>(holder_start_.size() - 2));
+  scales_.push_back(scale);
+}
+
+std::string_view Gallery::holder_of(std::size_t template_index) const {
+  const std::uint32_t h = holder_of_template_[template_index];
+  return {holder_text_.data() + holder_start_[h], holder_start_[h + 1] - holder_start_[h]};
+}
+
+void Gallery::build_index() {
+  const std::size_t n = size();
+  auto element = [&](std::size_t t, std::size_t i) { return scales_[t] * codes_[t * kDescriptorSize + i]; };
+  // The sample: evenly spaced templates, so the fit is deterministic and spans the gallery.
+  const std::size_t sample = std::min(n, std::max<std::size_t>(options_.training_sample, 1));
+  std::vector<std::size_t> chosen;
+  for (std::size_t s = 0; s < sample; ++s) chosen.push_back(s * n / sample);
+
+  dlib::matrix<double> mean = dlib::zeros_matrix<double>(kDescriptorSize, 1);
+  for (std::size_t t : chosen)
+    for (std::size_t i = 0; i < kDescriptorSize; ++i) mean(i) += element(t, i);
+  if (!chosen.empty()) mean /= static_cast<double>(chosen.size());
+  dlib::matrix<double> covariance = dlib::zeros_matrix<double>(kDescriptorSize, kDescriptorSize);
+  dlib::matrix<double> centred(kDescriptorSize, 1);
+  for (std::size_t t : chosen) {
+    for (std::size_t i = 0; i < kDescriptorSize; ++i) centred(i) = element(t, i) - mean(i);
+    covariance += centred * dlib::trans(centred);
+  }
+  // Principal components: the directions the templates spread most along keep most of their
+  // distances in 32 numbers.
+  dlib::eigenvalue_decomposition<dlib::matrix<double>> eigen(dlib::make_symmetric(covariance));
+  const dlib::matrix<double> values = eigen.get_real_eigenvalues();
+  const dlib::matrix<double> vectors = eigen.get_pseudo_v();
+  std::vector<long> order(kDescriptorSize);
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<long>(i);
+  std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return values(a) > values(b); });
+  mean_.assign(kDescriptorSize, 0);
+  for (std::size_t i = 0; i < kDescriptorSize; ++i) mean_[i] = static_cast<float>(mean(i));
+  components_.assign(kCoarseDims * kDescriptorSize, 0);
+  for (std::size_t c = 0; c < kCoarseDims; ++c)
+    for (std::size_t i = 0; i < kDescriptorSize; ++i)
+      components_[c * kDescriptorSize + i] = static_cast<float>(vectors(static_cast<long>(i), order[c]));
+
+  // One scale for every coarse dimension keeps the projection's geometry: the sample's largest
+  // coordinate maps to the code limit, and a rare larger one elsewhere is clamped.
+  float projected[kCoarseDims];
+  auto project = [&](std::size_t t) {
+    float x[kDescriptorSize];
+    for (std::size_t i = 0; i < kDescriptorSize; ++i) x[i] = element(t, i);
+    project_coarse(x, projected);
+  };
+  float largest = 0;
+  for (std::size_t t : chosen) {
+    project(t);
+    for (float p : projected) largest = std::max(largest, std::abs(p));
+  }
+  coarse_scale_ = largest > 0 ? kCoarseLimit / largest : 1.0f;
+  coarse_.resize(n * kCoarseDims);
+  for (std::size_t t = 0; t < n; ++t) {
+    project(t);
+    quantise_coarse(projected, coarse_.data() + t * kCoarseDims);
+  }
+}
+
+void Gallery::project_coarse(const float* descriptor, float* out) const {
+  float centred[kDescriptorSize];
+  for (std::size_t i = 0; i < kDescriptorSize; ++i) centred[i] = descriptor[i] - mean_[i];
+  for (std::size_t c = 0; c < kCoarseDims; ++c) {
+    const float* row = components_.data() + c * kDescriptorSize;
+    float sum = 0;
+    for (std::size_t i = 0; i < kDescriptorSize; ++i) sum += row[i] * centred[i];
+    out[c] = sum;
+  }
+}
+
+void Gallery::quantise_coarse(const float* projected, std::int8_t* out) const {
+  for (std::size_t c = 0; c < kCoarseDims; ++c)
+    out[c] = static_cast<std::int8_t>(
+        std::clamp(std::lround(coarse_scale_ * projected[c]), long{-kCoarseLimit}, long{kCoarseLimit}));
+}
+
+std::size_t Gallery::memory_bytes() const {
+  return sizeof(*this) + codes_.capacity() + scales_.capacity() * sizeof(float) + coarse_.capacity() +
+         holder_of_template_.capacity() * sizeof(std::uint32_t) + holder_text_.capacity() +
+         holder_start_.capacity() * sizeof(std::uint32_t) + (mean_.capacity() + components_.capacity()) * sizeof(float);
+}
+
+std::vector<GalleryMatch> Gallery::search(const FaceDescriptor& probe, std::size_t k) const {
+  if (!index_is_current()) throw std::logic_error("Gallery::search before build_index()");
+  float projected[kCoarseDims];
+  project_coarse(probe.data(), projected);
+  alignas(32) std::int8_t query[kCoarseDims];
+  quantise_coarse(projected, query);
+  // The shortlist: a max-heap of the best (score, template) pairs seen so far. Templates come in
+  // ascending order, so a later template with an equal score never displaces an earlier one.
+  const std::size_t shortlist = std::max<std::size_t>(options_.shortlist, 1);
+  std::priority_queue<std::pair<std::int32_t, std::uint32_t>> best;
+  std::int32_t worst = std::numeric_limits<std::int32_t>::max();
+  std::int32_t scores[kScoreBlock];
+  for (std::size_t start = 0; start < size(); start += kScoreBlock) {
+    const std::size_t count = std::min(kScoreBlock, size() - start);
+    coarse_scores(coarse_.data() + start * kCoarseDims, count, query, scores);
+    for (std::size_t j = 0; j < count; ++j) {
+      if (scores[j] >= worst) continue;
+      best.emplace(scores[j], static_cast<std::uint32_t>(start + j));
+      if (best.size() > shortlist) best.pop();
+      if (best.size() == shortlist) worst = best.top().first;
+    }
+  }
+  std::vector<std::uint32_t> candidates;
+  candidates.reserve(best.size());
+  for (; !best.empty(); best.pop()) candidates.push_back(best.top().second);
+  std::sort(candidates.begin(), candidates.end());
+  return rerank(probe, candidates, k);
+}
+
+std::vector<GalleryMatch> Gallery::rerank(const FaceDescriptor& probe, const std::vector<std::uint32_t>& templates,
+                                          std::size_t k) const {
+  auto holder = [this](std::size_t t) { return holder_of(t); };
+  NearestHolders<decltype(holder)> nearest(k, holder);
+  for (std::uint32_t t : templates) {
+    const std::int8_t* code = codes_.data() + std::size_t{t} * kDescriptorSize;
+    const float scale = scales_[t];
+    float sum = 0;
+    for (std::size_t i = 0; i < kDescriptorSize; ++i) {
+      const float d = probe[i] - scale * code[i];
+      sum += d * d;
+    }
+    nearest.offer(sum, t);
+  }
+  return nearest.matches([](const auto& e) { return std::sqrt(e.key); });
+}
+
+}  // namespace gatesim::biometrics

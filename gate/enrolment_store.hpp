@@ -1,0 +1,95 @@
+#pragma once
+// EnrolmentStore: the permit holders enrolled for the document-free channel and their face
+// templates, in an SQLite file (WAL). A holder has one or more templates; each template keeps
+// where it came from (source image name, when, detector settings) but never the image.
+//
+// Schema version 1 (PRAGMA user_version): holders(id, name, document_number, birth_date,
+// residence, enrolled_at) and templates(id, holder_id, descriptor BLOB of 128 little-endian
+// float32, source_image, enrolled_at, detector). Removing a holder removes their templates.
+//
+// Thread safety: one EnrolmentStore per thread (it holds one SQLite connection). Several
+// processes may use one file; SQLite serialises writers (busy timeout 5 s).
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "biometrics/face_types.hpp"
+#include "biometrics/gallery.hpp"
+
+struct sqlite3;
+
+namespace gatesim::gate {
+
+struct PermitHolder {
+  std::string id;               // required, unique
+  std::string name;
+  std::string document_number;
+  std::string birth_date;       // empty or YYYY-MM-DD
+  std::string residence;        // e.g. "HK permanent", free text
+  std::string enrolled_at;      // set by the store: UTC ISO 8601 of the first enrolment
+};
+
+struct TemplateSource {
+  std::string source_image;     // file name the template was computed from (never its pixels)
+  std::string detector;         // detector settings, e.g. "hog upsample=1"
+  std::string enrolled_at;      // set by the store: UTC ISO 8601
+};
+
+struct NewTemplate {
+  biometrics::FaceDescriptor descriptor{};
+  TemplateSource source;
+};
+
+struct HolderSummary {
+  PermitHolder holder;
+  std::vector<TemplateSource> templates;  // in enrolment order
+};
+
+class EnrolmentStore {
+ public:
+  enum class Open { create_if_missing, existing_only };
+
+  // ensures: `file` is open in WAL mode with the current schema (created when missing and
+  //          `open` allows it).
+  // throws models::InputError naming the file when it is missing (existing_only), cannot be
+  //        opened, is not an SQLite database, holds something other than an enrolment store, or
+  //        has another schema version.
+  explicit EnrolmentStore(const std::filesystem::path& file, Open open = Open::create_if_missing);
+  ~EnrolmentStore();
+  EnrolmentStore(const EnrolmentStore&) = delete;
+  EnrolmentStore& operator=(const EnrolmentStore&) = delete;
+
+  const std::filesystem::path& file() const { return file_; }
+
+  // requires: holder.id is not empty; birth_date is empty or a real YYYY-MM-DD day.
+  // ensures: in one transaction, the holder is inserted or their details updated (fields left
+  //          empty keep their stored value), and the templates are appended.
+  // throws models::InputError for a bad id or birth date; std::runtime_error when SQLite fails.
+  void enrol(const PermitHolder& holder, const std::vector<NewTemplate>& templates);
+
+  // ensures: true and the holder and their templates are gone, or false when no such holder.
+  bool remove(const std::string& holder_id);
+
+  std::optional<PermitHolder> holder(const std::string& holder_id) const;
+  // ensures: every holder by id, with their templates' provenance.
+  std::vector<HolderSummary> holders() const;
+  std::size_t template_count() const;
+  std::size_t template_count(const std::string& holder_id) const;
+
+  // ensures: calls visit(holder id, descriptor) for every template in enrolment order (one
+  //          enrol() call's templates are consecutive), reading the table sequentially.
+  void for_each_template(const std::function<void(const std::string&, const biometrics::FaceDescriptor&)>& visit) const;
+
+  // ensures: a Gallery (index built) of every template; the fast path for 1:N at start-up.
+  biometrics::Gallery load_gallery(biometrics::GalleryOptions options = {}) const;
+
+ private:
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace gatesim::gate
