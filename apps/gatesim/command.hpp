@@ -53,5 +53,6 @@ void add_gallery_command(CLI::App& root, CommandContext& context);
 // ensures: the descriptor of the one face in the image at `path`.
 // throws models::InputError naming the file when it cannot be read or holds no face or several.
 biometrics::FaceDescriptor describe_single_face(biometrics::FaceAnalyzer& analyzer, const std::string& path);
+void add_eval_faces_command(CLI::App& root, CommandContext& context);
 
 }  // namespace gatesim::app

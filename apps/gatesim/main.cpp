@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   app::add_enroll_command(root, context);
   app::add_identify_command(root, context);
   app::add_gallery_command(root, context);
+  app::add_eval_faces_command(root, context);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
