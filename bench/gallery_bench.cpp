@@ -41,9 +41,9 @@ struct Galleries {
 
 const Galleries& galleries(std::size_t templates) {
   static std::map<std::size_t, std::unique_ptr<Galleries>> built;
-  auto& slot = built[templates];
-  if (!slot) {
+  if (!built.count(templates)) {
     built.clear();  // one size at a time: the 1M exact gallery alone is 0.5 GB
+    auto& slot = built[templates];  // taken after clear(): clear() frees the nodes
     slot = std::make_unique<Galleries>();
     slot->exact.reserve(templates);
     slot->compact.reserve(templates);
