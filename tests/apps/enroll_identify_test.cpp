@@ -15,20 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// run_gatesim for an argument list built at run time.
-CommandResult run_gatesim_args(const std::vector<std::string>& args) {
-  // Appended piece by piece: g++ 12 -O3 gives a false -Wrestrict on "literal" + std::string&&.
-  std::string command = "cd ";
-  command += shell_quote(GATESIM_TEST_DATA);
-  command += " && ";
-  command += shell_quote(GATESIM_BINARY);
-  for (const auto& a : args) {
-    command += ' ';
-    command += shell_quote(a);
-  }
-  return run_shell(command);
-}
-
 class EnrollIdentifyTest : public ::testing::Test {
  protected:
   // Every person under people/train is enrolled once for the whole suite.
@@ -39,7 +25,7 @@ class EnrollIdentifyTest : public ::testing::Test {
       std::vector<std::string> args = {"enroll", "--db", enrolled().string(), "--id", person, "--name", person};
       for (const auto& photo : fs::directory_iterator(test_data("faces/people/train/") / person))
         args.push_back(photo.path().string());
-      const auto result = run_gatesim_args(args);
+      const auto result = run_gatesim(args);
       ASSERT_EQ(result.exit_status, 0) << result.err;
     }
   }
@@ -160,7 +146,7 @@ TEST_F(EnrollIdentifyTest, MissingCorruptOrUnknownGiveOneClearLine) {
            {"identify", "--db", corrupt.string(), "faces/people/test/obama1.jpg"},
            {"gallery", "--db", corrupt.string(), "list"},
            {"enroll", "--db", corrupt.string(), "--id", "X", "faces/people/train/obama/obama.jpg"}}) {
-    const auto c = run_gatesim_args(args);
+    const auto c = run_gatesim(args);
     EXPECT_EQ(c.exit_status, 2) << args[0];
     EXPECT_EQ(c.err, std::string("gatesim: ") + corrupt.string() + ": not an SQLite database (file is not a database)\n") << args[0];
   }

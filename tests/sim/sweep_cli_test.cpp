@@ -27,17 +27,7 @@ std::vector<std::string> sweep_args(const std::vector<std::string>& extra) {
   return args;
 }
 
-CommandResult run(const std::vector<std::string>& args) {
-  std::string command = "cd ";  // run_gatesim() takes an initializer list; these lists are built
-  command += shell_quote(GATESIM_TEST_DATA);
-  command += " && ";
-  command += shell_quote(GATESIM_BINARY);
-  for (const auto& a : args) {
-    command += ' ';
-    command += shell_quote(a);
-  }
-  return run_shell(command);
-}
+CommandResult run(const std::vector<std::string>& args) { return gatesim::testing::run_gatesim(args); }
 
 TEST(Sweep, ShardsMergeToTheWholeSweep) {
   const auto whole = run(sweep_args({"--rows", temp("all.jsonl")}));

@@ -11,6 +11,7 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace gatesim::testing {
 
@@ -46,7 +47,7 @@ inline CommandResult run_shell(const std::string& command) {
 }
 
 // Runs gatesim with `args` (each word quoted) from the test data folder.
-inline CommandResult run_gatesim(std::initializer_list<std::string> args) {
+inline CommandResult run_gatesim(const std::vector<std::string>& args) {
   // Appended piece by piece: g++ 12 -O3 gives a false -Wrestrict on "literal" + std::string&&.
   std::string command = "cd ";
   command += shell_quote(GATESIM_TEST_DATA);
