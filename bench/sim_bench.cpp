@@ -28,6 +28,7 @@ BENCHMARK(BM_KernelHold)->Arg(100)->Arg(10'000)->Arg(1'000'000);
 Scenario day(int travellers, const char* model) {
   return parse_scenario(std::string(R"(
 name: bench day
+port: shenzhen-bay
 arrivals:
   travellers_per_day: )") + std::to_string(travellers) + R"(
   hourly_profile: [1, 0.3, 0, 0, 0, 0.5, 2, 5, 8, 8, 7, 6, 6, 6, 6, 7, 8, 9, 9, 8, 6, 4, 3, 2]

@@ -1,6 +1,7 @@
 #include "sim/population.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace gatesim::sim {
 
@@ -14,41 +15,58 @@ std::string_view to_string(Residence residence) {
   return "?";
 }
 
-std::string_view to_string(DocumentKind document) {
-  switch (document) {
-    case DocumentKind::eep_eligible_endorsement: return "eep";
-    case DocumentKind::eep_other_endorsement: return "eep_ineligible_endorsement";
-    case DocumentKind::home_return_permit: return "home_return_permit";
-    case DocumentKind::mtp_five_year: return "mtp";
-    case DocumentKind::mtp_one_time: return "mtp_one_time";
-    case DocumentKind::passport: return "passport";
+models::Traveller to_traveller(const TravellerProfile& t, const std::string& id, models::CivilDate day,
+                               const std::optional<std::string>& guardian_id) {
+  using namespace std::chrono;
+  models::Traveller out;
+  out.id = id;
+  out.name = "Traveller " + id;
+  // Born `age` years before `day`, the day before the birthday (29 February falls back to 28).
+  year_month_day born = day - years(t.age);
+  if (!born.ok()) born = born.year() / born.month() / last;
+  out.birth_date = year_month_day{sys_days{born} - days{1}};
+  switch (t.residence) {
+    case Residence::mainland: out.residence = models::Residence::mainland; break;
+    case Residence::hk_macao: out.residence = models::Residence::hong_kong; break;
+    case Residence::taiwan: out.residence = models::Residence::taiwan; break;
+    case Residence::foreign: out.residence = models::Residence::foreign; break;
   }
-  return "?";
+  out.nationality = t.residence == Residence::foreign ? "XXX" : "CHN";
+  out.civil_capacity = t.limited_capacity ? models::CivilCapacity::limited : models::CivilCapacity::full;
+  if (t.limited_capacity) out.guardian_id = guardian_id;
+  out.biometric_consent = t.consent;
+  models::Document document;
+  document.kind = t.document;
+  document.number = "D" + id;
+  document.valid_until = t.document_valid ? year_month_day{sys_days{day} + days{5 * 365}} : year_month_day{sys_days{day} - days{1}};
+  document.mtp_validity = t.mtp;
+  if (t.document == models::DocumentKind::eep && t.endorsed) {
+    models::Endorsement e;
+    e.destination = models::Destination::hong_kong;
+    e.kind = t.endorsement;
+    e.entries = t.entries;
+    e.valid_from = year_month_day{sys_days{day} - days{365}};
+    e.valid_until = year_month_day{sys_days{day} + days{365}};
+    document.endorsements.push_back(e);
+  }
+  out.documents.push_back(std::move(document));
+  return out;
 }
 
-std::string_view reason_code(ReasonBit bit) {
-  switch (bit) {
-    case kReasonAge: return "M3.age";
-    case kReasonDocument: return "M3.document";
-    case kReasonEndorsement: return "M3.endorsement";
-    case kReasonConsent: return "M3.consent";
-    case kReasonGuardian: return "M3.guardian";
-  }
-  return "?";
+namespace {
+// 23 bits: every field to_traveller reads.
+std::uint64_t facts_key(const TravellerProfile& t) {
+  return std::uint64_t{t.age} | std::uint64_t(t.residence) << 8 | std::uint64_t(t.document) << 10 |
+         std::uint64_t(t.endorsement) << 13 | std::uint64_t(t.entries) << 16 | std::uint64_t(t.mtp) << 18 |
+         std::uint64_t{t.document_valid} << 19 | std::uint64_t{t.consent} << 20 | std::uint64_t{t.limited_capacity} << 21 |
+         std::uint64_t{t.endorsed} << 22;
 }
+}  // namespace
 
-std::uint8_t check_eligibility(const TravellerProfile& t, bool with_guardian) {
-  std::uint8_t reasons = 0;
-  if (t.age < 14) reasons |= kReasonAge;
-  switch (t.document) {
-    case DocumentKind::eep_other_endorsement: reasons |= kReasonEndorsement; break;
-    case DocumentKind::mtp_one_time:
-    case DocumentKind::passport: reasons |= kReasonDocument; break;
-    default: break;
-  }
-  if (!t.consent) reasons |= kReasonConsent;
-  if (t.limited_capacity && !with_guardian) reasons |= kReasonGuardian;
-  return reasons;
+std::uint64_t policy_key(const TravellerProfile& t, const TravellerProfile* guardian, bool document_free) {
+  std::uint64_t key = facts_key(t) | std::uint64_t{document_free} << 23;
+  if (t.limited_capacity && guardian) key |= (1ULL << 24) | facts_key(*guardian) << 25;
+  return key;
 }
 
 PopulationGenerator::PopulationGenerator(const PopulationSpec& spec, Rng rng) : spec_(spec), rng_(rng) {
@@ -66,6 +84,7 @@ double PopulationGenerator::mean_party_size() const {
 }
 
 TravellerProfile PopulationGenerator::adult() {
+  using models::EndorsementKind;
   TravellerProfile t;
   const double u = rng_.uniform();
   int r = 0;
@@ -74,16 +93,24 @@ TravellerProfile PopulationGenerator::adult() {
   const bool elderly = rng_.bernoulli(spec_.elderly);
   t.age = static_cast<std::uint8_t>(elderly ? 65 + rng_.below(21) : 18 + rng_.below(47));
   switch (t.residence) {
-    case Residence::mainland:
-      t.document = rng_.bernoulli(spec_.eligible_endorsement) ? DocumentKind::eep_eligible_endorsement
-                                                              : DocumentKind::eep_other_endorsement;
+    case Residence::mainland: {
+      t.document = models::DocumentKind::eep;
+      // The eligible kinds in equal shares; the others hold an individual-tourism endorsement
+      // (both ASSUMPTIONS: only eligible or not matters to routing).
+      static constexpr EndorsementKind eligible[] = {EndorsementKind::stay, EndorsementKind::family_visit,
+                                                     EndorsementKind::business, EndorsementKind::talent,
+                                                     EndorsementKind::other};
+      t.endorsement = rng_.bernoulli(spec_.eligible_endorsement) ? eligible[rng_.below(5)] : EndorsementKind::individual_tourism;
       break;
-    case Residence::hk_macao: t.document = DocumentKind::home_return_permit; break;
+    }
+    case Residence::hk_macao: t.document = models::DocumentKind::home_return_permit; break;
     case Residence::taiwan:
-      t.document = rng_.bernoulli(spec_.five_year_mtp) ? DocumentKind::mtp_five_year : DocumentKind::mtp_one_time;
+      t.document = models::DocumentKind::mtp;
+      t.mtp = rng_.bernoulli(spec_.five_year_mtp) ? models::MtpValidity::five_year : models::MtpValidity::one_time;
       break;
-    case Residence::foreign: t.document = DocumentKind::passport; break;
+    case Residence::foreign: t.document = models::DocumentKind::passport; break;
   }
+  t.document_valid = !rng_.bernoulli(spec_.expired_document);
   t.consent = rng_.bernoulli(spec_.consent);
   t.enrolled = t.residence == Residence::hk_macao && rng_.bernoulli(spec_.enrolled);
   t.prefers_document_free = t.enrolled && rng_.bernoulli(spec_.document_free_choice);
@@ -111,6 +138,8 @@ PartyProfile PopulationGenerator::next_party() {
     party.members[0] = adult();
     party.members[0].residence = ward.residence;
     party.members[0].document = ward.document;
+    party.members[0].endorsement = ward.endorsement;
+    party.members[0].mtp = ward.mtp;
     party.members[1] = ward;
     party.size = 2;
   }

@@ -1,40 +1,37 @@
 #pragma once
-// The travellers of a simulation: who they are (TravellerProfile), how they are generated from
-// a scenario's population shares (PopulationGenerator), and the smart-channel eligibility the
-// port routes them by (check_eligibility).
+// The travellers of a simulation: who they are (TravellerProfile: the facts the policy engine
+// needs, compactly), how they are generated from a scenario's population shares
+// (PopulationGenerator), and their full models::Traveller form for the rule engine
+// (to_traveller). The port routes them by gate::evaluate on that form (sim/port_model.cpp).
 //
-// check_eligibility applies POLICY.md's M3 conditions (age 14+, an eligible permit and
-// endorsement, consent, a guardian for limited civil capacity) to these profiles. It stands in
-// for the gate's policy rule engine until the simulator is wired to it; the reason codes are the
-// engine's clause codes ("M3.age", ...).
-//
-// Thread safety: PopulationGenerator holds its own Rng; one per replication.
+// Thread safety: PopulationGenerator holds its own Rng; one per replication. The free
+// functions are pure.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
+#include "models/civil_date.hpp"
+#include "models/traveller.hpp"
 #include "sim/random.hpp"
 #include "sim/scenario.hpp"
 
 namespace gatesim::sim {
 
+// Hong Kong and Macao residents are one group here: the rules treat them alike.
 enum class Residence : std::uint8_t { mainland, hk_macao, taiwan, foreign };
-enum class DocumentKind : std::uint8_t {
-  eep_eligible_endorsement,  // EEP with a multiple-entry stay/family/business/talent/other endorsement
-  eep_other_endorsement,     // EEP with a tourism or single/double-entry endorsement
-  home_return_permit,
-  mtp_five_year,
-  mtp_one_time,
-  passport,
-};
-
-std::string_view to_string(Residence residence);
-std::string_view to_string(DocumentKind document);
+std::string_view to_string(Residence residence);  // "mainland", "hk_macao", "taiwan", "foreign"
 
 struct TravellerProfile {
   std::uint8_t age = 35;
   Residence residence = Residence::hk_macao;
-  DocumentKind document = DocumentKind::home_return_permit;
+  models::DocumentKind document = models::DocumentKind::home_return_permit;
+  bool endorsed = true;                                                  // EEP only: has an endorsement
+  models::EndorsementKind endorsement = models::EndorsementKind::stay;  // EEP only
+  models::Entries entries = models::Entries::multiple;                  // EEP only
+  models::MtpValidity mtp = models::MtpValidity::five_year;              // MTP only
+  bool document_valid = true;   // false: the document expired the day before the crossing
   bool consent = true;
   bool limited_capacity = false;
   bool enrolled = false;        // in the document-free gallery
@@ -42,22 +39,26 @@ struct TravellerProfile {
   bool prefers_document_free = false;
 };
 
-// Reasons a traveller cannot use the smart channel, as bits (several may hold).
-enum ReasonBit : std::uint8_t {
-  kReasonAge = 1, kReasonDocument = 2, kReasonEndorsement = 4, kReasonConsent = 8, kReasonGuardian = 16,
-};
-std::string_view reason_code(ReasonBit bit);  // "M3.age", ...
-
-// ensures: the M3 reasons `t` is not eligible for (0: eligible). `with_guardian`: a legal
-//          guardian travels in the same party.
-std::uint8_t check_eligibility(const TravellerProfile& t, bool with_guardian);
-
 // A party arriving together: one traveller, or a guardian (member 0) with wards.
 struct PartyProfile {
   static constexpr int kMaxSize = 4;
   std::uint8_t size = 1;
   TravellerProfile members[kMaxSize];
 };
+
+// ensures: `t` as the rule engine sees them on `day`: born `age` years before (the birthday
+//          was the day before), nationality CHN unless foreign ("XXX", unspecified), one
+//          document valid five more years (or expired the day before), an EEP with one
+//          endorsement for Hong Kong valid a year either side, the guardian on record when
+//          `guardian_id` is given and `t` has limited capacity. Names and numbers are derived
+//          from `id`.
+models::Traveller to_traveller(const TravellerProfile& t, const std::string& id, models::CivilDate day,
+                               const std::optional<std::string>& guardian_id = std::nullopt);
+
+// ensures: a key equal for two (traveller, guardian, channel) triples exactly when
+//          to_traveller gives the rule engine the same facts for them (ids aside), so a verdict
+//          may be memoised under it. `guardian` (nullable) counts only for limited capacity.
+std::uint64_t policy_key(const TravellerProfile& t, const TravellerProfile* guardian, bool document_free);
 
 class PopulationGenerator {
  public:

@@ -7,8 +7,11 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "gate/gate_controller.hpp"
+#include "gate/policy_engine.hpp"
+#include "models/input_error.hpp"
 #include "sim/biometric_model.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/population.hpp"
@@ -63,15 +66,14 @@ void WaitStats::merge(const WaitStats& other) {
 
 namespace {
 
-// Referral reasons, one bit each: M3's (population.hpp's bits 0..4), the port's own, then the
+// Referral reasons, one bit each: the port's own, then the policy engine's clause codes and the
 // gate controller's codes in the order they first appear (PortSimulation::reason_bit).
 enum : std::uint32_t {
-  kReasonFaceNoMatch = 1 << 5, kReasonFta = 1 << 6, kReasonFingerprint = 1 << 7, kReasonDeviceFault = 1 << 8,
-  kReasonWithParty = 1 << 9, kReasonNoGate = 1 << 10,
+  kReasonFaceNoMatch = 1 << 0, kReasonFta = 1 << 1, kReasonFingerprint = 1 << 2, kReasonDeviceFault = 1 << 3,
+  kReasonWithParty = 1 << 4, kReasonNoGate = 1 << 5,
 };
-const std::vector<std::string> kFixedReasons = {
-    "M3.age", "M3.document", "M3.endorsement", "M3.consent", "M3.guardian", "face.no_match", "face.failure_to_acquire",
-    "fingerprint.no_match", "device.fault", "party.member_referred", "channel.no_gate"};
+const std::vector<std::string> kFixedReasons = {"face.no_match", "face.failure_to_acquire", "fingerprint.no_match",
+                                                "device.fault", "party.member_referred", "channel.no_gate"};
 
 enum Incident : std::uint8_t { kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8 };
 
@@ -98,6 +100,7 @@ struct Party {
   std::uint8_t gate_channel = kCounters;  // the gate channel tried, or kCounters for none
   bool counted = true;
   bool referred = false;
+  bool has_guardian = false;  // member 0 is an adult of full capacity travelling with the others
   Member m[PartyProfile::kMaxSize];
 };
 
@@ -153,6 +156,8 @@ class PortSimulation {
       : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2),
         fault_rng_(o.seed, 3), population_(s.population, Rng(o.seed, 4)), end_(seconds(s.duration_hours * 3600)),
         warmup_(seconds(s.warmup_hours * 3600)), interval_(seconds(s.interval_minutes * 60)) {
+    port_ = s.policy ? s.policy->find_port(s.port) : nullptr;
+    if (!port_) throw models::InputError(s.file + ": port: '" + s.port + "' is not in the policy data");
     if (!s.arrivals.trace.empty()) trace_ = std::make_unique<TraceReader>(s.arrivals.trace, s.start_hour);
     const int counts[kChannelCount] = {s.channels.document_gates, s.channels.document_free_gates, s.channels.counters};
     for (int c = 0; c < kChannelCount; ++c) {
@@ -302,16 +307,23 @@ class PortSimulation {
     p.arrived = q_.now();
     p.counted = q_.now() >= warmup_;
     p.size = profile.size;
-    bool all_eligible = true, all_document_free = true;
-    const bool guardian = profile.size > 1 && profile.members[0].age >= 18 && !profile.members[0].limited_capacity;
+    p.has_guardian = profile.size > 1 && profile.members[0].age >= 18 && !profile.members[0].limited_capacity;
+    bool all_document_free = r_.servers[kDocumentFreeGates] > 0;
     for (int i = 0; i < p.size; ++i) {
       Member& m = p.m[i];
       m.p = profile.members[i];
       m.id = ++traveller_count_;
-      m.reasons = check_eligibility(m.p, guardian && i > 0);
-      all_eligible = all_eligible && m.reasons == 0;
       all_document_free = all_document_free && m.p.prefers_document_free && m.p.enrolled;
       if (m.p.impostor && p.counted) ++r_.impostor_attempts;
+    }
+    // The document-free channel when every member wants it and may use it, else the smart
+    // channel's verdicts decide between the document gates and a counter.
+    if (all_document_free)
+      for (int i = 0; i < p.size; ++i) all_document_free = all_document_free && verdict(p, i, true).bits == 0;
+    bool all_eligible = true;
+    for (int i = 0; i < p.size; ++i) {
+      p.m[i].reasons = all_document_free ? 0 : verdict(p, i, false).bits;
+      all_eligible = all_eligible && p.m[i].reasons == 0;
     }
     in_port_ += p.size;
     r_.max_in_port = std::max<std::uint64_t>(r_.max_in_port, in_port_);
@@ -323,7 +335,7 @@ class PortSimulation {
 
     int channel = kCounters;
     if (all_eligible) {
-      if (all_document_free && r_.servers[kDocumentFreeGates] > 0) channel = kDocumentFreeGates;
+      if (all_document_free) channel = kDocumentFreeGates;
       else if (r_.servers[kDocumentGates] > 0) channel = kDocumentGates;
       else for (int i = 0; i < p.size; ++i) p.m[i].reasons |= kReasonNoGate;
     } else {
@@ -333,6 +345,32 @@ class PortSimulation {
     if (channel == kCounters) p.referred = true;
     else p.gate_channel = static_cast<std::uint8_t>(channel);
     join(slot, channel);
+  }
+
+  // The rule engine's verdict on member `i` of `p` for the smart (or document-free) channel at
+  // the scenario's port and day; the party's guardian is in the group. The engine is a pure
+  // function of the facts policy_key covers, so verdicts are memoised by that key.
+  struct Verdict {
+    std::uint32_t bits = 0;  // the failed clauses (reason_bit)
+    bool guardian_required = false;
+  };
+  const Verdict& verdict(const Party& p, int i, bool document_free) {
+    const TravellerProfile* guardian = i > 0 && p.has_guardian ? &p.m[0].p : nullptr;
+    const std::uint64_t key = policy_key(p.m[i].p, guardian, document_free);
+    if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
+    models::Crossing c;
+    const std::optional<std::string> guardian_id = guardian ? std::optional<std::string>("G") : std::nullopt;
+    c.traveller = to_traveller(p.m[i].p, "T", s_.date, guardian_id);
+    if (guardian) c.group.push_back(to_traveller(*guardian, "G", s_.date));
+    c.port = port_;
+    c.date = s_.date;
+    c.direction = s_.direction;
+    c.channel = document_free ? models::Channel::document_free : models::Channel::smart;
+    const models::Eligibility e = gate::evaluate(*s_.policy, c);
+    Verdict v;
+    for (const auto& reason : e.reasons) v.bits |= reason_bit(reason.clause);
+    v.guardian_required = e.guardian_required;
+    return verdicts_.emplace(key, v).first->second;
   }
 
   void join(std::uint32_t slot, int channel) {
@@ -622,21 +660,23 @@ class PortSimulation {
                                                   gate::DocumentInfo{holder_id(m), tagged_id('D', m.id)}, ""});
   }
 
+  // The controller asks about the person whose document was read or whom the gallery found:
+  // one of the party (P ids) gets the engine's verdict; someone else the gallery matched (X, Y)
+  // is assumed eligible, so the simulation shows what a false identification lets through.
   void act(std::uint32_t server, const gate::CheckPolicy& a, Pending& now) {
-    gate::PolicyChecked verdict{at(), a.request, true, {}, false, {}};
-    if (a.holder_id.empty() || a.holder_id[0] == 'P') {  // X, Y: someone else the gallery matched
-      const Member& m = lane_member(server, a.role);
-      std::uint8_t reasons = check_eligibility(m.p, false);
-      if (reasons == kReasonGuardian && lanes_[server].with_guardian && a.role == gate::Role::traveller) {
-        verdict.guardian_required = true;
-        verdict.guardian_ids = {holder_id(lane_member(server, gate::Role::guardian))};
-        reasons = 0;
-      }
-      verdict.eligible = reasons == 0;
-      for (int b = 0; b < 5; ++b)
-        if (reasons & (1u << b)) verdict.reasons.push_back({std::string(reason_code(static_cast<ReasonBit>(1u << b))), ""});
+    gate::PolicyChecked checked{at(), a.request, true, {}, false, {}};
+    if (a.holder_id.empty() || a.holder_id[0] == 'P') {
+      const Lane& lane = lanes_[server];
+      const Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
+      const int i = a.role == gate::Role::guardian ? 0 : lane.traveller;
+      const Verdict& v = verdict(p, i, servers_[server].channel == kDocumentFreeGates);
+      checked.eligible = v.bits == 0;
+      for (std::size_t b = 0; b < reason_names_.size(); ++b)
+        if (v.bits & (1u << b)) checked.reasons.push_back({reason_names_[b], ""});
+      checked.guardian_required = v.guardian_required;
+      if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids = {holder_id(p.m[0])};
     }
-    now.push_back(std::move(verdict));
+    now.push_back(std::move(checked));
   }
 
   void act(std::uint32_t server, const gate::CaptureFrame& a, Pending&) {
@@ -838,8 +878,19 @@ class PortSimulation {
     o += ",\"residence\":\"";
     o += to_string(m.p.residence);
     o += "\",\"document\":\"";
-    o += to_string(m.p.document);
-    o += "\",\"arrival_s\":";
+    o += models::name(m.p.document);
+    if (m.p.document == models::DocumentKind::eep) {
+      o += "\",\"endorsement\":\"";
+      o += models::name(m.p.endorsement);
+      o += "\",\"entries\":\"";
+      o += models::name(m.p.entries);
+    } else if (m.p.document == models::DocumentKind::mtp) {
+      o += "\",\"mtp\":\"";
+      o += models::name(m.p.mtp);
+    }
+    o += '"';
+    if (!m.p.document_valid) o += ",\"document_expired\":true";
+    o += ",\"arrival_s\":";
     append_number(o, to_seconds(p.arrived));
     o += ",\"route\":[";
     bool first = true;
@@ -967,6 +1018,8 @@ class PortSimulation {
   const Scenario& s_;
   const RunOptions& o_;
   std::vector<std::string> reason_names_ = kFixedReasons;
+  const models::Port* port_;
+  std::unordered_map<std::uint64_t, Verdict> verdicts_;
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   Rng arrivals_rng_, service_rng_, fault_rng_;

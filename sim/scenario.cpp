@@ -175,12 +175,51 @@ void apply_override(YAML::Node root, const std::string& assignment) {
   path.back()[parts.back()] = value;
 }
 
+// The policy data, the port, the day and the direction; the hall's gates must be channels the
+// port offers on that day.
+void read_port(const Reader& r, const YAML::Node& root, const std::string& file, const std::set<std::string>& overridden,
+               Scenario& s) {
+  std::string folder;
+  r.text(root, "", "policy_data", folder);
+  if (folder.empty()) folder = gate::PolicyData::default_dir().string();
+  else if (std::filesystem::path(folder).is_relative() && !overridden.count("policy_data"))
+    folder = (std::filesystem::path(file).parent_path() / folder).string();
+  s.policy = std::make_shared<const gate::PolicyData>(gate::PolicyData::load(folder));
+
+  std::string date;
+  r.text(root, "", "date", date);
+  if (!date.empty()) {
+    const auto parsed = models::parse_iso_date(date);
+    if (!parsed) r.fail(root["date"], "date", "a day as YYYY-MM-DD");
+    s.date = *parsed;
+  }
+  std::string direction = "entry";
+  r.text(root, "", "direction", direction);
+  const auto parsed_direction = models::parse_direction(direction);
+  if (!parsed_direction) r.fail(root["direction"], "direction", "entry or exit");
+  s.direction = *parsed_direction;
+
+  r.text(root, "", "port", s.port);
+  const models::Port* port = s.policy->find_port(s.port);
+  if (!port) r.fail(root["port"], "port", "the id of a port in the policy data (gatesim ports lists them)");
+  const std::pair<int, models::Channel> gates[] = {{s.channels.document_gates, models::Channel::smart},
+                                                   {s.channels.document_free_gates, models::Channel::document_free}};
+  for (const auto& [count, channel] : gates)
+    if (count > 0 && !port->offers(channel, s.date)) {
+      const std::string key = channel == models::Channel::smart ? "document_gates" : "document_free_gates";
+      const YAML::Node channels = root["channels"];
+      r.fail(channels.IsDefined() && channels.IsMap() && channels[key].IsDefined() ? channels[key] : root["port"], "channels." + key,
+             "0: " + s.port + " has no " + std::string(models::name(channel)) + " channel on " + models::to_iso(s.date) +
+                 " (policy data)");
+    }
+}
+
 Scenario read(const YAML::Node& root, const std::string& file, const std::set<std::string>& overridden) {
   const Reader r(file, overridden);
   Scenario s;
   s.file = file;
   if (!root.IsMap()) r.fail(root, "(top level)", "a mapping of scenario keys");
-  r.check_keys(root, "", {"name", "description", "seed", "start_hour", "duration_hours", "warmup_hours", "interval_minutes",
+  r.check_keys(root, "", {"name", "description", "port", "date", "direction", "policy_data", "seed", "start_hour", "duration_hours", "warmup_hours", "interval_minutes",
                           "arrivals", "population", "channels", "steps", "gate", "counter", "biometrics", "faults"});
   r.text(root, "", "name", s.name);
   if (s.name.empty()) r.fail(root["name"], "name", "a name for the scenario");
@@ -239,7 +278,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   const YAML::Node p = root["population"];
   r.check_keys(p, "population", {"mainland", "hk_macao", "taiwan", "foreign", "eligible_endorsement", "five_year_mtp",
                                  "consent", "family_parties", "children_per_family", "limited_capacity", "elderly",
-                                 "elderly_slowdown", "enrolled", "document_free_choice", "impostor"});
+                                 "elderly_slowdown", "enrolled", "document_free_choice", "impostor", "expired_document"});
   if (p.IsDefined() && !p.IsNull()) {
     auto& q = s.population;
     for (auto [name, field] : {std::pair{"mainland", &q.mainland}, {"hk_macao", &q.hk_macao}, {"taiwan", &q.taiwan},
@@ -247,7 +286,8 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
                                {"five_year_mtp", &q.five_year_mtp}, {"consent", &q.consent},
                                {"family_parties", &q.family_parties}, {"limited_capacity", &q.limited_capacity},
                                {"elderly", &q.elderly}, {"enrolled", &q.enrolled},
-                               {"document_free_choice", &q.document_free_choice}, {"impostor", &q.impostor}})
+                               {"document_free_choice", &q.document_free_choice}, {"impostor", &q.impostor},
+                               {"expired_document", &q.expired_document}})
       r.number(p, "population", name, *field, 0, 1);
     r.number(p, "population", "children_per_family", q.children_per_family, 1, 3);
     r.number(p, "population", "elderly_slowdown", q.elderly_slowdown, 1, 10);
@@ -319,6 +359,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
     r.number(f, "faults", "mtbf_hours", s.faults.mtbf_hours, 0, 1e6);
     r.distribution(f, "faults", "repair", s.faults.repair);
   }
+  read_port(r, root, file, overridden, s);
   return s;
 }
 

@@ -11,8 +11,13 @@
 // Thread safety: plain values; safe to copy and share read-only.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "gate/policy_data.hpp"
+#include "models/civil_date.hpp"
+#include "models/crossing.hpp"
 
 namespace gatesim::sim {
 
@@ -56,6 +61,7 @@ struct PopulationSpec {
   double enrolled = 0.6;              // HK/Macao residents enrolled for the document-free channel
   double document_free_choice = 0.8;  // enrolled residents who take it when the port has it
   double impostor = 0.0005;           // attempts with someone else's permit
+  double expired_document = 0.001;    // adults presenting a document that expired the day before
 };
 
 struct GateSteps {
@@ -108,6 +114,13 @@ struct Scenario {
   std::string file;  // where it was read from (for relative paths and messages)
   std::string name;
   std::string description;
+  // Where and when, for the policy engine: the port (an id of the policy data, `gatesim ports`),
+  // the day whose rules apply and the direction (entry: into the mainland). The hall's gates
+  // must be channels the port offers on that day.
+  std::string port;
+  models::CivilDate date{std::chrono::year{2025}, std::chrono::month{12}, std::chrono::day{1}};
+  models::Direction direction = models::Direction::entry;
+  std::shared_ptr<const gate::PolicyData> policy;  // `policy_data` folder (default: the shipped one)
   std::uint64_t seed = 1;
   double start_hour = 0;
   double duration_hours = 24;

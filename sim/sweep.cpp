@@ -138,6 +138,17 @@ nlohmann::json merge_rows(const std::vector<nlohmann::json>& rows) {
   nlohmann::json table = {{"key", key}, {"rows", nlohmann::json::array()}};
   for (const auto& v : order) {
     Group& g = groups[v];
+    // Figures in replication order whatever the shards' order: with FMA contraction the sums
+    // below depend on the order, and a merged table must equal the whole sweep's bit for bit.
+    std::vector<std::size_t> by_replication(g.replications.size());
+    for (std::size_t i = 0; i < by_replication.size(); ++i) by_replication[i] = i;
+    std::stable_sort(by_replication.begin(), by_replication.end(),
+                     [&](std::size_t a, std::size_t b) { return g.replications[a] < g.replications[b]; });
+    for (auto& [name, xs] : g.figures) {
+      std::vector<double> sorted;
+      for (std::size_t i : by_replication) sorted.push_back(xs[i]);
+      xs = std::move(sorted);
+    }
     std::sort(g.replications.begin(), g.replications.end());
     if (std::adjacent_find(g.replications.begin(), g.replications.end()) != g.replications.end())
       throw models::InputError(key + "=" + v + ": a replication appears twice (shards merged twice?)");

@@ -61,7 +61,7 @@ SimTime parse_time(const std::string& s, double start_hour) {
 
 // Applies one column to the row.
 void apply(const std::string& column, const std::string& value, double start_hour, SimTime& time, std::string& party,
-           TravellerProfile& t, std::string& endorsement, std::string& entries, bool& document_given) {
+           TravellerProfile& t, bool& document_given) {
   if (column == "time") {
     time = parse_time(value, start_hour);
   } else if (column == "party") {
@@ -78,24 +78,27 @@ void apply(const std::string& column, const std::string& value, double start_hou
     else bad("residence", "mainland, hk_macao, taiwan or foreign", value);
   } else if (column == "document") {
     document_given = true;
-    if (value == "eep") t.document = DocumentKind::eep_eligible_endorsement;
-    else if (value == "home_return_permit") t.document = DocumentKind::home_return_permit;
-    else if (value == "mtp") t.document = DocumentKind::mtp_five_year;
-    else if (value == "mtp_one_time") t.document = DocumentKind::mtp_one_time;
-    else if (value == "passport") t.document = DocumentKind::passport;
-    else bad("document", "eep, home_return_permit, mtp, mtp_one_time or passport", value);
+    const auto kind = models::parse_document_kind(value == "mtp_one_time" ? "mtp" : value);
+    if (!kind || *kind == models::DocumentKind::pr_id_card)
+      bad("document", "eep, home_return_permit, mtp, mtp_one_time or passport", value);
+    t.document = *kind;
+    t.mtp = value == "mtp_one_time" ? models::MtpValidity::one_time : models::MtpValidity::five_year;
   } else if (column == "endorsement") {
-    if (value != "stay" && value != "family_visit" && value != "business" && value != "talent" && value != "other" &&
-        value != "individual_tourism" && value != "group_tourism" && value != "none")
+    const auto kind = models::parse_endorsement_kind(value);
+    if (!kind && value != "none")
       bad("endorsement", "stay, family_visit, business, talent, other, individual_tourism, group_tourism or none", value);
-    endorsement = value;
+    t.endorsed = kind.has_value();
+    if (kind) t.endorsement = *kind;
   } else if (column == "entries") {
-    if (value != "multiple" && value != "single" && value != "double") bad("entries", "multiple, single or double", value);
-    entries = value;
-  } else if (column == "consent" || column == "limited_capacity" || column == "enrolled" || column == "impostor") {
+    const auto entries = models::parse_entries(value);
+    if (!entries) bad("entries", "multiple, single or double", value);
+    t.entries = *entries;
+  } else if (column == "consent" || column == "limited_capacity" || column == "enrolled" || column == "impostor" ||
+             column == "expired") {
     bool b = false;
     if (!parse_bool(value, b)) bad(column, "true or false", value);
     if (column == "consent") t.consent = b;
+    else if (column == "expired") t.document_valid = !b;
     else if (column == "limited_capacity") t.limited_capacity = b;
     else if (column == "enrolled") t.enrolled = t.prefers_document_free = b;
     else t.impostor = b;
@@ -103,8 +106,8 @@ void apply(const std::string& column, const std::string& value, double start_hou
     // Image paths matter to the image-level mode only; the statistical mode reads none.
   } else {
     throw std::string("unknown column '" + column +
-                      "' (known: time, party, age, residence, document, endorsement, entries, consent, limited_capacity, "
-                      "enrolled, impostor, face_image)");
+                      "' (known: time, party, age, residence, document, endorsement, entries, expired, consent, "
+                      "limited_capacity, enrolled, impostor, face_image)");
   }
 }
 
@@ -157,7 +160,6 @@ TraceReader::TraceReader(const std::string& path, double start_hour) : path_(pat
 }
 
 void TraceReader::parse(const std::string& line, Row& row) const {
-  std::string endorsement = "stay", entries = "multiple";
   bool document_given = false;
   bool time_given = false;
   if (json_) {
@@ -175,7 +177,7 @@ void TraceReader::parse(const std::string& line, Row& row) const {
       else if (value.is_number()) text = value.dump();
       else if (value.is_null()) continue;
       else bad(key, "a string, number or boolean", value.dump());
-      apply(key, text, start_hour_, row.time, row.party, row.profile, endorsement, entries, document_given);
+      apply(key, text, start_hour_, row.time, row.party, row.profile, document_given);
       time_given = time_given || key == "time";
     }
   } else {
@@ -187,7 +189,7 @@ void TraceReader::parse(const std::string& line, Row& row) const {
       throw std::string("expected " + std::to_string(columns_.size()) + " values as in the header, got " + std::to_string(cells.size()));
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (cells[i].empty() && columns_[i] != "time") continue;  // default
-      apply(columns_[i], cells[i], start_hour_, row.time, row.party, row.profile, endorsement, entries, document_given);
+      apply(columns_[i], cells[i], start_hour_, row.time, row.party, row.profile, document_given);
       time_given = time_given || columns_[i] == "time";
     }
   }
@@ -195,15 +197,12 @@ void TraceReader::parse(const std::string& line, Row& row) const {
   auto& t = row.profile;
   if (!document_given) {
     switch (t.residence) {
-      case Residence::mainland: t.document = DocumentKind::eep_eligible_endorsement; break;
-      case Residence::hk_macao: t.document = DocumentKind::home_return_permit; break;
-      case Residence::taiwan: t.document = DocumentKind::mtp_five_year; break;
-      case Residence::foreign: t.document = DocumentKind::passport; break;
+      case Residence::mainland: t.document = models::DocumentKind::eep; break;
+      case Residence::hk_macao: t.document = models::DocumentKind::home_return_permit; break;
+      case Residence::taiwan: t.document = models::DocumentKind::mtp; break;
+      case Residence::foreign: t.document = models::DocumentKind::passport; break;
     }
   }
-  if (t.document == DocumentKind::eep_eligible_endorsement &&
-      (endorsement == "individual_tourism" || endorsement == "group_tourism" || endorsement == "none" || entries != "multiple"))
-    t.document = DocumentKind::eep_other_endorsement;
 }
 
 bool TraceReader::read_row(Row& row) {

@@ -12,6 +12,7 @@
 //   endorsement  stay | family_visit | business | talent | other | individual_tourism |
 //                group_tourism | none (EEP only; default stay)
 //   entries      multiple | single | double (EEP endorsement; default multiple)
+//   expired      true/false: the document expired the day before the crossing (default false)
 //   consent, limited_capacity, enrolled, impostor   true/false (defaults true, false, false, false)
 //   face_image   optional image path (used by the image-level mode; kept in the record)
 //

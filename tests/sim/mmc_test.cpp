@@ -25,10 +25,11 @@ double erlang_c_mean_wait(double lambda, double mu, int c) {
 Scenario mmc(double lambda, double mean_service, int c, double hours, const std::string& model) {
   const std::string yaml = R"(
 name: M/M/c validation
+port: luohu
 duration_hours: )" + std::to_string(hours) + R"(
 warmup_hours: 1
 arrivals: {travellers_per_day: )" + std::to_string(lambda * 86400) + R"(}
-population: {mainland: 0, hk_macao: 1, taiwan: 0, foreign: 0, consent: 1, family_parties: 0, limited_capacity: 0, elderly: 0, impostor: 0, enrolled: 0}
+population: {mainland: 0, hk_macao: 1, taiwan: 0, foreign: 0, consent: 1, family_parties: 0, limited_capacity: 0, elderly: 0, impostor: 0, enrolled: 0, expired_document: 0}
 channels: {document_gates: )" + std::to_string(c) + R"(, document_free_gates: 0, counters: 0}
 steps: {document: {mean: )" + std::to_string(mean_service) + R"(}, frame: 0, exit: 0}
 biometrics: {enabled: false}

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "models/civil_date.hpp"
 #include "models/input_error.hpp"
 #include "sim/scenario.hpp"
 
@@ -20,6 +21,9 @@ std::string error_of(const std::string& yaml, const std::vector<std::string>& ov
 TEST(Scenario, ReadsEveryPartAndDistributionForms) {
   const Scenario s = parse_scenario(R"(
 name: Test
+port: shenzhen-bay
+date: 2025-11-21
+direction: exit
 seed: 9
 duration_hours: 2
 arrivals:
@@ -41,6 +45,26 @@ faults: {mtbf_hours: 100, repair: {mean: 300}}
   EXPECT_TRUE(s.steps.fingerprint);
   EXPECT_NEAR(s.counter.mean(), 43 * std::exp(0.125), 1e-9);
   EXPECT_EQ(s.faults.repair.kind, Distribution::Kind::exponential);
+  EXPECT_EQ(s.port, "shenzhen-bay");
+  EXPECT_EQ(models::to_iso(s.date), "2025-11-21");
+  EXPECT_EQ(s.direction, models::Direction::exit);
+  ASSERT_TRUE(s.policy);
+  EXPECT_TRUE(s.policy->find_port("luohu"));
+}
+
+TEST(Scenario, PortMustBeInThePolicyDataAndOfferTheHallsChannels) {
+  EXPECT_EQ(error_of("name: x\n"), "port.yaml: port: expected the id of a port in the policy data (gatesim ports lists them), got nothing");
+  EXPECT_EQ(error_of("name: x\nport: atlantis\n"),
+            "port.yaml:2: port: expected the id of a port in the policy data (gatesim ports lists them), got 'atlantis'");
+  EXPECT_EQ(error_of("name: x\nport: luohu\nchannels:\n  document_free_gates: 4\n"),
+            "port.yaml:4: channels.document_free_gates: expected 0: luohu has no document-free channel on 2025-12-01 "
+            "(policy data), got '4'");
+  // Luohu's smart channel opened on 2025-11-05 (M3).
+  EXPECT_NE(error_of("name: x\nport: luohu\ndate: 2025-11-01\n").find("luohu has no smart channel on 2025-11-01"), std::string::npos);
+  EXPECT_EQ(error_of("name: x\nport: luohu\ndate: 2025-11-04\nchannels: {document_gates: 0, counters: 3}\n"), "");
+  EXPECT_EQ(error_of("name: x\nport: luohu\ndate: 2025-02-30\n"), "port.yaml:3: date: expected a day as YYYY-MM-DD, got '2025-02-30'");
+  EXPECT_EQ(error_of("name: x\nport: luohu\ndirection: sideways\n"), "port.yaml:3: direction: expected entry or exit, got 'sideways'");
+  EXPECT_NE(error_of("name: x\nport: luohu\npolicy_data: /nonexistent\n").find("/nonexistent"), std::string::npos);
 }
 
 TEST(Scenario, ErrorsNameFileLineAndKey) {
@@ -60,7 +84,7 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
 }
 
 TEST(Scenario, SetOverridesAreAppliedAndCheckedLikeTheFile) {
-  const Scenario s = parse_scenario("name: x\nchannels: {counters: 2}\n", "port.yaml",
+  const Scenario s = parse_scenario("name: x\nport: luohu\nchannels: {counters: 2}\n", "port.yaml",
                                     {"channels.counters=7", "arrivals.hourly_profile=[" + std::string("1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2") + "]",
                                      "faults.mtbf_hours=5"});
   EXPECT_EQ(s.channels.counters, 7);

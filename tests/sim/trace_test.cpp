@@ -40,7 +40,8 @@ TEST(Trace, CsvRowsBecomePartiesInTimeOrder) {
   auto a = reader.next();
   ASSERT_TRUE(a);
   EXPECT_EQ(a->time, seconds(1.5));
-  EXPECT_EQ(a->party.members[0].document, DocumentKind::eep_eligible_endorsement);
+  EXPECT_EQ(a->party.members[0].document, models::DocumentKind::eep);
+  EXPECT_EQ(a->party.members[0].endorsement, models::EndorsementKind::business);
   auto family = reader.next();
   ASSERT_TRUE(family);
   EXPECT_EQ(family->party.size, 2);
@@ -48,7 +49,8 @@ TEST(Trace, CsvRowsBecomePartiesInTimeOrder) {
   auto tourist = reader.next();
   ASSERT_TRUE(tourist);
   EXPECT_EQ(tourist->time, seconds(7));
-  EXPECT_EQ(tourist->party.members[0].document, DocumentKind::eep_other_endorsement);
+  EXPECT_EQ(tourist->party.members[0].document, models::DocumentKind::eep);
+  EXPECT_EQ(tourist->party.members[0].endorsement, models::EndorsementKind::individual_tourism);
   EXPECT_FALSE(reader.next());
   EXPECT_EQ(reader.rows(), 4u);
 }
@@ -60,12 +62,13 @@ TEST(Trace, JsonLinesAreReadToo) {
   TraceReader reader(path, 0);
   auto a = reader.next();
   ASSERT_TRUE(a);
-  EXPECT_EQ(a->party.members[0].document, DocumentKind::mtp_one_time);
+  EXPECT_EQ(a->party.members[0].document, models::DocumentKind::mtp);
+  EXPECT_EQ(a->party.members[0].mtp, models::MtpValidity::one_time);
   auto b = reader.next();
   ASSERT_TRUE(b);
   EXPECT_EQ(b->time, seconds(60));
   EXPECT_TRUE(b->party.members[0].impostor);
-  EXPECT_EQ(b->party.members[0].document, DocumentKind::passport);
+  EXPECT_EQ(b->party.members[0].document, models::DocumentKind::passport);
 }
 
 TEST(Trace, MalformedRowsAreReportedByLineNumber) {
@@ -91,31 +94,48 @@ TEST(Trace, MalformedRowsAreReportedByLineNumber) {
   EXPECT_NE(error_of("/nonexistent/trace.csv").find("cannot open"), std::string::npos);
 }
 
-TEST(Trace, ReplayedTravellersAreRoutedByEligibility) {
+// Routing is the policy engine's (gate::evaluate): its clause codes become the referral reasons.
+TEST(Trace, ReplayedTravellersAreRoutedByThePolicyEngine) {
   const auto path = write_temp("route.csv",
-                               "time,age,residence,document,endorsement,consent\n"
-                               "0,40,hk_macao,,,true\n"
-                               "10,10,hk_macao,,,true\n"
-                               "20,40,mainland,eep,group_tourism,true\n"
-                               "30,40,hk_macao,,,false\n");
-  Scenario s = parse_scenario("name: replay\nduration_hours: 1\nbiometrics: {enabled: false}\n", "replay.yaml",
+                               "time,party,age,residence,document,endorsement,entries,expired,consent,limited_capacity\n"
+                               "0,,40,hk_macao,,,,,true,\n"
+                               "10,,10,hk_macao,,,,,true,\n"
+                               "20,,40,mainland,eep,group_tourism,,,true,\n"
+                               "30,,40,hk_macao,,,,,false,\n"
+                               "40,,40,mainland,eep,business,single,,true,\n"
+                               "50,,40,hk_macao,,,,true,true,\n"
+                               "60,,40,taiwan,mtp_one_time,,,,true,\n"
+                               "70,,40,foreign,,,,,true,\n"
+                               "80,,30,hk_macao,,,,,true,true\n"
+                               "90,w,30,hk_macao,,,,,true,true\n"
+                               "90,w,55,hk_macao,,,,,true,\n"
+                               "100,x,30,hk_macao,,,,,true,true\n"
+                               "100,x,55,mainland,eep,individual_tourism,,,true,\n");
+  Scenario s = parse_scenario("name: replay\nport: luohu\nduration_hours: 1\nbiometrics: {enabled: false}\n", "replay.yaml",
                               {"arrivals.trace=" + path});
   std::ostringstream travellers;
   RunOptions options;
   options.travellers = &travellers;
   const SimResult r = run_simulation(s, options);
-  EXPECT_EQ(r.travellers, 4u);
-  EXPECT_EQ(r.cleared_at_gate, 1u);
-  EXPECT_EQ(r.cleared_at_counter, 3u);
+  EXPECT_EQ(r.travellers, 13u);
+  // The adult at 0 s and the ward with an eligible guardian (and the guardian) pass the gates.
+  EXPECT_EQ(r.cleared_at_gate, 3u);
+  EXPECT_EQ(r.cleared_at_counter, 10u);
   EXPECT_EQ(r.referrals.at("M3.age"), 1u);
-  EXPECT_EQ(r.referrals.at("M3.endorsement"), 1u);
+  EXPECT_EQ(r.referrals.at("M3.endorsement"), 3u);  // tourism, single entry, the guardian's tourism
   EXPECT_EQ(r.referrals.at("M3.consent"), 1u);
-  EXPECT_NE(travellers.str().find("\"reasons\":[\"M3.age\"]"), std::string::npos);
+  EXPECT_EQ(r.referrals.at("M3.document"), 3u);     // expired, one-time MTP, foreigner
+  EXPECT_EQ(r.referrals.at("M3.guardian"), 2u);     // alone; with a guardian who may not use the channel
+  EXPECT_EQ(r.referrals.count("party.member_referred"), 0u);
+  const std::string out = travellers.str();
+  EXPECT_NE(out.find("\"reasons\":[\"M3.age\"]"), std::string::npos);
+  EXPECT_NE(out.find("\"document\":\"mtp\",\"mtp\":\"one_time\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"document_expired\":true"), std::string::npos);
 }
 
 TEST(Trace, EmptyTraceGivesAnEmptyValidReport) {
   const auto path = write_temp("empty.csv", "time,age\n");
-  Scenario s = parse_scenario("name: empty\nduration_hours: 1\n", "empty.yaml", {"arrivals.trace=" + path});
+  Scenario s = parse_scenario("name: empty\nport: luohu\nduration_hours: 1\n", "empty.yaml", {"arrivals.trace=" + path});
   const SimResult r = run_simulation(s, RunOptions{});
   EXPECT_EQ(r.travellers, 0u);
   const auto summary = summary_json(r);
