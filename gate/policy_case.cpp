@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/input_error.hpp"
+#include "models/traveller_json.hpp"
 
 namespace gatesim::gate {
 namespace {
@@ -10,55 +11,11 @@ namespace {
 using nlohmann::json;
 using namespace models;
 
-// Printable, short excerpt of a JSON value for messages (garbage stays one readable line).
-std::string excerpt(const json& value) {
-  std::string text = value.dump(-1, ' ', true, json::error_handler_t::replace);
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
-}
-
 // Walks one case and throws InputError naming the path from the case's root.
-class CaseReader {
+class CaseReader : public JsonFieldReader {
  public:
-  explicit CaseReader(std::string prefix) : prefix_(std::move(prefix)) {}
+  using JsonFieldReader::JsonFieldReader;
 
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw InputError(prefix_ + path + ": " + what);
-  }
-  const json& field(const json& object, const char* key, const std::string& path) const {
-    const auto it = object.find(key);
-    if (it == object.end()) fail(path, "missing");
-    return *it;
-  }
-  const json& object(const json& value, const std::string& path) const {
-    if (!value.is_object()) fail(path, "expected an object, got " + excerpt(value));
-    return value;
-  }
-  const json& array(const json& value, const std::string& path) const {
-    if (!value.is_array()) fail(path, "expected an array, got " + excerpt(value));
-    return value;
-  }
-  std::string text(const json& value, const std::string& path) const {
-    if (!value.is_string() || value.get_ref<const std::string&>().empty())
-      fail(path, "expected a non-empty string, got " + excerpt(value));
-    return value.get<std::string>();
-  }
-  std::string text(const json& parent, const char* key, const std::string& path) const {
-    return text(field(parent, key, path), path);
-  }
-  bool boolean(const json& parent, const char* key, const std::string& path) const {
-    const auto& value = field(parent, key, path);
-    if (!value.is_boolean()) fail(path, "expected true or false, got " + excerpt(value));
-    return value.get<bool>();
-  }
-  CivilDate date(const json& value, const std::string& path) const {
-    const auto parsed = value.is_string() ? parse_iso_date(value.get_ref<const std::string&>()) : std::nullopt;
-    if (!parsed) fail(path, "expected a date YYYY-MM-DD, got " + excerpt(value));
-    return *parsed;
-  }
-  CivilDate date(const json& parent, const char* key, const std::string& path) const {
-    return date(field(parent, key, path), path);
-  }
   // "YYYY-MM-DDTHH:MM" local time.
   LocalTime time(const json& parent, const char* key, const std::string& path) const {
     const auto& value = field(parent, key, path);
@@ -71,74 +28,6 @@ class CaseReader {
     if (!day || hour < 0 || hour > 23 || minute < 0 || minute > 59)
       fail(path, "expected a local time YYYY-MM-DDTHH:MM, got " + excerpt(value));
     return {*day, hour * 60 + minute};
-  }
-  template <typename Parse>
-  auto choice(const json& parent, const char* key, const std::string& path, Parse parse, const char* expected) const {
-    const auto& value = field(parent, key, path);
-    const auto parsed = value.is_string() ? parse(value.get_ref<const std::string&>()) : std::nullopt;
-    if (!parsed) fail(path, std::string("expected one of ") + expected + ", got " + excerpt(value));
-    return *parsed;
-  }
-
-  Endorsement endorsement(const json& value, const std::string& path) const {
-    object(value, path);
-    Endorsement e;
-    e.destination = choice(value, "destination", path + ".destination", parse_destination, "HKG, MAC");
-    e.kind = choice(value, "kind", path + ".kind", parse_endorsement_kind,
-                    "stay, family_visit, business, talent, other, individual_tourism, group_tourism");
-    e.entries = choice(value, "entries", path + ".entries", parse_entries, "single, double, multiple");
-    e.valid_from = date(value, "valid_from", path + ".valid_from");
-    e.valid_until = date(value, "valid_until", path + ".valid_until");
-    if (e.valid_until < e.valid_from) fail(path + ".valid_until", "before valid_from");
-    if (const auto it = value.find("stay_limit_days"); it != value.end()) {
-      if (!it->is_number_integer() || it->get<long long>() < 1 || it->get<long long>() > 3660)
-        fail(path + ".stay_limit_days", "expected a whole number of days from 1 to 3660, got " + excerpt(*it));
-      e.stay_limit_days = it->get<int>();
-    }
-    return e;
-  }
-
-  Document document(const json& value, const std::string& path) const {
-    object(value, path);
-    Document d;
-    d.kind = choice(value, "kind", path + ".kind", parse_document_kind,
-                    "eep, home_return_permit, mtp, passport, pr_id_card");
-    if (d.kind != DocumentKind::pr_id_card) {
-      d.number = text(value, "number", path + ".number");
-      d.valid_until = date(value, "valid_until", path + ".valid_until");
-    } else if (value.contains("valid_until")) {
-      d.valid_until = date(value, "valid_until", path + ".valid_until");
-    }
-    if (d.kind == DocumentKind::eep) {
-      const auto& list = array(field(value, "endorsements", path + ".endorsements"), path + ".endorsements");
-      for (std::size_t i = 0; i < list.size(); ++i)
-        d.endorsements.push_back(endorsement(list[i], path + ".endorsements[" + std::to_string(i) + "]"));
-    }
-    if (d.kind == DocumentKind::mtp)
-      d.mtp_validity = choice(value, "validity", path + ".validity", parse_mtp_validity, "5_year, one_time");
-    return d;
-  }
-
-  Traveller traveller(const json& value, const std::string& path) const {
-    object(value, path);
-    Traveller t;
-    t.id = text(value, "id", path + ".id");
-    if (const auto it = value.find("name"); it != value.end()) t.name = text(*it, path + ".name");
-    t.birth_date = date(value, "birth_date", path + ".birth_date");
-    t.residence = choice(value, "residence", path + ".residence", parse_residence,
-                         "mainland, hong_kong, macao, taiwan, foreign");
-    t.nationality = text(value, "nationality", path + ".nationality");
-    if (t.nationality.size() != 3 ||
-        !std::all_of(t.nationality.begin(), t.nationality.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
-      fail(path + ".nationality", "expected an ISO 3166-1 alpha-3 code such as CHN, got \"" + t.nationality + "\"");
-    t.civil_capacity = choice(value, "civil_capacity", path + ".civil_capacity", parse_civil_capacity, "full, limited, none");
-    t.biometric_consent = boolean(value, "consent", path + ".consent");
-    const auto& docs = array(field(value, "documents", path + ".documents"), path + ".documents");
-    for (std::size_t i = 0; i < docs.size(); ++i)
-      t.documents.push_back(document(docs[i], path + ".documents[" + std::to_string(i) + "]"));
-    if (const auto it = value.find("guardian_id"); it != value.end() && !it->is_null())
-      t.guardian_id = text(*it, path + ".guardian_id");
-    return t;
   }
 
   CrossingCase crossing(const json& value, const PolicyData& policy) const {
@@ -198,32 +87,12 @@ class CaseReader {
     }
     return result;
   }
-
- private:
-  std::string prefix_;
 };
 
 }  // namespace
 
 std::vector<CrossingCase> parse_cases(std::string_view text, const PolicyData& policy, const std::string& source) {
-  // A case is a few levels deep; refusing deep nesting early keeps "[[[[..." cheap to reject.
-  constexpr int kMaximumDepth = 32;
-  auto limit_depth = [&](int depth, json::parse_event_t, json&) {
-    if (depth > kMaximumDepth)
-      throw InputError(source + ": not a crossing case: JSON nested deeper than " + std::to_string(kMaximumDepth) + " levels");
-    return true;
-  };
-  json document;
-  try {
-    document = json::parse(text, limit_depth);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message quotes the bytes it last read; garbage must not reach the terminal.
-    std::string what = e.what();
-    for (char& ch : what)
-      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
-    if (what.size() > 200) what = what.substr(0, 197) + "...";
-    throw InputError(source + ": not valid JSON: " + what);
-  }
+  const json document = parse_json_text(text, source);
   std::vector<CrossingCase> cases;
   if (document.is_array()) {
     if (document.empty()) throw InputError(source + ": an empty array: expected at least one case");

@@ -3,7 +3,7 @@
 //
 //   {"date": "2025-11-06", "port": "luohu", "direction": "exit", "channel": "smart",
 //    "traveller": {"id": "T1", "birth_date": "2011-11-06", "residence": "mainland", ...,
-//                  "documents": [...], "guardian_id": null},
+//                  "documents": [...], "guardian_id": null},   (models/traveller_json.hpp)
 //    "group": [], "destination": "HKG"?, "itinerary": {...}?, "stay": {...}?, "renewal": {...}?}
 //
 // Thread safety: free functions; safe from any thread.
