@@ -1,75 +1,31 @@
 #include "devices/document_reader.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "devices/device_uri.hpp"
 #include "models/input_error.hpp"
+#include "models/traveller_json.hpp"
 
 namespace gatesim::devices {
 
 ChipRecord parse_chip_record(const std::string& json_text, const std::string& where) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw models::InputError(where + ": not JSON (" + e.what() + ")");
-  }
-  if (!j.is_object()) throw models::InputError(where + ": expected a chip record object {\"holder_id\", ...}");
-  auto bad = [&](const std::string& field, const std::string& expected) {
-    throw models::InputError(where + ": field \"" + field + "\": expected " + expected);
-  };
-  auto text = [&](const nlohmann::json& o, const std::string& field, const std::string& path) {
-    if (!o[field].is_string()) bad(path, "a string");
-    return o[field].get<std::string>();
-  };
-  auto date = [&](const nlohmann::json& o, const std::string& field, const std::string& path) {
-    const auto parsed = models::parse_iso_date(text(o, field, path));
-    if (!parsed) bad(path, "a date YYYY-MM-DD");
-    return *parsed;
-  };
-  ChipRecord record;
-  for (const char* required : {"holder_id", "document_kind", "document_number"})
-    if (!j.contains(required) || !j[required].is_string() || j[required].get<std::string>().empty())
-      bad(required, "a non-empty string");
-  for (const auto& [field, value] : j.items()) {
-    if (field == "holder_id") record.holder_id = text(j, field, field);
-    else if (field == "document_kind") record.document_kind = text(j, field, field);
-    else if (field == "document_number") record.document_number = text(j, field, field);
-    else if (field == "issuer") record.issuer = text(j, field, field);
-    else if (field == "name") record.name = text(j, field, field);
-    else if (field == "date_of_birth") record.date_of_birth = date(j, field, field);
-    else if (field == "valid_from") record.valid_from = date(j, field, field);
-    else if (field == "valid_until") record.valid_until = date(j, field, field);
-    else if (field == "endorsements") {
-      if (!value.is_array()) bad(field, "a list of objects");
-      for (std::size_t i = 0; i < value.size(); ++i) {
-        const std::string path = "endorsements[" + std::to_string(i) + "]";
-        if (!value[i].is_object()) bad(path, "an object of strings");
-        std::map<std::string, std::string> endorsement;
-        for (const auto& [key, v] : value[i].items()) {
-          endorsement[key] = text(value[i], key, path + "." + key);
-          if (key.starts_with("valid_")) date(value[i], key, path + "." + key);
-        }
-        record.endorsements.push_back(std::move(endorsement));
-      }
-    } else {
-      record.extra[field] = text(j, field, field);
-    }
-  }
-  if (record.valid_from && record.valid_until && *record.valid_until < *record.valid_from)
-    bad("valid_until", "a date not before valid_from");
+  ChipRecord record{models::parse_traveller(json_text, where)};
+  if (record.holder.documents.empty())
+    throw models::InputError(where + ": documents: expected at least one document (the first is the one presented), got []");
+  if (record.presented().kind == models::DocumentKind::pr_id_card)
+    throw models::InputError(where + ": documents[0].kind: expected a travel document (eep, home_return_permit, mtp, "
+                                     "passport) presented first, got pr_id_card");
   return record;
 }
 
 namespace {
 
-// Corrupt chips are device faults here, not bad input: the lane refers that traveller and
-// goes on to the next.
+// A chip that arrives while the lane runs and does not parse is a device fault, not bad input:
+// the lane refers that traveller and goes on to the next.
 ChipRecord read_chip(const std::string& text, const std::string& where, const std::string& device) {
   try {
     return parse_chip_record(text, where);
@@ -78,26 +34,30 @@ ChipRecord read_chip(const std::string& text, const std::string& where, const st
   }
 }
 
+// The whole file is read and checked at once: it is input given up front.
 class ChipFileReader final : public DocumentReader {
  public:
-  ChipFileReader(const std::string& file, std::string name) : file_(file), in_(file), name_(std::move(name)) {
-    if (!in_) throw models::InputError(name_ + ": cannot read the chip records file");
+  ChipFileReader(const std::string& file, std::string name) : name_(std::move(name)) {
+    std::ifstream in(file);
+    if (!in) throw models::InputError(name_ + ": cannot read the chip records file");
+    int number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      if (line.find_first_not_of(" \t\r") != std::string::npos)
+        records_.push_back(parse_chip_record(line, file + ":" + std::to_string(number)));
+    }
   }
   std::optional<ChipRecord> read() override {
-    for (std::string line; std::getline(in_, line);) {
-      ++line_;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      return read_chip(line, file_ + ":" + std::to_string(line_), name_);
-    }
-    return std::nullopt;
+    if (records_.empty()) return std::nullopt;
+    ChipRecord record = std::move(records_.front());
+    records_.pop_front();
+    return record;
   }
   std::string name() const override { return name_; }
 
  private:
-  std::string file_;
-  std::ifstream in_;
+  std::deque<ChipRecord> records_;
   std::string name_;
-  int line_ = 0;
 };
 
 // Each read takes the first *.json file (by name) not read before.

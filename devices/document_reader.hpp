@@ -1,44 +1,35 @@
 #pragma once
 // DocumentReader: reads the permit a traveller presents (the "chip" record of an e-permit).
-// The record is generic text and dates; the gate maps it onto policy types.
+// The record is the holder's traveller record, in the one traveller format of the tool
+// (models/traveller_json.hpp, as in `gatesim check`), so the gate can run the policy engine on
+// what the chip says.
 //
 // Thread safety: one thread at a time.
 
 #include <iosfwd>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "devices/clock.hpp"
 #include "devices/device_fault.hpp"
-#include "models/civil_date.hpp"
+#include "models/traveller.hpp"
 
 namespace gatesim::devices {
 
-// One chip record, as JSON:
-//   {"holder_id": "H123", "document_kind": "HKMacaoPermit", "document_number": "C12345678",
-//    "issuer": "CN", "name": "...", "date_of_birth": "2001-02-03",
-//    "valid_from": "2020-01-01", "valid_until": "2030-01-01",
-//    "endorsements": [{"kind": "tourism", "valid_until": "2026-12-31", ...}], ...}
-// holder_id, document_kind and document_number are required; the dates are YYYY-MM-DD;
-// any other string field lands in `extra`.
+// One chip record: a traveller record whose first document is the one on the reader, e.g.
+//   {"id": "H123", "birth_date": "2001-02-03", "residence": "hong_kong", "nationality": "CHN",
+//    "civil_capacity": "full", "consent": true,
+//    "documents": [{"kind": "home_return_permit", "number": "H12345678", "valid_until": "2030-01-01"}]}
 struct ChipRecord {
-  std::string holder_id;
-  std::string document_kind;
-  std::string document_number;
-  std::string issuer;
-  std::string name;
-  std::optional<models::CivilDate> date_of_birth;
-  std::optional<models::CivilDate> valid_from;
-  std::optional<models::CivilDate> valid_until;
-  std::vector<std::map<std::string, std::string>> endorsements;  // each: field -> text
-  std::map<std::string, std::string> extra;
+  models::Traveller holder;  // holder.documents is not empty
+
+  const models::Document& presented() const { return holder.documents.front(); }
 };
 
 // requires: `where` names the source for messages ("chips.jsonl:3").
-// throws models::InputError "<where>: field \"x\": expected ..." for a bad record.
+// throws models::InputError "<where>: <field>: expected ..., got ..." for a bad record, or when
+//        it has no document or the first is not a travel document.
 ChipRecord parse_chip_record(const std::string& json_text, const std::string& where);
 
 class DocumentReader {
@@ -52,14 +43,15 @@ class DocumentReader {
 };
 
 // Opens a reader by URI:
-//   chips:FILE.jsonl   one chip record per line (blank lines skipped); each line is
-//                      checked when read, so a bad line is a DeviceFault(corrupt) at that
-//                      traveller, naming the file and line.
+//   chips:FILE.jsonl   one chip record per line (blank lines skipped). The file is input given
+//                      up front: every line is checked when the reader opens, and a bad line
+//                      is a models::InputError naming the file and line.
 //   chip-dir:FOLDER    one FOLDER/*.json record per read, the first by name not read yet
 //                      (a bench: another program drops files there); std::nullopt when
-//                      none is left at the time of the read.
+//                      none is left at the time of the read. A record that does not parse is
+//                      a DeviceFault(corrupt) at that traveller (the lane goes on).
 // Settings after '#' as for cameras: faults=..., seed=S.
-// throws models::InputError when the file or folder does not exist.
+// throws models::InputError when the file or folder does not exist, or for a bad chips: line.
 std::unique_ptr<DocumentReader> open_document_reader(const std::string& uri, Clock& clock = steady_clock());
 
 }  // namespace gatesim::devices

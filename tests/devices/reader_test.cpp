@@ -70,55 +70,82 @@ class ChipFiles : public ::testing::Test {
   std::filesystem::path folder_;
 };
 
-TEST_F(ChipFiles, ReadsRecordsLineByLineAndReportsACorruptChipWithItsLine) {
-  std::ofstream(folder_ / "chips.jsonl")
-      << R"({"holder_id": "H1", "document_kind": "HKMacaoPermit", "document_number": "C1", "date_of_birth": "2001-02-03",)"
-      << R"( "valid_until": "2030-01-01", "endorsements": [{"kind": "tourism", "valid_until": "2026-12-31"}], "sex": "F"})"
-      << "\n\n"
-      << R"({"holder_id": "H2", "document_kind": "HKMacaoPermit", "document_number": "C2", "valid_until": "2030-02-30"})"
-      << "\n"
-      << R"({"holder_id": "H3", "document_kind": "HKMacaoPermit", "document_number": "C3"})" << "\n";
+// A chip record: the traveller format of `gatesim check`.
+std::string chip(const std::string& id, const std::string& extra = "") {
+  std::string text = R"({"id": ")";
+  text += id;
+  text += R"(", "birth_date": "2001-02-03", "residence": "hong_kong", "nationality": "CHN", )"
+          R"("civil_capacity": "full", "consent": true, "documents": [{"kind": "home_return_permit", "number": "C-)";
+  text += id;
+  text += R"(", "valid_until": "2030-01-01"}])";
+  text += extra;
+  text += "}";
+  return text;
+}
+
+TEST_F(ChipFiles, ReadsTravellerRecordsLineByLine) {
+  std::ofstream(folder_ / "chips.jsonl") << chip("H1", R"(, "name": "Chan Tai Man", "guardian_id": "G1")") << "\n\n"
+                                         << chip("H2") << "\n";
   auto reader = open_document_reader("chips:" + (folder_ / "chips.jsonl").string());
   const auto first = reader->read();
   ASSERT_TRUE(first);
-  EXPECT_EQ(first->holder_id, "H1");
-  EXPECT_EQ(first->document_number, "C1");
-  EXPECT_EQ(first->date_of_birth, year(2001) / month(2) / day(3));
-  EXPECT_EQ(first->valid_until, year(2030) / month(1) / day(1));
-  ASSERT_EQ(first->endorsements.size(), 1u);
-  EXPECT_EQ(first->endorsements[0].at("kind"), "tourism");
-  EXPECT_EQ(first->extra.at("sex"), "F");
-  const std::string message = error_of([&] { reader->read(); });
-  EXPECT_NE(message.find("chips.jsonl:3: field \"valid_until\": expected a date YYYY-MM-DD"), std::string::npos)
-      << message;
-  EXPECT_EQ(reader->read()->holder_id, "H3");  // the lane goes on after a corrupt chip
+  EXPECT_EQ(first->holder.id, "H1");
+  EXPECT_EQ(first->holder.name, "Chan Tai Man");
+  EXPECT_EQ(first->holder.birth_date, year(2001) / month(2) / day(3));
+  EXPECT_EQ(first->holder.residence, models::Residence::hong_kong);
+  EXPECT_EQ(first->holder.guardian_id, "G1");
+  EXPECT_EQ(first->presented().kind, models::DocumentKind::home_return_permit);
+  EXPECT_EQ(first->presented().number, "C-H1");
+  EXPECT_EQ(first->presented().valid_until, year(2030) / month(1) / day(1));
+  EXPECT_EQ(reader->read()->holder.id, "H2");
   EXPECT_FALSE(reader->read());
+}
+
+TEST_F(ChipFiles, ABadLineOfAChipsFileIsBadInputNamingFileLineAndField) {
+  const auto file = folder_ / "chips.jsonl";
+  std::ofstream(file) << chip("H1") << "\n" << R"({"id": "H2", "birth_date": "2001-02-30"})" << "\n";
+  EXPECT_EQ(error_of([&] { open_document_reader("chips:" + file.string()); }),
+            file.string() + ":2: birth_date: expected a date YYYY-MM-DD, got \"2001-02-30\"");
 }
 
 TEST_F(ChipFiles, EachBadRecordNamesTheField) {
   auto message = [](const std::string& json) { return error_of([&] { parse_chip_record(json, "chip"); }); };
-  EXPECT_EQ(message("[1]"), "chip: expected a chip record object {\"holder_id\", ...}");
-  EXPECT_NE(message("{").find("chip: not JSON"), std::string::npos);
-  EXPECT_EQ(message(R"({"document_kind": "P", "document_number": "1"})"),
-            "chip: field \"holder_id\": expected a non-empty string");
-  EXPECT_EQ(message(R"({"holder_id": "H", "document_kind": "P", "document_number": "1", "name": 3})"),
-            "chip: field \"name\": expected a string");
-  EXPECT_EQ(message(R"({"holder_id": "H", "document_kind": "P", "document_number": "1", "endorsements": [{"valid_until": "x"}]})"),
-            "chip: field \"endorsements[0].valid_until\": expected a date YYYY-MM-DD");
-  EXPECT_EQ(message(R"({"holder_id": "H", "document_kind": "P", "document_number": "1", "valid_from": "2030-01-01", "valid_until": "2020-01-01"})"),
-            "chip: field \"valid_until\": expected a date not before valid_from");
+  EXPECT_EQ(message("[1]"), "chip: (traveller): expected an object, got [1]");
+  EXPECT_NE(message("{").find("chip: not valid JSON"), std::string::npos);
+  EXPECT_EQ(message(R"({"birth_date": "2001-02-03"})"), "chip: id: missing");
+  EXPECT_EQ(message(chip("H", R"(, "name": 3)")), "chip: name: expected a non-empty string, got 3");
+  EXPECT_EQ(message(R"({"id": "H", "birth_date": "2001-02-03", "residence": "hong_kong", "nationality": "CHN",
+                       "civil_capacity": "full", "consent": true, "documents": []})"),
+            "chip: documents: expected at least one document (the first is the one presented), got []");
+  EXPECT_EQ(message(R"({"id": "H", "birth_date": "2001-02-03", "residence": "hong_kong", "nationality": "CHN",
+                       "civil_capacity": "full", "consent": true, "documents": [{"kind": "pr_id_card"}]})"),
+            "chip: documents[0].kind: expected a travel document (eep, home_return_permit, mtp, passport) presented "
+            "first, got pr_id_card");
+  EXPECT_EQ(message(R"({"id": "H", "birth_date": "2001-02-03", "residence": "mainland", "nationality": "CHN",
+                       "civil_capacity": "full", "consent": true, "documents": [{"kind": "eep", "number": "E1",
+                       "valid_until": "2030-01-01", "endorsements": [{"destination": "HKG", "kind": "visit"}]}]})"),
+            "chip: documents[0].endorsements[0].kind: expected one of stay, family_visit, business, talent, other, "
+            "individual_tourism, group_tourism, got \"visit\"");
   EXPECT_EQ(error_of([] { open_document_reader("chips:/no/such.jsonl"); }),
             "--documents chips:/no/such.jsonl: cannot read the chip records file");
   EXPECT_THROW(open_document_reader("mrz:x"), models::InputError);
 }
 
-TEST_F(ChipFiles, AFolderReaderTakesFilesDroppedInNameOrder) {
+TEST_F(ChipFiles, AFolderReaderTakesFilesDroppedInNameOrderAndACorruptOneIsADeviceFault) {
   auto reader = open_document_reader("chip-dir:" + folder_.string());
   EXPECT_FALSE(reader->read());
-  std::ofstream(folder_ / "2.json") << R"({"holder_id": "B", "document_kind": "P", "document_number": "2"})";
-  std::ofstream(folder_ / "1.json") << R"({"holder_id": "A", "document_kind": "P", "document_number": "1"})";
-  EXPECT_EQ(reader->read()->holder_id, "A");
-  EXPECT_EQ(reader->read()->holder_id, "B");
+  std::ofstream(folder_ / "3.json") << chip("C");
+  std::ofstream(folder_ / "2.json") << R"({"id": "B"})";
+  std::ofstream(folder_ / "1.json") << chip("A");
+  EXPECT_EQ(reader->read()->holder.id, "A");
+  try {
+    reader->read();
+    ADD_FAILURE() << "a corrupt chip was read";
+  } catch (const DeviceFault& fault) {
+    EXPECT_EQ(fault.kind(), FaultKind::corrupt);
+    EXPECT_NE(std::string(fault.what()).find("2.json: birth_date: missing"), std::string::npos) << fault.what();
+  }
+  EXPECT_EQ(reader->read()->holder.id, "C");  // the lane goes on after a corrupt chip
   EXPECT_FALSE(reader->read());
 }
 
