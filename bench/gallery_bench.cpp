@@ -119,7 +119,7 @@ void BM_LoadGalleryFromSqlite(benchmark::State& state) {
     for (std::size_t h = 0; h < templates / kTemplatesPerHolder; ++h) {
       std::vector<gatesim::gate::NewTemplate> mine;
       for (std::size_t s = 0; s < kTemplatesPerHolder; ++s) mine.push_back({faces().sample(h, s), {"photo.jpg", "hog", ""}});
-      store.enrol({holder_name(h), "", "", "", "", ""}, mine);
+      store.enrol({holder_name(h), "", "", "", "", "", ""}, mine);
     }
     write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }

@@ -11,6 +11,7 @@
 
 #include "models/civil_date.hpp"
 #include "models/input_error.hpp"
+#include "models/traveller_json.hpp"
 
 namespace gatesim::gate {
 namespace {
@@ -18,7 +19,7 @@ namespace {
 // Descriptors are stored as the raw float32 bytes: the file is little-endian everywhere.
 static_assert(std::endian::native == std::endian::little);
 constexpr int kDescriptorBytes = static_cast<int>(sizeof(biometrics::FaceDescriptor));
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS holders (
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS holders (
   document_number TEXT NOT NULL,
   birth_date      TEXT NOT NULL,
   residence       TEXT NOT NULL,
-  enrolled_at     TEXT NOT NULL
+  enrolled_at     TEXT NOT NULL,
+  record          TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS templates (
   id           INTEGER PRIMARY KEY,
@@ -132,7 +134,7 @@ EnrolmentStore::EnrolmentStore(const std::filesystem::path& file, Open open) : f
     sqlite3_finalize(stmt);
     if (!read) fail(std::string("not an SQLite database (") + sqlite3_errmsg(db_) + ")");
   }
-  if (version != 0 && version != kSchemaVersion)
+  if (version != 0 && version != 1 && version != kSchemaVersion)
     fail(std::string("enrolment database schema version ") + std::to_string(version) + ", this gatesim reads version " +
          std::to_string(kSchemaVersion));
   if (version == 0) {
@@ -142,8 +144,11 @@ EnrolmentStore::EnrolmentStore(const std::filesystem::path& file, Open open) : f
     sqlite3_finalize(stmt);
     if (!empty) fail("an SQLite database that is not a gatesim enrolment database");
   }
+  // Version 1 had no traveller records: its holders get an empty one.
+  const std::string migrate = version == 1 ? "ALTER TABLE holders ADD COLUMN record TEXT NOT NULL DEFAULT '';" : "";
   const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE;") +
-                            kSchema + std::string("PRAGMA user_version=") + std::to_string(kSchemaVersion) + "; COMMIT;";
+                            migrate + kSchema + std::string("PRAGMA user_version=") + std::to_string(kSchemaVersion) +
+                            "; COMMIT;";
   if (sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
     fail(std::string("not a usable enrolment database: ") + sqlite3_errmsg(db_));
 }
@@ -154,23 +159,31 @@ void EnrolmentStore::enrol(const PermitHolder& holder, const std::vector<NewTemp
   if (holder.id.empty()) throw models::InputError("permit holder id: empty, expected an id");
   if (!holder.birth_date.empty() && !models::parse_iso_date(holder.birth_date))
     throw models::InputError("birth date '" + holder.birth_date + "': expected a real day as YYYY-MM-DD");
+  if (!holder.record.empty()) {
+    const auto traveller = models::parse_traveller(holder.record, "traveller record of " + holder.id);
+    if (traveller.id != holder.id)
+      throw models::InputError("traveller record of " + holder.id + ": id: expected \"" + holder.id + "\", got \"" +
+                               traveller.id + "\"");
+  }
   const std::string now = utc_now_iso();
   Transaction transaction(db_);
   // Fields given replace the stored ones; fields left empty keep them.
   Statement(db_, R"sql(
-    INSERT INTO holders (id, name, document_number, birth_date, residence, enrolled_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+    INSERT INTO holders (id, name, document_number, birth_date, residence, enrolled_at, record)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
     ON CONFLICT (id) DO UPDATE SET
       name = CASE WHEN ?2 = '' THEN name ELSE ?2 END,
       document_number = CASE WHEN ?3 = '' THEN document_number ELSE ?3 END,
       birth_date = CASE WHEN ?4 = '' THEN birth_date ELSE ?4 END,
-      residence = CASE WHEN ?5 = '' THEN residence ELSE ?5 END)sql")
+      residence = CASE WHEN ?5 = '' THEN residence ELSE ?5 END,
+      record = CASE WHEN ?7 = '' THEN record ELSE ?7 END)sql")
       .bind(1, holder.id)
       .bind(2, holder.name)
       .bind(3, holder.document_number)
       .bind(4, holder.birth_date)
       .bind(5, holder.residence)
       .bind(6, now)
+      .bind(7, holder.record)
       .step();
   Statement insert(db_, R"sql(
     INSERT INTO templates (holder_id, descriptor, source_image, enrolled_at, detector)
@@ -195,9 +208,10 @@ bool EnrolmentStore::remove(const std::string& holder_id) {
 
 namespace {
 PermitHolder holder_from_row(const Statement& row) {
-  return {row.text(0), row.text(1), row.text(2), row.text(3), row.text(4), row.text(5)};
+  return {row.text(0), row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.text(6)};
 }
-constexpr const char* kHolderColumns = "SELECT id, name, document_number, birth_date, residence, enrolled_at FROM holders";
+constexpr const char* kHolderColumns =
+    "SELECT id, name, document_number, birth_date, residence, enrolled_at, record FROM holders";
 }  // namespace
 
 std::optional<PermitHolder> EnrolmentStore::holder(const std::string& holder_id) const {
@@ -231,6 +245,18 @@ std::size_t EnrolmentStore::template_count(const std::string& holder_id) const {
   Statement count(db_, "SELECT count(*) FROM templates WHERE holder_id = ?1");
   count.bind(1, holder_id).step();
   return static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0));
+}
+
+std::vector<biometrics::FaceDescriptor> EnrolmentStore::templates(const std::string& holder_id) const {
+  Statement select(db_, "SELECT descriptor FROM templates WHERE holder_id = ?1 ORDER BY id");
+  select.bind(1, holder_id);
+  std::vector<biometrics::FaceDescriptor> out;
+  while (select.step()) {
+    if (sqlite3_column_bytes(select.get(), 0) != kDescriptorBytes)
+      throw models::InputError(file_.string() + ": a template of holder '" + holder_id + "' is not 128 float32 values");
+    std::memcpy(out.emplace_back().data(), sqlite3_column_blob(select.get(), 0), kDescriptorBytes);
+  }
+  return out;
 }
 
 void EnrolmentStore::for_each_template(

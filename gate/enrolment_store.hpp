@@ -3,9 +3,12 @@
 // templates, in an SQLite file (WAL). A holder has one or more templates; each template keeps
 // where it came from (source image name, when, detector settings) but never the image.
 //
-// Schema version 1 (PRAGMA user_version): holders(id, name, document_number, birth_date,
-// residence, enrolled_at) and templates(id, holder_id, descriptor BLOB of 128 little-endian
-// float32, source_image, enrolled_at, detector). Removing a holder removes their templates.
+// Schema version 2 (PRAGMA user_version): holders(id, name, document_number, birth_date,
+// residence, enrolled_at, record) and templates(id, holder_id, descriptor BLOB of 128
+// little-endian float32, source_image, enrolled_at, detector). `record` is the holder's
+// traveller record (models/traveller_json.hpp), which the document-free channel's policy
+// check needs: no document is read there. Version 1 files are migrated on open (their
+// holders get no record). Removing a holder removes their templates.
 //
 // Thread safety: one EnrolmentStore per thread (it holds one SQLite connection). Several
 // processes may use one file; SQLite serialises writers (busy timeout 5 s).
@@ -31,6 +34,7 @@ struct PermitHolder {
   std::string birth_date;       // empty or YYYY-MM-DD
   std::string residence;        // e.g. "HK permanent", free text
   std::string enrolled_at;      // set by the store: UTC ISO 8601 of the first enrolment
+  std::string record;           // empty, or the traveller record as JSON text (its id is `id`)
 };
 
 struct TemplateSource {
@@ -57,7 +61,7 @@ class EnrolmentStore {
   //          `open` allows it).
   // throws models::InputError naming the file when it is missing (existing_only), cannot be
   //        opened, is not an SQLite database, holds something other than an enrolment store, or
-  //        has another schema version.
+  //        has a schema version other than 1 (migrated) or 2.
   explicit EnrolmentStore(const std::filesystem::path& file, Open open = Open::create_if_missing);
   ~EnrolmentStore();
   EnrolmentStore(const EnrolmentStore&) = delete;
@@ -65,10 +69,12 @@ class EnrolmentStore {
 
   const std::filesystem::path& file() const { return file_; }
 
-  // requires: holder.id is not empty; birth_date is empty or a real YYYY-MM-DD day.
+  // requires: holder.id is not empty; birth_date is empty or a real YYYY-MM-DD day; record is
+  //           empty or a traveller record whose id is holder.id.
   // ensures: in one transaction, the holder is inserted or their details updated (fields left
   //          empty keep their stored value), and the templates are appended.
-  // throws models::InputError for a bad id or birth date; std::runtime_error when SQLite fails.
+  // throws models::InputError for a bad id, birth date or record ("traveller record of <id>:
+  //        <field>: expected ..."); std::runtime_error when SQLite fails.
   void enrol(const PermitHolder& holder, const std::vector<NewTemplate>& templates);
 
   // ensures: true and the holder and their templates are gone, or false when no such holder.
@@ -79,6 +85,9 @@ class EnrolmentStore {
   std::vector<HolderSummary> holders() const;
   std::size_t template_count() const;
   std::size_t template_count(const std::string& holder_id) const;
+
+  // ensures: the holder's templates in enrolment order (1:1 verification); empty when none.
+  std::vector<biometrics::FaceDescriptor> templates(const std::string& holder_id) const;
 
   // ensures: calls visit(holder id, descriptor) for every template in enrolment order (one
   //          enrol() call's templates are consecutive), reading the table sequentially.

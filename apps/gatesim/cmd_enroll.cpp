@@ -1,10 +1,13 @@
 // gatesim enroll --db FILE --id ID PHOTO...: add a permit holder's face templates.
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "apps/gatesim/command.hpp"
 #include "biometrics/image_io.hpp"
 #include "gate/enrolment_store.hpp"
 #include "models/input_error.hpp"
+#include "models/traveller_json.hpp"
 
 namespace gatesim::app {
 
@@ -21,6 +24,7 @@ void add_enroll_command(CLI::App& root, CommandContext& context) {
   struct Args {
     std::string db;
     gate::PermitHolder holder;
+    std::string record_file;
     std::vector<std::string> photos;
     bool json = false;
     FaceOptions face;
@@ -33,10 +37,24 @@ void add_enroll_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--document", args->holder.document_number, "Travel document number");
   cmd->add_option("--birth-date", args->holder.birth_date, "Date of birth, YYYY-MM-DD");
   cmd->add_option("--residence", args->holder.residence, "Residence status, e.g. 'HK permanent'");
+  cmd->add_option("--record", args->record_file,
+                  "The holder's traveller record (JSON, as `gatesim check`'s \"traveller\"; its id must be --id): "
+                  "what the document-free channel's policy check reads");
   cmd->add_option("PHOTO", args->photos, "Photos of the holder, exactly one face each")->required();
   cmd->add_flag("--json", args->json, "Print {\"id\", \"templates_added\", \"templates\", \"db\"}");
   args->face.add_to(*cmd);
   cmd->callback([args, &context] {
+    if (!args->record_file.empty()) {
+      std::ifstream in(args->record_file);
+      if (!in) throw models::InputError(args->record_file + ": cannot read the traveller record");
+      std::stringstream text;
+      text << in.rdbuf();
+      const auto traveller = models::parse_traveller(text.str(), args->record_file);
+      if (traveller.id != args->holder.id)
+        throw models::InputError(args->record_file + ": id: expected \"" + args->holder.id + "\" (the --id), got \"" +
+                                 traveller.id + "\"");
+      args->holder.record = text.str();
+    }
     biometrics::FaceAnalyzer analyzer(args->face.model_store(), args->face.detector_options());
     const std::string detector = args->face.detector + " upsample=" + std::to_string(args->face.upsample) +
                                  " max_detection_width=" + std::to_string(args->face.max_detection_width);

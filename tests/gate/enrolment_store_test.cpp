@@ -45,9 +45,9 @@ TEST(EnrolmentStore, KeepsHoldersTemplatesAndProvenanceAcrossReopening) {
   const SyntheticFaces faces(11);
   {
     EnrolmentStore store(dir / "enrol.db");
-    store.enrol({"P001", "Chan Tai Man", "H1234567", "1980-02-29", "HK permanent", ""},
+    store.enrol({"P001", "Chan Tai Man", "H1234567", "1980-02-29", "HK permanent", "", ""},
                 {from(faces.sample(1, 0), "chan-a.jpg"), from(faces.sample(1, 1), "chan-b.jpg")});
-    store.enrol({"P002", "Wong Siu Ming", "", "", "", ""}, {from(faces.sample(2, 0), "wong.jpg")});
+    store.enrol({"P002", "Wong Siu Ming", "", "", "", "", ""}, {from(faces.sample(2, 0), "wong.jpg")});
   }
   EnrolmentStore store(dir / "enrol.db", EnrolmentStore::Open::existing_only);
   EXPECT_EQ(store.template_count(), 3u);
@@ -73,8 +73,8 @@ TEST(EnrolmentStore, ReEnrolmentAddsTemplatesAndKeepsDetailsNotGiven) {
   TempDir dir;
   const SyntheticFaces faces(12);
   EnrolmentStore store(dir / "enrol.db");
-  store.enrol({"P001", "Chan Tai Man", "H1234567", "", "", ""}, {from(faces.sample(1, 0), "a.jpg")});
-  store.enrol({"P001", "", "H7654321", "", "", ""}, {from(faces.sample(1, 1), "b.jpg")});
+  store.enrol({"P001", "Chan Tai Man", "H1234567", "", "", "", ""}, {from(faces.sample(1, 0), "a.jpg")});
+  store.enrol({"P001", "", "H7654321", "", "", "", ""}, {from(faces.sample(1, 1), "b.jpg")});
   const auto holder = store.holder("P001");
   ASSERT_TRUE(holder);
   EXPECT_EQ(holder->name, "Chan Tai Man");
@@ -87,8 +87,8 @@ TEST(EnrolmentStore, RemoveTakesTheHolderAndTheirTemplatesAndReportsUnknownIds) 
   TempDir dir;
   const SyntheticFaces faces(13);
   EnrolmentStore store(dir / "enrol.db");
-  store.enrol({"P001", "", "", "", "", ""}, {from(faces.sample(1, 0), "a.jpg")});
-  store.enrol({"P002", "", "", "", "", ""}, {from(faces.sample(2, 0), "b.jpg")});
+  store.enrol({"P001", "", "", "", "", "", ""}, {from(faces.sample(1, 0), "a.jpg")});
+  store.enrol({"P002", "", "", "", "", "", ""}, {from(faces.sample(2, 0), "b.jpg")});
   EXPECT_TRUE(store.remove("P001"));
   EXPECT_FALSE(store.remove("P001"));
   EXPECT_FALSE(store.remove("nobody"));
@@ -102,7 +102,7 @@ TEST(EnrolmentStore, LoadsAGalleryThatFindsTheEnrolledHolder) {
   const SyntheticFaces faces(14);
   EnrolmentStore store(dir / "enrol.db");
   for (std::uint64_t i = 0; i < 200; ++i)
-    store.enrol({std::to_string(i), "", "", "", "", ""},
+    store.enrol({std::to_string(i), "", "", "", "", "", ""},
                 {from(faces.sample(i, 0), "a.jpg"), from(faces.sample(i, 1), "b.jpg")});
   const auto gallery = store.load_gallery();
   EXPECT_EQ(gallery.size(), 400u);
@@ -126,11 +126,11 @@ TEST(EnrolmentStore, UsesWalAndVersionsItsSchema) {
     return value;
   };
   EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(pragma("PRAGMA user_version"), "1");
+  EXPECT_EQ(pragma("PRAGMA user_version"), "2");
   sqlite3_exec(db, "PRAGMA user_version=7", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   EXPECT_EQ(error_of([&] { EnrolmentStore s(dir / "enrol.db"); }),
-            (dir / "enrol.db").string() + ": enrolment database schema version 7, this gatesim reads version 1");
+            (dir / "enrol.db").string() + ": enrolment database schema version 7, this gatesim reads version 2");
 }
 
 TEST(EnrolmentStore, CorruptOrForeignFilesGiveOneMessageNamingTheFile) {
@@ -163,10 +163,56 @@ TEST(EnrolmentStore, CorruptOrForeignFilesGiveOneMessageNamingTheFile) {
 TEST(EnrolmentStore, RefusesEmptyIdAndImpossibleBirthDate) {
   TempDir dir;
   EnrolmentStore store(dir / "enrol.db");
-  EXPECT_EQ(error_of([&] { store.enrol({"", "", "", "", "", ""}, {}); }), "permit holder id: empty, expected an id");
-  EXPECT_EQ(error_of([&] { store.enrol({"P1", "", "", "1999-02-30", "", ""}, {}); }),
+  EXPECT_EQ(error_of([&] { store.enrol({"", "", "", "", "", "", ""}, {}); }), "permit holder id: empty, expected an id");
+  EXPECT_EQ(error_of([&] { store.enrol({"P1", "", "", "1999-02-30", "", "", ""}, {}); }),
             "birth date '1999-02-30': expected a real day as YYYY-MM-DD");
   EXPECT_TRUE(store.holders().empty());
+}
+
+const char* kRecord = R"({"id": "P1", "birth_date": "1980-02-29", "residence": "hong_kong", "nationality": "CHN",
+  "civil_capacity": "full", "consent": true, "documents": [{"kind": "home_return_permit", "number": "H1",
+  "valid_until": "2030-01-01"}]})";
+
+TEST(EnrolmentStore, KeepsTheHoldersTravellerRecordAndTemplatesByHolder) {
+  TempDir dir;
+  const SyntheticFaces faces(3);
+  EnrolmentStore store(dir / "enrol.db");
+  store.enrol({"P1", "", "", "", "", "", kRecord}, {from(faces.sample(1, 0), "a.jpg"), from(faces.sample(1, 1), "b.jpg")});
+  store.enrol({"P2", "", "", "", "", "", ""}, {from(faces.sample(2, 0), "c.jpg")});
+  store.enrol({"P1", "Chan", "", "", "", "", ""}, {});  // an empty record keeps the stored one
+  EXPECT_EQ(store.holder("P1")->record, kRecord);
+  EXPECT_EQ(store.holder("P2")->record, "");
+  const auto templates = store.templates("P1");
+  ASSERT_EQ(templates.size(), 2u);
+  EXPECT_EQ(templates[1], faces.sample(1, 1));
+  EXPECT_TRUE(store.templates("nobody").empty());
+  EXPECT_EQ(error_of([&] { store.enrol({"P3", "", "", "", "", "", R"({"id": "P3", "birth_date": 1})"}, {}); }),
+            "traveller record of P3: birth_date: expected a date YYYY-MM-DD, got 1");
+  EXPECT_EQ(error_of([&] { store.enrol({"P3", "", "", "", "", "", kRecord}, {}); }),
+            "traveller record of P3: id: expected \"P3\", got \"P1\"");
+}
+
+TEST(EnrolmentStore, MigratesAVersionOneFile) {
+  TempDir dir;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "v1.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, R"sql(
+    CREATE TABLE holders (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, document_number TEXT NOT NULL,
+      birth_date TEXT NOT NULL, residence TEXT NOT NULL, enrolled_at TEXT NOT NULL);
+    CREATE TABLE templates (id INTEGER PRIMARY KEY, holder_id TEXT NOT NULL REFERENCES holders (id),
+      descriptor BLOB NOT NULL CHECK (length(descriptor) = 512), source_image TEXT NOT NULL,
+      enrolled_at TEXT NOT NULL, detector TEXT NOT NULL);
+    INSERT INTO holders VALUES ('P1', 'Chan', '', '', '', '2026-01-01T00:00:00Z');
+    INSERT INTO templates (holder_id, descriptor, source_image, enrolled_at, detector)
+      VALUES ('P1', zeroblob(512), 'a.jpg', '2026-01-01T00:00:00Z', 'hog');
+    PRAGMA user_version=1;)sql", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EnrolmentStore store(dir / "v1.db");
+  EXPECT_EQ(store.holder("P1")->name, "Chan");
+  EXPECT_EQ(store.holder("P1")->record, "");
+  EXPECT_EQ(store.templates("P1").size(), 1u);
+  store.enrol({"P1", "", "", "", "", "", kRecord}, {});
+  EXPECT_EQ(EnrolmentStore(dir / "v1.db").holder("P1")->record, kRecord);
 }
 
 }  // namespace
