@@ -35,20 +35,24 @@ struct LaneDriver::Impl {
   }
 
   GateController controller;
-  biometrics::FaceAnalyzer analyzer;  // used on the worker thread only
+  biometrics::FaceAnalyzer analyzer;  // used on the service thread only
   LaneDevices& devices;
   LaneServices& services;
   AuditLog& audit;
   LaneDriverOptions options;
 
   asio::io_context io;
-  asio::thread_pool worker{1};
+  // Device calls on one thread, everything else that blocks (face analysis, services, the
+  // audit write) on another: a stalled device holds up later device calls only, so the
+  // controller's timeout still gets its referral written and the lane on to the next traveller.
+  asio::thread_pool device_thread{1};
+  asio::thread_pool service_thread{1};
   std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
   std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> timers;
   std::size_t completed = 0;
   bool no_more_travellers = false;
 
-  // Worker-thread state: the last analysed frame's probe, for MatchFace / Identify.
+  // Service-thread state: the last analysed frame's probe, for MatchFace / Identify.
   std::optional<biometrics::FaceDescriptor> probe;
   FrameView last_view;
   std::size_t images_kept = 0;
@@ -62,26 +66,28 @@ struct LaneDriver::Impl {
     if (controller.state() == LaneState::idle) next_traveller();
   }
 
-  // Runs `work` on the worker; its event (or a DeviceFault) is fed back on the io thread.
+  // Runs `work` on `thread`; its event (or a DeviceFault) is fed back on the io thread.
   template <class Work>
-  void on_worker(Work work) {
-    asio::post(worker, [this, work = std::move(work)]() mutable {
-      std::optional<Event> event;
-      try {
-        event = work();
-      } catch (const DeviceFailure& e) {
-        event = DeviceFault{now(), e.device(), e.what()};
-      } catch (...) {
-        fail(std::current_exception());
-        return;
-      }
-      if (event) asio::post(io, [this, event = std::move(*event)] { feed(event); });
-    });
+  void on(asio::thread_pool& thread, Work work) {
+    asio::post(thread, [this, work = std::move(work)]() mutable { deliver(work); });
+  }
+  template <class Work>
+  void deliver(Work& work) {
+    std::optional<Event> event;
+    try {
+      event = work();
+    } catch (const DeviceFailure& e) {
+      event = DeviceFault{now(), e.device(), e.what()};
+    } catch (...) {
+      fail(std::current_exception());
+      return;
+    }
+    if (event) asio::post(io, [this, event = std::move(*event)] { feed(event); });
   }
   // A device call whose completion the controller does not wait for.
   template <class Call>
   void device_call(Call call) {
-    on_worker([call = std::move(call)]() mutable -> std::optional<Event> {
+    on(device_thread, [call = std::move(call)]() mutable -> std::optional<Event> {
       call();
       return std::nullopt;
     });
@@ -92,7 +98,7 @@ struct LaneDriver::Impl {
     // Only one wait at a time: the lane leaves idle as soon as the arrival is fed.
     if (waiting_for_traveller) return;
     waiting_for_traveller = true;
-    asio::post(worker, [this] {
+    asio::post(device_thread, [this] {
       bool more = false;
       try {
         more = devices.next_traveller();
@@ -133,13 +139,13 @@ struct LaneDriver::Impl {
 
   // ---- Actions ----
   void act(const ReadDocument& a) {
-    on_worker([this, a]() -> std::optional<Event> {
+    on(device_thread, [this, a]() -> std::optional<Event> {
       auto reading = devices.read_document(a.role);
       return DocumentRead{now(), a.request, std::move(reading.document), std::move(reading.problem)};
     });
   }
   void act(const CheckPolicy& a) {
-    on_worker([this, a]() -> std::optional<Event> {
+    on(service_thread, [this, a]() -> std::optional<Event> {
       PolicyChecked verdict = services.check_policy(a);
       verdict.at = now();
       verdict.request = a.request;
@@ -147,10 +153,13 @@ struct LaneDriver::Impl {
     });
   }
   void act(const CaptureFrame& a) {
-    on_worker([this, a]() -> std::optional<Event> { return analyse(a, devices.capture_frame()); });
+    on(device_thread, [this, a]() -> std::optional<Event> {
+      on(service_thread, [this, a, frame = devices.capture_frame()]() -> std::optional<Event> { return analyse(a, frame); });
+      return std::nullopt;
+    });
   }
   void act(const MatchFace& a) {
-    on_worker([this, a]() -> std::optional<Event> {
+    on(service_thread, [this, a]() -> std::optional<Event> {
       if (!probe) return std::nullopt;  // cannot happen: MatchFace follows a frame with a probe
       const auto templates = services.enrolled_faces(a.holder_id);
       double best = std::numeric_limits<double>::infinity();
@@ -160,7 +169,7 @@ struct LaneDriver::Impl {
     });
   }
   void act(const Identify& a) {
-    on_worker([this, a]() -> std::optional<Event> {
+    on(service_thread, [this, a]() -> std::optional<Event> {
       if (!probe) return std::nullopt;
       IdentificationDone done = services.identify(*probe);
       done.at = now();
@@ -170,7 +179,7 @@ struct LaneDriver::Impl {
     });
   }
   void act(const CaptureFingerprint& a) {
-    on_worker([this, a]() -> std::optional<Event> {
+    on(device_thread, [this, a]() -> std::optional<Event> {
       return FingerprintResult{now(), a.request, devices.capture_fingerprint(a.holder_id)};
     });
   }
@@ -188,7 +197,7 @@ struct LaneDriver::Impl {
     device_call([this, a] { devices.show(a.signal); });
   }
   void act(const WriteAudit& a) {
-    on_worker([this, a]() -> std::optional<Event> {
+    on(service_thread, [this, a]() -> std::optional<Event> {
       try {
         audit.append(a.outcome);
         return AuditWritten{now(), a.request, true, ""};
@@ -198,7 +207,7 @@ struct LaneDriver::Impl {
     });
   }
   void act(const OpenBarrier&) {
-    on_worker([this]() -> std::optional<Event> {
+    on(device_thread, [this]() -> std::optional<Event> {
       devices.open_barrier();
       if (devices.await_passage()) return TravellerPassed{now()};
       return std::nullopt;
@@ -217,7 +226,7 @@ struct LaneDriver::Impl {
     finish_if_done();
   }
 
-  // ---- Face analysis (worker thread) ----
+  // ---- Face analysis (service thread) ----
   FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame) {
     FrameAnalysed result{{}, request.request, 0, false, {}, ""};
     probe.reset();
@@ -259,18 +268,20 @@ LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, 
     : impl_(std::make_unique<Impl>(std::move(config), models, devices, services, audit, std::move(options))) {}
 
 LaneDriver::~LaneDriver() {
-  impl_->worker.join();
+  impl_->device_thread.join();
+  impl_->service_thread.join();
 }
 
 std::size_t LaneDriver::run() {
   auto& d = *impl_;
   d.io.restart();
-  // The io_context has nothing of its own to do while the worker is busy: keep it running
+  // The io_context has nothing of its own to do while the threads are busy: keep it running
   // until finish_if_done() or fail() stops it.
   auto busy = asio::make_work_guard(d.io);
   asio::post(d.io, [&d] { d.next_traveller(); });
   d.io.run();
-  d.worker.wait();
+  d.device_thread.wait();
+  d.service_thread.wait();
   if (d.failure) std::rethrow_exception(d.failure);
   return d.completed;
 }

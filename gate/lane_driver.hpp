@@ -10,11 +10,15 @@
 // engine, the holder's enrolled templates, the 1:N gallery). The face pipeline (FaceAnalyzer,
 // assess_face, descriptor distances) and the AuditLog are the driver's own.
 //
-// Threads: run() runs the io_context (controller, timers) on the calling thread and every
-// blocking call — devices, face analysis, services, the audit write — on one worker thread, in
-// the order the controller asked for them (so ShowIndicator precedes CaptureFrame, and the
-// barrier opens only after the audit row is durable). A device that blocks delays the lane's
-// later device calls, but not its timers: the controller still times out and refers.
+// Threads: run() runs the io_context (controller, timers) on the calling thread, every device
+// call on a device thread and every other blocking call — face analysis, services, the audit
+// write — on a service thread, each in the order the controller asked for them (so
+// ShowIndicator precedes CaptureFrame; the barrier opens only after the controller saw the audit
+// row written). A device call that blocks past its step's timeout delays later device calls,
+// but neither the timers nor the service thread: the controller refers the traveller with the
+// step's timeout reason, the referral is written, and the lane serves the next traveller once
+// the device answers again (its late answer is ignored; a late fault is recorded with the next
+// transaction).
 //
 // Thread safety: one run() at a time; the callbacks are called on the run() thread.
 
@@ -50,7 +54,7 @@ struct DocumentReading {
   std::string problem;
 };
 
-// The lane's devices. Every call may block; all are made from the driver's worker thread.
+// The lane's devices. Every call may block; all are made from the driver's device thread.
 // requires of implementations: throw DeviceFailure for a device fault, nothing else.
 class LaneDevices {
  public:
@@ -70,7 +74,7 @@ class LaneDevices {
   virtual void alarm(const std::string& what) = 0;
 };
 
-// Answers the lane needs from the rest of the system. Called from the worker thread.
+// Answers the lane needs from the rest of the system. Called from the driver's service thread.
 class LaneServices {
  public:
   virtual ~LaneServices() = default;
