@@ -1,4 +1,6 @@
-// `gatesim gate` end to end: the real program on image folders and the shipped video.
+// `gatesim gate` end to end: the real program on image folders, with an enrolment database made
+// by `gatesim enroll`, chip records in the `gatesim check` traveller format and the real policy
+// engine in the loop.
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -10,14 +12,29 @@ namespace {
 
 using gatesim::testing::run_gatesim;
 using gatesim::testing::test_data;
+using nlohmann::json;
 namespace fs = std::filesystem;
 
 // Built piece by piece: g++ 12 warns falsely (-Wrestrict) about "literal" + std::string&&.
-std::string uri(const char* scheme, const fs::path& where) {
+std::string uri(const char* scheme, const fs::path& where, const char* settings = "") {
   std::string text = scheme;
   text += ':';
   text += where.string();
+  text += settings;
   return text;
+}
+
+// A Hong Kong resident's traveller record with a valid home-return permit; `change` edits it.
+json traveller(const std::string& id, const std::function<void(json&)>& change = {}) {
+  json t = {{"id", id},
+            {"birth_date", "1980-01-01"},
+            {"residence", "hong_kong"},
+            {"nationality", "CHN"},
+            {"civil_capacity", "full"},
+            {"consent", true},
+            {"documents", json::array({{{"kind", "home_return_permit"}, {"number", "H-" + id}, {"valid_until", "2030-01-01"}}})}};
+  if (change) change(t);
+  return t;
 }
 
 class GateCommand : public ::testing::Test {
@@ -37,102 +54,199 @@ class GateCommand : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
     return dir_ / name;
   }
-  std::vector<nlohmann::json> lines(const std::string& out) {
-    std::vector<nlohmann::json> parsed;
+  fs::path chips(const std::vector<json>& records) {
+    std::string text;
+    for (const auto& r : records) text += r.dump() + "\n";
+    return write("chips.jsonl", text);
+  }
+  // Enrols a holder with `gatesim enroll` (and their traveller record when given).
+  void enroll(const std::string& id, const std::string& photo, const std::optional<json>& record = {}) {
+    std::vector<std::string> args{"enroll", "--db", db().string(), "--id", id};
+    if (record) {
+      args.push_back("--record");
+      args.push_back(write(id + ".json", record->dump()).string());
+    }
+    args.push_back("faces/" + photo);
+    const auto r = run_gatesim(args);
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+  }
+  fs::path db() const { return dir_ / "enrol.db"; }
+  // Runs `gatesim gate --json` with `args`; by default at Shenzhen Bay on a fixed day with db().
+  gatesim::testing::CommandResult gate(std::vector<std::string> args) {
+    std::vector<std::string> all{"gate", "--audit", (dir_ / "audit.db").string(), "--json"};
+    for (const auto& [option, value] : {std::pair<std::string, std::string>{"--port", "shenzhen-bay"},
+                                        {"--date", "2026-11-27"},
+                                        {"--db", db().string()}})
+      if (std::find(args.begin(), args.end(), option) == args.end()) {
+        all.push_back(option);
+        all.push_back(value);
+      }
+    all.insert(all.end(), args.begin(), args.end());
+    return run_gatesim(all);
+  }
+  std::vector<json> lines(const std::string& out) {
+    std::vector<json> parsed;
     std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) parsed.push_back(nlohmann::json::parse(line));
+    for (std::string line; std::getline(in, line);) parsed.push_back(json::parse(line));
     return parsed;
   }
   fs::path dir_;
 };
 
-TEST_F(GateCommand, DocumentChannelOnAnImageFolder) {
-  copy("reference/obama.jpg", "enrol/obama/1.jpg");
-  copy("reference/biden.jpg", "enrol/biden/1.jpg");
+TEST_F(GateCommand, DocumentChannelRunsThePolicyEngineAndTheFacePipeline) {
+  enroll("obama", "reference/obama.jpg");
+  enroll("biden", "reference/biden.jpg");
+  // Frames are used only by travellers who pass the policy check: obama, the impostor (two
+  // attempts), then the ward and their guardian.
   copy("scenes/dogs.jpg", "frames/01.jpg");  // nobody in front of the camera yet
   copy("reference/obama2.jpg", "frames/02.jpg");
   copy("reference/biden.jpg", "frames/03.jpg");
-  copy("examples/two_people.jpg", "frames/04.jpg");
-  const auto documents = write("documents.jsonl",
-                               R"({"holder_id": "obama", "document_number": "C01"})"
-                               "\n"
-                               R"({"holder_id": "obama", "document_number": "C01"})"
-                               "\n"
-                               R"({"holder_id": "biden", "document_number": "C02", "verdict": {"eligible": false, )"
-                               R"("reasons": [{"code": "M3.consent", "detail": "no consent"}]}})"
-                               "\n");
-  const auto audit = dir_ / "audit.db";
-  const auto r = run_gatesim({"gate", "--port", "shenzhen-bay", "--camera", uri("dir", dir_ / "frames"),
-                              "--enrolled", (dir_ / "enrol").string(), "--documents", documents.string(), "--audit",
-                              audit.string(), "--json"});
+  copy("people/train/biden/biden2.jpg", "frames/04.jpg");
+  copy("reference/obama3.jpg", "frames/05.jpg");
+  copy("people/train/biden/biden2.jpg", "frames/06.jpg");
+  const auto documents = chips({
+      traveller("obama"),
+      traveller("obama"),  // Biden's face on Obama's permit
+      traveller("kid", [](json& t) { t["birth_date"] = "2015-03-01"; }),
+      traveller("obama", [](json& t) { t["consent"] = false; }),
+      traveller("obama", [](json& t) { t["documents"][0]["valid_until"] = "2026-11-26"; }),
+      traveller("mainlander",
+                [](json& t) {
+                  t["residence"] = "mainland";
+                  t["documents"] = json::array({{{"kind", "eep"}, {"number", "E1"}, {"valid_until", "2030-01-01"},
+                                                 {"endorsements", json::array({{{"destination", "HKG"},
+                                                                                {"kind", "individual_tourism"},
+                                                                                {"entries", "multiple"},
+                                                                                {"valid_from", "2026-01-01"},
+                                                                                {"valid_until", "2027-01-01"}}})}}});
+                }),
+      traveller("obama", [](json& t) { t["civil_capacity"] = "limited"; }),  // no guardian on record
+      traveller("obama", [](json& t) {
+        t["civil_capacity"] = "limited";
+        t["guardian_id"] = "biden";
+      }),
+      traveller("biden"),  // the guardian presents their permit next
+  });
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents)});
   EXPECT_EQ(r.exit_status, 1) << r.err;  // someone was referred
   const auto out = lines(r.out);
-  ASSERT_EQ(out.size(), 3u) << r.out;
+  ASSERT_EQ(out.size(), 8u) << r.out << r.err;
   EXPECT_EQ(out[0]["decision"], "cleared");
   EXPECT_EQ(out[0]["holder_id"], "obama");
+  EXPECT_EQ(out[0]["document_number"], "H-obama");
   EXPECT_EQ(out[0]["people"][0]["frames_rejected"], 1);
   EXPECT_LT(out[0]["people"][0]["distance"].get<double>(), 0.6);
-  // Obama's permit, Biden's face, then two faces: no match on the first try, tailgating next.
-  EXPECT_EQ(out[1]["reasons"][0]["code"], "tailgating");
-  EXPECT_TRUE(out[1]["alarm"].get<bool>());
-  EXPECT_NE(r.err.find("ALARM: tailgating"), std::string::npos);
-  EXPECT_EQ(out[2]["reasons"][0]["code"], "M3.consent");
-  EXPECT_EQ(out[2]["people"][0]["frames"], 0) << "refused before any capture";
-  EXPECT_TRUE(fs::exists(audit));
+  EXPECT_EQ(out[1]["reasons"][0]["code"], "face.no_match");
+  EXPECT_GT(out[1]["people"][0]["distance"].get<double>(), 0.6);
+  const std::vector<std::string> refused{"M3.age", "M3.consent", "M3.document", "M3.endorsement", "M3.guardian"};
+  for (std::size_t i = 0; i < refused.size(); ++i) {
+    const auto& t = out[2 + i];
+    EXPECT_EQ(t["decision"], "referred") << t;
+    EXPECT_EQ(t["reasons"][0]["code"], refused[i]) << t;
+    EXPECT_EQ(t["people"][0]["frames"], 0) << "refused before any capture: " << t;
+  }
+  EXPECT_NE(out[2]["reasons"][0]["detail"].get<std::string>().find("aged 11"), std::string::npos) << out[2];
+  EXPECT_NE(out[5]["reasons"][0]["detail"].get<std::string>().find("tourism endorsements are not eligible"),
+            std::string::npos)
+      << out[5];
+  EXPECT_EQ(out[7]["decision"], "cleared") << out[7];
+  EXPECT_EQ(out[7]["guardian_id"], "biden");
+  ASSERT_EQ(out[7]["people"].size(), 2u);
+  EXPECT_LT(out[7]["people"][1]["distance"].get<double>(), 0.6);
+  EXPECT_NE(r.err.find("barrier: open"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "audit.db"));
 }
 
-TEST_F(GateCommand, DocumentFreeChannelOnTheShippedVideo) {
-  copy("examples/lin-manuel-miranda.png", "enrol/lin-manuel-miranda/1.png");
-  copy("examples/alex-lacamoire.png", "enrol/alex-lacamoire/1.png");
-  copy("reference/obama.jpg", "enrol/obama/1.jpg");
-  const auto r = run_gatesim({"gate", "--camera", uri("file", test_data("faces/examples/short_hamilton_clip.mp4")),
-                              "--enrolled", (dir_ / "enrol").string(), "--audit", (dir_ / "audit.db").string(),
-                              "--json"});
+TEST_F(GateCommand, DocumentFreeChannelIdentifiesAndChecksTheStoredRecord) {
+  enroll("obama", "reference/obama.jpg", traveller("obama"));
+  enroll("biden", "reference/biden.jpg", traveller("biden"));
+  copy("reference/obama3.jpg", "frames/01.jpg");                 // a hit
+  copy("people/train/kit_harington/john1.jpeg", "frames/02.jpg");  // a miss: not enrolled
+  copy("people/train/kit_harington/john2.jpeg", "frames/03.jpg");
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames")});
   EXPECT_EQ(r.exit_status, 1) << r.err;
-  int cleared = 0;
-  for (const auto& t : lines(r.out)) {
-    EXPECT_EQ(t["channel"], "document_free");
-    if (t["decision"] == "cleared") {
-      ++cleared;
-      EXPECT_EQ(t["holder_id"], "lin-manuel-miranda");
-      EXPECT_LT(t["people"][0]["distance"].get<double>(), 0.5);
-      EXPECT_GE(t["people"][0]["second_distance"].get<double>() - t["people"][0]["distance"].get<double>(), 0.08);
-    } else {
-      EXPECT_FALSE(t["reasons"].empty());
-    }
-  }
-  EXPECT_GT(cleared, 0) << r.out;
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 3u) << r.out << r.err;
+  EXPECT_EQ(out[0]["channel"], "document_free");
+  EXPECT_EQ(out[0]["decision"], "cleared") << out[0];
+  EXPECT_EQ(out[0]["holder_id"], "obama");
+  EXPECT_GE(out[0]["people"][0]["second_distance"].get<double>() - out[0]["people"][0]["distance"].get<double>(), 0.08);
+  EXPECT_EQ(out[1]["reasons"][0]["code"], "identification.not_found") << out[1];
+  // The folder ends: the lane reports the camera's end of stream and stops.
+  EXPECT_EQ(out[2]["reasons"][0]["code"], "device.camera") << out[2];
+}
+
+TEST_F(GateCommand, DocumentFreeChannelRefersAHolderTheRulesRefuse) {
+  // A mainland resident cannot use the document-free channel; Biden has no record at all.
+  enroll("obama", "reference/obama.jpg", traveller("obama", [](json& t) { t["residence"] = "mainland"; }));
+  enroll("biden", "reference/biden.jpg");
+  copy("reference/obama3.jpg", "frames/01.jpg");
+  copy("people/train/biden/biden2.jpg", "frames/02.jpg");
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames")});
+  const auto out = lines(r.out);
+  ASSERT_GE(out.size(), 2u) << r.out << r.err;
+  EXPECT_EQ(out[0]["holder_id"], "obama");
+  EXPECT_EQ(out[0]["reasons"][0]["code"], "DF.residence") << out[0];
+  EXPECT_EQ(out[1]["holder_id"], "biden");
+  EXPECT_EQ(out[1]["reasons"][0]["code"], "policy.no_record") << out[1];
+}
+
+TEST_F(GateCommand, CameraUnpluggedMidTransactionThenFingerprintMatchAndTimeout) {
+  enroll("obama", "reference/obama.jpg");
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  copy("reference/obama3.jpg", "frames/02.jpg");
+  const auto documents = chips({traveller("obama"), traveller("obama"), traveller("obama")});
+  // The camera is unplugged at its first read and reconnects on the next; the simulated reader
+  // matches once, then stops answering.
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames", "#faults=disconnect@0,reconnect=1"), "--documents",
+                       uri("chips", documents), "--fingerprint", "sim:match:0.93,timeout"});
+  EXPECT_EQ(r.exit_status, 1) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 3u) << r.out << r.err;
+  EXPECT_EQ(out[0]["reasons"][0]["code"], "device.camera") << out[0];
+  EXPECT_NE(out[0]["reasons"][0]["detail"].get<std::string>().find("disconnected: injected: unplugged at call 0"),
+            std::string::npos)
+      << out[0];
+  EXPECT_EQ(out[1]["decision"], "cleared") << out[1];
+  EXPECT_EQ(out[1]["people"][0]["fingerprint_matched"], true) << out[1];
+  EXPECT_EQ(out[2]["reasons"][0]["code"], "device.fingerprint_reader") << out[2];
+  EXPECT_EQ(out[2]["reasons"][0]["detail"], "sim: timeout: scripted");
 }
 
 TEST_F(GateCommand, BadInputIsOneClearLineAndExitTwo) {
-  copy("reference/obama.jpg", "enrol/obama/1.jpg");
+  enroll("obama", "reference/obama.jpg");
   copy("reference/obama2.jpg", "frames/1.jpg");
-  const std::string enrol = (dir_ / "enrol").string(), frames = uri("dir", dir_ / "frames");
-  const std::string audit = (dir_ / "audit.db").string();
+  const std::string frames = uri("dir", dir_ / "frames");
+  const auto bad = write("bad.jsonl", traveller("obama").dump() + "\n" +
+                                          traveller("biden", [](json& t) { t["civil_capacity"] = "some"; }).dump() + "\n");
+  const auto empty_db = dir_ / "empty.db";
+  { std::ofstream touch(empty_db); }
   struct Case {
     std::vector<std::string> args;
     std::string message;
   };
-  const auto bad_json = write("bad.jsonl", "{\"holder_id\": \"obama\", \"document_number\": \"C1\"}\n{\"holder_id\": 7}\n");
-  const auto no_face = copy("scenes/dogs.jpg", "enrol2/dog/1.jpg");
   for (const auto& c : std::vector<Case>{
-           {{"--camera", "webcam:0", "--enrolled", enrol}, "unknown kind 'webcam'"},
-           {{"--camera", uri("dir", dir_ / "nothing"), "--enrolled", enrol}, "no such folder"},
-           {{"--camera", frames, "--enrolled", enrol, "--documents", bad_json.string()}, "bad.jsonl:2: "},
-           {{"--camera", frames, "--enrolled", (dir_ / "enrol2").string()}, "1.jpg: 0 faces found"},
-           {{"--camera", frames, "--enrolled", enrol, "--port", "Shenzhen Bay"}, "--port Shenzhen Bay"},
+           {{"--camera", "webcam:0"}, "unknown kind 'webcam'"},
+           {{"--camera", uri("dir", dir_ / "nothing")}, "no such folder"},
+           {{"--camera", frames, "--documents", uri("chips", bad)},
+            bad.string() + ":2: civil_capacity: expected one of full, limited, none, got \"some\""},
+           {{"--camera", frames, "--documents", "mrz:x"}, "unknown kind 'mrz'"},
+           {{"--camera", frames, "--fingerprint", "sim:match"}, "--fingerprint sim:match"},
+           {{"--camera", frames, "--db", (dir_ / "missing.db").string()}, "missing.db: no such enrolment database"},
+           {{"--camera", frames, "--db", empty_db.string()}, "empty.db: no enrolled face templates"},
+           {{"--camera", frames, "--port", "atlantis"}, "--port atlantis: unknown port"},
+           {{"--camera", frames, "--date", "2026-02-30"}, "--date 2026-02-30: expected a date YYYY-MM-DD"},
+           {{"--camera", frames, "--direction", "sideways"}, "--direction sideways: expected entry or exit"},
        }) {
-    std::string command = gatesim::testing::shell_quote(GATESIM_BINARY) + " gate --audit " +
-                          gatesim::testing::shell_quote(audit);
-    for (const auto& a : c.args) {
-      command += ' ';
-      command += gatesim::testing::shell_quote(a);
-    }
-    const auto r = gatesim::testing::run_shell(command);
-    EXPECT_EQ(r.exit_status, 2) << command << "\n" << r.err;
+    const auto r = gate(c.args);
+    EXPECT_EQ(r.exit_status, 2) << c.message << "\n" << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
+  // --db is required.
+  const auto r = run_gatesim({"gate", "--camera", frames});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("--db is required"), std::string::npos) << r.err;
 }
 
 }  // namespace
