@@ -32,6 +32,14 @@ class EventQueue {
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
   std::uint64_t handled() const { return handled_; }
+  // requires: !empty(). ensures: the time of the earliest event.
+  SimTime next_time() const { return heap_.front().time; }
+
+  // requires: at <= next_time() when !empty(). ensures: now() == max(now(), at). For events
+  //           from outside the model (real-time replay) that happen between scheduled ones.
+  void advance_to(SimTime at) {
+    if (at > now_) now_ = at;
+  }
 
   // requires: at >= now(). ensures: the event is handled after every earlier event and after
   //           events already scheduled for the same time.

@@ -2,12 +2,18 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "gate/gate_controller.hpp"
 #include "gate/policy_engine.hpp"
@@ -110,6 +116,7 @@ struct Server {
   std::int32_t party = -1;  // slot of the party in service
   std::uint64_t token = 0;  // bumps to cancel the pending completion
   SimTime down_since = 0;
+  ExternalGate* external = nullptr;  // served outside the simulation (real-time replay only)
 };
 
 // A gate run by the real gate controller: its one outstanding delayed reply (a document read, a
@@ -168,10 +175,17 @@ class PortSimulation {
       }
       std::reverse(channels_[c].idle.begin(), channels_[c].idle.end());  // lowest index first
     }
+    const auto& external = o.realtime.external_gates;
+    if (!external.empty() && !(o.realtime.speed > 0))
+      throw models::InputError("external gates need real-time pacing (a speed above 0)");
+    if (external.size() > static_cast<std::size_t>(s.channels.document_gates))
+      throw models::InputError(s.file + ": channels.document_gates: " + std::to_string(s.channels.document_gates) +
+                               ", fewer than the " + std::to_string(external.size()) + " external gates");
+    for (std::size_t i = 0; i < external.size(); ++i) servers_[i].external = external[i];  // document gates come first
     lanes_.resize(servers_.size());
     if (s.gate.model == GateSpec::Model::controller)
       for (std::size_t g = 0; g < servers_.size(); ++g)
-        if (servers_[g].channel != kCounters)
+        if (servers_[g].channel != kCounters && !servers_[g].external)
           lanes_[g].controller = std::make_unique<gate::GateController>(gate_config(servers_[g].channel));
     r_.scenario = s.name;
     r_.seed = o.seed;
@@ -188,6 +202,14 @@ class PortSimulation {
   }
 
   SimResult run() {
+    start();
+    if (o_.realtime.speed > 0) run_paced();
+    else advance(std::numeric_limits<SimTime>::max());
+    return finish();
+  }
+
+ private:
+  void start() {
     if (s_.arrivals.travellers_per_day > 0) q_.schedule_at(0, kPoisson, 0, 0);
     for (std::uint32_t b = 0; b < s_.arrivals.batches.size(); ++b) {
       const Batch& batch = s_.arrivals.batches[b];
@@ -196,16 +218,83 @@ class PortSimulation {
     if (trace_) schedule_trace();
     if (s_.faults.mtbf_hours > 0)
       for (std::uint32_t g = 0; g < servers_.size(); ++g)
-        if (servers_[g].channel != kCounters) schedule_fault(g);
+        if (servers_[g].channel != kCounters && !servers_[g].external) schedule_fault(g);
     q_.schedule_at(interval_, kTick);
     if (o_.intervals) *o_.intervals << interval_header();
+  }
 
-    while (!q_.empty()) {
-      if (q_.now() >= end_ && in_port_ == 0 && !trace_pending_) break;
-      const SimEvent e = q_.pop();
-      handle(e);
-      if (o_.progress && (q_.handled() & 0xFFFF) == 0) o_.progress(std::min(1.0, to_seconds(q_.now()) / to_seconds(std::max<SimTime>(end_, 1))));
+  // True once the arrival window is over and the port is empty (or nothing is left to happen).
+  bool finished() const {
+    if (external_busy_ > 0) return false;
+    return q_.empty() || (q_.now() >= end_ && in_port_ == 0 && !trace_pending_);
+  }
+  double fraction_done() const { return std::min(1.0, to_seconds(q_.now()) / to_seconds(std::max<SimTime>(end_, 1))); }
+
+  // Handles the events due up to `until`, in order.
+  void advance(SimTime until) {
+    while (!finished() && !q_.empty() && q_.next_time() <= until) {
+      handle(q_.pop());
+      if (o_.progress && (q_.handled() & 0xFFFF) == 0) o_.progress(fraction_done());
     }
+  }
+
+  // ---- real-time replay ----
+  // The same events as advance(), each handled once the wall clock reaches its simulated time
+  // divided by the speed. One steady timer waits for the next event (or the next status line);
+  // an external gate's answer is posted to the io_context and enters at the wall clock's
+  // simulated time.
+  void run_paced() {
+    boost::asio::io_context io;
+    boost::asio::steady_timer timer(io);
+    io_ = &io;
+    const auto wall_start = std::chrono::steady_clock::now();
+    auto next_status = wall_start;
+    const double speed = o_.realtime.speed;
+    const auto simulated_now = [&] {
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      return seconds(wall * speed);
+    };
+    const auto wall_at = [&](SimTime t) {
+      return wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(to_seconds(t) / speed));
+    };
+    std::function<void()> step = [&] {
+      advance(simulated_now());
+      const auto now = std::chrono::steady_clock::now();
+      if (o_.realtime.status && (now >= next_status || finished())) {
+        RealtimeStatus st;
+        st.simulated_s = to_seconds(q_.now());
+        st.wall_s = std::chrono::duration<double>(now - wall_start).count();
+        st.fraction = fraction_done();
+        st.in_port = in_port_;
+        for (int c = 0; c < kChannelCount; ++c) st.queued[c] = channels_[c].queued_travellers;
+        o_.realtime.status(st);
+        next_status = now + std::chrono::seconds(1);
+      }
+      if (finished()) {
+        timer.cancel();
+        return;
+      }
+      auto wake = next_status;
+      if (!q_.empty()) wake = std::min(wake, wall_at(q_.next_time()));
+      timer.expires_at(wake);  // cancels the wait armed before, if any
+      timer.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec) step();
+      });
+    };
+    on_external_answer_ = [&](std::uint32_t server, std::uint64_t token, ExternalOutcome outcome) {
+      const SimTime at = simulated_now();
+      advance(at);
+      q_.advance_to(q_.empty() ? at : std::min(at, q_.next_time()));
+      external_done(server, token, std::move(outcome));
+      step();
+    };
+    step();
+    io.run();
+    io_ = nullptr;
+  }
+
+  SimResult finish() {
     close_interval(true);
     for (int c = 0; c < kChannelCount; ++c) {
       account_busy(c);
@@ -219,7 +308,6 @@ class PortSimulation {
     return std::move(r_);
   }
 
- private:
   // ---- arrivals ----
   int hour_of_day(SimTime t) const {
     return static_cast<int>(std::floor(s_.start_hour + to_seconds(t) / 3600.0)) % 24;
@@ -425,6 +513,10 @@ class PortSimulation {
       begin_lane(server, p);
       return;
     }
+    if (g.external) {
+      serve_externally(server, p);
+      return;
+    }
     const double duration = channel == kCounters ? plan_counter(p) : plan_gate(p, channel);
     q_.schedule_in(seconds(duration), kServiceDone, server, ++g.token);
   }
@@ -535,6 +627,46 @@ class PortSimulation {
     release(server);
     if (channel != kCounters && p.referred) join(slot, kCounters);
     else depart(slot, true);
+  }
+
+  // ---- external gates (real-time replay) ----
+  void serve_externally(std::uint32_t server, const Party& p) {
+    Server& g = servers_[server];
+    std::vector<ExternalTraveller> travellers;
+    for (int i = 0; i < p.size; ++i) {
+      const Member& m = p.m[i];
+      const bool ward = i > 0 && p.has_guardian && m.p.limited_capacity;
+      travellers.push_back({to_traveller(m.p, holder_id(m), s_.date,
+                                         ward ? std::optional<std::string>(holder_id(p.m[0])) : std::nullopt),
+                            m.p.enrolled, m.p.impostor});
+    }
+    ++external_busy_;
+    const std::uint64_t token = ++g.token;
+    boost::asio::io_context* io = io_;
+    g.external->serve(p.id, travellers, [this, io, server, token](ExternalOutcome outcome) {
+      boost::asio::post(*io, [this, server, token, outcome = std::move(outcome)]() mutable {
+        on_external_answer_(server, token, std::move(outcome));
+      });
+    });
+  }
+
+  // The gate's answer: the party passed, or goes to a counter with the gate's reasons.
+  void external_done(std::uint32_t server, std::uint64_t token, ExternalOutcome outcome) {
+    --external_busy_;
+    Server& g = servers_[server];
+    if (token != g.token || g.party < 0) return;
+    Party& p = parties_[static_cast<std::uint32_t>(g.party)];
+    std::uint32_t reasons = 0;
+    for (const auto& code : outcome.reasons) reasons |= reason_bit(code);
+    if (!outcome.cleared && reasons == 0) reasons = reason_bit("external.referred");
+    for (int i = 0; i < p.size; ++i) {
+      Member& m = p.m[i];
+      m.served_at_gate = true;
+      if (outcome.cleared && m.p.impostor) m.incidents |= kIncidentFalseMatch;
+      if (!outcome.cleared) m.reasons |= reasons;
+    }
+    p.referred = !outcome.cleared;
+    finish_service(server);
   }
 
   // ---- gates run by the real gate controller, on the virtual clock ----
@@ -1020,6 +1152,9 @@ class PortSimulation {
   std::vector<std::string> reason_names_ = kFixedReasons;
   const models::Port* port_;
   std::unordered_map<std::uint64_t, Verdict> verdicts_;
+  boost::asio::io_context* io_ = nullptr;  // during a real-time replay
+  std::function<void(std::uint32_t, std::uint64_t, ExternalOutcome)> on_external_answer_;
+  std::uint32_t external_busy_ = 0;        // parties at external gates
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   Rng arrivals_rng_, service_rng_, fault_rng_;

@@ -11,6 +11,13 @@
 // the day's total. Arrivals stop at the scenario's end; travellers still inside are served.
 // Same scenario + seed -> byte-identical outputs.
 //
+// Real-time replay (RunOptions::realtime.speed > 0) runs the same events in the same order, paced
+// by a Boost.Asio steady timer so simulated time advances at `speed` times wall time: the outputs
+// are the same bytes as without it. External gates (a live lane with a camera, or a test's) can
+// then stand in the hall as document gates: the port hands each one a party and the gate answers
+// in wall-clock time, from any thread; its answer enters the simulation at the simulated time
+// the wall clock has reached (so a run with external gates depends on their timing).
+//
 // Thread safety: run_simulation() shares nothing; replications may run on separate threads.
 
 #include <array>
@@ -21,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "models/traveller.hpp"
 #include "sim/scenario.hpp"
 
 namespace gatesim::sim {
@@ -79,15 +87,58 @@ struct SimResult {
   std::vector<IntervalRow> intervals;
 };
 
+// One traveller handed to an external gate: the facts the policy engine reads (id "P<n>", the
+// guardian on record as in the party) and what the simulation knows beyond them.
+struct ExternalTraveller {
+  models::Traveller facts;
+  bool enrolled = false;  // in the document-free gallery
+  bool impostor = false;  // presents someone else's permit: a live lane should refuse them
+};
+
+struct ExternalOutcome {
+  bool cleared = true;               // false: the party goes to a counter
+  std::vector<std::string> reasons;  // codes for the referral ("face.no_match", "M3.age", ...)
+};
+
+// A gate served outside the simulation, in wall-clock time: a live lane (gate::LaneDriver with a
+// USB camera behind an adapter that feeds it the travellers) or a test's. It serves one party at
+// a time, the members in order (a guardian first).
+// Thread safety: serve() is called on the replay's thread; `done` may be called from any thread.
+class ExternalGate {
+ public:
+  virtual ~ExternalGate() = default;
+  // requires: the previous party's `done` was called.
+  // ensures: `done` is called exactly once, when the party has passed or been referred.
+  virtual void serve(std::uint64_t party, const std::vector<ExternalTraveller>& travellers,
+                     std::function<void(ExternalOutcome)> done) = 0;
+};
+
+// About once a wall second during a real-time replay.
+struct RealtimeStatus {
+  double simulated_s = 0, wall_s = 0;
+  double fraction = 0;  // of the arrival window
+  std::uint64_t in_port = 0;
+  std::array<std::uint64_t, kChannelCount> queued{};  // travellers waiting per channel
+};
+
+struct RealtimeOptions {
+  double speed = 0;  // > 0: simulated seconds per wall second; 0: as fast as possible
+  // Each replaces one document gate (the first ones); they never fault. requires: speed > 0.
+  std::vector<ExternalGate*> external_gates;
+  std::function<void(const RealtimeStatus&)> status;
+};
+
 struct RunOptions {
   std::uint64_t seed = 1;
   std::ostream* travellers = nullptr;  // JSON Lines, one traveller per line, as they leave
   std::ostream* intervals = nullptr;   // CSV, one row per interval
   std::function<void(double)> progress;  // fraction of the arrival window done, now and then
+  RealtimeOptions realtime;
 };
 
 // requires: a checked scenario (load_scenario). throws models::InputError for a bad trace or
-//           calibration file.
+//           calibration file, or external gates without real-time pacing or beyond the hall's
+//           document gates.
 SimResult run_simulation(const Scenario& scenario, const RunOptions& options);
 
 }  // namespace gatesim::sim

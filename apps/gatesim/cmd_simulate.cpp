@@ -31,6 +31,21 @@ std::function<void(double)> progress_bar() {
   };
 }
 
+// One status line a wall second during a real-time replay: the simulated clock (hour of day),
+// the wall time, who is in the port and the queues.
+std::function<void(const sim::RealtimeStatus&)> realtime_status(double speed, double start_hour) {
+  return [speed, start_hour](const sim::RealtimeStatus& st) {
+    const auto clock = static_cast<long>(start_hour * 3600 + st.simulated_s);
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "realtime %gx: %02ld:%02ld:%02ld simulated (%3.0f%%), %.0f s wall, %llu in port, queued %llu/%llu/%llu\n",
+                  speed, clock / 3600 % 24, clock / 60 % 60, clock % 60, 100 * st.fraction, st.wall_s,
+                  static_cast<unsigned long long>(st.in_port), static_cast<unsigned long long>(st.queued[0]),
+                  static_cast<unsigned long long>(st.queued[1]), static_cast<unsigned long long>(st.queued[2]));
+    std::cerr << line << std::flush;
+  };
+}
+
 std::ofstream open_output(const std::filesystem::path& path) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw models::InputError(path.string() + ": cannot write here (--out)");
@@ -47,6 +62,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     std::vector<std::string> sets;
     bool json = false;
     bool no_travellers = false;
+    std::optional<double> realtime;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("simulate", "Simulate a port scenario: queues, waits, throughput, referrals");
@@ -56,8 +72,13 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
       ->capture_default_str();
   cmd->add_option("--set", args->sets, "Override a scenario key: --set channels.document_gates=12 (repeatable)");
   cmd->add_flag("--no-travellers", args->no_travellers, "Skip travellers.jsonl (the largest output)");
+  cmd->add_option("--realtime", args->realtime,
+                  "Pace the run so simulated time goes SPEED times as fast as wall time (0.01..100), printing "
+                  "status lines on stderr; same outputs as without it");
   cmd->add_flag("--json", args->json, "Print summary.json on stdout");
   cmd->callback([args, &context] {
+    if (args->realtime && !(*args->realtime >= 0.01 && *args->realtime <= 100))
+      throw models::InputError("--realtime: expected a speed from 0.01 to 100, got " + std::to_string(*args->realtime));
     const sim::Scenario scenario = sim::load_scenario(args->scenario, args->sets);
     const std::filesystem::path out(args->out);
     std::error_code ec;
@@ -69,7 +90,12 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     options.seed = args->seed.value_or(scenario.seed);
     options.travellers = args->no_travellers ? nullptr : &travellers;
     options.intervals = &intervals;
-    options.progress = progress_bar();
+    if (args->realtime) {
+      options.realtime.speed = *args->realtime;
+      options.realtime.status = realtime_status(*args->realtime, scenario.start_hour);
+    } else {
+      options.progress = progress_bar();
+    }
     const auto started = std::chrono::steady_clock::now();
     const sim::SimResult result = sim::run_simulation(scenario, options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -84,6 +84,28 @@ TEST(Simulate, SameSeedGivesByteIdenticalOutputs) {
   for (const auto& d : dirs) fs::remove_all(d);
 }
 
+// --realtime paces the same run (100x: 72 simulated seconds take under a second of wall time).
+TEST(Simulate, RealtimeReplayWritesTheSameOutputs) {
+  std::vector<fs::path> dirs{fresh_dir("plain"), fresh_dir("paced")};
+  const std::vector<std::string> common{"simulate", scenario("luohu-weekday"), "--set", "start_hour=8", "--set",
+                                        "duration_hours=0.02", "--seed", "4"};
+  auto args = common;
+  args.insert(args.end(), {"--out", dirs[0].string()});
+  const auto plain = run_gatesim(args);
+  ASSERT_EQ(plain.exit_status, 0) << plain.err;
+  args = common;
+  args.insert(args.end(), {"--out", dirs[1].string(), "--realtime", "100"});
+  const auto paced = run_gatesim(args);
+  ASSERT_EQ(paced.exit_status, 0) << paced.err;
+  EXPECT_NE(paced.err.find("realtime 100x: 08:0"), std::string::npos) << paced.err;
+  for (const char* file : {"travellers.jsonl", "intervals.csv", "summary.json", "report.html"})
+    EXPECT_EQ(slurp(dirs[0] / file), slurp(dirs[1] / file)) << file;
+  for (const auto& d : dirs) fs::remove_all(d);
+  const auto bad = run_gatesim({"simulate", scenario("luohu-weekday"), "--realtime", "0", "--out", fresh_dir("bad").string()});
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_NE(bad.err.find("--realtime: expected a speed from 0.01 to 100"), std::string::npos) << bad.err;
+}
+
 TEST(Simulate, BadInputExitsWithStatus2AndOneLine) {
   auto r = run_gatesim({"simulate", "no-such-scenario.yaml"});
   EXPECT_EQ(r.exit_status, 2);

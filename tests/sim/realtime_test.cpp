@@ -1,0 +1,170 @@
+// Real-time replay: the same events paced by a steady timer give the same outputs, and an
+// external gate (the hook for a live lane) serves parties inside a simulated port.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "models/input_error.hpp"
+#include "sim/port_model.hpp"
+#include "sim/report.hpp"
+
+namespace gatesim::sim {
+namespace {
+
+// A few simulated minutes at Luohu; the test runs them at thousands of times wall speed.
+Scenario short_port(const std::vector<std::string>& overrides = {}) {
+  return parse_scenario(R"(
+name: realtime
+port: luohu
+start_hour: 8
+duration_hours: 0.1
+arrivals: {travellers_per_day: 40000}
+population: {impostor: 0.05}
+channels: {document_gates: 2, counters: 3}
+faults: {mtbf_hours: 0.5, repair: 60}
+)",
+                        "realtime.yaml", overrides);
+}
+
+TEST(Realtime, PacedRunGivesTheSameOutputsAsTheUnpacedOne) {
+  const Scenario s = short_port();
+  std::ostringstream plain_travellers, plain_intervals, paced_travellers, paced_intervals;
+  RunOptions plain;
+  plain.seed = 3;
+  plain.travellers = &plain_travellers;
+  plain.intervals = &plain_intervals;
+  const SimResult a = run_simulation(s, plain);
+
+  RunOptions paced = plain;
+  paced.travellers = &paced_travellers;
+  paced.intervals = &paced_intervals;
+  paced.realtime.speed = 3000;
+  std::vector<RealtimeStatus> statuses;
+  paced.realtime.status = [&](const RealtimeStatus& st) { statuses.push_back(st); };
+  const SimResult b = run_simulation(s, paced);
+
+  EXPECT_GT(a.travellers, 50u);
+  EXPECT_EQ(plain_travellers.str(), paced_travellers.str());
+  EXPECT_EQ(plain_intervals.str(), paced_intervals.str());
+  EXPECT_EQ(summary_json(a), summary_json(b));
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_EQ(statuses.back().in_port, 0u);  // the last line is the drained port
+  for (std::size_t i = 1; i < statuses.size(); ++i) EXPECT_GE(statuses[i].simulated_s, statuses[i - 1].simulated_s);
+}
+
+// Stands in for a live lane on another thread: answers each party when its worker gets to it,
+// referring impostors as a real face check would and clearing everyone else.
+class ThreadGate : public ExternalGate {
+ public:
+  ThreadGate() : worker_([this] { work(); }) {}
+  ~ThreadGate() override {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    worker_.join();
+  }
+  void serve(std::uint64_t party, const std::vector<ExternalTraveller>& travellers,
+             std::function<void(ExternalOutcome)> done) override {
+    EXPECT_FALSE(busy_) << "a second party before the first was answered";
+    busy_ = true;
+    served.push_back(party);
+    for (const auto& t : travellers) traveller_ids.insert(t.facts.id);
+    {
+      std::lock_guard lock(mutex_);
+      work_.push_back({travellers, std::move(done)});
+    }
+    wake_.notify_one();
+  }
+  std::vector<std::uint64_t> served;  // party ids, in the order the port handed them over
+  std::set<std::string> traveller_ids;
+
+ private:
+  struct Job {
+    std::vector<ExternalTraveller> travellers;
+    std::function<void(ExternalOutcome)> done;
+  };
+  void work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stop_ || !work_.empty(); });
+        if (work_.empty()) return;
+        job = std::move(work_.front());
+        work_.pop_front();
+      }
+      ExternalOutcome outcome;
+      for (const auto& t : job.travellers)
+        if (t.impostor) outcome = {false, {"face.no_match"}};
+      busy_ = false;  // before done(): the port may hand over the next party at once
+      job.done(outcome);
+    }
+  }
+  std::atomic<bool> busy_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> work_;
+  bool stop_ = false;
+  std::thread worker_;
+};
+
+TEST(Realtime, ExternalGateServesPartiesInsideThePort) {
+  const Scenario s = short_port();
+  ThreadGate gate;
+  std::ostringstream travellers;
+  RunOptions options;
+  options.travellers = &travellers;
+  options.realtime.speed = 3000;
+  options.realtime.external_gates = {&gate};
+  const SimResult r = run_simulation(s, options);
+
+  ASSERT_GT(gate.served.size(), 5u);
+  for (std::size_t i = 1; i < gate.served.size(); ++i) EXPECT_LT(gate.served[i - 1], gate.served[i]) << "FIFO at the lane";
+  std::set<std::uint64_t> served(gate.served.begin(), gate.served.end());
+  std::size_t lines = 0, at_external = 0, referred_by_it = 0, refused = 0;
+  std::istringstream in(travellers.str());
+  for (std::string line; std::getline(in, line); ++lines) {
+    const auto record = nlohmann::json::parse(line);
+    const bool external = served.count(record["party"].get<std::uint64_t>()) > 0;
+    if (!external) continue;
+    ++at_external;
+    EXPECT_EQ(record["route"][0], "document_gates") << line;
+    EXPECT_TRUE(gate.traveller_ids.count("P" + std::to_string(record["traveller"].get<std::uint64_t>()))) << line;
+    if (record["route"].size() == 2) {  // referred by the gate: the impostor is refused at the counter
+      ++referred_by_it;
+      EXPECT_EQ(record["route"][1], "counters");
+      EXPECT_NE(line.find("face.no_match"), std::string::npos) << line;
+      refused += record["decision"] == "refused_entry";
+    } else {
+      EXPECT_EQ(record["decision"], "cleared") << line;
+    }
+  }
+  EXPECT_EQ(lines, r.travellers);
+  EXPECT_EQ(at_external, gate.traveller_ids.size());
+  EXPECT_GT(referred_by_it, 0u);
+  EXPECT_GT(refused, 0u);
+}
+
+TEST(Realtime, ExternalGatesNeedPacingAndDocumentGates) {
+  const Scenario s = short_port();
+  ThreadGate a, b, c;
+  RunOptions options;
+  options.realtime.external_gates = {&a};
+  EXPECT_THROW(run_simulation(s, options), models::InputError);
+  options.realtime.speed = 10;
+  options.realtime.external_gates = {&a, &b, &c};
+  EXPECT_THROW(run_simulation(s, options), models::InputError);
+}
+
+}  // namespace
+}  // namespace gatesim::sim
