@@ -1,0 +1,160 @@
+// The live lane's real components without the face pipeline: DeviceLane on real device backends
+// (an image folder camera, chip files, the simulated fingerprint reader, console barrier and
+// indicator) and PolicyServices on the shipped policy data and a real enrolment database.
+#include "gate/live_lane.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "models/traveller_json.hpp"
+#include "tests/gate/policy_test_support.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/synthetic_faces.hpp"
+
+namespace gatesim::gate {
+namespace {
+
+using gatesim::testing::day;
+using gatesim::testing::shipped_policy;
+
+class LiveLaneTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "gatesim-live-XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A Hong Kong resident's record with a valid home-return permit, plus `extra` fields.
+  static std::string record(const std::string& id, const std::string& extra = "") {
+    std::string text = R"({"id": ")";
+    text += id;
+    text += R"(", "birth_date": "1980-01-01", "residence": "hong_kong", "nationality": "CHN", )"
+            R"("civil_capacity": "full", "consent": true, "documents": [{"kind": "home_return_permit", "number": "H-)";
+    text += id;
+    text += R"(", "valid_until": "2030-01-01"}])";
+    text += extra;
+    text += "}";
+    return text;
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  DeviceLane lane(const std::string& documents, const std::string& fingerprint = "") {
+    std::filesystem::create_directories(dir_ / "frames");
+    std::filesystem::copy_file(gatesim::testing::test_data("faces/reference/obama.jpg"), dir_ / "frames" / "1.jpg",
+                               std::filesystem::copy_options::overwrite_existing);
+    LaneDeviceSet set;
+    set.camera = devices::open_camera("dir:" + (dir_ / "frames").string());
+    if (!documents.empty()) set.documents = devices::open_document_reader(documents);
+    if (!fingerprint.empty()) set.fingerprint = devices::open_fingerprint_reader(fingerprint);
+    set.barrier = std::make_unique<devices::ConsoleBarrier>(console_);
+    set.indicator = std::make_unique<devices::ConsoleIndicator>(console_);
+    return DeviceLane(std::move(set), records_);
+  }
+  LanePolicy policy(Channel channel) const {
+    return {&shipped_policy(), shipped_policy().find_port("shenzhen-bay"), day("2026-11-27"), models::Direction::exit,
+            channel};
+  }
+  template <class Call>
+  static std::pair<Device, std::string> failure_of(Call call) {
+    try {
+      call();
+    } catch (const DeviceFailure& e) {
+      return {e.device(), e.what()};
+    }
+    return {Device::barrier, "no failure"};
+  }
+
+  std::filesystem::path dir_;
+  std::ostringstream console_;
+  TravellerRecords records_;
+};
+
+TEST_F(LiveLaneTest, ReadsChipsIntoRecordsAndTurnsDeviceFaultsIntoFailuresOfTheRightDevice) {
+  auto l = lane("chips:" + write("chips.jsonl", record("H1", R"(, "guardian_id": "G1")") + "\n" + record("G1") + "\n"),
+                "sim:match:0.9,nofinger,timeout");
+  ASSERT_TRUE(l.next_traveller());
+  const auto reading = l.read_document(Role::traveller);
+  ASSERT_TRUE(reading.document);
+  EXPECT_EQ(reading.document->holder_id, "H1");
+  EXPECT_EQ(reading.document->document_number, "H-H1");
+  EXPECT_EQ(records_.find("H1")->guardian_id, "G1");
+  EXPECT_EQ(l.read_document(Role::guardian).document->holder_id, "G1");  // the guardian's is the next chip
+  EXPECT_FALSE(l.capture_frame().empty());
+  const auto [camera, end] = failure_of([&] { l.capture_frame(); });
+  EXPECT_EQ(camera, Device::camera);
+  EXPECT_NE(end.find("end of stream"), std::string::npos) << end;
+  EXPECT_EQ(l.capture_fingerprint("H1"), FingerprintOutcome::matched);
+  EXPECT_EQ(l.capture_fingerprint("H1"), FingerprintOutcome::poor_capture);  // no finger
+  EXPECT_EQ(failure_of([&] { l.capture_fingerprint("H1"); }),
+            std::pair(Device::fingerprint_reader, std::string("sim: timeout: scripted")));
+  l.show(Signal::proceed);
+  l.open_barrier();
+  l.alarm("tailgating");
+  EXPECT_EQ(console_.str(), "indicator: proceed\nbarrier: open\nALARM: tailgating\n");
+  EXPECT_FALSE(l.next_traveller());  // no chip left: the run ends
+  EXPECT_FALSE(records_.find("H1"));  // records belong to one transaction
+}
+
+TEST_F(LiveLaneTest, ACorruptChipRefersThatTravellerAndTheNextIsRead) {
+  std::filesystem::create_directories(dir_ / "reader");
+  std::ofstream(dir_ / "reader" / "1.json") << R"({"id": "H1", "birth_date": "yesterday"})";
+  std::ofstream(dir_ / "reader" / "2.json") << record("H2");
+  auto l = lane("chip-dir:" + (dir_ / "reader").string());
+  ASSERT_TRUE(l.next_traveller());
+  const auto [device, what] = failure_of([&] { l.read_document(Role::traveller); });
+  EXPECT_EQ(device, Device::document_reader);
+  EXPECT_NE(what.find("1.json: birth_date: expected a date YYYY-MM-DD"), std::string::npos) << what;
+  ASSERT_TRUE(l.next_traveller());
+  EXPECT_EQ(l.read_document(Role::traveller).document->holder_id, "H2");
+  EXPECT_EQ(failure_of([&] { l.capture_fingerprint("H2"); }).first, Device::fingerprint_reader);  // the lane has none
+}
+
+TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
+  const gatesim::testing::SyntheticFaces faces(9);
+  EnrolmentStore store(dir_ / "enrol.db");
+  store.enrol({"H1", "", "", "", "", "", record("H1")}, {{faces.sample(1, 0), {"a.jpg", "", ""}}});
+  store.enrol({"H2", "", "", "", "", "", ""}, {{faces.sample(2, 0), {"b.jpg", "", ""}}, {faces.sample(2, 1), {"c.jpg", "", ""}}});
+  PolicyServices services(policy(Channel::document_free), store, records_);
+
+  // Document-free: the stored record; a holder without one is referred.
+  EXPECT_TRUE(services.check_policy({0, Role::traveller, "H1", ""}).eligible);
+  const auto no_record = services.check_policy({0, Role::traveller, "H2", ""});
+  EXPECT_FALSE(no_record.eligible);
+  ASSERT_EQ(no_record.reasons.size(), 1u);
+  EXPECT_EQ(no_record.reasons[0].code, "policy.no_record");
+  EXPECT_EQ(services.enrolled_faces("H2").size(), 2u);
+  const auto found = services.identify(faces.sample(2, 5));
+  ASSERT_TRUE(found.best && found.second);
+  EXPECT_EQ(found.best->holder_id, "H2");
+  EXPECT_EQ(found.second->holder_id, "H1");
+  EXPECT_LT(found.best->distance, found.second->distance);
+
+  // A record read from a chip takes precedence; a ward is eligible with their guardian to pair.
+  records_.put(models::parse_traveller(record("H2", R"(, "civil_capacity": "limited", "guardian_id": "H1")"), "chip"));
+  const auto ward = services.check_policy({0, Role::traveller, "H2", ""});
+  EXPECT_TRUE(ward.eligible) << (ward.reasons.empty() ? "" : ward.reasons[0].detail);
+  EXPECT_TRUE(ward.guardian_required);
+  EXPECT_EQ(ward.guardian_ids, std::vector<std::string>{"H1"});
+  records_.put(models::parse_traveller(record("H3", R"(, "civil_capacity": "none")"), "chip"));
+  const auto alone = services.check_policy({0, Role::traveller, "H3", ""});
+  EXPECT_FALSE(alone.eligible);
+  EXPECT_EQ(alone.reasons.at(0).code, "M3.guardian");
+  records_.put(models::parse_traveller(R"({"id": "H4", "birth_date": "2027-01-01", "residence": "hong_kong",
+    "nationality": "CHN", "civil_capacity": "full", "consent": true, "documents": []})", "chip"));
+  EXPECT_EQ(services.check_policy({0, Role::traveller, "H4", ""}).reasons.at(0).code, "policy.birth_date");
+
+  // The document channel is M3 (smart), the document-free one DF: a mainlander is refused only by DF.
+  records_.put(models::parse_traveller(record("H5", R"(, "residence": "mainland")"), "chip"));
+  EXPECT_EQ(services.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).code, "DF.residence");
+  PolicyServices smart(policy(Channel::document), store, records_);
+  EXPECT_EQ(smart.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).code, "M3.document");
+}
+
+}  // namespace
+}  // namespace gatesim::gate
