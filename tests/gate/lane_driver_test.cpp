@@ -3,6 +3,7 @@
 #include "gate/lane_driver.hpp"
 
 #include <deque>
+#include <future>
 #include <mutex>
 
 #include <gmock/gmock.h>
@@ -25,6 +26,7 @@ struct Traveller {
   std::string holder_id;
   std::vector<std::string> frames;  // images the camera shows, in turn (the last repeats)
   bool camera_unplugged = false;    // the camera fails on the first frame
+  bool camera_stalls = false;       // the camera blocks until release_camera(), then fails
 };
 
 // Devices that replay scripted travellers; the barrier checks that the audit row is on disk.
@@ -45,6 +47,10 @@ class ReplayDevices : public LaneDevices {
   }
   cv::Mat capture_frame() override {
     if (current_.camera_unplugged) throw DeviceFailure(Device::camera, "camera unplugged");
+    if (current_.camera_stalls) {
+      camera_released_.wait();
+      throw DeviceFailure(Device::camera, "camera stalled, gave up");
+    }
     const auto& name = current_.frames.at(std::min(frame_++, current_.frames.size() - 1));
     return image(name);
   }
@@ -57,6 +63,7 @@ class ReplayDevices : public LaneDevices {
   void close_barrier() override {}
   void show(Signal signal) override { signals.push_back(signal); }
   void alarm(const std::string& what) override { alarms.push_back(what); }
+  void release_camera() { release_camera_.set_value(); }
 
   int openings = 0;
   std::vector<std::size_t> records_at_opening;
@@ -68,6 +75,8 @@ class ReplayDevices : public LaneDevices {
   std::filesystem::path audit_file_;
   Traveller current_;
   std::size_t frame_ = 0;
+  std::promise<void> release_camera_;
+  std::shared_future<void> camera_released_ = release_camera_.get_future().share();
 };
 
 // Everyone is eligible; templates are real descriptors of the enrolment images.
@@ -117,15 +126,20 @@ class LaneDriverTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  // `also`: called with each outcome too (on the driver's io thread).
   std::vector<TransactionOutcome> run(std::deque<Traveller> travellers, GateConfig config = {},
-                                      std::filesystem::path keep_images = {}) {
+                                      std::filesystem::path keep_images = {},
+                                      std::function<void(const TransactionOutcome&)> also = {}) {
     devices_ = std::make_unique<ReplayDevices>(std::move(travellers), dir_ / "audit.db");
     EnrolledServices services(*gallery_);
     AuditLog audit(dir_ / "audit.db", "test-lane");
     std::vector<TransactionOutcome> outcomes;
     LaneDriverOptions options;
     options.keep_images = std::move(keep_images);
-    options.on_outcome = [&](const TransactionOutcome& o) { outcomes.push_back(o); };
+    options.on_outcome = [&](const TransactionOutcome& o) {
+      outcomes.push_back(o);
+      if (also) also(o);
+    };
     LaneDriver driver(config, biometrics::ModelStore::from_environment(), *devices_, services, audit, options);
     const auto completed = driver.run();
     EXPECT_EQ(completed, outcomes.size());
@@ -175,6 +189,27 @@ TEST_F(LaneDriverTest, CameraUnpluggedIsReferredAndTheNextTravellerPasses) {
   EXPECT_EQ(outcomes[0].reasons.at(0).code, "device.camera");
   ASSERT_EQ(outcomes[0].device_faults.size(), 1u);
   EXPECT_EQ(outcomes[1].decision, Decision::cleared);
+}
+
+// The camera blocks inside capture_frame() and is released only once the lane has reported the
+// first traveller's outcome: the face step's timeout must refer them (and get the referral
+// written) while the device call is still blocked; then the lane serves the next traveller.
+TEST_F(LaneDriverTest, ACameraStalledPastTheFaceWindowIsReferredAndTheLaneRecovers) {
+  // The default face window (5 s): the stall lasts that long.
+  const auto outcomes =
+      run({{"obama", {"reference/obama2.jpg"}, false, true}, {"obama", {"reference/obama3.jpg"}}}, {}, {},
+          [&](const TransactionOutcome& o) {
+            if (o.transaction == 1) devices_->release_camera();
+          });
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].decision, Decision::referred);
+  EXPECT_EQ(outcomes[0].reasons.at(0).code, "face.timeout");
+  EXPECT_EQ(outcomes[0].people[0].frames, 0);
+  EXPECT_EQ(outcomes[1].decision, Decision::cleared);
+  // The stalled call's late fault is kept with the next transaction's record.
+  ASSERT_EQ(outcomes[1].device_faults.size(), 1u);
+  EXPECT_EQ(outcomes[1].device_faults[0].what, "camera stalled, gave up");
+  EXPECT_EQ(AuditLog(dir_ / "audit.db").records().size(), 2u);
 }
 
 TEST_F(LaneDriverTest, DocumentFreeChannelIdentifiesInTheGallery) {
