@@ -4,6 +4,7 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <tuple>
 
 #include <opencv2/highgui.hpp>
 #include <opencv2/imgproc.hpp>
@@ -14,6 +15,11 @@
 
 namespace gatesim::app {
 namespace {
+
+double seconds(gate::Duration d) { return std::chrono::duration<double>(d).count(); }
+gate::Duration from_seconds(double s) {
+  return std::chrono::duration_cast<gate::Duration>(std::chrono::duration<double>(s));
+}
 
 models::CivilDate today() {
   const std::time_t now = std::time(nullptr);
@@ -77,6 +83,9 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
     int max_detection_width = 0;
     bool show = false, json = false;
     gate::GateConfig config;
+    // Step timeouts in seconds, from the GateConfig defaults.
+    double document_timeout = seconds(config.document_timeout), face_window = seconds(config.face_window),
+           fingerprint_timeout = seconds(config.fingerprint_timeout);
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand(
@@ -113,6 +122,12 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--identification-margin", args->config.identification_margin,
                   "How much further the second-nearest holder must be (document-free)")
       ->check(CLI::Range(0.0, 1.99));
+  for (auto [name, value, what] : {std::tuple{"--document-timeout", &args->document_timeout, "to read a document"},
+                                   std::tuple{"--face-window", &args->face_window, "for the face step, matching included"},
+                                   std::tuple{"--fingerprint-timeout", &args->fingerprint_timeout, "per fingerprint capture"}})
+    cmd->add_option(name, *value, std::string("Seconds ") + what + " before the traveller is referred (a device that "
+                                      "has not answered by then counts as timed out)")
+        ->check(CLI::Range(0.001, 3600.0));
   cmd->add_flag("--show", args->show, "Show the frames with face box, quality, score and decision in a window");
   cmd->add_flag("--json", args->json, "One JSON object per transaction (JSON Lines)");
   cmd->callback([args, &context] {
@@ -142,6 +157,9 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
 
     gate::GateConfig config = args->config;
     config.channel = lane_policy.channel;
+    config.document_timeout = from_seconds(args->document_timeout);
+    config.face_window = from_seconds(args->face_window);
+    config.fingerprint_timeout = from_seconds(args->fingerprint_timeout);
     config.steps = gate::default_steps(config.channel);
     if (devices.fingerprint)
       config.steps.insert(std::find(config.steps.begin(), config.steps.end(), gate::Step::face) + 1,

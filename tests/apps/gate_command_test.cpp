@@ -191,18 +191,22 @@ TEST_F(GateCommand, DocumentFreeChannelRefersAHolderTheRulesRefuse) {
   EXPECT_EQ(out[1]["reasons"][0]["code"], "policy.no_record") << out[1];
 }
 
-TEST_F(GateCommand, CameraUnpluggedMidTransactionThenFingerprintMatchAndTimeout) {
+TEST_F(GateCommand, CameraUnpluggedMidTransactionThenFingerprintMatchFaultAndTimeout) {
   enroll("obama", "reference/obama.jpg");
   copy("reference/obama2.jpg", "frames/01.jpg");
   copy("reference/obama3.jpg", "frames/02.jpg");
-  const auto documents = chips({traveller("obama"), traveller("obama"), traveller("obama")});
+  copy("reference/obama2.jpg", "frames/03.jpg");
+  const auto documents = chips({traveller("obama"), traveller("obama"), traveller("obama"), traveller("obama")});
   // The camera is unplugged at its first read and reconnects on the next; the simulated reader
-  // matches once, then stops answering.
+  // matches once, then reports a timeout of its own, then takes 2 s for a touch while the lane
+  // waits at most 0.2 s.
   const auto r = gate({"--camera", uri("dir", dir_ / "frames", "#faults=disconnect@0,reconnect=1"), "--documents",
-                       uri("chips", documents), "--fingerprint", "sim:match:0.93,timeout"});
+                       uri("chips", documents), "--fingerprint", "sim:match:0.93,timeout,match:0.9@2000",
+                       "--fingerprint-timeout", "0.2"});
   EXPECT_EQ(r.exit_status, 1) << r.err;
   const auto out = lines(r.out);
-  ASSERT_EQ(out.size(), 3u) << r.out << r.err;
+  ASSERT_EQ(out.size(), 4u) << r.out << r.err;
+  EXPECT_EQ(out[3]["reasons"][0]["code"], "fingerprint.timeout") << out[3];
   EXPECT_EQ(out[0]["reasons"][0]["code"], "device.camera") << out[0];
   EXPECT_NE(out[0]["reasons"][0]["detail"].get<std::string>().find("disconnected: injected: unplugged at call 0"),
             std::string::npos)
