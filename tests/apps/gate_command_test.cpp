@@ -1,9 +1,13 @@
 // `gatesim gate` end to end: the real program on image folders, with an enrolment database made
 // by `gatesim enroll`, chip records in the `gatesim check` traveller format and the real policy
 // engine in the loop.
+#include <csignal>
+#include <cstdio>
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/run_command.hpp"
@@ -215,6 +219,47 @@ TEST_F(GateCommand, CameraUnpluggedMidTransactionThenFingerprintMatchFaultAndTim
   EXPECT_EQ(out[1]["people"][0]["fingerprint_matched"], true) << out[1];
   EXPECT_EQ(out[2]["reasons"][0]["code"], "device.fingerprint_reader") << out[2];
   EXPECT_EQ(out[2]["reasons"][0]["detail"], "sim: timeout: scripted");
+}
+
+// `gatesim device-server` serves the frames on a loopback port; the gate's camera is tcp://.
+TEST_F(GateCommand, RemoteCameraOverLoopback) {
+  enroll("obama", "reference/obama.jpg");
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  const std::string camera = uri("dir", dir_ / "frames");
+  std::vector<std::string> words{GATESIM_BINARY, "device-server", "--camera", camera, "--listen", "127.0.0.1:0"};
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  pid_t server = 0;
+  ASSERT_EQ(posix_spawn(&server, GATESIM_BINARY, &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  // The server prints "... on tcp://127.0.0.1:PORT" once it listens.
+  FILE* from_server = ::fdopen(out[0], "r");
+  char line[512] = {};
+  const std::string said = std::fgets(line, sizeof line, from_server) ? line : "";
+  const auto at = said.find("tcp://");
+  const bool listening = at != std::string::npos;
+  const std::string remote = listening ? said.substr(at, said.find_last_not_of("\n") + 1 - at) : "";
+  const auto r = listening ? gate({"--camera", remote, "--documents", uri("chips", chips({traveller("obama")}))})
+                           : gatesim::testing::CommandResult{};
+  ::kill(server, SIGTERM);
+  int status = 0;
+  ::waitpid(server, &status, 0);
+  std::fclose(from_server);
+  ASSERT_TRUE(listening);
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  const auto outcomes = lines(r.out);
+  ASSERT_EQ(outcomes.size(), 1u) << r.out << r.err;
+  EXPECT_EQ(outcomes[0]["decision"], "cleared");
+  EXPECT_LT(outcomes[0]["people"][0]["distance"].get<double>(), 0.6);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
 TEST_F(GateCommand, BadInputIsOneClearLineAndExitTwo) {
