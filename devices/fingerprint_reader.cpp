@@ -1,9 +1,11 @@
 #include "devices/fingerprint_reader.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "devices/device_uri.hpp"
 #include "devices/fault_injection.hpp"
+#include "devices/libfprint_reader.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::devices {
@@ -69,19 +71,43 @@ ScriptedTouch parse_touch(const std::string& item, const std::string& where) {
   return touch;
 }
 
+// libfprint:[DRIVER][#options]; an empty DRIVER is the first device.
+std::unique_ptr<FingerprintReader> open_libfprint(DeviceUri uri) {
+  check_options(uri, "faults,seed,stall_ms,slow_ms,prints,timeout_ms,socket");
+  LibfprintOptions options;
+  options.driver = uri.where;
+  std::replace(options.driver.begin(), options.driver.end(), '-', '_');  // virtual-image as in DESIGN.md
+  if (const auto it = uri.options.find("prints"); it != uri.options.end()) options.prints = it->second;
+  options.timeout = std::chrono::milliseconds(static_cast<long>(number_option(uri, "timeout_ms", 10000, 1, 3.6e6)));
+  if (const auto it = uri.options.find("socket"); it != uri.options.end()) {
+    if (options.driver != "virtual_image")
+      throw models::InputError(uri.text + ": option socket: only for libfprint:virtual_image");
+    options.virtual_image_socket = it->second;
+  }
+  return std::make_unique<LibfprintReader>(options);
+}
+
 }  // namespace
 
 std::unique_ptr<FingerprintReader> open_fingerprint_reader(const std::string& text, Clock& clock) {
-  const DeviceUri uri = parse_device_uri(text, "--fingerprint");
-  check_options(uri, "faults,seed,stall_ms,slow_ms");
+  // "libfprint:" alone (or before '#') names the first device: no location to parse.
+  const bool first_device = text.starts_with("libfprint:") && (text.size() == 10 || text[10] == '#');
+  DeviceUri uri = parse_device_uri(first_device ? "libfprint:-" + text.substr(10) : text, "--fingerprint");
+  if (first_device) {
+    uri.text = "--fingerprint " + text;
+    uri.where.clear();
+  }
   std::unique_ptr<FingerprintReader> reader;
-  if (uri.scheme == "sim") {
+  if (uri.scheme == "libfprint") {
+    reader = open_libfprint(uri);
+  } else if (uri.scheme == "sim") {
+    check_options(uri, "faults,seed,stall_ms,slow_ms");
     std::vector<ScriptedTouch> script;
     std::stringstream items(uri.where);
     for (std::string item; std::getline(items, item, ',');) script.push_back(parse_touch(item, uri.text));
     reader = std::make_unique<SimulatedFingerprintReader>(std::move(script), clock);
   } else {
-    throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected sim");
+    throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected sim or libfprint");
   }
   if (FaultPlan plan = fault_plan_option(uri); !plan.empty())
     reader = std::make_unique<FaultyFingerprintReader>(std::move(reader), std::move(plan), clock);

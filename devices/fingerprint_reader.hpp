@@ -1,7 +1,7 @@
 #pragma once
 // FingerprintReader: captures a finger and verifies it against the holder's enrolled print.
-// Backends: `sim:` a scripted simulated reader (SimulatedFingerprintReader). A libfprint
-// backend is not built yet (see README, "Device URIs").
+// Backends: `sim:` a scripted simulated reader (SimulatedFingerprintReader), `libfprint:` a
+// libfprint device (LibfprintReader, libfprint_reader.hpp).
 //
 // Thread safety: one thread at a time.
 
@@ -62,8 +62,13 @@ class SimulatedFingerprintReader final : public FingerprintReader {
 //   sim:TOUCH,TOUCH,...  each TOUCH is match:SCORE, nomatch:SCORE, nofinger, poor, timeout
 //                        or disconnect, optionally followed by @MS (time the touch takes);
 //                        e.g. "sim:match:0.93,timeout,nofinger@5000".
+//   libfprint:           the first libfprint device (LibfprintReader)
+//   libfprint:DRIVER     the first device of that libfprint driver, e.g. virtual_image
+//     options: prints=DIR (enrolled prints, default ./fingerprints), timeout_ms=N (per touch,
+//     default 10000), socket=PATH (virtual_image: the socket it listens on; sets FP_VIRTUAL_IMAGE)
 // Settings after '#' as for cameras: faults=..., seed=S.
-// throws models::InputError naming the URI, the touch and what was expected.
+// throws models::InputError naming the URI, the touch or option and what was expected;
+//        DeviceFault (disconnected) when a libfprint device is absent or does not open.
 std::unique_ptr<FingerprintReader> open_fingerprint_reader(const std::string& uri, Clock& clock = steady_clock());
 
 }  // namespace gatesim::devices

@@ -3,6 +3,8 @@
 # A second run installs nothing. Uses sudo when not root.
 set -euo pipefail
 
+# libfprint-2-dev: fingerprint readers; its Debian 12 package forgets to depend on
+# libglib2.0-dev, whose headers and pkg-config files it needs.
 # libopenblas0-pthread: dlib's ResNet runs its convolutions through BLAS; the reference BLAS
 # that libdlib-dev pulls in is 4x slower per descriptor.
 packages=(
@@ -10,6 +12,7 @@ packages=(
   libdlib-dev libopenblas0-pthread libopencv-dev libboost-dev libboost-system-dev
   libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
+  libfprint-2-dev libglib2.0-dev
   python3-simpy
   ca-certificates
 )

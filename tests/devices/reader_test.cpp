@@ -49,7 +49,7 @@ TEST(SimulatedFingerprintReader, RejectsBadScripts) {
             "timeout or disconnect, optionally @MS");
   EXPECT_THROW(open_fingerprint_reader("sim:nofinger@soon"), models::InputError);
   EXPECT_THROW(open_fingerprint_reader("sim:match"), models::InputError);
-  EXPECT_THROW(open_fingerprint_reader("libfprint:virtual-image"), models::InputError);
+  EXPECT_THROW(open_fingerprint_reader("fprint:virtual-image"), models::InputError);
 }
 
 TEST(FingerprintFaults, AnInjectedDisconnectIsReportedOnceThenTheReaderAnswers) {
