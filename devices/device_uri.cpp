@@ -57,6 +57,13 @@ FaultPlan fault_plan_option(const DeviceUri& uri) {
   return plan;
 }
 
+RemoteOptions remote_options(const DeviceUri& uri, std::chrono::milliseconds timeout) {
+  RemoteOptions options;
+  options.timeout = std::chrono::milliseconds(
+      static_cast<long>(number_option(uri, "timeout_ms", static_cast<double>(timeout.count()), 1, 3.6e6)));
+  return options;
+}
+
 void check_options(const DeviceUri& uri, const std::string& known) {
   const std::string list = "," + known + ",";
   for (const auto& [key, value] : uri.options)

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "devices/fault_injection.hpp"
+#include "devices/remote_protocol.hpp"
 
 namespace gatesim::devices {
 
@@ -27,6 +28,10 @@ double number_option(const DeviceUri& uri, const std::string& key, double fallba
 
 // The fault plan of options faults=... and seed=...; empty when there is no faults option.
 FaultPlan fault_plan_option(const DeviceUri& uri);
+
+// The connection settings of a tcp:// device: option timeout_ms (1 ms .. 1 h), else `timeout`.
+// throws models::InputError naming the URI and the option.
+RemoteOptions remote_options(const DeviceUri& uri, std::chrono::milliseconds timeout = RemoteOptions{}.timeout);
 
 // throws models::InputError when an option other than `known` (comma-separated) is present.
 void check_options(const DeviceUri& uri, const std::string& known);

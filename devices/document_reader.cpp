@@ -7,13 +7,14 @@
 #include <set>
 
 #include "devices/device_uri.hpp"
+#include "devices/remote_readers.hpp"
 #include "models/input_error.hpp"
 #include "models/traveller_json.hpp"
 
 namespace gatesim::devices {
 
 ChipRecord parse_chip_record(const std::string& json_text, const std::string& where) {
-  ChipRecord record{models::parse_traveller(json_text, where)};
+  ChipRecord record{models::parse_traveller(json_text, where), json_text};
   if (record.holder.documents.empty())
     throw models::InputError(where + ": documents: expected at least one document (the first is the one presented), got []");
   if (record.presented().kind == models::DocumentKind::pr_id_card)
@@ -91,11 +92,13 @@ class ChipFolderReader final : public DocumentReader {
 
 std::unique_ptr<DocumentReader> open_document_reader(const std::string& text, Clock& clock) {
   const DeviceUri uri = parse_device_uri(text, "--documents");
-  check_options(uri, "faults,seed,stall_ms,slow_ms");
+  check_options(uri, uri.scheme == "tcp" ? "faults,seed,stall_ms,slow_ms,timeout_ms" : "faults,seed,stall_ms,slow_ms");
   std::unique_ptr<DocumentReader> reader;
   if (uri.scheme == "chips") reader = std::make_unique<ChipFileReader>(uri.where, uri.text);
   else if (uri.scheme == "chip-dir") reader = std::make_unique<ChipFolderReader>(uri.where, uri.text);
-  else throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected chips or chip-dir");
+  else if (uri.scheme == "tcp")
+    reader = std::make_unique<RemoteDocumentReader>(parse_endpoint(uri.where, uri.text), remote_options(uri), uri.text);
+  else throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected chips, chip-dir or tcp");
   if (FaultPlan plan = fault_plan_option(uri); !plan.empty())
     reader = std::make_unique<FaultyDocumentReader>(std::move(reader), std::move(plan), clock);
   return reader;

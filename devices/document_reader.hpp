@@ -23,6 +23,7 @@ namespace gatesim::devices {
 //    "documents": [{"kind": "home_return_permit", "number": "H12345678", "valid_until": "2030-01-01"}]}
 struct ChipRecord {
   models::Traveller holder;  // holder.documents is not empty
+  std::string text;          // the record as read: what a device-server forwards to tcp:// readers
 
   const models::Document& presented() const { return holder.documents.front(); }
 };
@@ -50,6 +51,9 @@ class DocumentReader {
 //                      (a bench: another program drops files there); std::nullopt when
 //                      none is left at the time of the read. A record that does not parse is
 //                      a DeviceFault(corrupt) at that traveller (the lane goes on).
+//   tcp://HOST:PORT    the document reader a `gatesim device-server --documents` serves
+//                      (RemoteDocumentReader: records parsed here, a bad one is a
+//                      DeviceFault(corrupt)); option timeout_ms=N per answer (default 5000).
 // Settings after '#' as for cameras: faults=..., seed=S.
 // throws models::InputError when the file or folder does not exist, or for a bad chips: line.
 std::unique_ptr<DocumentReader> open_document_reader(const std::string& uri, Clock& clock = steady_clock());

@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "devices/device_server.hpp"
 #include "devices/fault_injection.hpp"
 #include "devices/remote_camera.hpp"
 #include "devices/replay_camera.hpp"

@@ -1,0 +1,188 @@
+// Remote fingerprint and document readers against a DeviceServer on 127.0.0.1, and against
+// hand-written servers that misbehave.
+// g++ 12 at -O3 reports false "potential null pointer dereference" inside Boost.Asio's scheduler.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "devices/device_server.hpp"
+#include "devices/remote_readers.hpp"
+#include "models/input_error.hpp"
+
+namespace gatesim::devices {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+const tcp::endpoint kLoopback(asio::ip::make_address("127.0.0.1"), 0);
+
+std::string at(const DeviceServer& server) { return "tcp://127.0.0.1:" + std::to_string(server.port()); }
+
+std::string fault_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const DeviceFault& fault) {
+    return fault.what();
+  }
+  return "no fault";
+}
+
+// A chips file the served reader reads, with the lines given.
+class ChipsFile {
+ public:
+  explicit ChipsFile(const std::vector<std::string>& lines)
+      : path_(fs::temp_directory_path() / ("gatesim-remote-chips-" + std::to_string(::getpid()) + ".jsonl")) {
+    std::ofstream out(path_);
+    for (const auto& line : lines) out << line << '\n';
+  }
+  ~ChipsFile() { fs::remove(path_); }
+  std::string uri() const { return "chips:" + path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+// A chip record (a traveller record, as `gatesim check` reads it) for `holder`.
+std::string chip(const std::string& holder) {
+  std::string text = R"({"id": ")";
+  text += holder;
+  text += R"(", "birth_date": "1990-05-06", "residence": "hong_kong", "nationality": "CHN", )"
+          R"("civil_capacity": "full", "consent": true, )"
+          R"("documents": [{"kind": "home_return_permit", "number": "H1", "valid_until": "2031-01-01"}]})";
+  return text;
+}
+
+TEST(RemoteFingerprintReader, GivesTheServedReadersReadingsAndFaults) {
+  auto served = open_fingerprint_reader("sim:match:0.93,nomatch:0.125,poor,timeout");
+  DeviceServer server(ServedDevices{nullptr, served.get(), nullptr}, kLoopback);
+  auto reader = open_fingerprint_reader(at(server));
+  EXPECT_EQ(reader->name(), "--fingerprint " + at(server));
+  FingerprintReading r = reader->verify("H1");
+  EXPECT_EQ(r.status, FingerprintStatus::matched);
+  EXPECT_DOUBLE_EQ(r.score, 0.93);
+  r = reader->verify("H1");
+  EXPECT_EQ(r.status, FingerprintStatus::not_matched);
+  EXPECT_DOUBLE_EQ(r.score, 0.125);
+  EXPECT_EQ(reader->verify("H1").status, FingerprintStatus::poor_capture);
+  EXPECT_EQ(fault_of([&] { reader->verify("H1"); }),
+            "--fingerprint " + at(server) + ": timeout: server: sim: timeout: scripted");
+  // The device's own fault leaves the connection up: the next touch is answered.
+  EXPECT_EQ(fault_of([&] { reader->verify("H1"); }),
+            "--fingerprint " + at(server) + ": end of stream: server: sim: end of stream: no more scripted touches");
+}
+
+TEST(RemoteDocumentReader, ParsesTheServedRecordsWithTheChipsParser) {
+  const ChipsFile chips({chip("H1"), "", chip("H2")});
+  auto served = open_document_reader(chips.uri());
+  DeviceServer server(ServedDevices{nullptr, nullptr, served.get()}, kLoopback);
+  auto reader = open_document_reader(at(server));
+  auto first = reader->read();
+  ASSERT_TRUE(first.has_value());
+  // The same record as reading the file here gives.
+  auto local = open_document_reader(chips.uri());
+  auto expected = local->read();
+  EXPECT_EQ(first->text, expected->text);
+  EXPECT_EQ(first->holder.id, "H1");
+  EXPECT_EQ(reader->read()->holder.id, "H2");
+  EXPECT_FALSE(reader->read().has_value());
+}
+
+TEST(RemoteDocumentReader, ABadRecordIsCorruptAndTheNextOneIsRead) {
+  const fs::path dir = fs::temp_directory_path() / ("gatesim-remote-chipdir-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "a.json") << R"({"id": "H1", "birth_date": "1990-05-06"})";
+  std::ofstream(dir / "b.json") << chip("H2");
+  auto served = open_document_reader("chip-dir:" + dir.string());
+  DeviceServer server(ServedDevices{nullptr, nullptr, served.get()}, kLoopback);
+  auto reader = open_document_reader(at(server));
+  const std::string fault = fault_of([&] { reader->read(); });
+  EXPECT_NE(fault.find(": corrupt: server: "), std::string::npos) << fault;
+  EXPECT_NE(fault.find("a.json: residence: missing"), std::string::npos) << fault;
+  EXPECT_EQ(reader->read()->holder.id, "H2");
+  fs::remove_all(dir);
+}
+
+TEST(DeviceServer, ARequestForADeviceNotServedIsADisconnectFault) {
+  auto served = open_fingerprint_reader("sim:match:0.9");
+  DeviceServer server(ServedDevices{nullptr, served.get(), nullptr}, kLoopback);
+  auto documents = open_document_reader(at(server));
+  EXPECT_EQ(fault_of([&] { documents->read(); }), "--documents " + at(server) +
+                                                      ": disconnected: server: device-server: disconnected: no "
+                                                      "document reader is served here");
+}
+
+TEST(RemoteReaders, ReconnectAfterTheServerCameBack) {
+  auto served = open_fingerprint_reader("sim:match:0.9,match:0.8");
+  auto server = std::make_unique<DeviceServer>(ServedDevices{nullptr, served.get(), nullptr}, kLoopback);
+  const auto port = server->port();
+  auto reader = open_fingerprint_reader(at(*server));
+  EXPECT_DOUBLE_EQ(reader->verify("H1").score, 0.9);
+  server.reset();  // the server host goes away
+  EXPECT_NE(fault_of([&] { reader->verify("H1"); }).find(": disconnected: "), std::string::npos);
+  server = std::make_unique<DeviceServer>(ServedDevices{nullptr, served.get(), nullptr},
+                                          tcp::endpoint(kLoopback.address(), port));
+  EXPECT_DOUBLE_EQ(reader->verify("H1").score, 0.8);
+}
+
+// A server that answers the first request with `reply` (raw bytes), then keeps the connection.
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(std::string reply) : acceptor_(io_, kLoopback) {
+    thread_ = std::thread([this, reply = std::move(reply)] {
+      tcp::socket socket = acceptor_.accept();
+      std::array<char, 5> header{};
+      asio::read(socket, asio::buffer(header));
+      std::string rest(static_cast<std::size_t>(header[3]) - 1, '\0');
+      asio::read(socket, asio::buffer(rest));
+      asio::write(socket, asio::buffer(reply));
+      boost::system::error_code ignored;
+      asio::read(socket, asio::buffer(header), ignored);  // until the client closes
+    });
+  }
+  ~ScriptedServer() { thread_.join(); }
+  tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+std::string fingerprint_fault(const std::string& reply, RemoteOptions options = {}) {
+  ScriptedServer server(reply);
+  RemoteFingerprintReader reader(server.endpoint(), options, "remote");
+  return fault_of([&] { reader.verify("H1"); });
+}
+
+TEST(RemoteFingerprintReader, RefusesBadAnswersAndWaitsNoLongerThanItsTimeout) {
+  EXPECT_EQ(fingerprint_fault(std::string("\x7f\xff\xff\xff\x05", 5)),
+            "remote: corrupt: message of 2147483647 bytes (limit 16777216)");
+  EXPECT_EQ(fingerprint_fault(std::string("\x00\x00\x00\x03\x05\x00\x00", 7)),
+            "remote: corrupt: expected a touch answer, got message type 5");
+  EXPECT_EQ(fingerprint_fault(std::string("\x00\x00\x00\x0a\x05\x09", 6) + std::string(8, '\0')),
+            "remote: corrupt: a touch answer out of range (status 9, score 0.000000)");
+  RemoteOptions impatient;
+  impatient.timeout = 200ms;  // the reader's own limit: the scripted server never answers in full
+  EXPECT_EQ(fingerprint_fault(std::string("\x00\x00\x00\x0a\x05", 5), impatient),
+            "remote: timeout: no answer while receiving a touch");
+}
+
+TEST(RemoteReaders, BadUrisAreInputErrors) {
+  EXPECT_THROW(open_fingerprint_reader("tcp://nowhere"), models::InputError);
+  EXPECT_THROW(open_document_reader("tcp://127.0.0.1:99999"), models::InputError);
+  EXPECT_THROW(open_fingerprint_reader("tcp://127.0.0.1:7401#timeout_ms=0"), models::InputError);
+  EXPECT_THROW(open_document_reader("tcp://127.0.0.1:7401#colour=red"), models::InputError);
+}
+
+}  // namespace
+}  // namespace gatesim::devices
