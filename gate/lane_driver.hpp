@@ -6,9 +6,10 @@
 //
 // The driver sees the world through two small interfaces, so the same code runs a USB bench,
 // a video file or a test: LaneDevices (camera, document reader, fingerprint reader, barrier,
-// indicator: the apps layer adapts devices/ backends to it) and LaneServices (the policy
-// engine, the holder's enrolled templates, the 1:N gallery). The face pipeline (FaceAnalyzer,
-// assess_face, descriptor distances) and the AuditLog are the driver's own.
+// indicator; gate/live_lane.hpp's DeviceLane adapts devices/ backends to it) and LaneServices
+// (the policy engine, the holder's enrolled templates, the 1:N gallery; PolicyServices there).
+// The face pipeline (FaceAnalyzer, assess_face, descriptor distances) and the AuditLog are the
+// driver's own.
 //
 // Threads: run() runs the io_context (controller, timers) on the calling thread, every device
 // call on a device thread and every other blocking call — face analysis, services, the audit
