@@ -4,21 +4,11 @@
 #include <sstream>
 
 #include "apps/gatesim/command.hpp"
-#include "biometrics/image_io.hpp"
 #include "gate/enrolment_store.hpp"
 #include "models/input_error.hpp"
 #include "models/traveller_json.hpp"
 
 namespace gatesim::app {
-
-biometrics::FaceDescriptor describe_single_face(biometrics::FaceAnalyzer& analyzer, const std::string& path) {
-  const cv::Mat image = biometrics::load_image(path);
-  const auto faces = analyzer.detect(image);
-  if (faces.size() != 1)
-    throw models::InputError(path + ": " + (faces.empty() ? std::string("no face found") : std::to_string(faces.size()) + " faces found") +
-                             ", expected exactly one");
-  return analyzer.describe(image, faces.front());
-}
 
 void add_enroll_command(CLI::App& root, CommandContext& context) {
   struct Args {

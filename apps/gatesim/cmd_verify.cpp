@@ -3,31 +3,9 @@
 #include <iostream>
 
 #include "apps/gatesim/command.hpp"
-#include "biometrics/image_io.hpp"
 #include "biometrics/matcher.hpp"
-#include "models/input_error.hpp"
 
 namespace gatesim::app {
-namespace {
-
-// The one face of an image: verification compares people, so an image with no face or with
-// several is refused unless --largest says which to take.
-biometrics::FaceDescriptor single_face_descriptor(biometrics::FaceAnalyzer& analyzer, const std::string& path,
-                                                  bool take_largest) {
-  const cv::Mat image = biometrics::load_image(path);
-  auto faces = analyzer.detect(image);
-  if (faces.empty()) throw models::InputError(path + ": no face found");
-  if (faces.size() > 1) {
-    if (!take_largest)
-      throw models::InputError(path + ": " + std::to_string(faces.size()) +
-                               " faces found, expected exactly one (--largest takes the biggest)");
-    std::sort(faces.begin(), faces.end(),
-              [](const auto& a, const auto& b) { return a.box.width() * a.box.height() > b.box.width() * b.box.height(); });
-  }
-  return analyzer.describe(image, faces.front());
-}
-
-}  // namespace
 
 void add_verify_command(CLI::App& root, CommandContext& context) {
   struct Args {
@@ -48,8 +26,9 @@ void add_verify_command(CLI::App& root, CommandContext& context) {
   args->face.add_to(*cmd);
   cmd->callback([args, &context] {
     biometrics::FaceAnalyzer analyzer(args->face.model_store(), args->face.detector_options());
-    const auto a = single_face_descriptor(analyzer, args->a, args->largest);
-    const auto b = single_face_descriptor(analyzer, args->b, args->largest);
+    const auto several = args->largest ? SeveralFaces::take_largest : SeveralFaces::refuse;
+    const auto a = describe_single_face(analyzer, args->a, several);
+    const auto b = describe_single_face(analyzer, args->b, several);
     const auto result = biometrics::Matcher(args->threshold).compare(a, b);
     if (args->json) {
       print_json({{"distance", result.distance}, {"threshold", result.threshold}, {"same_person", result.same_person}});

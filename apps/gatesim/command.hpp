@@ -51,9 +51,16 @@ void add_enroll_command(CLI::App& root, CommandContext& context);
 void add_identify_command(CLI::App& root, CommandContext& context);
 void add_gallery_command(CLI::App& root, CommandContext& context);
 
-// ensures: the descriptor of the one face in the image at `path`.
-// throws models::InputError naming the file when it cannot be read or holds no face or several.
-biometrics::FaceDescriptor describe_single_face(biometrics::FaceAnalyzer& analyzer, const std::string& path);
 void add_eval_faces_command(CLI::App& root, CommandContext& context);
+
+// Commands that compare people take one face per image; an image with several is refused
+// unless the user asked for the largest.
+enum class SeveralFaces { refuse, take_largest };
+
+// ensures: the descriptor of the one face in the image at `path` (the largest with take_largest).
+// throws models::InputError naming the file when it cannot be read, holds no face, or holds
+//        several and `several` is refuse.
+biometrics::FaceDescriptor describe_single_face(biometrics::FaceAnalyzer& analyzer, const std::string& path,
+                                                SeveralFaces several = SeveralFaces::refuse);
 
 }  // namespace gatesim::app

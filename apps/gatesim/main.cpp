@@ -1,7 +1,10 @@
 // gatesim: the one command-line program. Each subcommand is in cmd_<name>.cpp.
 #include <iostream>
 
+#include <algorithm>
+
 #include "apps/gatesim/command.hpp"
+#include "biometrics/image_io.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::app {
@@ -27,6 +30,20 @@ biometrics::DetectorOptions FaceOptions::detector_options() const {
   options.upsample = upsample;
   options.max_detection_width = max_detection_width;
   return options;
+}
+
+biometrics::FaceDescriptor describe_single_face(biometrics::FaceAnalyzer& analyzer, const std::string& path,
+                                                SeveralFaces several) {
+  const cv::Mat image = biometrics::load_image(path);
+  auto faces = analyzer.detect(image);
+  if (faces.empty()) throw models::InputError(path + ": no face found, expected exactly one");
+  if (faces.size() > 1) {
+    if (several == SeveralFaces::refuse)
+      throw models::InputError(path + ": " + std::to_string(faces.size()) + " faces found, expected exactly one");
+    std::sort(faces.begin(), faces.end(),
+              [](const auto& a, const auto& b) { return a.box.width() * a.box.height() > b.box.width() * b.box.height(); });
+  }
+  return analyzer.describe(image, faces.front());
 }
 
 void print_json(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
