@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
+
 #include <unistd.h>
 
 #include "apps/gatesim/command.hpp"
@@ -46,11 +48,38 @@ std::function<void(const sim::RealtimeStatus&)> realtime_status(double speed, do
   };
 }
 
-std::ofstream open_output(const std::filesystem::path& path) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw models::InputError(path.string() + ": cannot write here (--out)");
-  return out;
-}
+// One output file, written under a temporary name and renamed into place by commit(): a run
+// that fails part-way (a bad trace row, a full disk) leaves no half-written file and keeps the
+// outputs of an earlier run as they were.
+class OutputFile {
+ public:
+  explicit OutputFile(std::filesystem::path path)
+      : path_(std::move(path)), partial_(path_.string() + ".partial"), out_(partial_, std::ios::binary) {
+    if (!out_) throw models::InputError(path_.string() + ": cannot write here (--out)");
+  }
+  ~OutputFile() {
+    if (committed_) return;
+    out_.close();
+    std::error_code ignored;
+    std::filesystem::remove(partial_, ignored);
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  std::ofstream& stream() { return out_; }
+  // ensures: the file is complete at its own name.
+  void commit() {
+    out_.close();
+    if (!out_) throw models::InputError(path_.string() + ": could not write it completely (--out)");
+    std::filesystem::rename(partial_, path_);
+    committed_ = true;
+  }
+
+ private:
+  std::filesystem::path path_, partial_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
 
 }  // namespace
 
@@ -84,12 +113,13 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     if (ec) throw models::InputError(args->out + ": cannot create the output folder (--out): " + ec.message());
-    std::ofstream travellers, intervals = open_output(out / "intervals.csv");
-    if (!args->no_travellers) travellers = open_output(out / "travellers.jsonl");
+    OutputFile intervals(out / "intervals.csv");
+    std::optional<OutputFile> travellers;
+    if (!args->no_travellers) travellers.emplace(out / "travellers.jsonl");
     sim::RunOptions options;
     options.seed = args->seed.value_or(scenario.seed);
-    options.travellers = args->no_travellers ? nullptr : &travellers;
-    options.intervals = &intervals;
+    options.travellers = travellers ? &travellers->stream() : nullptr;
+    options.intervals = &intervals.stream();
     if (args->realtime) {
       options.realtime.speed = *args->realtime;
       options.realtime.status = realtime_status(*args->realtime, scenario.start_hour);
@@ -100,8 +130,11 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     const sim::SimResult result = sim::run_simulation(scenario, options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const nlohmann::json summary = sim::summary_json(result);
-    open_output(out / "summary.json") << summary.dump(2) << '\n';
-    open_output(out / "report.html") << sim::report_html(result, summary);
+    OutputFile summary_file(out / "summary.json"), report(out / "report.html");
+    summary_file.stream() << summary.dump(2) << '\n';
+    report.stream() << sim::report_html(result, summary);
+    for (OutputFile* file : {&intervals, &summary_file, &report}) file->commit();
+    if (travellers) travellers->commit();
     if (args->json) {
       print_json(summary);
     } else {

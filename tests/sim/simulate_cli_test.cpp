@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <unistd.h>
 
@@ -106,6 +107,28 @@ TEST(Simulate, RealtimeReplayWritesTheSameOutputs) {
   EXPECT_NE(bad.err.find("--realtime: expected a speed from 0.01 to 100"), std::string::npos) << bad.err;
 }
 
+// A run that fails part-way (here at a bad trace) writes nothing and keeps an earlier run's
+// outputs in the same folder.
+TEST(Simulate, AFailedRunKeepsTheEarlierOutputs) {
+  const fs::path dir = fresh_dir("kept");
+  const auto good = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "duration_hours=0.25", "--out", dir.string()});
+  ASSERT_EQ(good.exit_status, 0) << good.err;
+  std::map<std::string, std::string> before;
+  for (const auto& entry : fs::directory_iterator(dir)) before[entry.path().filename().string()] = slurp(entry.path());
+  ASSERT_EQ(before.size(), 4u);
+
+  const fs::path trace = dir / "broken-trace.csv";
+  std::ofstream(trace) << "time,age\n1,40\nnot-a-time,40\n";
+  const auto bad = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "arrivals.trace=" + trace.string(), "--out",
+                                dir.string()});
+  EXPECT_EQ(bad.exit_status, 2) << bad.err;
+  fs::remove(trace);
+  std::map<std::string, std::string> after;
+  for (const auto& entry : fs::directory_iterator(dir)) after[entry.path().filename().string()] = slurp(entry.path());
+  EXPECT_EQ(after, before);
+  fs::remove_all(dir);
+}
+
 TEST(Simulate, BadInputExitsWithStatus2AndOneLine) {
   auto r = run_gatesim({"simulate", "no-such-scenario.yaml"});
   EXPECT_EQ(r.exit_status, 2);
@@ -113,7 +136,8 @@ TEST(Simulate, BadInputExitsWithStatus2AndOneLine) {
   r = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "channels.counters=-1", "--out", fresh_dir("bad").string()});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_EQ(r.err, "gatesim: --set: channels.counters: expected a number in [0, 10000], got '-1'\n");
-  r = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "arrivals.trace=/nonexistent/trace.csv"});
+  r = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "arrivals.trace=/nonexistent/trace.csv", "--out",
+                   fresh_dir("bad").string()});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_NE(r.err.find("/nonexistent/trace.csv: cannot open the trace"), std::string::npos) << r.err;
   const auto help = run_gatesim({"simulate", "--help"});
