@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages gatesim builds with, only those that are missing.
 # A second run installs nothing. Uses sudo when not root.
+# Usage: install-deps.sh [EXTRA_PACKAGE...]   (extras: what an optional tool needs, e.g. fuzz.sh)
 set -euo pipefail
 
 # libfprint-2-dev: fingerprint readers; its Debian 12 package forgets to depend on
@@ -16,6 +17,7 @@ packages=(
   python3-simpy
   ca-certificates
 )
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
