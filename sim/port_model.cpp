@@ -828,13 +828,16 @@ class PortSimulation {
 
   // Hands `event` to the gate's controller and carries out its actions: delayed answers become
   // kernel events, immediate ones (policy, matching, audit) are fed back at once.
+  // The buffers are reused (no allocation per event once warm): no act() calls feed(), and the
+  // nested feed() of next_transaction() comes after this one is done with them.
   void feed(std::uint32_t server, gate::Event event) {
     Lane& lane = lanes_[server];
-    Pending now_events;
+    Pending& now_events = pending_;
+    now_events.clear();
     now_events.push_back(std::move(event));
     for (std::size_t next = 0; next < now_events.size(); ++next) {
-      const auto actions = lane.controller->handle(now_events[next]);
-      for (const auto& action : actions) std::visit([&](const auto& a) { act(server, a, now_events); }, action);
+      lane.controller->handle(now_events[next], actions_);
+      for (const auto& action : actions_) std::visit([&](const auto& a) { act(server, a, now_events); }, action);
     }
     if (lane.completed && lane.controller->state() == gate::LaneState::idle && servers_[server].party >= 0) {
       lane.completed = false;
@@ -1231,6 +1234,8 @@ class PortSimulation {
   std::function<void(std::uint32_t, std::uint64_t, ExternalOutcome)> on_external_answer_;
   std::uint32_t external_busy_ = 0;        // parties at external gates
   std::unique_ptr<FaceImages> faces_;      // image-level mode
+  std::vector<gate::Event> pending_;       // feed()'s buffers
+  std::vector<gate::Action> actions_;
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   Rng arrivals_rng_, service_rng_, fault_rng_;
