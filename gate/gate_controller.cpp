@@ -112,8 +112,13 @@ Role GateController::current_role() const {
 
 std::vector<Action> GateController::handle(const Event& event) {
   std::vector<Action> out;
-  std::visit([&](const auto& e) { on(e, out); }, event);
+  handle(event, out);
   return out;
+}
+
+void GateController::handle(const Event& event, std::vector<Action>& out) {
+  out.clear();
+  std::visit([&](const auto& e) { on(e, out); }, event);
 }
 
 // ---- Transaction and step bookkeeping ----

@@ -194,6 +194,8 @@ class GateController {
   //          reply, a cancelled timer, a traveller arriving mid-transaction) give no actions,
   //          except that a device fault is always recorded.
   std::vector<Action> handle(const Event& event);
+  // The same into `out` (cleared first), so a driver can reuse one buffer.
+  void handle(const Event& event, std::vector<Action>& out);
 
  private:
   struct PlannedStep {

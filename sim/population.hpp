@@ -37,6 +37,9 @@ struct TravellerProfile {
   bool enrolled = false;        // in the document-free gallery
   bool impostor = false;        // presents someone else's permit (or face, document-free)
   bool prefers_document_free = false;
+  // Trace replay in image-level mode: TraceReader::image indexes (0: none; a person of the
+  // scenario's faces folder stands in).
+  std::uint32_t face_image = 0, enrolled_image = 0;
 };
 
 // A party arriving together: one traveller, or a guardian (member 0) with wards.

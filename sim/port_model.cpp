@@ -19,6 +19,7 @@
 #include "gate/policy_engine.hpp"
 #include "models/input_error.hpp"
 #include "sim/biometric_model.hpp"
+#include "sim/face_images.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/population.hpp"
 #include "sim/random.hpp"
@@ -93,6 +94,7 @@ struct Member {
   std::uint32_t reasons = 0;
   std::uint8_t incidents = 0;
   std::uint8_t frames = 0;
+  std::uint8_t presented = 0;  // image-level mode: images shown so far (the next one to show)
   bool served_at_gate = false;  // the gate finished with them (cleared or refused)
   float document_s = -1, face_s = -1, fingerprint_s = -1, exit_s = -1, distance = -1;
 };
@@ -131,6 +133,7 @@ struct Lane {
   bool with_guardian = false;  // member 0 passes as the guardian
   bool completed = false;      // the controller reported Completed for it
   SimTime barrier_opened = 0;
+  const FaceImages::Analysed* last_frame = nullptr;  // image-level mode: the frame to match
 };
 
 struct ChannelState {
@@ -163,6 +166,10 @@ class PortSimulation {
       : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2),
         fault_rng_(o.seed, 3), population_(s.population, Rng(o.seed, 4)), end_(seconds(s.duration_hours * 3600)),
         warmup_(seconds(s.warmup_hours * 3600)), interval_(seconds(s.interval_minutes * 60)) {
+    if (s.biometrics.mode == BiometricSpec::Mode::images)
+      faces_ = std::make_unique<FaceImages>(s.faces, s.biometrics.models.empty()
+                                                         ? biometrics::ModelStore::from_environment()
+                                                         : biometrics::ModelStore(s.biometrics.models));
     port_ = s.policy ? s.policy->find_port(s.port) : nullptr;
     if (!port_) throw models::InputError(s.file + ": port: '" + s.port + "' is not in the policy data");
     if (!s.arrivals.trace.empty()) trace_ = std::make_unique<TraceReader>(s.arrivals.trace, s.start_hour);
@@ -303,6 +310,10 @@ class PortSimulation {
     for (auto& server : servers_)
       if (!server.up) r_.downtime_s += to_seconds(q_.now() - server.down_since);
     r_.events = q_.handled();
+    if (faces_) {
+      r_.images_analysed = faces_->images_analysed();
+      r_.image_analysis_s = faces_->analysis_seconds();
+    }
     r_.drained_at_h = to_seconds(q_.now()) / 3600.0;
     if (o_.progress) o_.progress(1.0);
     return std::move(r_);
@@ -571,9 +582,16 @@ class PortSimulation {
         result = m.p.impostor ? std::uint32_t{kReasonFaceNoMatch} : 0u;
         break;
       }
-      if (service_rng_.bernoulli(bio_.frame_failure)) continue;
+      double d = 0;
+      if (faces_) {
+        const FaceImages::Analysed& frame = faces_->analyse(shown_image(m, m.presented++));
+        if (!frame.acceptable) continue;
+        d = biometrics::descriptor_distance(*frame.descriptor, faces_->enrolled(template_image(m)));
+      } else {
+        if (service_rng_.bernoulli(bio_.frame_failure)) continue;
+        d = (m.p.impostor ? bio_.impostor : bio_.genuine).sample(service_rng_);
+      }
       ++attempts;
-      const double d = (m.p.impostor ? bio_.impostor : bio_.genuine).sample(service_rng_);
       m.distance = static_cast<float>(d);
       if (d < threshold) {
         result = 0;
@@ -627,6 +645,49 @@ class PortSimulation {
     release(server);
     if (channel != kCounters && p.referred) join(slot, kCounters);
     else depart(slot, true);
+  }
+
+  // ---- image-level mode ----
+  // A generated traveller stands for a person of the faces folder: the one whose permit (or
+  // gallery entry) they hold, by traveller id; an impostor shows another person's face.
+  // A trace row's face_image / enrolled_image come first.
+  bool from_folder(const Member& m, bool enrolled_photo) const {
+    const std::uint32_t image = enrolled_photo ? m.p.enrolled_image : m.p.face_image;
+    if (image) return false;
+    if (faces_->people() == 0)
+      throw models::InputError(s_.arrivals.trace + ": traveller " + std::to_string(m.id) +
+                               " has no face_image / enrolled_image and the scenario names no faces folder");
+    return true;
+  }
+  std::size_t claimed_person(const Member& m) const { return m.id % faces_->people(); }
+  std::size_t shown_person(const Member& m) const {
+    const std::size_t n = faces_->people(), claimed = claimed_person(m);
+    return m.p.impostor ? (claimed + 1 + (m.id / n) % (n - 1)) % n : claimed;
+  }
+  std::filesystem::path template_image(const Member& m) const {
+    return from_folder(m, true) ? faces_->template_image(claimed_person(m)) : std::filesystem::path(trace_->image(m.p.enrolled_image));
+  }
+  std::filesystem::path shown_image(const Member& m, std::size_t attempt) const {
+    return from_folder(m, false) ? faces_->presented_image(shown_person(m), attempt)
+                                 : std::filesystem::path(trace_->image(m.p.face_image));
+  }
+
+  // 1:N over the enrolled: the traveller's own template (not an impostor's: they are not
+  // enrolled) and every other person of the folder, the impostor's own face excepted.
+  gate::IdentificationDone identify_image(const Member& m, const biometrics::FaceDescriptor& probe, std::uint64_t request) {
+    std::vector<gate::Candidate> found;
+    if (!m.p.impostor) found.push_back({holder_id(m), biometrics::descriptor_distance(probe, faces_->enrolled(template_image(m)))});
+    const bool folder = m.p.face_image == 0;
+    for (std::size_t person = 0; person < faces_->people(); ++person) {
+      if (folder && (person == shown_person(m) || (!m.p.impostor && person == claimed_person(m)))) continue;
+      found.push_back({tagged_id('X', person),
+                       biometrics::descriptor_distance(probe, faces_->enrolled(faces_->template_image(person)))});
+    }
+    std::stable_sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.distance < y.distance; });
+    gate::IdentificationDone done{at(), request, std::nullopt, std::nullopt};
+    if (!found.empty()) done.best = found[0];
+    if (found.size() > 1) done.second = found[1];
+    return done;
   }
 
   // ---- external gates (real-time replay) ----
@@ -767,13 +828,16 @@ class PortSimulation {
 
   // Hands `event` to the gate's controller and carries out its actions: delayed answers become
   // kernel events, immediate ones (policy, matching, audit) are fed back at once.
+  // The buffers are reused (no allocation per event once warm): no act() calls feed(), and the
+  // nested feed() of next_transaction() comes after this one is done with them.
   void feed(std::uint32_t server, gate::Event event) {
     Lane& lane = lanes_[server];
-    Pending now_events;
+    Pending& now_events = pending_;
+    now_events.clear();
     now_events.push_back(std::move(event));
     for (std::size_t next = 0; next < now_events.size(); ++next) {
-      const auto actions = lane.controller->handle(now_events[next]);
-      for (const auto& action : actions) std::visit([&](const auto& a) { act(server, a, now_events); }, action);
+      lane.controller->handle(now_events[next], actions_);
+      for (const auto& action : actions_) std::visit([&](const auto& a) { act(server, a, now_events); }, action);
     }
     if (lane.completed && lane.controller->state() == gate::LaneState::idle && servers_[server].party >= 0) {
       lane.completed = false;
@@ -812,8 +876,15 @@ class PortSimulation {
   }
 
   void act(std::uint32_t server, const gate::CaptureFrame& a, Pending&) {
-    const Member& m = lane_member(server, a.role);
+    Member& m = lane_member(server, a.role);
     const SimTime delay = step_time(s_.steps.frame, m);
+    if (faces_) {  // the next image the traveller shows, through the real pipeline
+      const FaceImages::Analysed& image = faces_->analyse(shown_image(m, m.presented++));
+      lanes_[server].last_frame = &image;
+      reply_later(server, delay, gate::FrameAnalysed{at() + gate::Duration(delay), a.request, static_cast<int>(image.faces),
+                                                     image.acceptable, image.reasons, ""});
+      return;
+    }
     const bool good = !bio_.enabled || !service_rng_.bernoulli(bio_.frame_failure);
     gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, 1, good, {}, ""};
     if (!good) frame.quality_reasons = {"quality below threshold (simulated)"};
@@ -827,11 +898,18 @@ class PortSimulation {
 
   void act(std::uint32_t server, const gate::MatchFace& a, Pending& now) {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
-    now.push_back(gate::FaceMatched{at(), a.request, true, distance(!m.p.impostor)});
+    const double d = faces_ ? biometrics::descriptor_distance(*lanes_[server].last_frame->descriptor,
+                                                              faces_->enrolled(template_image(m)))
+                            : distance(!m.p.impostor);
+    now.push_back(gate::FaceMatched{at(), a.request, true, d});
   }
 
   void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
+    if (faces_) {
+      now.push_back(identify_image(m, *lanes_[server].last_frame->descriptor, a.request));
+      return;
+    }
     // The gallery holds the traveller when enrolled (and not an impostor) plus other people;
     // the nearest other is drawn from the impostor distribution.
     gate::Candidate self{holder_id(m), 0}, other1{tagged_id('X', m.id), distance(false)},
@@ -1155,6 +1233,9 @@ class PortSimulation {
   boost::asio::io_context* io_ = nullptr;  // during a real-time replay
   std::function<void(std::uint32_t, std::uint64_t, ExternalOutcome)> on_external_answer_;
   std::uint32_t external_busy_ = 0;        // parties at external gates
+  std::unique_ptr<FaceImages> faces_;      // image-level mode
+  std::vector<gate::Event> pending_;       // feed()'s buffers
+  std::vector<gate::Action> actions_;
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   Rng arrivals_rng_, service_rng_, fault_rng_;

@@ -84,6 +84,8 @@ struct SimResult {
   std::uint64_t impostor_attempts = 0, impostors_stopped_at_gate = 0, fingerprint_false_non_matches = 0;
   std::uint64_t faults = 0;
   double downtime_s = 0;
+  std::uint64_t images_analysed = 0;  // image-level mode: distinct images through the pipeline
+  double image_analysis_s = 0;        // their wall time (not in summary.json: not reproducible)
   std::vector<IntervalRow> intervals;
 };
 

@@ -88,7 +88,7 @@ nlohmann::json summary_json(const SimResult& r) {
   }
   nlohmann::json referrals = nlohmann::json::object();
   for (const auto& [code, n] : r.referrals) referrals[code] = {{"travellers", n}, {"rate", rate(n, r.travellers)}};
-  return {
+  nlohmann::json summary = {
       {"scenario", r.scenario},
       {"seed", r.seed},
       {"hours", r.hours},
@@ -112,6 +112,8 @@ nlohmann::json summary_json(const SimResult& r) {
                       {"fingerprint_false_non_matches", r.fingerprint_false_non_matches}}},
       {"faults", {{"count", r.faults}, {"downtime_h", round3(r.downtime_s / 3600)}}},
   };
+  if (r.images_analysed > 0) summary["biometrics"]["images_analysed"] = r.images_analysed;  // image-level mode
+  return summary;
 }
 
 std::string report_html(const SimResult& r, const nlohmann::json& summary) {

@@ -219,7 +219,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   Scenario s;
   s.file = file;
   if (!root.IsMap()) r.fail(root, "(top level)", "a mapping of scenario keys");
-  r.check_keys(root, "", {"name", "description", "port", "date", "direction", "policy_data", "seed", "start_hour", "duration_hours", "warmup_hours", "interval_minutes",
+  r.check_keys(root, "", {"name", "description", "port", "date", "direction", "policy_data", "faces", "seed", "start_hour", "duration_hours", "warmup_hours", "interval_minutes",
                           "arrivals", "population", "channels", "steps", "gate", "counter", "biometrics", "faults"});
   r.text(root, "", "name", s.name);
   if (s.name.empty()) r.fail(root["name"], "name", "a name for the scenario");
@@ -332,11 +332,18 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   }
 
   const YAML::Node b = root["biometrics"];
-  r.check_keys(b, "biometrics", {"enabled", "genuine_mean", "genuine_sd", "impostor_mean", "impostor_sd", "threshold",
+  r.check_keys(b, "biometrics", {"mode", "models", "enabled", "genuine_mean", "genuine_sd", "impostor_mean", "impostor_sd", "threshold",
                                  "identification_threshold", "frame_failure", "max_frames", "max_match_attempts",
                                  "fingerprint_fnmr", "calibration"});
   if (b.IsDefined() && !b.IsNull()) {
     auto& m = s.biometrics;
+    std::string mode = "statistical";
+    r.text(b, "biometrics", "mode", mode);
+    if (mode == "images") m.mode = BiometricSpec::Mode::images;
+    else if (mode != "statistical") r.fail(b["mode"], "biometrics.mode", "statistical or images");
+    r.text(b, "biometrics", "models", m.models);
+    if (!m.models.empty() && std::filesystem::path(m.models).is_relative() && !overridden.count("biometrics.models"))
+      m.models = (std::filesystem::path(file).parent_path() / m.models).string();
     r.boolean(b, "biometrics", "enabled", m.enabled);
     r.number(b, "biometrics", "genuine_mean", m.genuine_mean, 0, 2);
     r.number(b, "biometrics", "genuine_sd", m.genuine_sd, 0, 1);
@@ -359,6 +366,11 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
     r.number(f, "faults", "mtbf_hours", s.faults.mtbf_hours, 0, 1e6);
     r.distribution(f, "faults", "repair", s.faults.repair);
   }
+  r.text(root, "", "faces", s.faces);
+  if (!s.faces.empty() && std::filesystem::path(s.faces).is_relative() && !overridden.count("faces"))
+    s.faces = (std::filesystem::path(file).parent_path() / s.faces).string();
+  if (s.biometrics.mode == BiometricSpec::Mode::images && s.faces.empty() && s.arrivals.trace.empty())
+    r.fail(root["faces"], "faces", "a folder of people (one subfolder of images each) for biometrics.mode images");
   read_port(r, root, file, overridden, s);
   return s;
 }

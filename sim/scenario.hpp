@@ -73,6 +73,12 @@ struct GateSteps {
 };
 
 struct BiometricSpec {
+  // statistical: distances drawn from the distributions below. images: each traveller at a gate
+  // presents real images (Scenario::faces or the trace's face_image / enrolled_image) through
+  // the real face pipeline; its quality verdicts and distances decide (sim/face_images.hpp).
+  enum class Mode { statistical, images };
+  Mode mode = Mode::statistical;
+  std::string models;         // images: dlib's model files (empty: GATESIM_MODELS or the default cache)
   bool enabled = true;        // false: every capture is good and every match is right
   double genuine_mean = 0.38, genuine_sd = 0.07;   // dlib distances, same person
   double impostor_mean = 0.83, impostor_sd = 0.07; // different people
@@ -121,6 +127,7 @@ struct Scenario {
   models::CivilDate date{std::chrono::year{2025}, std::chrono::month{12}, std::chrono::day{1}};
   models::Direction direction = models::Direction::entry;
   std::shared_ptr<const gate::PolicyData> policy;  // `policy_data` folder (default: the shipped one)
+  std::string faces;  // biometrics.mode images: a folder of people (one subfolder of images each)
   std::uint64_t seed = 1;
   double start_hour = 0;
   double duration_hours = 24;

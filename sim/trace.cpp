@@ -1,6 +1,8 @@
 #include "sim/trace.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <cmath>
 #include <sstream>
 
@@ -60,12 +62,13 @@ SimTime parse_time(const std::string& s, double start_hour) {
 }
 
 // Applies one column to the row.
-void apply(const std::string& column, const std::string& value, double start_hour, SimTime& time, std::string& party,
-           TravellerProfile& t, bool& document_given) {
+void apply(const std::string& column, const std::string& value, double start_hour, TraceReader::Row& row,
+           bool& document_given) {
+  TravellerProfile& t = row.profile;
   if (column == "time") {
-    time = parse_time(value, start_hour);
+    row.time = parse_time(value, start_hour);
   } else if (column == "party") {
-    party = value;
+    row.party = value;
   } else if (column == "age") {
     double age = 0;
     if (!parse_number(value, age) || age < 0 || age > 130 || age != std::floor(age)) bad("age", "whole years 0..130", value);
@@ -103,11 +106,13 @@ void apply(const std::string& column, const std::string& value, double start_hou
     else if (column == "enrolled") t.enrolled = t.prefers_document_free = b;
     else t.impostor = b;
   } else if (column == "face_image") {
-    // Image paths matter to the image-level mode only; the statistical mode reads none.
+    row.face_image = value;
+  } else if (column == "enrolled_image") {
+    row.enrolled_image = value;
   } else {
     throw std::string("unknown column '" + column +
                       "' (known: time, party, age, residence, document, endorsement, entries, expired, consent, "
-                      "limited_capacity, enrolled, impostor, face_image)");
+                      "limited_capacity, enrolled, impostor, face_image, enrolled_image)");
   }
 }
 
@@ -177,7 +182,7 @@ void TraceReader::parse(const std::string& line, Row& row) const {
       else if (value.is_number()) text = value.dump();
       else if (value.is_null()) continue;
       else bad(key, "a string, number or boolean", value.dump());
-      apply(key, text, start_hour_, row.time, row.party, row.profile, document_given);
+      apply(key, text, start_hour_, row, document_given);
       time_given = time_given || key == "time";
     }
   } else {
@@ -189,7 +194,7 @@ void TraceReader::parse(const std::string& line, Row& row) const {
       throw std::string("expected " + std::to_string(columns_.size()) + " values as in the header, got " + std::to_string(cells.size()));
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (cells[i].empty() && columns_[i] != "time") continue;  // default
-      apply(columns_[i], cells[i], start_hour_, row.time, row.party, row.profile, document_given);
+      apply(columns_[i], cells[i], start_hour_, row, document_given);
       time_given = time_given || columns_[i] == "time";
     }
   }
@@ -217,6 +222,21 @@ bool TraceReader::read_row(Row& row) {
   return false;
 }
 
+TravellerProfile TraceReader::with_images(const Row& row) {
+  TravellerProfile t = row.profile;
+  auto intern = [&](const std::string& written) -> std::uint32_t {
+    if (written.empty()) return 0;
+    std::filesystem::path p(written);
+    if (p.is_relative()) p = std::filesystem::path(path_).parent_path() / p;
+    const auto [it, added] = image_index_.emplace(p.string(), static_cast<std::uint32_t>(images_.size() + 1));
+    if (added) images_.push_back(p.string());
+    return it->second;
+  };
+  t.face_image = intern(row.face_image);
+  t.enrolled_image = row.enrolled_image.empty() ? t.face_image : intern(row.enrolled_image);
+  return t;
+}
+
 std::optional<TraceParty> TraceReader::next() {
   Row row;
   if (pending_) {
@@ -228,7 +248,7 @@ std::optional<TraceParty> TraceReader::next() {
   ++rows_;
   TraceParty out;
   out.time = row.time;
-  out.party.members[0] = row.profile;
+  out.party.members[0] = with_images(row);
   if (row.party.empty()) return out;
   Row more;
   while (read_row(more)) {
@@ -237,7 +257,7 @@ std::optional<TraceParty> TraceReader::next() {
       break;
     }
     ++rows_;
-    out.party.members[out.party.size++] = more.profile;
+    out.party.members[out.party.size++] = with_images(more);
   }
   // The first adult with full capacity is the guardian: put them first.
   for (int i = 0; i < out.party.size; ++i) {

@@ -14,7 +14,9 @@
 //   entries      multiple | single | double (EEP endorsement; default multiple)
 //   expired      true/false: the document expired the day before the crossing (default false)
 //   consent, limited_capacity, enrolled, impostor   true/false (defaults true, false, false, false)
-//   face_image   optional image path (used by the image-level mode; kept in the record)
+//   face_image   the image the traveller presents at a gate (image-level mode; relative paths
+//                from the trace's folder)
+//   enrolled_image  the holder's enrolled photo (image-level mode; default: the face_image's)
 //
 // CSV: a header row naming the columns, comma-separated values, no quoting. The constructor reads
 // the whole file once to check it and throws models::InputError listing every bad row by line
@@ -26,6 +28,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/event_queue.hpp"
@@ -46,15 +49,22 @@ class TraceReader {
   std::optional<TraceParty> next();
   std::size_t rows() const { return rows_; }
 
- private:
+  // One data row as parsed.
   struct Row {
     SimTime time = 0;
     std::string party;
     TravellerProfile profile;
+    std::string face_image, enrolled_image;  // as written (relative to the trace's folder)
   };
+  // ensures: the path of image `index` (TravellerProfile::face_image / enrolled_image, >= 1),
+  //          resolved against the trace's folder.
+  const std::string& image(std::uint32_t index) const { return images_[index - 1]; }
+
+ private:
   // ensures: `row` holds the data row `line`; throws std::string naming the problem.
   void parse(const std::string& line, Row& row) const;
   bool read_row(Row& row);  // next data row of the stream, with its line number in line_
+  TravellerProfile with_images(const Row& row);  // the profile with its images interned
 
   std::string path_;
   double start_hour_;
@@ -64,6 +74,8 @@ class TraceReader {
   std::size_t line_ = 0;
   std::size_t rows_ = 0;
   std::optional<Row> pending_;
+  std::vector<std::string> images_;  // distinct image paths, in order of appearance
+  std::unordered_map<std::string, std::uint32_t> image_index_;  // path -> index in images_ + 1
 };
 
 }  // namespace gatesim::sim

@@ -146,6 +146,10 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
                   << " servers  wait mean " << std::setw(7) << c["wait_s"]["mean"].get<double>() << " s  p95 " << std::setw(7)
                   << c["wait_s"]["p95"].get<double>() << " s  " << std::setw(6)
                   << c["throughput_per_server_hour"].get<double>() << " per server-hour\n";
+      if (result.images_analysed > 0)
+        std::cout << "  image-level faces: " << result.images_analysed << " distinct images through the pipeline in "
+                  << std::setprecision(2) << result.image_analysis_s << " s (" << std::setprecision(1)
+                  << (wall > 0 ? static_cast<double>(result.travellers) / wall : 0) << " travellers/s overall)\n";
       std::cout << "  within 5 minutes: " << 100 * summary["within_5_min"].get<double>() << "%  referral rate: "
                 << 100 * summary["decisions"]["referral_rate"].get<double>() << "%\n  outputs in " << out.string() << "/\n";
     }

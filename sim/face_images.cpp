@@ -1,0 +1,68 @@
+#include "sim/face_images.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "biometrics/image_io.hpp"
+#include "models/input_error.hpp"
+
+namespace gatesim::sim {
+
+namespace {
+bool is_image(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" || ext == ".tif" || ext == ".tiff";
+}
+}  // namespace
+
+// Photos, not gate frames: faces of any size, so dlib's defaults (one upsampling, all HOG filters).
+FaceImages::FaceImages(const std::filesystem::path& folder, const biometrics::ModelStore& models)
+    : analyzer_(models, biometrics::DetectorOptions{}) {
+  if (folder.empty()) return;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec))
+    throw models::InputError(folder.string() + ": faces: not a folder of people (one subfolder of images per person)");
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (!entry.is_directory()) continue;
+    Person person{entry.path().filename().string(), {}};
+    for (const auto& file : std::filesystem::directory_iterator(entry.path()))
+      if (file.is_regular_file() && is_image(file.path())) person.images.push_back(file.path());
+    std::sort(person.images.begin(), person.images.end());
+    if (!person.images.empty()) people_.push_back(std::move(person));
+  }
+  std::sort(people_.begin(), people_.end(), [](const Person& a, const Person& b) { return a.name < b.name; });
+  if (people_.size() < 2)
+    throw models::InputError(folder.string() + ": faces: expected at least two people (subfolders with images), found " +
+                             std::to_string(people_.size()));
+}
+
+const std::filesystem::path& FaceImages::presented_image(std::size_t person, std::size_t attempt) const {
+  const auto& images = people_[person].images;
+  return images.size() == 1 ? images.front() : images[1 + attempt % (images.size() - 1)];
+}
+
+const FaceImages::Analysed& FaceImages::analyse(const std::filesystem::path& image) {
+  const std::string key = image.string();
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  const auto started = std::chrono::steady_clock::now();
+  const cv::Mat bgr = biometrics::load_image(image);
+  const auto faces = analyzer_.detect(bgr);
+  const biometrics::FrameQuality quality = biometrics::assess_frame(bgr, faces);
+  Analysed a;
+  a.faces = faces.size();
+  a.acceptable = quality.acceptable;
+  a.reasons = quality.reasons;
+  if (!faces.empty()) a.descriptor = analyzer_.describe(bgr, faces.front());
+  analysis_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return cache_.emplace(key, std::move(a)).first->second;
+}
+
+const biometrics::FaceDescriptor& FaceImages::enrolled(const std::filesystem::path& image) {
+  const Analysed& a = analyse(image);
+  if (a.faces != 1)
+    throw models::InputError(image.string() + ": an enrolled image must hold exactly one face, found " + std::to_string(a.faces));
+  return *a.descriptor;
+}
+
+}  // namespace gatesim::sim

@@ -1,0 +1,68 @@
+#pragma once
+// FaceImages: the image-level fidelity mode's faces. A folder of people (one subfolder per
+// person, as tests/data/faces/people/train): a person's first image by name is their enrolled
+// template (the permit chip's or the gallery's photo), and at a gate they present their images
+// in turn, first to last, then again. Every image goes through the real face pipeline
+// (biometrics::FaceAnalyzer: detection, quality, 128-D descriptor) once: results are cached by
+// path, so a day of travellers costs the distinct images, not the frames.
+//
+// Thread safety: none (the analyzer and the cache); one per replication.
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "biometrics/face_analyzer.hpp"
+#include "biometrics/face_quality.hpp"
+#include "biometrics/face_types.hpp"
+
+namespace gatesim::sim {
+
+class FaceImages {
+ public:
+  // One image through the pipeline, as a gate frame.
+  struct Analysed {
+    std::size_t faces = 0;
+    bool acceptable = false;            // exactly one face, of acceptable quality
+    std::vector<std::string> reasons;   // why not ("no face", "face too small: ...")
+    std::optional<biometrics::FaceDescriptor> descriptor;  // of the first face found
+  };
+
+  // requires: `folder` empty (trace images only) or a folder of person subfolders.
+  // throws models::InputError naming the folder when it has fewer than two people with an image
+  //        (an impostor needs someone else's face), or naming a missing model file.
+  FaceImages(const std::filesystem::path& folder, const biometrics::ModelStore& models);
+
+  std::size_t people() const { return people_.size(); }
+  const std::string& name(std::size_t person) const { return people_[person].name; }
+  // ensures: the person's enrolled photo (their first image).
+  const std::filesystem::path& template_image(std::size_t person) const { return people_[person].images.front(); }
+  // ensures: the image `person` shows at their `attempt`-th frame (0, 1, ...): the images after
+  //          the template in turn, or the template itself when it is their only one.
+  const std::filesystem::path& presented_image(std::size_t person, std::size_t attempt) const;
+
+  // ensures: the analysis of `image`, from the cache after the first call.
+  // throws models::InputError naming an image that cannot be read.
+  const Analysed& analyse(const std::filesystem::path& image);
+  // ensures: the descriptor of the one face in `image` (an enrolled template).
+  // throws models::InputError naming the image when it holds no face or several.
+  const biometrics::FaceDescriptor& enrolled(const std::filesystem::path& image);
+
+  std::size_t images_analysed() const { return cache_.size(); }
+  double analysis_seconds() const { return analysis_s_; }  // wall time in the pipeline
+
+ private:
+  struct Person {
+    std::string name;
+    std::vector<std::filesystem::path> images;  // sorted by name; the first is the template
+  };
+  std::vector<Person> people_;
+  biometrics::FaceAnalyzer analyzer_;
+  std::map<std::string, Analysed> cache_;
+  double analysis_s_ = 0;
+};
+
+}  // namespace gatesim::sim
