@@ -54,7 +54,7 @@ std::vector<ScriptedFrame> load_replay_script(const std::filesystem::path& file)
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw models::InputError(file.string() + ": not JSON (" + e.what() + ")");
   }
   auto bad = [&](const std::string& field, const std::string& expected) {

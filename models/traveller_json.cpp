@@ -135,7 +135,9 @@ json parse_json_text(std::string_view text, const std::string& source) {
   };
   try {
     return json::parse(text, limit_depth);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error for bad syntax; out_of_range for a number JSON allows but a double cannot
+    // hold (1e400, found by the fuzz corpus).
     // nlohmann's message quotes the bytes it last read; garbage must not reach the terminal.
     std::string what = e.what();
     for (char& ch : what)
