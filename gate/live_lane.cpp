@@ -128,13 +128,9 @@ PolicyChecked PolicyServices::check_policy(const CheckPolicy& request) {
   crossing.date = lane_.date;
   crossing.direction = lane_.direction;
   crossing.channel = lane_.channel == Channel::document ? models::Channel::smart : models::Channel::document_free;
-  const models::Eligibility eligibility = evaluate(*lane_.policy, crossing);
-  for (const auto& r : eligibility.reasons) {
-    // With a guardian on record and no group, the engine's only M3.guardian reason is "not in
-    // the group": the guardian step establishes that.
-    if (r.clause == "M3.guardian" && traveller->guardian_id) continue;
-    verdict.reasons.push_back({r.clause, r.message});
-  }
+  // The lane's guardian step pairs the guardian in person, with their own policy check.
+  const models::Eligibility eligibility = evaluate(*lane_.policy, crossing, GuardianPairing::at_gate);
+  for (const auto& r : eligibility.reasons) verdict.reasons.push_back({r.clause, r.message});
   verdict.eligible = verdict.reasons.empty();
   verdict.guardian_required = eligibility.guardian_required;
   if (eligibility.guardian_id) verdict.guardian_ids.push_back(*eligibility.guardian_id);

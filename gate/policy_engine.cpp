@@ -123,8 +123,9 @@ const Traveller* find_in_group(const Crossing& c, const std::string& id) {
 }
 
 // M3 condition 4: a person of limited or no civil capacity crosses with their legal guardian,
-// who must be in the group and able to use the same lane.
-void check_guardian(const PolicyData& policy, const Crossing& c, bool document_free, Eligibility& e) {
+// who must be in the group and able to use the same lane (or, paired at the gate, on record).
+void check_guardian(const PolicyData& policy, const Crossing& c, bool document_free, GuardianPairing pairing,
+                    Eligibility& e) {
   const Traveller& t = c.traveller;
   if (t.civil_capacity == CivilCapacity::full) return;
   e.guardian_required = true;
@@ -134,6 +135,7 @@ void check_guardian(const PolicyData& policy, const Crossing& c, bool document_f
     fail(e.reasons, "M3.guardian", "a traveller with " + capacity + " civil capacity needs a legal guardian on record");
     return;
   }
+  if (pairing == GuardianPairing::at_gate) return;
   const Traveller* guardian = find_in_group(c, *t.guardian_id);
   if (!guardian) {
     fail(e.reasons, "M3.guardian", "legal guardian " + *t.guardian_id + " is not in the group");
@@ -224,7 +226,7 @@ bool is_working_day(CivilDate day, const std::set<CivilDate>& holidays) {
 
 }  // namespace
 
-Eligibility evaluate(const PolicyData& policy, const Crossing& c) {
+Eligibility evaluate(const PolicyData& policy, const Crossing& c, GuardianPairing pairing) {
   Eligibility e;
   e.channel = c.channel;
   switch (c.channel) {
@@ -233,7 +235,7 @@ Eligibility evaluate(const PolicyData& policy, const Crossing& c) {
       const bool df = c.channel == Channel::document_free;
       check_port(*c.port, c.channel, c.date, df ? "DF.port" : "M3.port", e.reasons);
       check_m3_person(policy, c.traveller, c.date, c.destination, df, e.reasons);
-      check_guardian(policy, c, df, e);
+      check_guardian(policy, c, df, pairing, e);
       break;
     }
     case Channel::transit_240h:

@@ -20,11 +20,18 @@
 
 namespace gatesim::gate {
 
+// Where M3's guardian condition is checked. in_group: the guardian must be in crossing.group
+// and able to use the lane (a case, a simulated party). at_gate: a live lane pairs the guardian
+// in person after the ward, running the guardian's own check then, so only a guardian on
+// record is required here.
+enum class GuardianPairing { in_group, at_gate };
+
 // requires: crossing.port points into `policy`'s ports; crossing.traveller.birth_date <= crossing.date.
 // ensures: eligible == reasons.empty(); channel == crossing.channel; guardian_required (and
 //          guardian_id) set for a traveller of limited or no civil capacity; arrival_card set
 //          when a non-Chinese national enters.
-models::Eligibility evaluate(const PolicyData& policy, const models::Crossing& crossing);
+models::Eligibility evaluate(const PolicyData& policy, const models::Crossing& crossing,
+                             GuardianPairing pairing = GuardianPairing::in_group);
 
 // M10: whether a foreigner entering must file an arrival card and which exemption applies.
 // `smart_eligible`: the crossing's smart-channel verdict (smart-channel entrants are exempt).

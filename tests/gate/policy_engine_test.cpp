@@ -128,6 +128,21 @@ TEST(Policy, M3_guardian) {
   EXPECT_EQ(e.guardian_id, "G1");
 }
 
+// A live lane pairs the guardian at the gate: a guardian on record is enough here, and one is
+// still required.
+TEST(Policy, M3_guardian_paired_at_the_gate) {
+  Crossing c = smart_crossing(mainland_adult());
+  c.traveller.civil_capacity = CivilCapacity::limited;
+  c.traveller.guardian_id = "G1";
+  const auto paired = evaluate(shipped_policy(), c, GuardianPairing::at_gate);
+  EXPECT_TRUE(paired.eligible);
+  EXPECT_TRUE(paired.guardian_required);
+  EXPECT_EQ(paired.guardian_id, "G1");
+  EXPECT_EQ(clauses(evaluate(shipped_policy(), c)), std::vector<std::string>{"M3.guardian"});  // in_group: not there
+  c.traveller.guardian_id.reset();
+  EXPECT_EQ(clauses(evaluate(shipped_policy(), c, GuardianPairing::at_gate)), std::vector<std::string>{"M3.guardian"});
+}
+
 TEST(Policy, M3_port) {
   run_table({
       {"Luohu the day before the effective date", [](Crossing& c) { c.date = day("2025-11-04"); }, {"M3.port"}},
