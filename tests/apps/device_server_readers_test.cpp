@@ -11,6 +11,7 @@
 #include "devices/document_reader.hpp"
 #include "devices/fingerprint_reader.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/traveller_records.hpp"
 
 namespace gatesim::testing {
 namespace {
@@ -46,10 +47,7 @@ class RunningServer {
 
 TEST(DeviceServerReaders, ServesAFingerprintReaderAndADocumentReader) {
   const fs::path chips = fs::temp_directory_path() / ("gatesim-served-chips-" + std::to_string(::getpid()) + ".jsonl");
-  std::ofstream(chips) << R"({"id": "H9", "birth_date": "1990-05-06", "residence": "hong_kong", "nationality": "CHN", )"
-                          R"("civil_capacity": "full", "consent": true, )"
-                          R"("documents": [{"kind": "home_return_permit", "number": "H9", "valid_until": "2031-01-01"}]})"
-                       << '\n';
+  std::ofstream(chips) << gatesim::testing::hong_kong_resident_text("H9") << '\n';
   {
     RunningServer server("--fingerprint sim:match:0.91,nofinger --documents chips:" + chips.string());
     EXPECT_EQ(server.served()["fingerprint"], "sim:match:0.91,nofinger");

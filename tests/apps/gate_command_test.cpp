@@ -11,9 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/run_command.hpp"
+#include "tests/support/traveller_records.hpp"
 
 namespace {
 
+using gatesim::testing::hong_kong_resident;
 using gatesim::testing::run_gatesim;
 using gatesim::testing::test_data;
 using nlohmann::json;
@@ -28,18 +30,6 @@ std::string uri(const char* scheme, const fs::path& where, const char* settings 
   return text;
 }
 
-// A Hong Kong resident's traveller record with a valid home-return permit; `change` edits it.
-json traveller(const std::string& id, const std::function<void(json&)>& change = {}) {
-  json t = {{"id", id},
-            {"birth_date", "1980-01-01"},
-            {"residence", "hong_kong"},
-            {"nationality", "CHN"},
-            {"civil_capacity", "full"},
-            {"consent", true},
-            {"documents", json::array({{{"kind", "home_return_permit"}, {"number", "H-" + id}, {"valid_until", "2030-01-01"}}})}};
-  if (change) change(t);
-  return t;
-}
 
 class GateCommand : public ::testing::Test {
  protected:
@@ -109,12 +99,12 @@ TEST_F(GateCommand, DocumentChannelRunsThePolicyEngineAndTheFacePipeline) {
   copy("reference/obama3.jpg", "frames/05.jpg");
   copy("people/train/biden/biden2.jpg", "frames/06.jpg");
   const auto documents = chips({
-      traveller("obama"),
-      traveller("obama"),  // Biden's face on Obama's permit
-      traveller("kid", [](json& t) { t["birth_date"] = "2015-03-01"; }),
-      traveller("obama", [](json& t) { t["consent"] = false; }),
-      traveller("obama", [](json& t) { t["documents"][0]["valid_until"] = "2026-11-26"; }),
-      traveller("mainlander",
+      hong_kong_resident("obama"),
+      hong_kong_resident("obama"),  // Biden's face on Obama's permit
+      hong_kong_resident("kid", [](json& t) { t["birth_date"] = "2015-03-01"; }),
+      hong_kong_resident("obama", [](json& t) { t["consent"] = false; }),
+      hong_kong_resident("obama", [](json& t) { t["documents"][0]["valid_until"] = "2026-11-26"; }),
+      hong_kong_resident("mainlander",
                 [](json& t) {
                   t["residence"] = "mainland";
                   t["documents"] = json::array({{{"kind", "eep"}, {"number", "E1"}, {"valid_until", "2030-01-01"},
@@ -124,12 +114,12 @@ TEST_F(GateCommand, DocumentChannelRunsThePolicyEngineAndTheFacePipeline) {
                                                                                 {"valid_from", "2026-01-01"},
                                                                                 {"valid_until", "2027-01-01"}}})}}});
                 }),
-      traveller("obama", [](json& t) { t["civil_capacity"] = "limited"; }),  // no guardian on record
-      traveller("obama", [](json& t) {
+      hong_kong_resident("obama", [](json& t) { t["civil_capacity"] = "limited"; }),  // no guardian on record
+      hong_kong_resident("obama", [](json& t) {
         t["civil_capacity"] = "limited";
         t["guardian_id"] = "biden";
       }),
-      traveller("biden"),  // the guardian presents their permit next
+      hong_kong_resident("biden"),  // the guardian presents their permit next
   });
   const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents)});
   EXPECT_EQ(r.exit_status, 1) << r.err;  // someone was referred
@@ -162,8 +152,8 @@ TEST_F(GateCommand, DocumentChannelRunsThePolicyEngineAndTheFacePipeline) {
 }
 
 TEST_F(GateCommand, DocumentFreeChannelIdentifiesAndChecksTheStoredRecord) {
-  enroll("obama", "reference/obama.jpg", traveller("obama"));
-  enroll("biden", "reference/biden.jpg", traveller("biden"));
+  enroll("obama", "reference/obama.jpg", hong_kong_resident("obama"));
+  enroll("biden", "reference/biden.jpg", hong_kong_resident("biden"));
   copy("reference/obama3.jpg", "frames/01.jpg");                 // a hit
   copy("people/train/kit_harington/john1.jpeg", "frames/02.jpg");  // a miss: not enrolled
   copy("people/train/kit_harington/john2.jpeg", "frames/03.jpg");
@@ -182,7 +172,7 @@ TEST_F(GateCommand, DocumentFreeChannelIdentifiesAndChecksTheStoredRecord) {
 
 TEST_F(GateCommand, DocumentFreeChannelRefersAHolderTheRulesRefuse) {
   // A mainland resident cannot use the document-free channel; Biden has no record at all.
-  enroll("obama", "reference/obama.jpg", traveller("obama", [](json& t) { t["residence"] = "mainland"; }));
+  enroll("obama", "reference/obama.jpg", hong_kong_resident("obama", [](json& t) { t["residence"] = "mainland"; }));
   enroll("biden", "reference/biden.jpg");
   copy("reference/obama3.jpg", "frames/01.jpg");
   copy("people/train/biden/biden2.jpg", "frames/02.jpg");
@@ -200,7 +190,7 @@ TEST_F(GateCommand, CameraUnpluggedMidTransactionThenFingerprintMatchFaultAndTim
   copy("reference/obama2.jpg", "frames/01.jpg");
   copy("reference/obama3.jpg", "frames/02.jpg");
   copy("reference/obama2.jpg", "frames/03.jpg");
-  const auto documents = chips({traveller("obama"), traveller("obama"), traveller("obama"), traveller("obama")});
+  const auto documents = chips({hong_kong_resident("obama"), hong_kong_resident("obama"), hong_kong_resident("obama"), hong_kong_resident("obama")});
   // The camera is unplugged at its first read and reconnects on the next; the simulated reader
   // matches once, then reports a timeout of its own, then takes 2 s for a touch while the lane
   // waits at most 0.2 s.
@@ -247,7 +237,7 @@ TEST_F(GateCommand, RemoteCameraOverLoopback) {
   const auto at = said.find("tcp://");
   const bool listening = at != std::string::npos;
   const std::string remote = listening ? said.substr(at, said.find_last_not_of("\n") + 1 - at) : "";
-  const auto r = listening ? gate({"--camera", remote, "--documents", uri("chips", chips({traveller("obama")}))})
+  const auto r = listening ? gate({"--camera", remote, "--documents", uri("chips", chips({hong_kong_resident("obama")}))})
                            : gatesim::testing::CommandResult{};
   ::kill(server, SIGTERM);
   int status = 0;
@@ -266,8 +256,8 @@ TEST_F(GateCommand, BadInputIsOneClearLineAndExitTwo) {
   enroll("obama", "reference/obama.jpg");
   copy("reference/obama2.jpg", "frames/1.jpg");
   const std::string frames = uri("dir", dir_ / "frames");
-  const auto bad = write("bad.jsonl", traveller("obama").dump() + "\n" +
-                                          traveller("biden", [](json& t) { t["civil_capacity"] = "some"; }).dump() + "\n");
+  const auto bad = write("bad.jsonl", hong_kong_resident("obama").dump() + "\n" +
+                                          hong_kong_resident("biden", [](json& t) { t["civil_capacity"] = "some"; }).dump() + "\n");
   const auto empty_db = dir_ / "empty.db";
   { std::ofstream touch(empty_db); }
   struct Case {

@@ -9,9 +9,12 @@
 #include "devices/fingerprint_reader.hpp"
 #include "devices/indicator.hpp"
 #include "models/input_error.hpp"
+#include "tests/support/traveller_records.hpp"
 
 namespace gatesim::devices {
 namespace {
+
+using gatesim::testing::hong_kong_resident_text;
 
 using namespace std::chrono_literals;
 using std::chrono::day;
@@ -70,32 +73,22 @@ class ChipFiles : public ::testing::Test {
   std::filesystem::path folder_;
 };
 
-// A chip record: the traveller format of `gatesim check`.
-std::string chip(const std::string& id, const std::string& extra = "") {
-  std::string text = R"({"id": ")";
-  text += id;
-  text += R"(", "birth_date": "2001-02-03", "residence": "hong_kong", "nationality": "CHN", )"
-          R"("civil_capacity": "full", "consent": true, "documents": [{"kind": "home_return_permit", "number": "C-)";
-  text += id;
-  text += R"(", "valid_until": "2030-01-01"}])";
-  text += extra;
-  text += "}";
-  return text;
-}
-
 TEST_F(ChipFiles, ReadsTravellerRecordsLineByLine) {
-  std::ofstream(folder_ / "chips.jsonl") << chip("H1", R"(, "name": "Chan Tai Man", "guardian_id": "G1")") << "\n\n"
-                                         << chip("H2") << "\n";
+  std::ofstream(folder_ / "chips.jsonl") << hong_kong_resident_text("H1", [](auto& t) {
+    t["name"] = "Chan Tai Man";
+    t["guardian_id"] = "G1";
+  }) << "\n\n"
+                                         << hong_kong_resident_text("H2") << "\n";
   auto reader = open_document_reader("chips:" + (folder_ / "chips.jsonl").string());
   const auto first = reader->read();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->holder.id, "H1");
   EXPECT_EQ(first->holder.name, "Chan Tai Man");
-  EXPECT_EQ(first->holder.birth_date, year(2001) / month(2) / day(3));
+  EXPECT_EQ(first->holder.birth_date, year(1980) / month(1) / day(1));
   EXPECT_EQ(first->holder.residence, models::Residence::hong_kong);
   EXPECT_EQ(first->holder.guardian_id, "G1");
   EXPECT_EQ(first->presented().kind, models::DocumentKind::home_return_permit);
-  EXPECT_EQ(first->presented().number, "C-H1");
+  EXPECT_EQ(first->presented().number, "H-H1");
   EXPECT_EQ(first->presented().valid_until, year(2030) / month(1) / day(1));
   EXPECT_EQ(reader->read()->holder.id, "H2");
   EXPECT_FALSE(reader->read());
@@ -103,7 +96,7 @@ TEST_F(ChipFiles, ReadsTravellerRecordsLineByLine) {
 
 TEST_F(ChipFiles, ABadLineOfAChipsFileIsBadInputNamingFileLineAndField) {
   const auto file = folder_ / "chips.jsonl";
-  std::ofstream(file) << chip("H1") << "\n" << R"({"id": "H2", "birth_date": "2001-02-30"})" << "\n";
+  std::ofstream(file) << hong_kong_resident_text("H1") << "\n" << R"({"id": "H2", "birth_date": "2001-02-30"})" << "\n";
   EXPECT_EQ(error_of([&] { open_document_reader("chips:" + file.string()); }),
             file.string() + ":2: birth_date: expected a date YYYY-MM-DD, got \"2001-02-30\"");
 }
@@ -113,7 +106,7 @@ TEST_F(ChipFiles, EachBadRecordNamesTheField) {
   EXPECT_EQ(message("[1]"), "chip: (traveller): expected an object, got [1]");
   EXPECT_NE(message("{").find("chip: not valid JSON"), std::string::npos);
   EXPECT_EQ(message(R"({"birth_date": "2001-02-03"})"), "chip: id: missing");
-  EXPECT_EQ(message(chip("H", R"(, "name": 3)")), "chip: name: expected a non-empty string, got 3");
+  EXPECT_EQ(message(hong_kong_resident_text("H", [](auto& t) { t["name"] = 3; })), "chip: name: expected a non-empty string, got 3");
   EXPECT_EQ(message(R"({"id": "H", "birth_date": "2001-02-03", "residence": "hong_kong", "nationality": "CHN",
                        "civil_capacity": "full", "consent": true, "documents": []})"),
             "chip: documents: expected at least one document (the first is the one presented), got []");
@@ -134,9 +127,9 @@ TEST_F(ChipFiles, EachBadRecordNamesTheField) {
 TEST_F(ChipFiles, AFolderReaderTakesFilesDroppedInNameOrderAndACorruptOneIsADeviceFault) {
   auto reader = open_document_reader("chip-dir:" + folder_.string());
   EXPECT_FALSE(reader->read());
-  std::ofstream(folder_ / "3.json") << chip("C");
+  std::ofstream(folder_ / "3.json") << hong_kong_resident_text("C");
   std::ofstream(folder_ / "2.json") << R"({"id": "B"})";
-  std::ofstream(folder_ / "1.json") << chip("A");
+  std::ofstream(folder_ / "1.json") << hong_kong_resident_text("A");
   EXPECT_EQ(reader->read()->holder.id, "A");
   try {
     reader->read();

@@ -15,9 +15,12 @@
 #include "devices/device_server.hpp"
 #include "devices/remote_readers.hpp"
 #include "models/input_error.hpp"
+#include "tests/support/traveller_records.hpp"
 
 namespace gatesim::devices {
 namespace {
+
+using gatesim::testing::hong_kong_resident_text;
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
@@ -52,16 +55,6 @@ class ChipsFile {
   fs::path path_;
 };
 
-// A chip record (a traveller record, as `gatesim check` reads it) for `holder`.
-std::string chip(const std::string& holder) {
-  std::string text = R"({"id": ")";
-  text += holder;
-  text += R"(", "birth_date": "1990-05-06", "residence": "hong_kong", "nationality": "CHN", )"
-          R"("civil_capacity": "full", "consent": true, )"
-          R"("documents": [{"kind": "home_return_permit", "number": "H1", "valid_until": "2031-01-01"}]})";
-  return text;
-}
-
 TEST(RemoteFingerprintReader, GivesTheServedReadersReadingsAndFaults) {
   auto served = open_fingerprint_reader("sim:match:0.93,nomatch:0.125,poor,timeout");
   DeviceServer server(ServedDevices{nullptr, served.get(), nullptr}, kLoopback);
@@ -82,7 +75,7 @@ TEST(RemoteFingerprintReader, GivesTheServedReadersReadingsAndFaults) {
 }
 
 TEST(RemoteDocumentReader, ParsesTheServedRecordsWithTheChipsParser) {
-  const ChipsFile chips({chip("H1"), "", chip("H2")});
+  const ChipsFile chips({hong_kong_resident_text("H1"), "", hong_kong_resident_text("H2")});
   auto served = open_document_reader(chips.uri());
   DeviceServer server(ServedDevices{nullptr, nullptr, served.get()}, kLoopback);
   auto reader = open_document_reader(at(server));
@@ -101,7 +94,7 @@ TEST(RemoteDocumentReader, ABadRecordIsCorruptAndTheNextOneIsRead) {
   const fs::path dir = fs::temp_directory_path() / ("gatesim-remote-chipdir-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "a.json") << R"({"id": "H1", "birth_date": "1990-05-06"})";
-  std::ofstream(dir / "b.json") << chip("H2");
+  std::ofstream(dir / "b.json") << hong_kong_resident_text("H2");
   auto served = open_document_reader("chip-dir:" + dir.string());
   DeviceServer server(ServedDevices{nullptr, nullptr, served.get()}, kLoopback);
   auto reader = open_document_reader(at(server));

@@ -13,9 +13,12 @@
 #include "tests/gate/policy_test_support.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/synthetic_faces.hpp"
+#include "tests/support/traveller_records.hpp"
 
 namespace gatesim::gate {
 namespace {
+
+using gatesim::testing::hong_kong_resident_text;
 
 using gatesim::testing::day;
 using gatesim::testing::shipped_policy;
@@ -28,18 +31,6 @@ class LiveLaneTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // A Hong Kong resident's record with a valid home-return permit, plus `extra` fields.
-  static std::string record(const std::string& id, const std::string& extra = "") {
-    std::string text = R"({"id": ")";
-    text += id;
-    text += R"(", "birth_date": "1980-01-01", "residence": "hong_kong", "nationality": "CHN", )"
-            R"("civil_capacity": "full", "consent": true, "documents": [{"kind": "home_return_permit", "number": "H-)";
-    text += id;
-    text += R"(", "valid_until": "2030-01-01"}])";
-    text += extra;
-    text += "}";
-    return text;
-  }
   std::string write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
     return (dir_ / name).string();
@@ -76,7 +67,7 @@ class LiveLaneTest : public ::testing::Test {
 };
 
 TEST_F(LiveLaneTest, ReadsChipsIntoRecordsAndTurnsDeviceFaultsIntoFailuresOfTheRightDevice) {
-  auto l = lane("chips:" + write("chips.jsonl", record("H1", R"(, "guardian_id": "G1")") + "\n" + record("G1") + "\n"),
+  auto l = lane("chips:" + write("chips.jsonl", hong_kong_resident_text("H1", [](auto& t) { t["guardian_id"] = "G1"; }) + "\n" + hong_kong_resident_text("G1") + "\n"),
                 "sim:match:0.9,nofinger,timeout");
   ASSERT_TRUE(l.next_traveller());
   const auto reading = l.read_document(Role::traveller);
@@ -104,7 +95,7 @@ TEST_F(LiveLaneTest, ReadsChipsIntoRecordsAndTurnsDeviceFaultsIntoFailuresOfTheR
 TEST_F(LiveLaneTest, ACorruptChipRefersThatTravellerAndTheNextIsRead) {
   std::filesystem::create_directories(dir_ / "reader");
   std::ofstream(dir_ / "reader" / "1.json") << R"({"id": "H1", "birth_date": "yesterday"})";
-  std::ofstream(dir_ / "reader" / "2.json") << record("H2");
+  std::ofstream(dir_ / "reader" / "2.json") << hong_kong_resident_text("H2");
   auto l = lane("chip-dir:" + (dir_ / "reader").string());
   ASSERT_TRUE(l.next_traveller());
   const auto [device, what] = failure_of([&] { l.read_document(Role::traveller); });
@@ -118,7 +109,7 @@ TEST_F(LiveLaneTest, ACorruptChipRefersThatTravellerAndTheNextIsRead) {
 TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
   const gatesim::testing::SyntheticFaces faces(9);
   EnrolmentStore store(dir_ / "enrol.db");
-  store.enrol({"H1", "", "", "", "", "", record("H1")}, {{faces.sample(1, 0), {"a.jpg", "", ""}}});
+  store.enrol({"H1", "", "", "", "", "", hong_kong_resident_text("H1")}, {{faces.sample(1, 0), {"a.jpg", "", ""}}});
   store.enrol({"H2", "", "", "", "", "", ""}, {{faces.sample(2, 0), {"b.jpg", "", ""}}, {faces.sample(2, 1), {"c.jpg", "", ""}}});
   PolicyServices services(policy(Channel::document_free), store, records_);
 
@@ -136,12 +127,15 @@ TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
   EXPECT_LT(found.best->distance, found.second->distance);
 
   // A record read from a chip takes precedence; a ward is eligible with their guardian to pair.
-  records_.put(models::parse_traveller(record("H2", R"(, "civil_capacity": "limited", "guardian_id": "H1")"), "chip"));
+  records_.put(models::parse_traveller(hong_kong_resident_text("H2", [](auto& t) {
+    t["civil_capacity"] = "limited";
+    t["guardian_id"] = "H1";
+  }), "chip"));
   const auto ward = services.check_policy({0, Role::traveller, "H2", ""});
   EXPECT_TRUE(ward.eligible) << (ward.reasons.empty() ? "" : ward.reasons[0].detail);
   EXPECT_TRUE(ward.guardian_required);
   EXPECT_EQ(ward.guardian_ids, std::vector<std::string>{"H1"});
-  records_.put(models::parse_traveller(record("H3", R"(, "civil_capacity": "none")"), "chip"));
+  records_.put(models::parse_traveller(hong_kong_resident_text("H3", [](auto& t) { t["civil_capacity"] = "none"; }), "chip"));
   const auto alone = services.check_policy({0, Role::traveller, "H3", ""});
   EXPECT_FALSE(alone.eligible);
   EXPECT_EQ(alone.reasons.at(0).code, "M3.guardian");
@@ -150,7 +144,7 @@ TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
   EXPECT_EQ(services.check_policy({0, Role::traveller, "H4", ""}).reasons.at(0).code, "policy.birth_date");
 
   // The document channel is M3 (smart), the document-free one DF: a mainlander is refused only by DF.
-  records_.put(models::parse_traveller(record("H5", R"(, "residence": "mainland")"), "chip"));
+  records_.put(models::parse_traveller(hong_kong_resident_text("H5", [](auto& t) { t["residence"] = "mainland"; }), "chip"));
   EXPECT_EQ(services.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).code, "DF.residence");
   PolicyServices smart(policy(Channel::document), store, records_);
   EXPECT_EQ(smart.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).code, "M3.document");
