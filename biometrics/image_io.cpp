@@ -1,5 +1,7 @@
 #include "biometrics/image_io.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -128,6 +130,29 @@ cv::Mat load_image(const std::filesystem::path& file) {
   std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw models::InputError(file.string() + ": read error");
   return decode_image(bytes, file.string());
+}
+
+bool has_image_extension(const std::filesystem::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static const char* const kExtensions[] = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};
+  return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* e) { return ext == e; });
+}
+
+std::vector<IdentityFolder> list_identity_folders(const std::filesystem::path& dir) {
+  auto sorted = [](const std::filesystem::path& folder, bool directories) {
+    std::vector<std::filesystem::path> found;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+      if (entry.path().filename().string().starts_with(".")) continue;
+      if (directories ? entry.is_directory() : (entry.is_regular_file() && has_image_extension(entry.path())))
+        found.push_back(entry.path());
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  };
+  std::vector<IdentityFolder> people;
+  for (const auto& folder : sorted(dir, true)) people.push_back({folder.filename().string(), sorted(folder, false)});
+  return people;
 }
 
 }  // namespace gatesim::biometrics

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 #include <opencv2/core/mat.hpp>
 
@@ -37,5 +39,20 @@ cv::Mat decode_image(std::span<const unsigned char> bytes, const std::string& na
 
 // As decode_image, from a file; also refuses a missing file, a directory, an unreadable file.
 cv::Mat load_image(const std::filesystem::path& file);
+
+// Whether the file's extension (any case) is one of the image formats read here: .jpg .jpeg
+// .png .bmp .webp .tif .tiff.
+bool has_image_extension(const std::filesystem::path& file);
+
+// One person of a folder of people (DIR/<person>/<image>...), the layout of labelled face sets.
+struct IdentityFolder {
+  std::string name;                           // the sub-folder's name
+  std::vector<std::filesystem::path> images;  // its image files, by name
+};
+
+// requires: `dir` is a directory.
+// ensures: its sub-folders by name, each with its image files by name (may be none); entries
+//          whose names start with '.' and files without an image extension are skipped.
+std::vector<IdentityFolder> list_identity_folders(const std::filesystem::path& dir);
 
 }  // namespace gatesim::biometrics

@@ -8,14 +8,6 @@
 
 namespace gatesim::sim {
 
-namespace {
-bool is_image(const std::filesystem::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" || ext == ".tif" || ext == ".tiff";
-}
-}  // namespace
-
 // Photos, not gate frames: faces of any size, so dlib's defaults (one upsampling, all HOG filters).
 FaceImages::FaceImages(const std::filesystem::path& folder, const biometrics::ModelStore& models)
     : analyzer_(models, biometrics::DetectorOptions{}) {
@@ -23,15 +15,8 @@ FaceImages::FaceImages(const std::filesystem::path& folder, const biometrics::Mo
   std::error_code ec;
   if (!std::filesystem::is_directory(folder, ec))
     throw models::InputError(folder.string() + ": faces: not a folder of people (one subfolder of images per person)");
-  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-    if (!entry.is_directory()) continue;
-    Person person{entry.path().filename().string(), {}};
-    for (const auto& file : std::filesystem::directory_iterator(entry.path()))
-      if (file.is_regular_file() && is_image(file.path())) person.images.push_back(file.path());
-    std::sort(person.images.begin(), person.images.end());
+  for (auto& person : biometrics::list_identity_folders(folder))
     if (!person.images.empty()) people_.push_back(std::move(person));
-  }
-  std::sort(people_.begin(), people_.end(), [](const Person& a, const Person& b) { return a.name < b.name; });
   if (people_.size() < 2)
     throw models::InputError(folder.string() + ": faces: expected at least two people (subfolders with images), found " +
                              std::to_string(people_.size()));

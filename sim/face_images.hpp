@@ -18,6 +18,7 @@
 #include "biometrics/face_analyzer.hpp"
 #include "biometrics/face_quality.hpp"
 #include "biometrics/face_types.hpp"
+#include "biometrics/image_io.hpp"
 
 namespace gatesim::sim {
 
@@ -55,11 +56,7 @@ class FaceImages {
   double analysis_seconds() const { return analysis_s_; }  // wall time in the pipeline
 
  private:
-  struct Person {
-    std::string name;
-    std::vector<std::filesystem::path> images;  // sorted by name; the first is the template
-  };
-  std::vector<Person> people_;
+  std::vector<biometrics::IdentityFolder> people_;  // images by name; the first is the template
   biometrics::FaceAnalyzer analyzer_;
   std::map<std::string, Analysed> cache_;
   double analysis_s_ = 0;

@@ -19,24 +19,6 @@ namespace fs = std::filesystem;
 // Histogram layout the simulator's calibration reads (sim/biometric_model.hpp).
 constexpr double kHistogramBin = 0.02, kHistogramUpper = 1.5;
 
-bool is_image_file(const fs::path& file) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const char* const kExtensions[] = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};
-  return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* e) { return ext == e; });
-}
-
-std::vector<fs::path> sorted_entries(const fs::path& dir, bool directories) {
-  std::vector<fs::path> found;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().filename().string().starts_with(".")) continue;
-    if (directories ? entry.is_directory() : (entry.is_regular_file() && is_image_file(entry.path())))
-      found.push_back(entry.path());
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
 struct Image {
   std::string identity;
   fs::path file;
@@ -48,11 +30,11 @@ std::vector<Image> collect_images(const std::vector<std::string>& dirs) {
   for (const auto& dir : dirs) {
     if (!fs::exists(dir)) throw models::InputError(dir + ": no such directory");
     if (!fs::is_directory(dir)) throw models::InputError(dir + ": not a directory (expected a folder of identity folders)");
-    const auto identities = sorted_entries(dir, true);
+    const auto identities = biometrics::list_identity_folders(dir);
     if (identities.empty())
       throw models::InputError(dir + ": no identity sub-folders (expected DIR/<person>/<image>...)");
-    for (const auto& folder : identities)
-      for (const auto& file : sorted_entries(folder, false)) images.push_back({folder.filename().string(), file});
+    for (const auto& person : identities)
+      for (const auto& file : person.images) images.push_back({person.name, file});
   }
   if (images.empty()) throw models::InputError(dirs.front() + ": no images in the identity folders (.jpg, .png, ...)");
   return images;

@@ -3,6 +3,8 @@
 
 #include <fstream>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -148,6 +150,27 @@ TEST_F(ImageIoTest, ExifOrientationIsApplied) {
   // Rotated clockwise, the left band is now at the top.
   EXPECT_GT(cv::mean(loaded(cv::Rect(0, 0, 20, 8)))[0], 200);
   EXPECT_LT(cv::mean(loaded(cv::Rect(0, 30, 20, 10)))[0], 50);
+}
+
+// The layout of labelled face sets: people by folder name, their images by file name; hidden
+// entries and files that are not images are left out.
+TEST(IdentityFolders, ListsPeopleAndTheirImagesInNameOrder) {
+  const fs::path dir = fs::temp_directory_path() / ("gatesim-identities-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (const char* file : {"zoe/2.JPG", "zoe/1.png", "zoe/notes.txt", "zoe/.hidden.jpg", "adam/a.jpeg", ".git/x.jpg", "empty/"}) {
+    fs::create_directories((dir / file).parent_path());
+    if (!std::string(file).ends_with("/")) std::ofstream(dir / file) << "x";
+  }
+  std::ofstream(dir / "loose.jpg") << "x";
+  const auto people = list_identity_folders(dir);
+  ASSERT_EQ(people.size(), 3u);
+  EXPECT_EQ(people[0].name, "adam");
+  EXPECT_EQ(people[0].images, std::vector<fs::path>{dir / "adam/a.jpeg"});
+  EXPECT_EQ(people[1].name, "empty");
+  EXPECT_TRUE(people[1].images.empty());
+  EXPECT_EQ(people[2].name, "zoe");
+  EXPECT_EQ(people[2].images, (std::vector<fs::path>{dir / "zoe/1.png", dir / "zoe/2.JPG"}));
+  fs::remove_all(dir);
 }
 
 }  // namespace
