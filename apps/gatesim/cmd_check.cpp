@@ -29,7 +29,7 @@ std::string read_input(const std::string& path) {
 void add_check_command(CLI::App& root, CommandContext& context) {
   struct Args {
     std::string input;
-    std::string policy_dir;
+    PolicyOption policy;
     std::string holidays;
     bool json = false;
   };
@@ -37,11 +37,11 @@ void add_check_command(CLI::App& root, CommandContext& context) {
   auto* cmd = root.add_subcommand(
       "check", "Decide crossing cases with the ten measures' rules (exit 1: some case not eligible)");
   cmd->add_option("FILE", args->input, "A case or a JSON array of cases ('-': standard input); see README.md")->required();
-  cmd->add_option("--policy", args->policy_dir, "Folder with the policy data (default: the shipped models/data)");
+  args->policy.add_to(*cmd);
   cmd->add_option("--holidays", args->holidays, "YAML file `holidays: [YYYY-MM-DD, ...]`: public holidays for M8's working days");
   cmd->add_flag("--json", args->json, "Print one {\"eligible\", \"channel\", \"reasons\"} line per case");
   cmd->callback([args, &context] {
-    const auto policy = gate::PolicyData::load(args->policy_dir.empty() ? gate::PolicyData::default_dir() : std::filesystem::path(args->policy_dir));
+    const auto policy = args->policy.load();
     const auto holidays = args->holidays.empty() ? std::set<models::CivilDate>{} : gate::load_holiday_calendar(args->holidays);
     const auto cases = gate::parse_cases(read_input(args->input), policy, args->input == "-" ? "stdin" : args->input);
     bool all_eligible = true;

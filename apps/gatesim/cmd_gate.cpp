@@ -78,8 +78,9 @@ class LaneWindow {
 void add_gate_command(CLI::App& root, CommandContext& context) {
   struct Args {
     std::string port = "shenzhen-bay";
-    std::string camera, db, documents, fingerprint, policy_dir, date, direction = "exit";
+    std::string camera, db, documents, fingerprint, date, direction = "exit";
     std::string audit = "gate-audit.db", keep_images;
+    PolicyOption policy;
     int max_detection_width = 0;
     bool show = false, json = false;
     gate::GateConfig config;
@@ -104,7 +105,7 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
                   "\"traveller\") or chip-dir:FOLDER; without it the lane is the document-free channel");
   cmd->add_option("--fingerprint", args->fingerprint,
                   "Fingerprint reader URI (e.g. sim:match:0.9,timeout); adds the fingerprint step after the face");
-  cmd->add_option("--policy", args->policy_dir, "Folder with the policy data (default: the shipped models/data)");
+  args->policy.add_to(*cmd);
   cmd->add_option("--date", args->date, "Crossing date YYYY-MM-DD for the policy rules (default: today)");
   cmd->add_option("--direction", args->direction, "entry or exit (into / out of the mainland)");
   cmd->add_option("--audit", args->audit, "Audit log (SQLite) to append to");
@@ -131,8 +132,7 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
   cmd->add_flag("--show", args->show, "Show the frames with face box, quality, score and decision in a window");
   cmd->add_flag("--json", args->json, "One JSON object per transaction (JSON Lines)");
   cmd->callback([args, &context] {
-    const auto policy = gate::PolicyData::load(args->policy_dir.empty() ? gate::PolicyData::default_dir()
-                                                                        : std::filesystem::path(args->policy_dir));
+    const auto policy = args->policy.load();
     gate::LanePolicy lane_policy;
     lane_policy.policy = &policy;
     lane_policy.port = policy.find_port(args->port);

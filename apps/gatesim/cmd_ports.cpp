@@ -9,18 +9,18 @@ namespace gatesim::app {
 
 void add_ports_command(CLI::App& root, CommandContext& context) {
   struct Args {
-    std::string policy_dir;
+    PolicyOption policy;
     std::string channel;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("ports", "List the ports, their channels and effective dates (⚠: secondary sources only)");
-  cmd->add_option("--policy", args->policy_dir, "Folder with the policy data (default: the shipped models/data)");
+  args->policy.add_to(*cmd);
   cmd->add_option("--channel", args->channel,
                   "Only ports with this channel: smart, document-free, transit-240h, transit-24h, one-time-mtp");
   cmd->add_flag("--json", args->json, "Print {\"ports\": [...], \"lists\": {...}}");
   cmd->callback([args, &context] {
-    const auto policy = gate::PolicyData::load(args->policy_dir.empty() ? gate::PolicyData::default_dir() : std::filesystem::path(args->policy_dir));
+    const auto policy = args->policy.load();
     std::optional<models::Channel> only;
     if (!args->channel.empty()) {
       only = models::parse_channel(args->channel);

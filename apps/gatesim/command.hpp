@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "biometrics/face_analyzer.hpp"
+#include "gate/policy_data.hpp"
 
 namespace gatesim::app {
 
@@ -31,6 +32,15 @@ struct FaceOptions {
   void add_to(CLI::App& command);
   biometrics::ModelStore model_store() const;
   biometrics::DetectorOptions detector_options() const;
+};
+
+// --policy DIR, shared by the commands that apply the rules: the shipped data unless given.
+struct PolicyOption {
+  std::string dir;  // empty: gate::PolicyData::default_dir()
+
+  void add_to(CLI::App& command);
+  // throws models::InputError naming the file and field of bad policy data.
+  gate::PolicyData load() const;
 };
 
 // Prints `value` as one line of JSON on stdout.

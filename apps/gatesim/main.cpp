@@ -46,6 +46,14 @@ biometrics::FaceDescriptor describe_single_face(biometrics::FaceAnalyzer& analyz
   return analyzer.describe(image, faces.front());
 }
 
+void PolicyOption::add_to(CLI::App& command) {
+  command.add_option("--policy", dir, "Folder with the policy data (default: the shipped models/data)");
+}
+
+gate::PolicyData PolicyOption::load() const {
+  return gate::PolicyData::load(dir.empty() ? gate::PolicyData::default_dir() : std::filesystem::path(dir));
+}
+
 void print_json(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
 
 // Errors are one line on stderr: library messages (dlib's, OpenCV's) may span several.
