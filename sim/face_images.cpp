@@ -8,6 +8,13 @@
 
 namespace gatesim::sim {
 
+std::size_t claimed_person(std::uint64_t traveller, std::size_t people) { return traveller % people; }
+
+std::size_t shown_person(std::uint64_t traveller, std::size_t people, bool impostor) {
+  const std::size_t claimed = claimed_person(traveller, people);
+  return impostor ? (claimed + 1 + (traveller / people) % (people - 1)) % people : claimed;
+}
+
 // Photos, not gate frames: faces of any size, so dlib's defaults (one upsampling, all HOG filters).
 FaceImages::FaceImages(const std::filesystem::path& folder, const biometrics::ModelStore& models)
     : analyzer_(models, biometrics::DetectorOptions{}) {

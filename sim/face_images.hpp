@@ -9,6 +9,7 @@
 // Thread safety: none (the analyzer and the cache); one per replication.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -21,6 +22,13 @@
 #include "biometrics/image_io.hpp"
 
 namespace gatesim::sim {
+
+// Who a simulated traveller stands for among `people` (the image-level mode, and a live gate's
+// roster, sim/live_gate.hpp): traveller n (id "P<n>") holds the permit and gallery entry of
+// person n % people; an impostor shows another person's face, which one varying with n.
+// requires: people > 0; for an impostor, people > 1.
+std::size_t claimed_person(std::uint64_t traveller, std::size_t people);
+std::size_t shown_person(std::uint64_t traveller, std::size_t people, bool impostor);
 
 class FaceImages {
  public:
