@@ -659,11 +659,8 @@ class PortSimulation {
                                " has no face_image / enrolled_image and the scenario names no faces folder");
     return true;
   }
-  std::size_t claimed_person(const Member& m) const { return m.id % faces_->people(); }
-  std::size_t shown_person(const Member& m) const {
-    const std::size_t n = faces_->people(), claimed = claimed_person(m);
-    return m.p.impostor ? (claimed + 1 + (m.id / n) % (n - 1)) % n : claimed;
-  }
+  std::size_t claimed_person(const Member& m) const { return sim::claimed_person(m.id, faces_->people()); }
+  std::size_t shown_person(const Member& m) const { return sim::shown_person(m.id, faces_->people(), m.p.impostor); }
   std::filesystem::path template_image(const Member& m) const {
     return from_folder(m, true) ? faces_->template_image(claimed_person(m)) : std::filesystem::path(trace_->image(m.p.enrolled_image));
   }
@@ -699,7 +696,7 @@ class PortSimulation {
       const bool ward = i > 0 && p.has_guardian && m.p.limited_capacity;
       travellers.push_back({to_traveller(m.p, holder_id(m), s_.date,
                                          ward ? std::optional<std::string>(holder_id(p.m[0])) : std::nullopt),
-                            m.p.enrolled, m.p.impostor});
+                            m.id, m.p.enrolled, m.p.impostor});
     }
     ++external_busy_;
     const std::uint64_t token = ++g.token;
@@ -714,6 +711,7 @@ class PortSimulation {
   // The gate's answer: the party passed, or goes to a counter with the gate's reasons.
   void external_done(std::uint32_t server, std::uint64_t token, ExternalOutcome outcome) {
     --external_busy_;
+    if (outcome.failure) std::rethrow_exception(outcome.failure);  // out of the io_context's run()
     Server& g = servers_[server];
     if (token != g.token || g.party < 0) return;
     Party& p = parties_[static_cast<std::uint32_t>(g.party)];
@@ -724,7 +722,13 @@ class PortSimulation {
       Member& m = p.m[i];
       m.served_at_gate = true;
       if (outcome.cleared && m.p.impostor) m.incidents |= kIncidentFalseMatch;
-      if (!outcome.cleared) m.reasons |= reasons;
+      if (outcome.cleared) continue;
+      if (outcome.member >= 0 && outcome.member != i) {
+        if (m.reasons == 0) m.reasons = kReasonWithParty;
+        continue;
+      }
+      m.reasons |= reasons;
+      if ((reasons & kReasonFaceNoMatch) && !m.p.impostor) m.incidents |= kIncidentFalseNonMatch;
     }
     p.referred = !outcome.cleared;
     finish_service(server);

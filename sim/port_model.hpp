@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <ostream>
@@ -93,17 +94,24 @@ struct SimResult {
 // guardian on record as in the party) and what the simulation knows beyond them.
 struct ExternalTraveller {
   models::Traveller facts;
-  bool enrolled = false;  // in the document-free gallery
-  bool impostor = false;  // presents someone else's permit: a live lane should refuse them
+  std::uint64_t number = 0;  // n of the id "P<n>": "traveller" in travellers.jsonl, the key of claimed_person()
+  bool enrolled = false;     // in the document-free gallery
+  bool impostor = false;     // presents someone else's permit: a live lane should refuse them
 };
 
 struct ExternalOutcome {
   bool cleared = true;               // false: the party goes to a counter
   std::vector<std::string> reasons;  // codes for the referral ("face.no_match", "M3.age", ...)
+  // The member (index into the party's travellers) the reasons concern; the others are referred
+  // with "party.member_referred". -1: every member gets the reasons.
+  int member = -1;
+  // Set when the gate cannot go on (its lane stopped on an error): run_simulation stops and
+  // throws it.
+  std::exception_ptr failure;
 };
 
-// A gate served outside the simulation, in wall-clock time: a live lane (gate::LaneDriver with a
-// USB camera behind an adapter that feeds it the travellers) or a test's. It serves one party at
+// A gate served outside the simulation, in wall-clock time: a live lane (sim::LiveGate, a
+// gate::LaneDriver on real devices, sim/live_gate.hpp) or a test's. It serves one party at
 // a time, the members in order (a guardian first).
 // Thread safety: serve() is called on the replay's thread; `done` may be called from any thread.
 class ExternalGate {

@@ -105,7 +105,10 @@ class ThreadGate : public ExternalGate {
       }
       ExternalOutcome outcome;
       for (const auto& t : job.travellers)
-        if (t.impostor) outcome = {false, {"face.no_match"}};
+        if (t.impostor) {
+          outcome.cleared = false;
+          outcome.reasons = {"face.no_match"};
+        }
       busy_ = false;  // before done(): the port may hand over the next party at once
       job.done(outcome);
     }
