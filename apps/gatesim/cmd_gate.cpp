@@ -4,7 +4,6 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
-#include <tuple>
 
 #include <opencv2/highgui.hpp>
 #include <opencv2/imgproc.hpp>
@@ -15,11 +14,6 @@
 
 namespace gatesim::app {
 namespace {
-
-double seconds(gate::Duration d) { return std::chrono::duration<double>(d).count(); }
-gate::Duration from_seconds(double s) {
-  return std::chrono::duration_cast<gate::Duration>(std::chrono::duration<double>(s));
-}
 
 models::CivilDate today() {
   const std::time_t now = std::time(nullptr);
@@ -78,57 +72,31 @@ class LaneWindow {
 void add_gate_command(CLI::App& root, CommandContext& context) {
   struct Args {
     std::string port = "shenzhen-bay";
-    std::string camera, db, documents, fingerprint, date, direction = "exit";
-    std::string audit = "gate-audit.db", keep_images;
+    std::string documents, date, direction = "exit";
     PolicyOption policy;
-    int max_detection_width = 0;
+    LaneOptions lane;
     bool show = false, json = false;
-    gate::GateConfig config;
-    // Step timeouts in seconds, from the GateConfig defaults.
-    double document_timeout = seconds(config.document_timeout), face_window = seconds(config.face_window),
-           fingerprint_timeout = seconds(config.fingerprint_timeout);
   };
   auto args = std::make_shared<Args>();
+  args->lane.audit = "gate-audit.db";
   auto* cmd = root.add_subcommand(
       "gate", "Run one smart-channel lane in real time: devices, policy, faces, audit log (exit 1: someone was referred)");
   cmd->add_option("--port", args->port, "Port the lane belongs to (`gatesim ports` lists them)");
-  cmd->add_option("--camera", args->camera,
-                  "Camera URI: usb:N, v4l2:/dev/videoN, file:VIDEO, dir:FOLDER, replay:SCRIPT, tcp://HOST:PORT, "
-                  "rtsp://..., with #width=,height=,fps=,reconnect=N,faults=...,seed=S (README: Device URIs)")
-      ->required();
-  cmd->add_option("--db", args->db,
-                  "Enrolment database (from `gatesim enroll`): templates for 1:1 and 1:N, and traveller records "
-                  "for the document-free channel")
-      ->required();
+  args->lane.add_to(*cmd);
+  cmd->get_option("--camera")->required();
+  cmd->get_option("--db")->required();
   cmd->add_option("--documents", args->documents,
                   "Document reader URI: chips:FILE.jsonl (one traveller record per line, as `gatesim check`'s "
                   "\"traveller\") or chip-dir:FOLDER; without it the lane is the document-free channel");
-  cmd->add_option("--fingerprint", args->fingerprint,
-                  "Fingerprint reader URI (e.g. sim:match:0.9,timeout); adds the fingerprint step after the face");
   args->policy.add_to(*cmd);
   cmd->add_option("--date", args->date, "Crossing date YYYY-MM-DD for the policy rules (default: today)");
   cmd->add_option("--direction", args->direction, "entry or exit (into / out of the mainland)");
-  cmd->add_option("--audit", args->audit, "Audit log (SQLite) to append to");
-  cmd->add_option("--keep-images", args->keep_images, "Keep the analysed frames in this folder (default: keep none)");
-  cmd->add_option("--max-detection-width", args->max_detection_width,
-                  "Detect faces on a copy scaled down to this width (0: full frame)")
-      ->check(CLI::Range(0, 100000));
-  cmd->add_option("--max-face-frames", args->config.max_face_frames, "Frames analysed per face step before referral")
-      ->check(CLI::Range(1, 100000));
-  cmd->add_option("--match-threshold", args->config.match_threshold, "1:1 distance below which the holder matches")
-      ->check(CLI::Range(0.01, 2.0));
-  cmd->add_option("--identification-threshold", args->config.identification_threshold,
+  cmd->add_option("--identification-threshold", args->lane.config.identification_threshold,
                   "1:N distance below which the nearest holder is found (document-free)")
       ->check(CLI::Range(0.01, 2.0));
-  cmd->add_option("--identification-margin", args->config.identification_margin,
+  cmd->add_option("--identification-margin", args->lane.config.identification_margin,
                   "How much further the second-nearest holder must be (document-free)")
       ->check(CLI::Range(0.0, 1.99));
-  for (auto [name, value, what] : {std::tuple{"--document-timeout", &args->document_timeout, "to read a document"},
-                                   std::tuple{"--face-window", &args->face_window, "for the face step, matching included"},
-                                   std::tuple{"--fingerprint-timeout", &args->fingerprint_timeout, "per fingerprint capture"}})
-    cmd->add_option(name, *value, std::string("Seconds ") + what + " before the traveller is referred (a device that "
-                                      "has not answered by then counts as timed out)")
-        ->check(CLI::Range(0.001, 3600.0));
   cmd->add_flag("--show", args->show, "Show the frames with face box, quality, score and decision in a window");
   cmd->add_flag("--json", args->json, "One JSON object per transaction (JSON Lines)");
   cmd->callback([args, &context] {
@@ -145,37 +113,23 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
     lane_policy.direction = *direction;
     lane_policy.channel = args->documents.empty() ? gate::Channel::document_free : gate::Channel::document;
 
-    const gate::EnrolmentStore store(args->db, gate::EnrolmentStore::Open::existing_only);
+    const LaneOptions& lane_options = args->lane;
+    const gate::EnrolmentStore store(lane_options.db, gate::EnrolmentStore::Open::existing_only);
     if (store.template_count() == 0)
-      throw models::InputError(args->db + ": no enrolled face templates (add some with `gatesim enroll`)");
-    gate::LaneDeviceSet devices;
-    if (!args->documents.empty()) devices.documents = devices::open_document_reader(args->documents);
-    if (!args->fingerprint.empty()) devices.fingerprint = devices::open_fingerprint_reader(args->fingerprint);
-    devices.camera = devices::open_camera(args->camera);
-    devices.barrier = std::make_unique<devices::ConsoleBarrier>(std::cerr);
-    devices.indicator = std::make_unique<devices::ConsoleIndicator>(std::cerr);
-
-    gate::GateConfig config = args->config;
-    config.channel = lane_policy.channel;
-    config.document_timeout = from_seconds(args->document_timeout);
-    config.face_window = from_seconds(args->face_window);
-    config.fingerprint_timeout = from_seconds(args->fingerprint_timeout);
-    config.steps = gate::default_steps(config.channel);
-    if (devices.fingerprint)
-      config.steps.insert(std::find(config.steps.begin(), config.steps.end(), gate::Step::face) + 1,
-                          gate::Step::fingerprint);
+      throw models::InputError(lane_options.db + ": no enrolled face templates (add some with `gatesim enroll`)");
+    std::unique_ptr<devices::DocumentReader> documents;
+    if (!args->documents.empty()) documents = devices::open_document_reader(args->documents);
+    gate::LaneDeviceSet devices = lane_options.open_devices(std::cerr);
+    devices.documents = std::move(documents);
+    const gate::GateConfig config = lane_options.gate_config(lane_policy.channel);
     const auto models = biometrics::ModelStore::from_environment();
-    biometrics::DetectorOptions detector = biometrics::kGateCameraDetector;
-    detector.max_detection_width = args->max_detection_width;
-    gate::AuditLog audit(args->audit, args->port);
+    gate::AuditLog audit(lane_options.audit, args->port);
     gate::TravellerRecords records;
     gate::DeviceLane lane(std::move(devices), records);
     gate::PolicyServices services(lane_policy, store, records);
 
     LaneWindow window;
-    gate::LaneDriverOptions options;
-    options.detector = detector;
-    options.keep_images = args->keep_images;
+    gate::LaneDriverOptions options = lane_options.driver_options();
     bool any_referred = false;
     options.on_outcome = [&](const gate::TransactionOutcome& o) {
       any_referred |= o.decision == gate::Decision::referred;

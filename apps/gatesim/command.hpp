@@ -6,12 +6,14 @@
 // 0 success, 1 a negative result where one makes sense, 2 bad input or usage. A callback
 // reports bad input by throwing models::InputError; main() prints its one-line message.
 
+#include <ostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "biometrics/face_analyzer.hpp"
+#include "gate/live_lane.hpp"
 #include "gate/policy_data.hpp"
 
 namespace gatesim::app {
@@ -41,6 +43,34 @@ struct PolicyOption {
   void add_to(CLI::App& command);
   // throws models::InputError naming the file and field of bad policy data.
   gate::PolicyData load() const;
+};
+
+// A live lane's devices and settings, shared by `gatesim gate` (flags --camera, --db, ...) and
+// `gatesim simulate --live-gate` (keys camera=,db=,...): one set of names, meanings and checks.
+struct LaneOptions {
+  std::string camera, fingerprint, db, audit, keep_images;
+  int max_detection_width = 0;
+  gate::GateConfig config;  // limits and thresholds; the timeouts below, in seconds, replace its own
+  double document_timeout = 5, face_window = 5, fingerprint_timeout = 8;
+
+  LaneOptions();  // the timeouts from gate::GateConfig's defaults
+  // Adds the options to `command` as --NAME; the names without "--" are the keys of parse().
+  void add_to(CLI::App& command);
+  // ensures: `defaults` with the keys of "camera=usb:0,db=enrol.db,..." set, checked as add_to's
+  //          flags are. A comma starts the next key only where a key name and '=' follow, so
+  //          device URIs keep their own commas ("camera=usb:0#width=640,height=480,db=x.db").
+  // throws models::InputError "<flag> <text>: ..." for text without a key, an unknown key or a
+  //        bad value.
+  static LaneOptions parse(const std::string& text, const std::string& flag, LaneOptions defaults);
+
+  // ensures: the settings for `channel`: its steps, with the fingerprint step after the face
+  //          when there is a reader.
+  gate::GateConfig gate_config(gate::Channel channel) const;
+  gate::LaneDriverOptions driver_options() const;  // the gate camera's detector, kept images
+  // ensures: the camera (when given) and fingerprint reader (when given) opened by URI, a
+  //          console barrier and indicator printing to `console`; no document reader.
+  // throws models::InputError for a bad URI (devices::open_*).
+  gate::LaneDeviceSet open_devices(std::ostream& console) const;
 };
 
 // Prints `value` as one line of JSON on stdout.
