@@ -12,6 +12,7 @@
 
 #include "apps/gatesim/command.hpp"
 #include "models/input_error.hpp"
+#include "sim/live_gate.hpp"
 #include "sim/port_model.hpp"
 #include "sim/report.hpp"
 
@@ -81,6 +82,37 @@ class OutputFile {
   bool committed_ = false;
 };
 
+std::string live_gate_name(std::size_t index) { return index == 0 ? "live gate" : "live gate " + std::to_string(index + 1); }
+
+// One sim::LiveGate per --live-gate value, in the order given (they replace the first document
+// gates). Bad values are bad input naming the value.
+std::vector<std::unique_ptr<sim::LiveGate>> open_live_gates(const std::vector<std::string>& specs, const sim::Scenario& scenario,
+                                                            const std::filesystem::path& out) {
+  std::vector<std::unique_ptr<sim::LiveGate>> gates;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    LaneOptions defaults;
+    defaults.audit = (out / (i == 0 ? std::string("live-gate-audit.db") : "live-gate-" + std::to_string(i + 1) + "-audit.db")).string();
+    LaneOptions lane = LaneOptions::parse(specs[i], "--live-gate", defaults);
+    if (lane.camera.empty())
+      throw models::InputError("--live-gate " + specs[i] + ": camera= is required (a camera URI, or faces for the scenario's faces folder)");
+    if (lane.camera == "faces") lane.camera.clear();  // LiveGate's scripted camera
+    try {
+      sim::LiveGateSetup setup;
+      setup.devices = lane.open_devices(std::cerr);
+      setup.enrolment = lane.db;
+      setup.audit = lane.audit;
+      setup.config = lane.gate_config(gate::Channel::document);
+      setup.driver = lane.driver_options();
+      setup.name = live_gate_name(i);
+      setup.console = &std::cerr;
+      gates.push_back(std::make_unique<sim::LiveGate>(scenario, biometrics::ModelStore::from_environment(), std::move(setup)));
+    } catch (const models::InputError& e) {
+      throw models::InputError("--live-gate " + specs[i] + ": " + e.what());
+    }
+  }
+  return gates;
+}
+
 }  // namespace
 
 void add_simulate_command(CLI::App& root, CommandContext& context) {
@@ -92,6 +124,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     bool json = false;
     bool no_travellers = false;
     std::optional<double> realtime;
+    std::vector<std::string> live_gates;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("simulate", "Simulate a port scenario: queues, waits, throughput, referrals");
@@ -104,15 +137,25 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--realtime", args->realtime,
                   "Pace the run so simulated time goes SPEED times as fast as wall time (0.01..100), printing "
                   "status lines on stderr; same outputs as without it");
+  cmd->add_option("--live-gate", args->live_gates,
+                  "A real lane as one of the document gates (needs --realtime): KEY=VALUE,... with the keys of "
+                  "`gatesim gate`'s options of the same names: camera=URI or camera=faces (the scenario's faces folder, "
+                  "scripted), db=ENROLMENT.db (else the faces folder's people are enrolled), fingerprint=URI, audit=FILE "
+                  "(default OUT/live-gate-audit.db), keep-images=, max-detection-width=, max-face-frames=, "
+                  "match-threshold=, document-timeout=, face-window=, fingerprint-timeout= (README: A live gate in a "
+                  "simulated port); repeatable");
   cmd->add_flag("--json", args->json, "Print summary.json on stdout");
   cmd->callback([args, &context] {
     if (args->realtime && !(*args->realtime >= 0.01 && *args->realtime <= 100))
       throw models::InputError("--realtime: expected a speed from 0.01 to 100, got " + std::to_string(*args->realtime));
+    if (!args->live_gates.empty() && !args->realtime)
+      throw models::InputError("--live-gate needs --realtime SPEED: a live lane works in wall-clock time");
     const sim::Scenario scenario = sim::load_scenario(args->scenario, args->sets);
     const std::filesystem::path out(args->out);
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     if (ec) throw models::InputError(args->out + ": cannot create the output folder (--out): " + ec.message());
+    const auto live_gates = open_live_gates(args->live_gates, scenario, out);
     OutputFile intervals(out / "intervals.csv");
     std::optional<OutputFile> travellers;
     if (!args->no_travellers) travellers.emplace(out / "travellers.jsonl");
@@ -120,6 +163,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     options.seed = args->seed.value_or(scenario.seed);
     options.travellers = travellers ? &travellers->stream() : nullptr;
     options.intervals = &intervals.stream();
+    for (const auto& gate : live_gates) options.realtime.external_gates.push_back(gate.get());
     if (args->realtime) {
       options.realtime.speed = *args->realtime;
       options.realtime.status = realtime_status(*args->realtime, scenario.start_hour);
@@ -129,6 +173,8 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     const auto started = std::chrono::steady_clock::now();
     const sim::SimResult result = sim::run_simulation(scenario, options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::vector<std::size_t> live_transactions;
+    for (const auto& gate : live_gates) live_transactions.push_back(gate->close());
     const nlohmann::json summary = sim::summary_json(result);
     OutputFile summary_file(out / "summary.json"), report(out / "report.html");
     summary_file.stream() << summary.dump(2) << '\n';
@@ -150,6 +196,8 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
         std::cout << "  image-level faces: " << result.images_analysed << " distinct images through the pipeline in "
                   << std::setprecision(2) << result.image_analysis_s << " s (" << std::setprecision(1)
                   << (wall > 0 ? static_cast<double>(result.travellers) / wall : 0) << " travellers/s overall)\n";
+      for (std::size_t i = 0; i < live_gates.size(); ++i)
+        std::cout << "  " << live_gate_name(i) << ": " << live_transactions[i] << " transactions on the real lane\n";
       std::cout << "  within 5 minutes: " << 100 * summary["within_5_min"].get<double>() << "%  referral rate: "
                 << 100 * summary["decisions"]["referral_rate"].get<double>() << "%\n  outputs in " << out.string() << "/\n";
     }

@@ -104,10 +104,11 @@ class ThreadGate : public ExternalGate {
         work_.pop_front();
       }
       ExternalOutcome outcome;
-      for (const auto& t : job.travellers)
-        if (t.impostor) {
+      for (std::size_t i = 0; i < job.travellers.size(); ++i)
+        if (job.travellers[i].impostor) {
           outcome.cleared = false;
           outcome.reasons = {"face.no_match"};
+          outcome.member = static_cast<int>(i);
         }
       busy_ = false;  // before done(): the port may hand over the next party at once
       job.done(outcome);
@@ -134,7 +135,7 @@ TEST(Realtime, ExternalGateServesPartiesInsideThePort) {
   ASSERT_GT(gate.served.size(), 5u);
   for (std::size_t i = 1; i < gate.served.size(); ++i) EXPECT_LT(gate.served[i - 1], gate.served[i]) << "FIFO at the lane";
   std::set<std::uint64_t> served(gate.served.begin(), gate.served.end());
-  std::size_t lines = 0, at_external = 0, referred_by_it = 0, refused = 0;
+  std::size_t lines = 0, at_external = 0, referred_by_it = 0, named = 0, refused = 0;
   std::istringstream in(travellers.str());
   for (std::string line; std::getline(in, line); ++lines) {
     const auto record = nlohmann::json::parse(line);
@@ -146,7 +147,12 @@ TEST(Realtime, ExternalGateServesPartiesInsideThePort) {
     if (record["route"].size() == 2) {  // referred by the gate: the impostor is refused at the counter
       ++referred_by_it;
       EXPECT_EQ(record["route"][1], "counters");
-      EXPECT_NE(line.find("face.no_match"), std::string::npos) << line;
+      // The impostor is named; the rest of their party goes with them.
+      const auto reasons = record["reasons"].get<std::vector<std::string>>();
+      EXPECT_TRUE(reasons == std::vector<std::string>{"face.no_match"} ||
+                  reasons == std::vector<std::string>{"party.member_referred"})
+          << line;
+      named += !reasons.empty() && reasons[0] == "face.no_match";
       refused += record["decision"] == "refused_entry";
     } else {
       EXPECT_EQ(record["decision"], "cleared") << line;
@@ -155,7 +161,29 @@ TEST(Realtime, ExternalGateServesPartiesInsideThePort) {
   EXPECT_EQ(lines, r.travellers);
   EXPECT_EQ(at_external, gate.traveller_ids.size());
   EXPECT_GT(referred_by_it, 0u);
+  EXPECT_GT(named, 0u);
   EXPECT_GT(refused, 0u);
+}
+
+// A gate whose lane stopped on an error answers with it: the run stops and throws it.
+TEST(Realtime, AGateThatFailsStopsTheRun) {
+  class BrokenGate : public ExternalGate {
+   public:
+    void serve(std::uint64_t, const std::vector<ExternalTraveller>&, std::function<void(ExternalOutcome)> done) override {
+      ExternalOutcome outcome;
+      outcome.failure = std::make_exception_ptr(models::InputError("frames/7.jpg: cannot decode"));
+      done(outcome);
+    }
+  } gate;
+  RunOptions options;
+  options.realtime.speed = 3000;
+  options.realtime.external_gates = {&gate};
+  try {
+    run_simulation(short_port(), options);
+    FAIL() << "the run went on";
+  } catch (const models::InputError& e) {
+    EXPECT_STREQ(e.what(), "frames/7.jpg: cannot decode");
+  }
 }
 
 TEST(Realtime, ExternalGatesNeedPacingAndDocumentGates) {
