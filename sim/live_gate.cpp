@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "biometrics/image_io.hpp"
@@ -330,7 +331,5 @@ void LiveGate::serve(std::uint64_t, const std::vector<ExternalTraveller>& travel
 }
 
 std::size_t LiveGate::close() { return impl_->close(); }
-
-std::size_t LiveGate::roster_size() const { return impl_->roster.size(); }
 
 }  // namespace gatesim::sim

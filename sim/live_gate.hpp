@@ -80,8 +80,6 @@ class LiveGate final : public ExternalGate {
   // throws what stopped the lane early (a device or service error other than a device fault).
   std::size_t close();
 
-  std::size_t roster_size() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -132,6 +132,20 @@ TEST_F(LiveGateCommand, EnrolmentDatabaseDirCameraWithAFaultAndAFingerprintReade
   EXPECT_FALSE(fs::exists(dir_ / "out/live-gate-audit.db"));
 }
 
+// The scripted camera meets an image it cannot decode: the lane stops, and so does the run, with
+// the file named (exit 2), once the lane has been closed.
+TEST_F(LiveGateCommand, AnUnreadableFrameStopsTheRunNamingTheFile) {
+  copy("reference/obama.jpg", "faces/obama/1.jpg");
+  const auto broken = write("faces/obama/2.jpg", "not a JPEG");
+  copy("reference/biden.jpg", "faces/biden/1.jpg");
+  const auto file = scenario("time\n0\n", "faces: faces\n");  // P1: obama
+  const auto r = simulate(file, {"--realtime", "100", "--live-gate", "camera=faces"});
+  EXPECT_EQ(r.exit_status, 2) << r.err;
+  const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("gatesim: " + broken.string() + ": ", 0), 0u) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+}
+
 TEST_F(LiveGateCommand, BadValuesAreOneClearLineAndExitTwo) {
   copy("reference/obama.jpg", "faces/obama/1.jpg");
   copy("reference/biden.jpg", "faces/biden/1.jpg");
