@@ -1,6 +1,7 @@
 #include "sim/live_gate.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -191,7 +192,10 @@ struct LiveGate::Impl final : gate::LaneServices {
   }
   // For a party the lane can no longer serve. requires: stopped.
   ExternalOutcome stopped_outcome() const {
-    return {false, {}, -1, failure ? failure : std::make_exception_ptr(std::runtime_error(name + ": the lane has stopped"))};
+    ExternalOutcome outcome;
+    outcome.cleared = false;
+    outcome.failure = failure ? failure : std::make_exception_ptr(std::runtime_error(name + ": the lane has stopped"));
+    return outcome;
   }
 
   void serve(const std::vector<ExternalTraveller>& party, std::function<void(ExternalOutcome)> done) {
@@ -218,6 +222,7 @@ struct LiveGate::Impl final : gate::LaneServices {
       }
     }
     next_turn = 0;
+    evidence.assign(party.size(), ExternalEvidence{});
     party_done = std::move(done);
     step_up();
   }
@@ -254,6 +259,7 @@ struct LiveGate::Impl final : gate::LaneServices {
     {
       std::lock_guard lock(mutex);
       if (!party_done) return;
+      record_evidence(o);
       if (o.decision == gate::Decision::referred) {
         outcome.cleared = false;
         for (const auto& r : o.reasons) outcome.reasons.push_back(r.code);
@@ -262,10 +268,31 @@ struct LiveGate::Impl final : gate::LaneServices {
         step_up();
         return;
       }
+      outcome.evidence = std::move(evidence);
       done = std::move(party_done);
       party_done = nullptr;
     }
     done(std::move(outcome));
+  }
+
+  // The lane's evidence for the turn's traveller and guardian. requires: mutex held.
+  void record_evidence(const gate::TransactionOutcome& o) {
+    const Turn& turn = turns[next_turn];
+    for (const auto& person : o.people) {
+      const bool guardian = person.role == gate::Role::guardian;
+      const std::optional<int> member = guardian ? turn.guardian : std::optional(turn.traveller);
+      if (!member) continue;
+      ExternalEvidence& e = evidence[static_cast<std::size_t>(*member)];
+      e.frames = person.frames;
+      e.distance = person.distance;
+      const std::string prefix = guardian ? "guardian." : "";
+      for (const auto& t : o.timings) {
+        const double s = std::chrono::duration<double>(t.duration).count();
+        if (t.step == prefix + "read_document") e.document_s = s;
+        else if (t.step == prefix + "face") e.face_s = s;
+        else if (t.step == prefix + "fingerprint") e.fingerprint_s = s;
+      }
+    }
   }
 
   std::size_t close() {
@@ -308,6 +335,7 @@ struct LiveGate::Impl final : gate::LaneServices {
   std::map<std::string, std::string> holders;  // P<n> -> roster holder id
   std::vector<Turn> turns;
   std::size_t next_turn = 0;
+  std::vector<ExternalEvidence> evidence;  // per member of the party
   std::function<void(ExternalOutcome)> party_done;
   bool stopped = false;
   std::exception_ptr failure;

@@ -718,6 +718,8 @@ class PortSimulation {
     std::uint32_t reasons = 0;
     for (const auto& code : outcome.reasons) reasons |= reason_bit(code);
     if (!outcome.cleared && reasons == 0) reasons = reason_bit("external.referred");
+    if (outcome.evidence.size() == p.size)
+      for (int i = 0; i < p.size; ++i) take_evidence(p.m[i], outcome.evidence[static_cast<std::size_t>(i)]);
     for (int i = 0; i < p.size; ++i) {
       Member& m = p.m[i];
       m.served_at_gate = true;
@@ -732,6 +734,17 @@ class PortSimulation {
     }
     p.referred = !outcome.cleared;
     finish_service(server);
+  }
+
+  // Frames, distance and step times (wall seconds, read at the replay's speed) for the record.
+  void take_evidence(Member& m, const ExternalEvidence& e) const {
+    if (e.frames <= 0) return;
+    m.frames = static_cast<std::uint8_t>(std::min(e.frames, 255));
+    if (e.distance) m.distance = static_cast<float>(*e.distance);
+    const double speed = o_.realtime.speed;
+    if (e.document_s >= 0) m.document_s = static_cast<float>(e.document_s * speed);
+    if (e.face_s >= 0) m.face_s = static_cast<float>(e.face_s * speed);
+    if (e.fingerprint_s >= 0) m.fingerprint_s = static_cast<float>(e.fingerprint_s * speed);
   }
 
   // ---- gates run by the real gate controller, on the virtual clock ----

@@ -25,6 +25,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -99,12 +100,21 @@ struct ExternalTraveller {
   bool impostor = false;     // presents someone else's permit: a live lane should refuse them
 };
 
+// What an external gate saw of one member, its step times in wall-clock seconds (the port scales
+// them by the replay speed, so they read as the simulated gates' in travellers.jsonl).
+struct ExternalEvidence {
+  int frames = 0;                  // face frames analysed; 0: the member did not reach the face step
+  std::optional<double> distance;  // of the face match
+  double document_s = -1, face_s = -1, fingerprint_s = -1;  // -1: step not reached
+};
+
 struct ExternalOutcome {
   bool cleared = true;               // false: the party goes to a counter
   std::vector<std::string> reasons;  // codes for the referral ("face.no_match", "M3.age", ...)
   // The member (index into the party's travellers) the reasons concern; the others are referred
   // with "party.member_referred". -1: every member gets the reasons.
   int member = -1;
+  std::vector<ExternalEvidence> evidence;  // empty, or one per member (index as the travellers)
   // Set when the gate cannot go on (its lane stopped on an error): run_simulation stops and
   // throws it.
   std::exception_ptr failure;

@@ -84,10 +84,18 @@ TEST_F(LiveGateCommand, ScriptedFacesThroughTheRealLane) {
     EXPECT_EQ(t.at(cleared)["route"], json::array({"document_gates"})) << t.at(cleared);
     EXPECT_EQ(t.at(cleared)["decision"], "cleared") << t.at(cleared);
     EXPECT_TRUE(reasons(t.at(cleared)).empty()) << t.at(cleared);
+    // The lane's evidence: its frames and 1:1 distance, its step times (read at the speed).
+    const json& steps = t.at(cleared)["steps"];
+    EXPECT_GE(steps["frames"].get<int>(), 1) << t.at(cleared);
+    EXPECT_LT(steps["distance"].get<double>(), 0.6) << t.at(cleared);
+    EXPECT_GT(steps["face_s"].get<double>(), 0) << t.at(cleared);
+    EXPECT_GE(steps["document_s"].get<double>(), 0) << t.at(cleared);
   }
   const json& impostor = t.at(3);
   EXPECT_EQ(impostor["route"], json::array({"document_gates", "counters"})) << impostor;
   EXPECT_EQ(reasons(impostor), std::vector<std::string>{"face.no_match"}) << impostor;
+  EXPECT_EQ(impostor["steps"]["frames"], 2) << impostor;  // two match attempts, both refused
+  EXPECT_GT(impostor["steps"]["distance"].get<double>(), 0.6) << impostor;
   EXPECT_NE(r.err.find("live gate: P3 with obama's permit (an impostor"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("live gate: P5 with obama's permit, then guardian P4 with biden's permit"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("live gate: 4 transactions on the real lane"), std::string::npos) << r.out;
