@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 
@@ -253,7 +254,17 @@ class PortSimulation {
   void run_paced() {
     boost::asio::io_context io;
     boost::asio::steady_timer timer(io);
-    io_ = &io;
+    answers_ = std::make_shared<AnswerSink>();
+    answers_->io = &io;
+    // However the run ends (a gate's failure, a bad trace row), later answers are dropped.
+    const std::shared_ptr<AnswerSink> answers = answers_;
+    struct Close {
+      AnswerSink& sink;
+      ~Close() {
+        std::lock_guard lock(sink.mutex);
+        sink.io = nullptr;
+      }
+    } close{*answers};
     const auto wall_start = std::chrono::steady_clock::now();
     auto next_status = wall_start;
     const double speed = o_.realtime.speed;
@@ -298,7 +309,6 @@ class PortSimulation {
     };
     step();
     io.run();
-    io_ = nullptr;
   }
 
   SimResult finish() {
@@ -700,9 +710,10 @@ class PortSimulation {
     }
     ++external_busy_;
     const std::uint64_t token = ++g.token;
-    boost::asio::io_context* io = io_;
-    g.external->serve(p.id, travellers, [this, io, server, token](ExternalOutcome outcome) {
-      boost::asio::post(*io, [this, server, token, outcome = std::move(outcome)]() mutable {
+    g.external->serve(p.id, travellers, [this, answers = answers_, server, token](ExternalOutcome outcome) {
+      std::lock_guard lock(answers->mutex);
+      if (!answers->io) return;  // the run is over
+      boost::asio::post(*answers->io, [this, server, token, outcome = std::move(outcome)]() mutable {
         on_external_answer_(server, token, std::move(outcome));
       });
     });
@@ -1247,7 +1258,12 @@ class PortSimulation {
   std::vector<std::string> reason_names_ = kFixedReasons;
   const models::Port* port_;
   std::unordered_map<std::uint64_t, Verdict> verdicts_;
-  boost::asio::io_context* io_ = nullptr;  // during a real-time replay
+  // Where external gates' answers go, from any thread: the replay's io_context while it runs.
+  struct AnswerSink {
+    std::mutex mutex;
+    boost::asio::io_context* io = nullptr;
+  };
+  std::shared_ptr<AnswerSink> answers_;
   std::function<void(std::uint32_t, std::uint64_t, ExternalOutcome)> on_external_answer_;
   std::uint32_t external_busy_ = 0;        // parties at external gates
   std::unique_ptr<FaceImages> faces_;      // image-level mode

@@ -186,6 +186,32 @@ TEST(Realtime, AGateThatFailsStopsTheRun) {
   }
 }
 
+// A gate still serving when another gate's failure ends the run answers afterwards: the answer
+// is dropped (the replay's io_context is gone), nothing is touched.
+TEST(Realtime, AnAnswerAfterTheRunEndedIsDropped) {
+  class HoldingGate : public ExternalGate {
+   public:
+    void serve(std::uint64_t, const std::vector<ExternalTraveller>&, std::function<void(ExternalOutcome)> done) override {
+      held = std::move(done);
+    }
+    std::function<void(ExternalOutcome)> held;
+  } holding;
+  class BrokenGate : public ExternalGate {
+   public:
+    void serve(std::uint64_t, const std::vector<ExternalTraveller>&, std::function<void(ExternalOutcome)> done) override {
+      ExternalOutcome outcome;
+      outcome.failure = std::make_exception_ptr(std::runtime_error("lane stopped"));
+      done(outcome);
+    }
+  } broken;
+  RunOptions options;
+  options.realtime.speed = 3000;
+  options.realtime.external_gates = {&holding, &broken};  // the first party goes to the first gate
+  EXPECT_THROW(run_simulation(short_port(), options), std::runtime_error);
+  ASSERT_TRUE(holding.held);
+  holding.held(ExternalOutcome{});
+}
+
 TEST(Realtime, ExternalGatesNeedPacingAndDocumentGates) {
   const Scenario s = short_port();
   ThreadGate a, b, c;
