@@ -74,13 +74,16 @@ TEST_F(LiveGateCommand, ScriptedFacesThroughTheRealLane) {
       "5,,35,false,false\n"     // P2: biden's
       "10,,35,false,true\n"     // P3: obama's permit, biden's face
       "15,fam,40,false,false\n" // P4: biden, the guardian of
-      "15,fam,30,true,false\n", // P5: obama, of limited capacity: one transaction with P4
+      "15,fam,30,true,false\n"  // P5: obama, of limited capacity: one transaction with P4
+      "20,two,40,false,false\n" // P6: biden, the guardian of
+      "20,two,30,true,true\n"   // P7: obama's permit, biden's face: referred before P6 steps up
+      "25,,35,false,false\n",   // P8: biden; P6's unread chip is not taken for P8's
       "faces: faces\n");
   const auto r = simulate(file, {"--realtime", "100", "--live-gate", "camera=faces"});
   ASSERT_EQ(r.exit_status, 0) << r.err;
   const auto t = travellers();
-  ASSERT_EQ(t.size(), 5u) << r.out << r.err;
-  for (int cleared : {1, 2, 4, 5}) {
+  ASSERT_EQ(t.size(), 8u) << r.out << r.err;
+  for (int cleared : {1, 2, 4, 5, 8}) {
     EXPECT_EQ(t.at(cleared)["route"], json::array({"document_gates"})) << t.at(cleared);
     EXPECT_EQ(t.at(cleared)["decision"], "cleared") << t.at(cleared);
     EXPECT_TRUE(reasons(t.at(cleared)).empty()) << t.at(cleared);
@@ -94,15 +97,20 @@ TEST_F(LiveGateCommand, ScriptedFacesThroughTheRealLane) {
   const json& impostor = t.at(3);
   EXPECT_EQ(impostor["route"], json::array({"document_gates", "counters"})) << impostor;
   EXPECT_EQ(reasons(impostor), std::vector<std::string>{"face.no_match"}) << impostor;
+  EXPECT_EQ(impostor["decision"], "refused_entry") << impostor;
   EXPECT_EQ(impostor["steps"]["frames"], 2) << impostor;  // two match attempts, both refused
   EXPECT_GT(impostor["steps"]["distance"].get<double>(), 0.6) << impostor;
+  // The ward is named, their guardian goes with them.
+  EXPECT_EQ(reasons(t.at(7)), std::vector<std::string>{"face.no_match"}) << t.at(7);
+  EXPECT_EQ(reasons(t.at(6)), std::vector<std::string>{"party.member_referred"}) << t.at(6);
+  EXPECT_EQ(t.at(6)["route"], json::array({"document_gates", "counters"})) << t.at(6);
   EXPECT_NE(r.err.find("live gate: P3 with obama's permit (an impostor"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("live gate: P5 with obama's permit, then guardian P4 with biden's permit"), std::string::npos) << r.err;
-  EXPECT_NE(r.out.find("live gate: 4 transactions on the real lane"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("live gate: 6 transactions on the real lane"), std::string::npos) << r.out;
 
   // The lane's audit log has every transaction, with the simulated holders and the lane's reasons.
   const auto audit = gatesim::gate::AuditLog(dir_ / "out/live-gate-audit.db").records();
-  ASSERT_EQ(audit.size(), 4u);
+  ASSERT_EQ(audit.size(), 6u);
   EXPECT_EQ(audit[0].outcome["holder_id"], "P1");
   EXPECT_EQ(audit[2].decision, "referred");
   EXPECT_EQ(audit[2].outcome["reasons"][0]["code"], "face.no_match");
@@ -110,6 +118,10 @@ TEST_F(LiveGateCommand, ScriptedFacesThroughTheRealLane) {
   EXPECT_EQ(audit[3].outcome["holder_id"], "P5");
   EXPECT_EQ(audit[3].outcome["guardian_id"], "P4");
   EXPECT_LT(audit[3].outcome["people"][1]["distance"].get<double>(), 0.6);
+  EXPECT_EQ(audit[4].outcome["holder_id"], "P7");
+  EXPECT_EQ(audit[4].outcome["people"].size(), 1u) << audit[4].outcome;  // the guardian never stepped up
+  EXPECT_EQ(audit[5].outcome["holder_id"], "P8");
+  EXPECT_EQ(audit[5].decision, "cleared");
 }
 
 // An enrolment database of one holder, a dir: camera unplugged at its first frame and a
