@@ -14,6 +14,12 @@ std::string fixed3(double value) {
   return text;
 }
 
+// The device whose answer a request waits for; nullopt for the lane's own services.
+std::optional<Device> device_answering(const ReadDocument&) { return Device::document_reader; }
+std::optional<Device> device_answering(const CaptureFrame&) { return Device::camera; }
+std::optional<Device> device_answering(const CaptureFingerprint&) { return Device::fingerprint_reader; }
+std::optional<Device> device_answering(const auto&) { return std::nullopt; }
+
 std::string seconds(Duration d) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g s", std::chrono::duration<double>(d).count());
@@ -53,6 +59,7 @@ void validate(const GateConfig& c) {
   positive(c.face_window, "face_window");
   positive(c.fingerprint_timeout, "fingerprint_timeout");
   positive(c.exit_timeout, "exit_timeout");
+  positive(c.camera_stall, "camera_stall");
   positive(c.max_document_attempts, "max_document_attempts");
   positive(c.max_face_frames, "max_face_frames");
   positive(c.max_match_attempts, "max_match_attempts");
@@ -118,7 +125,12 @@ std::vector<Action> GateController::handle(const Event& event) {
 
 void GateController::handle(const Event& event, std::vector<Action>& out) {
   out.clear();
-  std::visit([&](const auto& e) { on(e, out); }, event);
+  std::visit(
+      [&](const auto& e) {
+        now_ = e.at;
+        on(e, out);
+      },
+      event);
 }
 
 // ---- Transaction and step bookkeeping ----
@@ -153,6 +165,8 @@ void GateController::request(std::vector<Action>& out, Action action) {
         if constexpr (requires { a.request; }) {
           a.request = next_id();
           awaited_ = a.request;
+          awaited_device_ = device_answering(a);
+          awaited_since_ = now_;
         }
       },
       action);
@@ -484,12 +498,25 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
   }
   if (state_ != LaneState::in_step || step_timer_ != e.id) return;
   step_timer_.reset();
+  // Name the device the step was still waiting for. A reader may wait for the person (a
+  // document or a finger not yet placed), but a camera delivers frames on its own: one that
+  // gave none is stalled, a fault of its own, not a traveller who would not look.
+  std::string stalled;
+  if (awaited_ && awaited_device_) {
+    const Duration waited = e.at - awaited_since_;
+    if (*awaited_device_ != Device::camera) {
+      stalled = "; still waiting for the " + to_string(*awaited_device_);
+    } else if (waited >= config_.camera_stall) {
+      outcome_.device_faults.push_back({Device::camera, "stalled: no frame for " + seconds(waited), e.at});
+      stalled = "; the camera gave no frame for " + seconds(waited);
+    }
+  }
   awaited_.reset();
   const Step step = plan_[step_index_].step;
   const auto& p = person();
   switch (step) {
     case Step::read_document:
-      decide(e.at, {reason("document.timeout", "no readable document within " + seconds(config_.document_timeout))}, out);
+      decide(e.at, {reason("document.timeout", "no readable document within " + seconds(config_.document_timeout) + stalled)}, out);
       break;
     case Step::check_policy:
       decide(e.at, {reason("policy.timeout", "no policy verdict within " + seconds(config_.service_timeout))}, out);
@@ -498,12 +525,13 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
       std::string detail = "no matching face within " + seconds(config_.face_window) + " (" +
                            std::to_string(p.frames) + " frames, " + std::to_string(p.frames_rejected) + " rejected";
       if (!last_quality_reasons_.empty()) detail += "; last: " + joined(last_quality_reasons_);
+      detail += stalled;
       person().face_passed = false;
       decide(e.at, {reason("face.timeout", detail + ")")}, out);
       break;
     }
     case Step::fingerprint:
-      decide(e.at, {reason("fingerprint.timeout", "no fingerprint within " + seconds(config_.fingerprint_timeout))}, out);
+      decide(e.at, {reason("fingerprint.timeout", "no fingerprint within " + seconds(config_.fingerprint_timeout) + stalled)}, out);
       break;
     case Step::guardian:
       break;  // the guardian step has no timer of its own: its sub-steps do

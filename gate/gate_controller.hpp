@@ -62,6 +62,9 @@ struct GateConfig {
   int max_match_attempts = 2;      // quality frames that may fail to match before referral
   int max_faces_in_frame = 1;      // more is tailgating
   int guardian_max_faces_in_frame = 2;  // the ward stays in the lane while the guardian looks
+  // A camera that gives no frame for this long when a step times out is stalled: the outcome
+  // records a camera fault and the reason names it (live video is 15-30 frames/s).
+  Duration camera_stall = 1s;
 
   // Verification: dlib's 0.6 (99.38% on LFW). Identification searches a whole gallery, so it
   // is stricter and needs the runner-up to be clearly further (an assumption to calibrate with
@@ -237,6 +240,9 @@ class GateController {
   std::uint64_t last_id_ = 0;  // request and timer ids share one sequence
   std::uint64_t transactions_ = 0;
   std::optional<std::uint64_t> awaited_;
+  std::optional<Device> awaited_device_;  // who answers awaited_ (nullopt: a service)
+  Time awaited_since_{};
+  Time now_{};  // of the event being handled
   std::optional<std::uint64_t> step_timer_;
   std::optional<std::uint64_t> exit_timer_;
   std::vector<DeviceFaultRecord> faults_between_transactions_;

@@ -312,6 +312,36 @@ TEST(GateController, NoAcceptableFrameWithinTheFaceWindow) {
   EXPECT_EQ(timings(o).at("face"), 200ms + 5s);
 }
 
+TEST(GateController, ACameraThatGivesNoFrameIsNamedAsStalled) {
+  GateScript s;
+  s.arrive();
+  s.document("H1", "C1");
+  s.eligible();  // asks for a frame that never comes
+  s.fire_latest_timer();
+  s.audit_written();
+  const auto o = s.outcome();
+  EXPECT_THAT(codes(o.reasons), ElementsAre("face.timeout"));
+  EXPECT_NE(o.reasons[0].detail.find("the camera gave no frame for 5 s"), std::string::npos) << o.reasons[0].detail;
+  ASSERT_EQ(o.device_faults.size(), 1u);
+  EXPECT_EQ(o.device_faults[0].device, Device::camera);
+  EXPECT_EQ(o.device_faults[0].what, "stalled: no frame for 5 s");
+}
+
+TEST(GateController, FramesUpToTheTimeoutAreNotAStalledCamera) {
+  GateScript s;
+  s.arrive();
+  s.document("H1", "C1");
+  const auto face_window = all_of<StartTimer>(s.eligible()).at(0);
+  s.frame(1, false, {"too dark"});
+  s.frame(1, false, {"too dark"});
+  s.send(TimerFired{s.next(), face_window.id});  // 200 ms after the last frame
+  s.audit_written();
+  const auto o = s.outcome();
+  EXPECT_THAT(codes(o.reasons), ElementsAre("face.timeout"));
+  EXPECT_EQ(o.reasons[0].detail.find("camera"), std::string::npos) << o.reasons[0].detail;
+  EXPECT_TRUE(o.device_faults.empty());
+}
+
 TEST(GateController, TwoFacesIsTailgatingReferAndAlarm) {
   GateScript s;
   s.arrive();
@@ -364,6 +394,9 @@ TEST(GateController, FingerprintReaderTimeoutIsReferred) {
   s.fire_latest_timer();
   s.audit_written();
   EXPECT_THAT(codes(s.outcome().reasons), ElementsAre("fingerprint.timeout"));
+  // A reader waits for the finger: named in the reason, not recorded as a fault.
+  EXPECT_NE(s.outcome().reasons[0].detail.find("still waiting for the fingerprint_reader"), std::string::npos);
+  EXPECT_TRUE(s.outcome().device_faults.empty());
   EXPECT_EQ(timings(s.outcome()).at("fingerprint"), 8s);
 }
 
