@@ -109,17 +109,76 @@ struct LaneDriver::Impl {
         return;
       }
       asio::post(io, [this, more] {
-        waiting_for_traveller = false;
         if (!more) {
+          waiting_for_traveller = false;
           no_more_travellers = true;
           finish_if_done();
           return;
         }
-        feed(TravellerArrived{now()});
+        if (controller.config().channel == Channel::document_free) {
+          await_face();
+        } else {
+          waiting_for_traveller = false;
+          feed(TravellerArrived{now()});
+        }
       });
     });
   }
   bool waiting_for_traveller = false;
+
+  // Document-free: nobody presents a document, so a traveller is there when the camera sees a
+  // face. Frames without one are dropped (an empty lane is not a referral); the first frame
+  // with one opens the transaction and answers its first CaptureFrame. A camera fault while
+  // the lane waits goes into the next transaction's record (once per kind of fault) and the
+  // camera is tried again after camera_retry.
+  void await_face() {
+    asio::post(device_thread, [this] {
+      cv::Mat frame;
+      try {
+        frame = devices.capture_frame();
+      } catch (const DeviceFailure& e) {
+        asio::post(io, [this, fault = DeviceFault{now(), e.device(), e.what()}] { camera_failed_while_waiting(fault); });
+        return;
+      } catch (...) {
+        fail(std::current_exception());
+        return;
+      }
+      asio::post(service_thread, [this, frame] {
+        FrameAnalysed seen;
+        try {
+          seen = analyse(CaptureFrame{0, Role::traveller}, frame, FrameUse::presence);
+        } catch (...) {
+          fail(std::current_exception());
+          return;
+        }
+        asio::post(io, [this, seen = std::move(seen)]() mutable {
+          waiting_for_traveller = false;
+          if (seen.face_count == 0) {
+            next_traveller();
+            return;
+          }
+          last_idle_fault.clear();
+          presence_frame = std::move(seen);
+          feed(TravellerArrived{now()});
+        });
+      });
+    });
+  }
+  void camera_failed_while_waiting(const DeviceFault& fault) {
+    waiting_for_traveller = false;
+    if (fault.what != last_idle_fault) {
+      last_idle_fault = fault.what;
+      feed(fault);  // idle: recorded with the next transaction; feed() looks for the next traveller
+      return;
+    }
+    retry_timer.expires_after(options.camera_retry);
+    retry_timer.async_wait([this](const boost::system::error_code& error) {
+      if (!error) next_traveller();
+    });
+  }
+  std::optional<FrameAnalysed> presence_frame;  // the frame that showed the traveller
+  std::string last_idle_fault;
+  asio::steady_timer retry_timer{io};
 
   // Anything but a DeviceFailure is a bug or bad data: stop the lane and rethrow from run().
   std::exception_ptr failure;
@@ -153,6 +212,13 @@ struct LaneDriver::Impl {
     });
   }
   void act(const CaptureFrame& a) {
+    if (presence_frame) {
+      FrameAnalysed seen = std::move(*presence_frame);
+      presence_frame.reset();
+      seen.request = a.request;
+      asio::post(io, [this, seen = std::move(seen)] { feed(seen); });
+      return;
+    }
     on(device_thread, [this, a]() -> std::optional<Event> {
       on(service_thread, [this, a, frame = devices.capture_frame()]() -> std::optional<Event> { return analyse(a, frame); });
       return std::nullopt;
@@ -227,7 +293,9 @@ struct LaneDriver::Impl {
   }
 
   // ---- Face analysis (service thread) ----
-  FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame) {
+  // A frame of the empty lane (FrameUse::presence, no face) is never kept.
+  enum class FrameUse { transaction, presence };
+  FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame, FrameUse use = FrameUse::transaction) {
     FrameAnalysed result{{}, request.request, 0, false, {}, ""};
     probe.reset();
     auto faces = analyzer.detect(frame);
@@ -246,7 +314,7 @@ struct LaneDriver::Impl {
       result.quality_reasons = quality.reasons;
       if (quality.acceptable) probe = analyzer.describe(frame, *largest);
     }
-    if (!options.keep_images.empty()) {
+    if (!options.keep_images.empty() && !(use == FrameUse::presence && faces.empty())) {
       const auto path = options.keep_images / ("frame-" + std::to_string(++images_kept) + ".jpg");
       if (cv::imwrite(path.string(), frame)) result.image_path = path.string();
     }

@@ -21,6 +21,10 @@
 // the device answers again (its late answer is ignored; a late fault is recorded with the next
 // transaction).
 //
+// A document-free lane has no document to say that someone is there: after next_traveller()
+// the driver looks at camera frames until one shows a face, and only then starts the
+// transaction (that frame is its first), so an empty lane idles instead of referring nobody.
+//
 // Thread safety: one run() at a time; the callbacks are called on the run() thread.
 
 #include <filesystem>
@@ -60,7 +64,8 @@ struct DocumentReading {
 class LaneDevices {
  public:
   virtual ~LaneDevices() = default;
-  // Blocks until the next traveller stands at the lane; false: no more travellers (end of run).
+  // Blocks until the next traveller stands at the lane (document-free: until the lane may be
+  // watched for the next face); false: no more travellers (end of run).
   virtual bool next_traveller() = 0;
   virtual DocumentReading read_document(Role role) = 0;
   // ensures: a non-empty 8-bit BGR frame.
@@ -102,6 +107,9 @@ struct LaneDriverOptions {
   std::filesystem::path keep_images;  // empty: keep no image; else save analysed frames here
   std::function<void(const TransactionOutcome&)> on_outcome;  // after each completed transaction
   std::function<void(const FrameView&)> on_frame;             // after each analysed frame / match
+  // Document-free lanes: how long to wait before asking a failing camera again while nobody
+  // is at the lane.
+  Duration camera_retry = std::chrono::seconds(1);
 };
 
 class LaneDriver {

@@ -9,6 +9,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "tests/support/run_command.hpp"
 #include "tests/support/traveller_records.hpp"
@@ -160,14 +162,36 @@ TEST_F(GateCommand, DocumentFreeChannelIdentifiesAndChecksTheStoredRecord) {
   const auto r = gate({"--camera", uri("dir", dir_ / "frames")});
   EXPECT_EQ(r.exit_status, 1) << r.err;
   const auto out = lines(r.out);
-  ASSERT_EQ(out.size(), 3u) << r.out << r.err;
+  // The folder ends while the lane waits for the next face: the run ends, nobody is referred.
+  ASSERT_EQ(out.size(), 2u) << r.out << r.err;
   EXPECT_EQ(out[0]["channel"], "document_free");
   EXPECT_EQ(out[0]["decision"], "cleared") << out[0];
   EXPECT_EQ(out[0]["holder_id"], "obama");
   EXPECT_GE(out[0]["people"][0]["second_distance"].get<double>() - out[0]["people"][0]["distance"].get<double>(), 0.08);
   EXPECT_EQ(out[1]["reasons"][0]["code"], "identification.not_found") << out[1];
-  // The folder ends: the lane reports the camera's end of stream and stops.
-  EXPECT_EQ(out[2]["reasons"][0]["code"], "device.camera") << out[2];
+}
+
+TEST_F(GateCommand, DocumentFreeLaneIdlesWhileNobodyIsThere) {
+  enroll("obama", "reference/obama.jpg", hong_kong_resident("obama"));
+  enroll("biden", "reference/biden.jpg", hong_kong_resident("biden"));
+  // An empty lane between travellers: frames of a grey wall (real JPEG files, decoded).
+  fs::create_directories(dir_ / "frames");
+  const cv::Mat wall(480, 640, CV_8UC3, cv::Scalar(128, 128, 128));
+  for (const char* name : {"01.jpg", "02.jpg", "04.jpg", "05.jpg", "06.jpg", "08.jpg", "09.jpg"})
+    ASSERT_TRUE(cv::imwrite((dir_ / "frames" / name).string(), wall));
+  copy("reference/obama3.jpg", "frames/03.jpg");
+  copy("people/train/biden/biden2.jpg", "frames/07.jpg");
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--keep-images", (dir_ / "kept").string()});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 2u) << r.out << r.err;
+  EXPECT_EQ(out[0]["holder_id"], "obama");
+  EXPECT_EQ(out[0]["decision"], "cleared") << out[0];
+  EXPECT_EQ(out[0]["people"][0]["frames"], 1) << "the frame that showed the face is the transaction's first";
+  EXPECT_EQ(out[1]["holder_id"], "biden");
+  EXPECT_EQ(out[1]["decision"], "cleared") << out[1];
+  // Only the travellers' frames are kept, not the empty lane's.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "kept"), fs::directory_iterator{}), 2);
 }
 
 TEST_F(GateCommand, DocumentFreeChannelRefersAHolderTheRulesRefuse) {

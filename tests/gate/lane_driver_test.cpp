@@ -205,6 +205,10 @@ TEST_F(LaneDriverTest, ACameraStalledPastTheFaceWindowIsReferredAndTheLaneRecove
   EXPECT_EQ(outcomes[0].decision, Decision::referred);
   EXPECT_EQ(outcomes[0].reasons.at(0).code, "face.timeout");
   EXPECT_EQ(outcomes[0].people[0].frames, 0);
+  // The camera that gave no frame is named: in the reason and as a fault of the transaction.
+  EXPECT_NE(outcomes[0].reasons.at(0).detail.find("the camera gave no frame"), std::string::npos);
+  ASSERT_EQ(outcomes[0].device_faults.size(), 1u);
+  EXPECT_EQ(outcomes[0].device_faults[0].device, Device::camera);
   EXPECT_EQ(outcomes[1].decision, Decision::cleared);
   // The stalled call's late fault is kept with the next transaction's record.
   ASSERT_EQ(outcomes[1].device_faults.size(), 1u);
@@ -220,6 +224,22 @@ TEST_F(LaneDriverTest, DocumentFreeChannelIdentifiesInTheGallery) {
   EXPECT_EQ(outcomes[0].decision, Decision::cleared);
   EXPECT_EQ(outcomes[0].holder_id, "obama");
   EXPECT_GT(outcomes[0].people[0].second_distance.value(), outcomes[0].people[0].distance.value() + 0.08);
+}
+
+TEST_F(LaneDriverTest, DocumentFreeLaneWaitsForAFaceAndKeepsIdleFaultsForTheNextRecord) {
+  GateConfig config;
+  config.channel = Channel::document_free;
+  // The lane is empty (a scene without a face) for a while, then Obama steps up. Before that
+  // the camera fails once while nobody is there.
+  const auto outcomes = run({{"", {}, true}, {"", {"scenes/dogs.jpg"}}, {"", {"scenes/dogs.jpg"}},
+                             {"", {"reference/obama3.jpg"}}},
+                            config);
+  ASSERT_EQ(outcomes.size(), 1u) << "an empty lane is not a transaction";
+  EXPECT_EQ(outcomes[0].decision, Decision::cleared);
+  EXPECT_EQ(outcomes[0].holder_id, "obama");
+  EXPECT_EQ(outcomes[0].people[0].frames, 1);
+  ASSERT_EQ(outcomes[0].device_faults.size(), 1u);
+  EXPECT_EQ(outcomes[0].device_faults[0].what, "camera unplugged");
 }
 
 TEST_F(LaneDriverTest, KeepsFrameImagesOnlyWhenAsked) {
