@@ -168,7 +168,10 @@ std::unique_ptr<Camera> open_camera(const std::string& text, Clock& clock) {
   }
   if (FaultPlan plan = fault_plan_option(uri); !plan.empty())
     camera = std::make_unique<FaultyCamera>(std::move(camera), std::move(plan), clock);
-  if (const int attempts = static_cast<int>(number_option(uri, "reconnect", 0, 0, 1000)); attempts > 0)
+  const bool live = uri.scheme != "file" && uri.scheme != "dir" && uri.scheme != "replay";
+  constexpr double kLiveReconnects = 5;  // back-offs of 0.5 + 1 + ... + 2.5 s: 7.5 s to come back
+  if (const int attempts = static_cast<int>(number_option(uri, "reconnect", live ? kLiveReconnects : 0, 0, 1000));
+      attempts > 0)
     camera = std::make_unique<ReconnectingCamera>(std::move(camera), attempts, std::chrono::milliseconds(500), clock);
   camera->open();
   return camera;

@@ -55,9 +55,11 @@ class Camera {
 //   tcp://HOST:PORT a camera served by `gatesim device-server` (RemoteCamera)
 // followed by optional settings after '#', comma-separated:
 //   width=W, height=H, fps=F          CameraSettings
-//   reconnect=N                       reopen up to N times after a disconnect (ReconnectingCamera)
+//   reconnect=N                       reopen up to N times after a disconnect (ReconnectingCamera);
+//                                     default 5 for live sources (usb, v4l2, rtsp, http, tcp: a
+//                                     cable or link comes back), 0 for file, dir and replay
 //   faults=KIND:P;KIND:P, seed=S      fault injection (see fault_injection.hpp)
-// e.g. "usb:0#width=640,height=480,reconnect=5" or "file:clip.mp4#faults=disconnect:0.1,seed=7".
+// e.g. "usb:0#width=640,height=480,reconnect=0" or "file:clip.mp4#faults=disconnect:0.1,seed=7".
 // ensures: the camera is open.
 // throws models::InputError for a malformed URI or missing file/folder (names the URI and
 //        what was expected); DeviceFault when a well-formed device cannot be opened.

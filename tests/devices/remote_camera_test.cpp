@@ -69,12 +69,27 @@ TEST(RemoteCamera, ReconnectsAfterTheServerGoesAwayAndComesBack) {
   source.open();
   auto server = std::make_unique<DeviceServer>(source, kLoopback);
   const std::uint16_t port = server->port();
-  auto camera = open_camera("tcp://127.0.0.1:" + std::to_string(port) + "#reconnect=3");
+  // A live source reconnects without being asked to (#reconnect=5 by default).
+  auto camera = open_camera("tcp://127.0.0.1:" + std::to_string(port));
   EXPECT_EQ(camera->read().sequence, 0u);
   server.reset();  // the camera host goes down
   EXPECT_EQ(fault_of(*camera), FaultKind::disconnected);
   server = std::make_unique<DeviceServer>(source, tcp::endpoint(kLoopback.address(), port));
   EXPECT_EQ(camera->read().sequence, 1u);  // reopened on the next read
+}
+
+TEST(RemoteCamera, ReconnectZeroLeavesTheCameraClosedAfterADisconnect) {
+  VirtualClock clock;
+  ReplayCamera source(faces(clock, 10), clock);
+  source.open();
+  auto server = std::make_unique<DeviceServer>(source, kLoopback);
+  const std::uint16_t port = server->port();
+  auto camera = open_camera("tcp://127.0.0.1:" + std::to_string(port) + "#reconnect=0");
+  EXPECT_EQ(camera->read().sequence, 0u);
+  server.reset();
+  EXPECT_EQ(fault_of(*camera), FaultKind::disconnected);
+  server = std::make_unique<DeviceServer>(source, tcp::endpoint(kLoopback.address(), port));
+  EXPECT_FALSE(camera->is_open());
 }
 
 TEST(RemoteCamera, AnUnreachableServerIsADisconnectedFault) {
