@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "tests/support/run_command.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/traveller_records.hpp"
 
 namespace {
@@ -33,23 +34,8 @@ std::string uri(const char* scheme, const fs::path& where, const char* settings 
 }
 
 
-class GateCommand : public ::testing::Test {
+class GateCommand : public gatesim::testing::ScratchFolderTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "gatesim-gate-XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path copy(const std::string& from, const fs::path& to) {
-    fs::create_directories((dir_ / to).parent_path());
-    fs::copy_file(test_data("faces/" + from), dir_ / to);
-    return dir_ / to;
-  }
-  fs::path write(const fs::path& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
   fs::path chips(const std::vector<json>& records) {
     std::string text;
     for (const auto& r : records) text += r.dump() + "\n";
@@ -86,7 +72,6 @@ class GateCommand : public ::testing::Test {
     for (std::string line; std::getline(in, line);) parsed.push_back(json::parse(line));
     return parsed;
   }
-  fs::path dir_;
 };
 
 TEST_F(GateCommand, DocumentChannelRunsThePolicyEngineAndTheFacePipeline) {

@@ -10,6 +10,7 @@
 
 #include "gate/audit_log.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/scratch_folder.hpp"
 
 namespace {
 
@@ -18,23 +19,8 @@ using gatesim::testing::test_data;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-class LiveGateCommand : public ::testing::Test {
+class LiveGateCommand : public gatesim::testing::ScratchFolderTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "gatesim-live-gate-XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path copy(const std::string& from, const fs::path& to) {
-    fs::create_directories((dir_ / to).parent_path());
-    fs::copy_file(test_data("faces/" + from), dir_ / to);
-    return dir_ / to;
-  }
-  fs::path write(const fs::path& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
   // A few minutes at Luohu whose one document gate is the live one; arrivals from `trace`.
   fs::path scenario(const std::string& trace, const std::string& extra = "") {
     write("trace.csv", trace);
@@ -58,7 +44,6 @@ class LiveGateCommand : public ::testing::Test {
     return out;
   }
   static std::vector<std::string> reasons(const json& record) { return record["reasons"].get<std::vector<std::string>>(); }
-  fs::path dir_;
 };
 
 // The scenario's faces folder: biden (person 0) and obama (person 1), each enrolled from the
