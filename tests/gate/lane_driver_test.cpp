@@ -241,8 +241,9 @@ TEST_F(LaneDriverTest, DocumentFreeChannelIdentifiesInTheGallery) {
 TEST_F(LaneDriverTest, DocumentFreeLaneWaitsForAFaceAndKeepsIdleFaultsForTheNextRecord) {
   GateConfig config = patient(Channel::document_free);
   // The lane is empty (a scene without a face) for a while, then Obama steps up. Before that
-  // the camera fails once while nobody is there.
-  const auto outcomes = run({{"", {}, true}, {"", {"scenes/dogs.jpg"}}, {"", {"scenes/dogs.jpg"}},
+  // the camera fails twice while nobody is there.
+  // The second failure in a row is the same fault: retried after camera_retry, not recorded again.
+  const auto outcomes = run({{"", {}, true}, {"", {}, true}, {"", {"scenes/dogs.jpg"}}, {"", {"scenes/dogs.jpg"}},
                              {"", {"reference/obama3.jpg"}}},
                             config);
   ASSERT_EQ(outcomes.size(), 1u) << "an empty lane is not a transaction";
