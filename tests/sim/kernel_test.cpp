@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/event_queue.hpp"
@@ -51,6 +52,34 @@ TEST(EventQueue, ManyRandomEventsComeOutSorted) {
     last = e.time;
     last_order_data = e.data;
   }
+}
+
+// Pops interleaved with new events (the way a model uses the queue), against a sorted list:
+// the same events come out in the same order, ties in scheduling order.
+TEST(EventQueue, InterleavedSchedulingMatchesASortedReference) {
+  EventQueue q;
+  std::vector<std::pair<SimTime, std::uint64_t>> reference;  // (time, data), kept sorted stably
+  Rng rng(11);
+  std::uint64_t next = 0;
+  auto schedule = [&](SimTime at) {
+    q.schedule_at(at, static_cast<std::uint32_t>(next % 7), static_cast<std::uint32_t>(next % 5), next);
+    const auto pos = std::upper_bound(reference.begin(), reference.end(), at,
+                                      [](SimTime t, const auto& entry) { return t < entry.first; });
+    reference.insert(pos, {at, next++});
+  };
+  for (int i = 0; i < 500; ++i) schedule(static_cast<SimTime>(rng.below(100)));
+  for (int i = 0; i < 20000; ++i) {
+    const SimEvent e = q.pop();
+    ASSERT_EQ(e.time, reference.front().first);
+    ASSERT_EQ(e.data, reference.front().second);
+    ASSERT_EQ(e.kind, e.data % 7);
+    ASSERT_EQ(e.target, e.data % 5);
+    reference.erase(reference.begin());
+    // Zero, one or two new events, often at the current time (ties with those pending).
+    for (auto k = rng.below(3); k > 0; --k) schedule(q.now() + static_cast<SimTime>(rng.below(4) * rng.below(30)));
+    if (q.empty()) schedule(q.now());
+  }
+  EXPECT_EQ(q.size(), reference.size());
 }
 
 TEST(Rng, SameSeedSameNumbersAndStreamsDiffer) {
