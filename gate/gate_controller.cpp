@@ -85,6 +85,18 @@ std::string to_string(Step step) {
   return "?";
 }
 
+std::string_view step_name(Step step, Role role) {
+  const bool guardian = role == Role::guardian;
+  switch (step) {
+    case Step::read_document: return guardian ? "guardian.read_document" : "read_document";
+    case Step::check_policy: return guardian ? "guardian.check_policy" : "check_policy";
+    case Step::face: return guardian ? "guardian.face" : "face";
+    case Step::fingerprint: return guardian ? "guardian.fingerprint" : "fingerprint";
+    case Step::guardian: return guardian ? "guardian.guardian" : "guardian";
+  }
+  return "?";
+}
+
 std::string to_string(Signal signal) {
   switch (signal) {
     case Signal::ready: return "ready";
@@ -103,7 +115,8 @@ std::vector<Step> default_steps(Channel channel) {
   return {Step::face, Step::check_policy, Step::guardian};
 }
 
-GateController::GateController(GateConfig config) : config_(std::move(config)) {
+GateController::GateController(GateConfig config)
+    : config_(std::move(config)), outcome_(std::make_shared<TransactionOutcome>()) {
   if (config_.steps.empty()) config_.steps = default_steps(config_.channel);
   validate(config_);
 }
@@ -135,14 +148,33 @@ void GateController::handle(const Event& event, std::vector<Action>& out) {
 
 // ---- Transaction and step bookkeeping ----
 
+// From here to decide() no action holds the record (WriteAudit is the first), so the steps
+// change outcome_ in place.
 void GateController::begin_transaction(Time at, std::vector<Action>& out) {
-  outcome_ = {};
-  outcome_.transaction = ++transactions_;
-  outcome_.channel = config_.channel;
-  outcome_.started_at = at;
-  outcome_.device_faults = std::move(faults_between_transactions_);
+  if (outcome_.use_count() > 1) {
+    outcome_ = std::make_shared<TransactionOutcome>();  // a driver keeps the last one
+  } else {
+    // A fresh record that keeps the old one's lists (their capacity), so a lane that has
+    // seen a few transactions allocates nothing per transaction.
+    TransactionOutcome& o = *outcome_;
+    auto reasons = std::move(o.reasons);
+    auto people = std::move(o.people);
+    auto timings = std::move(o.timings);
+    o = TransactionOutcome{};
+    reasons.clear();
+    people.clear();
+    timings.clear();
+    o.reasons = std::move(reasons);
+    o.people = std::move(people);
+    o.timings = std::move(timings);
+  }
+  TransactionOutcome& o = *outcome_;
+  o.transaction = ++transactions_;
+  o.channel = config_.channel;
+  o.started_at = at;
+  o.device_faults = std::move(faults_between_transactions_);
   faults_between_transactions_.clear();
-  outcome_.people.push_back({});
+  o.people.emplace_back();
   plan_.clear();
   for (Step step : config_.steps) plan_.push_back({step, Role::traveller});
   step_index_ = 0;
@@ -157,7 +189,10 @@ Reason GateController::reason(const std::string& code, std::string detail) const
   return {current_role() == Role::guardian ? "guardian." + code : code, std::move(detail)};
 }
 
-PersonEvidence& GateController::person() { return outcome_.people.back(); }
+TransactionOutcome& GateController::outcome() {
+  if (outcome_.use_count() > 1) outcome_ = std::make_shared<TransactionOutcome>(*outcome_);
+  return *outcome_;
+}
 
 void GateController::request(std::vector<Action>& out, Action action) {
   std::visit(
@@ -171,6 +206,11 @@ void GateController::request(std::vector<Action>& out, Action action) {
       },
       action);
   out.push_back(std::move(action));
+}
+
+void GateController::record_timing(Time at) {
+  const auto [step, role] = plan_[step_index_];
+  outcome_->timings.push_back({step_name(step, role), at - step_started_});
 }
 
 void GateController::start_step_timer(Duration duration, std::vector<Action>& out) {
@@ -203,7 +243,7 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
     case Step::check_policy:
       start_step_timer(config_.service_timeout, out);
       request(out, CheckPolicy{0, role, person().holder_id,
-                               role == Role::guardian ? guardian_document_ : outcome_.document_number});
+                               role == Role::guardian ? guardian_document_ : outcome_->document_number});
       break;
     case Step::face:
       if (role == Role::guardian && config_.channel == Channel::document_free)
@@ -230,7 +270,7 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
       // The guardian passes the same checks as the traveller, after the traveller.
       PersonEvidence guardian;
       guardian.role = Role::guardian;
-      outcome_.people.push_back(std::move(guardian));
+      outcome_->people.push_back(std::move(guardian));
       std::vector<PlannedStep> guardian_steps;
       for (Step s : config_.steps)
         if (s != Step::guardian) guardian_steps.push_back({s, Role::guardian});
@@ -244,21 +284,17 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
 void GateController::finish_step(Time at, std::vector<Action>& out) {
   stop_step_timer(out);
   awaited_.reset();
-  const auto [step, role] = plan_[step_index_];
-  outcome_.timings.push_back({(role == Role::guardian ? "guardian." : "") + to_string(step), at - step_started_});
+  record_timing(at);
   ++step_index_;
   enter_step(at, out);
 }
 
 void GateController::decide(Time at, std::vector<Reason> reasons, std::vector<Action>& out) {
   stop_step_timer(out);
-  if (state_ == LaneState::in_step && step_index_ < plan_.size()) {
-    const auto [step, role] = plan_[step_index_];
-    outcome_.timings.push_back({(role == Role::guardian ? "guardian." : "") + to_string(step), at - step_started_});
-  }
-  outcome_.decided_at = at;
-  outcome_.decision = reasons.empty() ? Decision::cleared : Decision::referred;
-  outcome_.reasons = std::move(reasons);
+  if (state_ == LaneState::in_step && step_index_ < plan_.size()) record_timing(at);
+  outcome_->decided_at = at;
+  outcome_->decision = reasons.empty() ? Decision::cleared : Decision::referred;
+  outcome_->reasons = std::move(reasons);
   state_ = LaneState::writing_audit;
   audit_started_ = at;
   request(out, WriteAudit{0, outcome_});
@@ -290,21 +326,21 @@ void GateController::on(const DocumentRead& e, std::vector<Action>& out) {
     request(out, ReadDocument{0, current_role()});
     return;
   }
-  (current_role() == Role::traveller ? outcome_.document_number : guardian_document_) = e.document->document_number;
+  (current_role() == Role::traveller ? outcome_->document_number : guardian_document_) = e.document->document_number;
   if (person_found(e.at, e.document->holder_id, out)) finish_step(e.at, out);
 }
 
 bool GateController::person_found(Time at, const std::string& holder_id, std::vector<Action>& out) {
   person().holder_id = holder_id;
   if (current_role() == Role::traveller) {
-    outcome_.holder_id = holder_id;
+    outcome_->holder_id = holder_id;
     return true;
   }
   if (std::find(guardian_ids_.begin(), guardian_ids_.end(), holder_id) == guardian_ids_.end()) {
-    decide(at, {{"M3.guardian", holder_id + " is not a guardian on record for " + outcome_.holder_id}}, out);
+    decide(at, {{"M3.guardian", holder_id + " is not a guardian on record for " + outcome_->holder_id}}, out);
     return false;
   }
-  outcome_.guardian_id = holder_id;
+  outcome_->guardian_id = holder_id;
   return true;
 }
 
@@ -339,11 +375,11 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
   ++attempts_;
   auto& p = person();
   ++p.frames;
-  if (!e.image_path.empty()) outcome_.image_paths.push_back(e.image_path);
+  if (!e.image_path.empty()) outcome_->image_paths.push_back(e.image_path);
   const int allowed = current_role() == Role::guardian ? config_.guardian_max_faces_in_frame : config_.max_faces_in_frame;
   if (e.face_count > allowed) {
     const std::string what = std::to_string(e.face_count) + " faces in the frame, at most " + std::to_string(allowed) + " allowed";
-    outcome_.alarm = true;
+    outcome_->alarm = true;
     out.push_back(RaiseAlarm{"tailgating: " + what});
     decide(e.at, {{"tailgating", what}}, out);
     return;
@@ -458,15 +494,16 @@ void GateController::on(const FingerprintResult& e, std::vector<Action>& out) {
 void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
   if (state_ != LaneState::writing_audit || awaited_ != e.request) return;
   awaited_.reset();
+  TransactionOutcome& o = outcome();  // the audit write's WriteAudit may still hold the record
   if (!e.ok) {
     // No decision may take effect unrecorded: the barrier stays shut whatever was decided.
-    outcome_.decision = Decision::referred;
-    outcome_.reasons.push_back({"audit.failed", e.problem});
+    o.decision = Decision::referred;
+    o.reasons.push_back({"audit.failed", e.problem});
     out.push_back(RaiseAlarm{"audit log write failed: " + e.problem});
   } else {
-    outcome_.timings.push_back({"audit", e.at - audit_started_});
+    o.timings.push_back({"audit", e.at - audit_started_});
   }
-  if (outcome_.decision == Decision::cleared) {
+  if (o.decision == Decision::cleared) {
     out.push_back(OpenBarrier{});
     out.push_back(ShowIndicator{Signal::proceed});
     exit_timer_ = next_id();
@@ -475,7 +512,7 @@ void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
     state_ = LaneState::passing;
     return;
   }
-  out.push_back(Refer{outcome_.reasons});
+  out.push_back(Refer{o.reasons});
   out.push_back(ShowIndicator{Signal::go_to_counter});
   out.push_back(Completed{outcome_});
   state_ = LaneState::idle;
@@ -507,7 +544,7 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
     if (*awaited_device_ != Device::camera) {
       stalled = "; still waiting for the " + to_string(*awaited_device_);
     } else if (waited >= config_.camera_stall) {
-      outcome_.device_faults.push_back({Device::camera, "stalled: no frame for " + seconds(waited), e.at});
+      outcome().device_faults.push_back({Device::camera, "stalled: no frame for " + seconds(waited), e.at});
       stalled = "; the camera gave no frame for " + seconds(waited);
     }
   }
@@ -541,7 +578,7 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
 void GateController::on(const DeviceFault& e, std::vector<Action>& out) {
   DeviceFaultRecord fault{e.device, e.what, e.at};
   if (state_ == LaneState::in_step) {
-    outcome_.device_faults.push_back(fault);
+    outcome_->device_faults.push_back(fault);
     awaited_.reset();
     decide(e.at, {{"device." + to_string(e.device), e.what}}, out);
     return;

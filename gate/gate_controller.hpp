@@ -23,11 +23,19 @@
 // Requests carry an id; an event answering a request that is no longer awaited (a late reply
 // after a timeout or a fault), or a timer that was cancelled, is ignored.
 //
+// The transaction's record is shared, not copied: WriteAudit and Completed hold the controller's
+// own TransactionOutcome through a shared pointer to const. The controller changes the record
+// only while no action holds it (once the driver has dropped its actions), and otherwise first
+// takes a copy, so what an action holds never changes under it. A driver that drops each event's
+// actions before the next one (as both drivers do) makes no copy and, once warm, no allocation.
+//
 // Thread safety: none; one driver thread calls handle() at a time.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -40,6 +48,8 @@ using namespace std::chrono_literals;
 
 enum class Step { read_document, check_policy, face, fingerprint, guardian };
 std::string to_string(Step step);
+// ensures: the step's name in StepTiming: to_string(step), "guardian." in front for the guardian.
+std::string_view step_name(Step step, Role role);
 
 // ensures: the smart channel's order for `channel` (without fingerprint; a port that asks for
 //          fingerprints inserts Step::fingerprint after Step::face).
@@ -161,14 +171,14 @@ struct StartTimer { std::uint64_t id = 0; Duration duration{}; };
 struct CancelTimer { std::uint64_t id = 0; };
 struct ShowIndicator { Signal signal = Signal::ready; };
 // The driver must answer with AuditWritten, ok only once the record is durable (no timeout:
-// a lane never opens on an unrecorded decision).
-struct WriteAudit { std::uint64_t request = 0; TransactionOutcome outcome; };
+// a lane never opens on an unrecorded decision). `outcome` never changes while held.
+struct WriteAudit { std::uint64_t request = 0; std::shared_ptr<const TransactionOutcome> outcome; };
 struct OpenBarrier {};
 struct CloseBarrier {};
 struct Refer { std::vector<Reason> reasons; };
 struct RaiseAlarm { std::string what; };
 // The transaction is over and audited; `outcome` adds the audit write's timing.
-struct Completed { TransactionOutcome outcome; };
+struct Completed { std::shared_ptr<const TransactionOutcome> outcome; };
 
 using Action = std::variant<ReadDocument, CheckPolicy, CaptureFrame, MatchFace, Identify, CaptureFingerprint,
                             StartTimer, CancelTimer, ShowIndicator, WriteAudit, OpenBarrier, CloseBarrier, Refer,
@@ -213,12 +223,20 @@ class GateController {
   void decide(Time at, std::vector<Reason> reasons, std::vector<Action>& out);
   void lane_ready(std::vector<Action>& out);
   // Appends `action`, giving it the next request id and awaiting that id.
-  void request(std::vector<Action>& out, Action action);
+  template <class Request>
+  void request(std::vector<Action>& out, Request action) {
+    action.request = next_id();
+    awaited_ = action.request;
+    out.emplace_back(std::move(action));
+  }
+  // The record to change: the shared one when no action holds it, else a copy.
+  TransactionOutcome& outcome();
   void start_step_timer(Duration duration, std::vector<Action>& out);
   void stop_step_timer(std::vector<Action>& out);
   bool answers(std::uint64_t request, Step step) const;
   Reason reason(const std::string& code, std::string detail) const;  // "guardian." prefix for the guardian
-  PersonEvidence& person();  // the person the current step checks
+  PersonEvidence& person() { return outcome_->people.back(); }  // the person the current step checks
+  void record_timing(Time at);  // of the step under way
   // Records who the current step found; a guardian must be on record. false: decided (referred).
   bool person_found(Time at, const std::string& holder_id, std::vector<Action>& out);
   void face_attempt_failed(Time at, Reason why, std::vector<Action>& out);
@@ -247,8 +265,8 @@ class GateController {
   std::optional<std::uint64_t> exit_timer_;
   std::vector<DeviceFaultRecord> faults_between_transactions_;
 
-  // The transaction under way.
-  TransactionOutcome outcome_;
+  // The transaction under way (never null); the actions that carry it share it.
+  std::shared_ptr<TransactionOutcome> outcome_;
   std::vector<PlannedStep> plan_;  // config steps; the guardian's are inserted when required
   std::size_t step_index_ = 0;
   Time step_started_{};

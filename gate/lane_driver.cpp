@@ -265,7 +265,7 @@ struct LaneDriver::Impl {
   void act(const WriteAudit& a) {
     on(service_thread, [this, a]() -> std::optional<Event> {
       try {
-        audit.append(a.outcome);
+        audit.append(*a.outcome);
         return AuditWritten{now(), a.request, true, ""};
       } catch (const std::exception& e) {
         return AuditWritten{now(), a.request, false, e.what()};
@@ -288,7 +288,7 @@ struct LaneDriver::Impl {
   }
   void act(const Completed& a) {
     ++completed;
-    if (options.on_outcome) options.on_outcome(a.outcome);
+    if (options.on_outcome) options.on_outcome(*a.outcome);
     finish_if_done();
   }
 

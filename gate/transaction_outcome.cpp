@@ -48,7 +48,7 @@ nlohmann::json to_json(const TransactionOutcome& o) {
   for (const auto& f : o.device_faults)
     faults.push_back({{"device", to_string(f.device)}, {"what", f.what}, {"at_ms", milliseconds(f.at)}});
   auto timings = nlohmann::json::object();
-  for (const auto& t : o.timings) timings[t.step] = milliseconds(t.duration);
+  for (const auto& t : o.timings) timings[std::string(t.step)] = milliseconds(t.duration);
   return {{"transaction", o.transaction},
           {"channel", to_string(o.channel)},
           {"decision", to_string(o.decision)},

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,9 +43,10 @@ struct DeviceFaultRecord {
 };
 
 // How long one step took. `step` names it with the role for a guardian's steps
-// ("face", "guardian.read_document").
+// ("face", "guardian.read_document", "audit"); the controller's names are string literals, so
+// recording a timing copies no text.
 struct StepTiming {
-  std::string step;
+  std::string_view step;  // requires: text that outlives the outcome (a literal)
   Duration duration{};
 };
 

@@ -975,7 +975,7 @@ class PortSimulation {
     Lane& lane = lanes_[server];
     lane.completed = true;
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
-    const gate::TransactionOutcome& o = a.outcome;
+    const gate::TransactionOutcome& o = *a.outcome;
     const bool referred = o.decision == gate::Decision::referred;
     const bool guardian_failed = referred && !o.reasons.empty() && o.reasons.front().code.rfind("guardian.", 0) == 0;
     for (std::size_t k = 0; k < o.people.size(); ++k) {

@@ -20,7 +20,7 @@ using ::testing::ElementsAre;
 
 std::map<std::string, Duration> timings(const TransactionOutcome& o) {
   std::map<std::string, Duration> m;
-  for (const auto& t : o.timings) m[t.step] = t.duration;
+  for (const auto& t : o.timings) m[std::string(t.step)] = t.duration;
   return m;
 }
 
@@ -53,7 +53,7 @@ TEST(GateController, GenuineTravellerPassesAndTheBarrierOpensOnlyAfterTheAuditWr
 
   auto& m = s.matched(0.35);
   ASSERT_EQ(all_of<WriteAudit>(m).size(), 1u);
-  EXPECT_EQ(all_of<WriteAudit>(m)[0].outcome.decision, Decision::cleared);
+  EXPECT_EQ(all_of<WriteAudit>(m)[0].outcome->decision, Decision::cleared);
   EXPECT_FALSE(contains<OpenBarrier>(m)) << "the barrier waits for the audit record";
   EXPECT_EQ(s.gate.state(), LaneState::writing_audit);
 
@@ -480,6 +480,58 @@ TEST(GateController, StepOrderIsConfigurableAndChecked) {
   bad = {};
   bad.match_threshold = 0;
   EXPECT_THROW(GateController{bad}, models::InputError);
+}
+
+// A driver that keeps actions (this script keeps them all) keeps what they said: the audit
+// timing added after the write and the next transaction do not change the records it holds.
+TEST(GateController, ARecordAnActionHoldsNeverChanges) {
+  GateScript s;
+  s.genuine_until_audit("H1");
+  const auto written = all_of<WriteAudit>(s.last).at(0).outcome;
+  s.audit_written();
+  const auto first = all_of<Completed>(s.last).at(0).outcome;
+  EXPECT_FALSE(timings(*written).contains("audit"));
+  EXPECT_TRUE(timings(*first).contains("audit"));
+  s.send(TravellerPassed{s.next()});
+  s.genuine_until_audit("H2");
+  s.audit_written();
+  EXPECT_EQ(s.outcome().transaction, 2u);
+  EXPECT_EQ(s.outcome().holder_id, "H2");
+  EXPECT_EQ(first->transaction, 1u);
+  EXPECT_EQ(first->holder_id, "H1");
+  EXPECT_EQ(written->decision, Decision::cleared);
+  EXPECT_FALSE(timings(*written).contains("audit"));
+}
+
+// A driver that drops each event's actions before the next event (the simulator) gets the
+// controller's one record every time: no copy per transaction.
+TEST(GateController, ADriverThatDropsItsActionsSharesOneRecord) {
+  GateController gate{GateConfig{}};
+  std::vector<Action> out;
+  Time now{};
+  const auto answer = [&](auto event) {
+    event.at = now += 200ms;
+    event.request = gate.awaited_request().value();
+    gate.handle(event, out);
+  };
+  std::vector<const TransactionOutcome*> completed;
+  for (int t = 0; t < 3; ++t) {
+    gate.handle(TravellerArrived{now}, out);
+    answer(DocumentRead{{}, 0, DocumentInfo{"H" + std::to_string(t), "C1"}, ""});
+    answer(PolicyChecked{{}, 0, true, {}, false, {}});
+    answer(FrameAnalysed{{}, 0, 1, true, {}, ""});
+    answer(FaceMatched{{}, 0, true, 0.3});
+    const TransactionOutcome* written = std::get<WriteAudit>(out.back()).outcome.get();
+    answer(AuditWritten{{}, 0, true, ""});
+    const auto& done = std::get<Completed>(out.back()).outcome;
+    EXPECT_EQ(done.get(), written);
+    EXPECT_EQ(done->holder_id, "H" + std::to_string(t));
+    EXPECT_EQ(done->timings.size(), 4u);  // read_document, check_policy, face, audit
+    completed.push_back(done.get());
+    gate.handle(TravellerPassed{now}, out);
+  }
+  EXPECT_EQ(completed[1], completed[0]);
+  EXPECT_EQ(completed[2], completed[0]);
 }
 
 TEST(GateController, OutcomeAsJsonCarriesDecisionReasonsScoresAndTimings) {

@@ -113,7 +113,7 @@ class GateScript {
   TransactionOutcome outcome() const {
     const auto done = all_of<Completed>(history);
     EXPECT_FALSE(done.empty()) << "no transaction completed";
-    return done.empty() ? TransactionOutcome{} : done.back().outcome;
+    return done.empty() ? TransactionOutcome{} : *done.back().outcome;
   }
 
   std::vector<std::uint64_t> fired_;
