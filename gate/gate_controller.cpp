@@ -194,18 +194,13 @@ TransactionOutcome& GateController::outcome() {
   return *outcome_;
 }
 
-void GateController::request(std::vector<Action>& out, Action action) {
-  std::visit(
-      [&](auto& a) {
-        if constexpr (requires { a.request; }) {
-          a.request = next_id();
-          awaited_ = a.request;
-          awaited_device_ = device_answering(a);
-          awaited_since_ = now_;
-        }
-      },
-      action);
-  out.push_back(std::move(action));
+template <class Request>
+void GateController::request(std::vector<Action>& out, Request action) {
+  action.request = next_id();
+  awaited_ = action.request;
+  awaited_device_ = device_answering(action);
+  awaited_since_ = now_;
+  out.emplace_back(std::move(action));
 }
 
 void GateController::record_timing(Time at) {

@@ -224,11 +224,7 @@ class GateController {
   void lane_ready(std::vector<Action>& out);
   // Appends `action`, giving it the next request id and awaiting that id.
   template <class Request>
-  void request(std::vector<Action>& out, Request action) {
-    action.request = next_id();
-    awaited_ = action.request;
-    out.emplace_back(std::move(action));
-  }
+  void request(std::vector<Action>& out, Request action);
   // The record to change: the shared one when no action holds it, else a copy.
   TransactionOutcome& outcome();
   void start_step_timer(Duration duration, std::vector<Action>& out);

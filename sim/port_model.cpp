@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/asio/io_context.hpp>
@@ -135,6 +136,7 @@ struct Lane {
   bool completed = false;      // the controller reported Completed for it
   SimTime barrier_opened = 0;
   const FaceImages::Analysed* last_frame = nullptr;  // image-level mode: the frame to match
+  std::vector<std::uint64_t> timers;  // started and not cancelled (the kernel keeps the others until due)
 };
 
 struct ChannelState {
@@ -361,7 +363,7 @@ class PortSimulation {
       case kRepair: on_repair(e); break;
       case kTick: on_tick(); break;
       case kLaneReply: on_lane_reply(e); break;
-      case kLaneTimer: feed(e.target, gate::TimerFired{gate::Time(q_.now()), e.data}); break;
+      case kLaneTimer: on_lane_timer(e); break;
     }
   }
 
@@ -854,19 +856,29 @@ class PortSimulation {
     feed(e.target, std::move(event));
   }
 
+  // A cancelled timer stays in the kernel until due (removal would cost more than the pop);
+  // the controller would ignore it, so it is dropped here.
+  void on_lane_timer(const SimEvent& e) {
+    auto& timers = lanes_[e.target].timers;
+    const auto live = std::find(timers.begin(), timers.end(), e.data);
+    if (live == timers.end()) return;
+    timers.erase(live);
+    feed(e.target, gate::TimerFired{gate::Time(q_.now()), e.data});
+  }
+
   // Hands `event` to the gate's controller and carries out its actions: delayed answers become
   // kernel events, immediate ones (policy, matching, audit) are fed back at once.
   // The buffers are reused (no allocation per event once warm): no act() calls feed(), and the
   // nested feed() of next_transaction() comes after this one is done with them.
-  void feed(std::uint32_t server, gate::Event event) {
+  void feed(std::uint32_t server, const gate::Event& event) {
     Lane& lane = lanes_[server];
-    Pending& now_events = pending_;
-    now_events.clear();
-    now_events.push_back(std::move(event));
-    for (std::size_t next = 0; next < now_events.size(); ++next) {
-      lane.controller->handle(now_events[next], actions_);
-      for (const auto& action : actions_) std::visit([&](const auto& a) { act(server, a, now_events); }, action);
-    }
+    pending_.clear();
+    auto handle = [&](const gate::Event& e) {
+      lane.controller->handle(e, actions_);
+      for (const auto& action : actions_) std::visit([&](const auto& a) { act(server, a, pending_); }, action);
+    };
+    handle(event);
+    for (std::size_t next = 0; next < pending_.size(); ++next) handle(pending_[next]);
     if (lane.completed && lane.controller->state() == gate::LaneState::idle && servers_[server].party >= 0) {
       lane.completed = false;
       next_transaction(server);
@@ -940,12 +952,10 @@ class PortSimulation {
     }
     // The gallery holds the traveller when enrolled (and not an impostor) plus other people;
     // the nearest other is drawn from the impostor distribution.
-    gate::Candidate self{holder_id(m), 0}, other1{tagged_id('X', m.id), distance(false)},
-        other2{tagged_id('Y', m.id), distance(false)};
-    std::vector<gate::Candidate> found{other1, other2};
-    if (m.p.enrolled && !m.p.impostor) found[1] = {self.holder_id, distance(true)};
-    if (found[1].distance < found[0].distance) std::swap(found[0], found[1]);
-    now.push_back(gate::IdentificationDone{at(), a.request, found[0], found[1]});
+    gate::Candidate nearest{tagged_id('X', m.id), distance(false)}, second{tagged_id('Y', m.id), distance(false)};
+    if (m.p.enrolled && !m.p.impostor) second = {holder_id(m), distance(true)};
+    if (second.distance < nearest.distance) std::swap(nearest, second);
+    now.push_back(gate::IdentificationDone{at(), a.request, std::move(nearest), std::move(second)});
   }
 
   void act(std::uint32_t server, const gate::CaptureFingerprint& a, Pending&) {
@@ -958,7 +968,13 @@ class PortSimulation {
   }
 
   void act(std::uint32_t server, const gate::StartTimer& a, Pending&) {
+    lanes_[server].timers.push_back(a.id);
     q_.schedule_in(a.duration.count(), kLaneTimer, server, a.id);
+  }
+
+  void act(std::uint32_t server, const gate::CancelTimer& a, Pending&) {
+    auto& timers = lanes_[server].timers;
+    timers.erase(std::remove(timers.begin(), timers.end(), a.id), timers.end());
   }
 
   // The audit log is not simulated: a write is durable at once.
@@ -984,12 +1000,14 @@ class PortSimulation {
       m.served_at_gate = true;
       m.frames = static_cast<std::uint8_t>(std::min(e.frames, 255));
       if (e.distance) m.distance = static_cast<float>(*e.distance);
-      const std::string prefix = e.role == gate::Role::guardian ? "guardian." : "";
+      const std::string_view document = gate::step_name(gate::Step::read_document, e.role),
+                             face = gate::step_name(gate::Step::face, e.role),
+                             fingerprint = gate::step_name(gate::Step::fingerprint, e.role);
       for (const auto& t : o.timings) {
-        const double secs = std::chrono::duration<double>(t.duration).count();
-        if (t.step == prefix + "read_document") m.document_s = static_cast<float>(secs);
-        else if (t.step == prefix + "face") m.face_s = static_cast<float>(secs);
-        else if (t.step == prefix + "fingerprint") m.fingerprint_s = static_cast<float>(secs);
+        const auto secs = static_cast<float>(std::chrono::duration<double>(t.duration).count());
+        if (t.step == document) m.document_s = secs;
+        else if (t.step == face) m.face_s = secs;
+        else if (t.step == fingerprint) m.fingerprint_s = secs;
       }
       if (e.face_passed == true && m.p.impostor) m.incidents |= kIncidentFalseMatch;
       if (e.face_passed == false && !m.p.impostor && e.match_attempts > 0) m.incidents |= kIncidentFalseNonMatch;
@@ -1008,7 +1026,7 @@ class PortSimulation {
       if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
   }
 
-  // Indicators, alarms, barrier closing, cancelled timers (the controller ignores stale ones) and
+  // Indicators, alarms, barrier closing and
   // the referral itself (Completed carries it) need nothing from the simulation.
   template <class Other>
   void act(std::uint32_t, const Other&, Pending&) {}
