@@ -11,9 +11,16 @@
 // the smallest child is picked without branches, which a random future defeats
 // (bench/sim_bench.cpp, `gatesim bench --only sim.kernel`).
 //
+// Timeouts skip the heap: events scheduled with the same delay fall due in the order they were
+// scheduled, so schedule_timeout() appends them to a FIFO for that delay, and pop() takes the
+// earliest of the heap's top and the FIFOs' heads. A lane's timers (a few fixed delays, most
+// cancelled and left to expire) then cost a push and a pop at either end of a ring instead of
+// two sifts through a heap they would crowd. The order is the same as through schedule_in().
+//
 // Thread safety: none; one replication per queue.
 
 #include <cstdint>
+#include <deque>
 #include <stdexcept>
 #include <vector>
 
@@ -40,11 +47,11 @@ class EventQueue {
   static constexpr std::uint64_t kMaxScheduled = std::uint64_t{1} << 40;
 
   SimTime now() const { return now_; }
-  bool empty() const { return keys_.empty(); }
-  std::size_t size() const { return keys_.size(); }
+  bool empty() const { return pending_ == 0; }
+  std::size_t size() const { return pending_; }
   std::uint64_t handled() const { return handled_; }
   // requires: !empty(). ensures: the time of the earliest event.
-  SimTime next_time() const { return time_of(keys_.front()); }
+  SimTime next_time() const { return time_of(earliest().key); }
 
   // requires: at <= next_time() when !empty(). ensures: now() == max(now(), at). For events
   //           from outside the model (real-time replay) that happen between scheduled ones.
@@ -58,18 +65,7 @@ class EventQueue {
   // ensures: the event is handled after every earlier event and after events already scheduled
   //          for the same time.
   void schedule_at(SimTime at, std::uint32_t kind, std::uint32_t target = 0, std::uint64_t data = 0) {
-    if (keys_.size() >= kMaxPending || next_order_ >= kMaxScheduled) [[unlikely]]
-      throw std::length_error("EventQueue: more than 2^24 events pending or 2^40 scheduled");
-    std::uint64_t slot;
-    if (free_.empty()) {
-      slot = payloads_.size();
-      payloads_.push_back({kind, target, data});
-    } else {
-      slot = free_.back();
-      free_.pop_back();
-      payloads_[slot] = {kind, target, data};
-    }
-    const Key key = make_key(at < now_ ? now_ : at, next_order_++ << kSlotBits | slot);
+    const Key key = make_key(at < now_ ? now_ : at, kind, target, data);
     std::size_t i = keys_.size();
     keys_.push_back(key);
     while (i > 0) {
@@ -83,13 +79,32 @@ class EventQueue {
   void schedule_in(SimTime delay, std::uint32_t kind, std::uint32_t target = 0, std::uint64_t data = 0) {
     schedule_at(now_ + delay, kind, target, data);
   }
+  // The same as schedule_in(), for delays from a small set (timeouts): one FIFO per distinct
+  // delay, searched linearly, so a model with many different delays should use schedule_in().
+  void schedule_timeout(SimTime delay, std::uint32_t kind, std::uint32_t target = 0, std::uint64_t data = 0) {
+    if (delay < 0) delay = 0;
+    const Key key = make_key(now_ + delay, kind, target, data);
+    for (auto& fifo : timeouts_) {
+      if (fifo.delay == delay) {
+        fifo.keys.push_back(key);
+        return;
+      }
+    }
+    timeouts_.push_back({delay, {key}});
+  }
 
   // requires: !empty(). ensures: removes the earliest event, advances now() to its time.
   SimEvent pop() {
-    const Key top = keys_.front();
-    const Key last = keys_.back();
-    keys_.pop_back();
-    if (!keys_.empty()) sift_down(last);
+    const Earliest first = earliest();
+    const Key top = first.key;
+    if (first.fifo != kHeap) {
+      timeouts_[first.fifo].keys.pop_front();
+    } else {
+      const Key last = keys_.back();
+      keys_.pop_back();
+      if (!keys_.empty()) sift_down(last);
+    }
+    --pending_;
     const auto sequence = static_cast<std::uint64_t>(top);
     const std::uint64_t slot = sequence & kSlotMask;
     const Payload& p = payloads_[slot];
@@ -103,8 +118,8 @@ class EventQueue {
   // event is later than `until`; the clock ends at `until` when events remain.
   template <class Handler>
   void run_until(SimTime until, Handler&& handle) {
-    while (!keys_.empty() && time_of(keys_.front()) <= until) handle(pop());
-    if (!keys_.empty() && now_ < until) now_ = until;
+    while (!empty() && next_time() <= until) handle(pop());
+    if (!empty() && now_ < until) now_ = until;
   }
 
  private:
@@ -116,8 +131,21 @@ class EventQueue {
   // (the clock starts at 0 and never goes back), and sequences are unique, so comparing keys
   // orders by time, then insertion: one 128-bit comparison, flag arithmetic without branches.
   __extension__ using Key = unsigned __int128;
-  static Key make_key(SimTime time, std::uint64_t sequence) {
-    return static_cast<Key>(static_cast<std::uint64_t>(time)) << 64 | sequence;
+  // Stores the payload in a slot and gives the event its key.
+  Key make_key(SimTime time, std::uint32_t kind, std::uint32_t target, std::uint64_t data) {
+    if (pending_ >= kMaxPending || next_order_ >= kMaxScheduled) [[unlikely]]
+      throw std::length_error("EventQueue: more than 2^24 events pending or 2^40 scheduled");
+    std::uint64_t slot;
+    if (free_.empty()) {
+      slot = payloads_.size();
+      payloads_.push_back({kind, target, data});
+    } else {
+      slot = free_.back();
+      free_.pop_back();
+      payloads_[slot] = {kind, target, data};
+    }
+    ++pending_;
+    return static_cast<Key>(static_cast<std::uint64_t>(time)) << 64 | (next_order_++ << kSlotBits | slot);
   }
   static SimTime time_of(Key key) { return static_cast<SimTime>(static_cast<std::uint64_t>(key >> 64)); }
   struct Payload {
@@ -147,9 +175,30 @@ class EventQueue {
     keys_[i] = moving;
   }
 
+  struct TimeoutFifo {
+    SimTime delay;
+    std::deque<Key> keys;  // in key order: scheduled with a clock that never goes back
+  };
+  static constexpr std::size_t kHeap = ~std::size_t{0};
+  struct Earliest {
+    Key key;
+    std::size_t fifo;  // index into timeouts_, or kHeap for the heap's top
+  };
+  // requires: !empty().
+  Earliest earliest() const {
+    Earliest e{keys_.empty() ? ~Key{0} : keys_.front(), kHeap};
+    for (std::size_t f = 0; f < timeouts_.size(); ++f) {
+      const auto& keys = timeouts_[f].keys;
+      if (!keys.empty() && keys.front() < e.key) e = {keys.front(), f};
+    }
+    return e;
+  }
+
   std::vector<Key> keys_;          // the 4-ary heap
+  std::vector<TimeoutFifo> timeouts_;
   std::vector<Payload> payloads_;  // by slot
   std::vector<std::uint32_t> free_;
+  std::size_t pending_ = 0;  // in the heap and the FIFOs
   SimTime now_ = 0;
   std::uint64_t next_order_ = 0;
   std::uint64_t handled_ = 0;

@@ -969,7 +969,7 @@ class PortSimulation {
 
   void act(std::uint32_t server, const gate::StartTimer& a, Pending&) {
     lanes_[server].timers.push_back(a.id);
-    q_.schedule_in(a.duration.count(), kLaneTimer, server, a.id);
+    q_.schedule_timeout(a.duration.count(), kLaneTimer, server, a.id);
   }
 
   void act(std::uint32_t server, const gate::CancelTimer& a, Pending&) {

@@ -82,6 +82,43 @@ TEST(EventQueue, InterleavedSchedulingMatchesASortedReference) {
   EXPECT_EQ(q.size(), reference.size());
 }
 
+// Timeouts wait in FIFOs, not the heap: mixed with ordinary events, ties included, the order is
+// still time, then scheduling.
+TEST(EventQueue, TimeoutsMixedWithOtherEventsMatchASortedReference) {
+  EventQueue q;
+  std::vector<std::pair<SimTime, std::uint64_t>> reference;
+  Rng rng(12);
+  std::uint64_t next = 0;
+  auto remember = [&](SimTime at) {
+    const auto pos = std::upper_bound(reference.begin(), reference.end(), at,
+                                      [](SimTime t, const auto& entry) { return t < entry.first; });
+    reference.insert(pos, {at, next++});
+  };
+  const SimTime timeouts[] = {0, 5, 17, 29};
+  auto schedule = [&] {
+    if (rng.bernoulli(0.5)) {
+      const SimTime delay = timeouts[rng.below(4)];
+      q.schedule_timeout(delay, 1, 0, next);
+      remember(q.now() + delay);
+    } else {
+      const SimTime at = q.now() + static_cast<SimTime>(rng.below(4) * rng.below(30));
+      q.schedule_at(at, 2, 0, next);
+      remember(at);
+    }
+  };
+  for (int i = 0; i < 300; ++i) schedule();
+  for (int i = 0; i < 20000; ++i) {
+    ASSERT_EQ(q.next_time(), reference.front().first);
+    const SimEvent e = q.pop();
+    ASSERT_EQ(e.time, reference.front().first);
+    ASSERT_EQ(e.data, reference.front().second);
+    reference.erase(reference.begin());
+    for (auto k = rng.below(3); k > 0; --k) schedule();
+    if (q.empty()) schedule();
+    ASSERT_EQ(q.size(), reference.size());
+  }
+}
+
 TEST(Rng, SameSeedSameNumbersAndStreamsDiffer) {
   Rng a(42), b(42), c(42, 1);
   for (int i = 0; i < 100; ++i) {
