@@ -90,8 +90,15 @@ enum EventKind : std::uint32_t {
   kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick, kLaneReply, kLaneTimer,
 };
 
+// The rule engine's verdict on a traveller for one channel.
+struct Verdict {
+  std::uint32_t bits = 0;  // the failed clauses (reason_bit)
+  bool guardian_required = false;
+};
+
 struct Member {
   TravellerProfile p;
+  const Verdict* gate_verdict = nullptr;  // for the gate channel the party queues for (memoised)
   std::uint64_t id = 0;
   std::uint32_t reasons = 0;
   std::uint8_t incidents = 0;
@@ -433,7 +440,9 @@ class PortSimulation {
       for (int i = 0; i < p.size; ++i) all_document_free = all_document_free && verdict(p, i, true).bits == 0;
     bool all_eligible = true;
     for (int i = 0; i < p.size; ++i) {
-      p.m[i].reasons = all_document_free ? 0 : verdict(p, i, false).bits;
+      const Verdict& v = verdict(p, i, all_document_free);
+      p.m[i].gate_verdict = &v;  // the gate's policy check asks again
+      p.m[i].reasons = v.bits;
       all_eligible = all_eligible && p.m[i].reasons == 0;
     }
     in_port_ += p.size;
@@ -461,10 +470,6 @@ class PortSimulation {
   // The rule engine's verdict on member `i` of `p` for the smart (or document-free) channel at
   // the scenario's port and day; the party's guardian is in the group. The engine is a pure
   // function of the facts policy_key covers, so verdicts are memoised by that key.
-  struct Verdict {
-    std::uint32_t bits = 0;  // the failed clauses (reason_bit)
-    bool guardian_required = false;
-  };
   const Verdict& verdict(const Party& p, int i, bool document_free) {
     const TravellerProfile* guardian = i > 0 && p.has_guardian ? &p.m[0].p : nullptr;
     const std::uint64_t key = policy_key(p.m[i].p, guardian, document_free);
@@ -902,10 +907,9 @@ class PortSimulation {
   void act(std::uint32_t server, const gate::CheckPolicy& a, Pending& now) {
     gate::PolicyChecked checked{at(), a.request, true, {}, false, {}};
     if (a.holder_id.empty() || a.holder_id[0] == 'P') {
-      const Lane& lane = lanes_[server];
       const Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
-      const int i = a.role == gate::Role::guardian ? 0 : lane.traveller;
-      const Verdict& v = verdict(p, i, servers_[server].channel == kDocumentFreeGates);
+      const int i = a.role == gate::Role::guardian ? 0 : lanes_[server].traveller;
+      const Verdict& v = *p.m[i].gate_verdict;
       checked.eligible = v.bits == 0;
       for (std::size_t b = 0; b < reason_names_.size(); ++b)
         if (v.bits & (1u << b)) checked.reasons.push_back({reason_names_[b], ""});
@@ -1275,7 +1279,7 @@ class PortSimulation {
   const RunOptions& o_;
   std::vector<std::string> reason_names_ = kFixedReasons;
   const models::Port* port_;
-  std::unordered_map<std::uint64_t, Verdict> verdicts_;
+  std::unordered_map<std::uint64_t, Verdict> verdicts_;  // node-based: Member::gate_verdict stays valid
   // Where external gates' answers go, from any thread: the replay's io_context while it runs.
   struct AnswerSink {
     std::mutex mutex;
