@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <numbers>
 
 namespace gatesim::sim {
 
@@ -43,10 +42,24 @@ class Rng {
   std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>(uniform() * static_cast<double>(n)); }
   // requires: rate > 0. ensures: exponential with mean 1/rate.
   double exponential(double rate) { return -std::log(uniform_open0()) / rate; }
-  // ensures: standard normal (Box–Muller, one value per call so no hidden state).
+  // ensures: standard normal. Marsaglia's polar method: each accepted pair of uniforms gives
+  //          two deviates for one log and no cosine; the second is kept for the next call (the
+  //          simulator's step times draw several normals per traveller).
   double normal() {
-    const double u1 = uniform_open0(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    if (has_spare_normal_) {
+      has_spare_normal_ = false;
+      return spare_normal_;
+    }
+    double u, v, s;
+    do {
+      u = 2 * uniform() - 1;
+      v = 2 * uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    const double scale = std::sqrt(-2 * std::log(s) / s);
+    spare_normal_ = v * scale;
+    has_spare_normal_ = true;
+    return u * scale;
   }
   double normal(double mean, double sd) { return mean + sd * normal(); }
   // ensures: exp(N(mu, sigma)): median e^mu.
@@ -74,6 +87,8 @@ class Rng {
     return z ^ (z >> 31);
   }
   std::uint64_t s_[4];
+  double spare_normal_ = 0;
+  bool has_spare_normal_ = false;
 };
 
 }  // namespace gatesim::sim

@@ -134,7 +134,7 @@ TEST(Rng, KnownFirstValuesStayTheSameAcrossBuilds) {
   Rng rng(1);
   EXPECT_EQ(rng.next(), 3986457179768683244ULL);
   EXPECT_EQ(rng.next(), 4918436297853093903ULL);
-  EXPECT_NEAR(Rng(1).lognormal(0, 1), 0.92980678719754484, 1e-15);
+  EXPECT_NEAR(Rng(1).lognormal(0, 1), 0.42431983943720186, 1e-15);
 }
 
 TEST(Rng, DistributionsHaveTheirMoments) {
@@ -158,6 +158,24 @@ TEST(Rng, DistributionsHaveTheirMoments) {
   EXPECT_NEAR(poisson_small / n, 3.5, 0.02);
   EXPECT_NEAR(poisson_large / n, 250, 0.2);
   EXPECT_NEAR(u_sum / n, 0.5, 0.003);
+}
+
+// normal() hands out deviates in pairs: the two of a pair are independent, and the tails are
+// where a standard normal's are.
+TEST(Rng, ConsecutiveNormalsAreUncorrelatedWithNormalTails) {
+  Rng rng(7);
+  const int n = 200000;
+  double previous = rng.normal(), lag_product = 0, beyond_1_96 = 0, beyond_3 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double z = rng.normal();
+    lag_product += z * previous;
+    beyond_1_96 += std::abs(z) > 1.96 ? 1 : 0;
+    beyond_3 += std::abs(z) > 3 ? 1 : 0;
+    previous = z;
+  }
+  EXPECT_NEAR(lag_product / n, 0.0, 0.01);
+  EXPECT_NEAR(beyond_1_96 / n, 0.05, 0.002);
+  EXPECT_NEAR(beyond_3 / n, 0.0027, 0.0004);
 }
 
 }  // namespace
