@@ -469,14 +469,22 @@ class PortSimulation {
 
   // The rule engine's verdict on member `i` of `p` for the smart (or document-free) channel at
   // the scenario's port and day; the party's guardian is in the group. The engine is a pure
-  // function of the facts policy_key covers, so verdicts are memoised by that key.
+  // function of the facts policy_key covers, so verdicts are memoised by that key; a small
+  // direct-mapped cache in front of the map answers most travellers without hashing modulo a prime.
   const Verdict& verdict(const Party& p, int i, bool document_free) {
     const TravellerProfile* guardian = i > 0 && p.has_guardian ? &p.m[0].p : nullptr;
     const std::uint64_t key = policy_key(p.m[i].p, guardian, document_free);
+    RecentVerdict& recent = recent_verdicts_[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kRecentVerdictBits)];
+    if (recent.verdict && recent.key == key) return *recent.verdict;
+    recent = {key, &memoised_verdict(key, p.m[i].p, guardian, document_free)};
+    return *recent.verdict;
+  }
+  const Verdict& memoised_verdict(std::uint64_t key, const TravellerProfile& t, const TravellerProfile* guardian,
+                                  bool document_free) {
     if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
     models::Crossing c;
     const std::optional<std::string> guardian_id = guardian ? std::optional<std::string>("G") : std::nullopt;
-    c.traveller = to_traveller(p.m[i].p, "T", s_.date, guardian_id);
+    c.traveller = to_traveller(t, "T", s_.date, guardian_id);
     if (guardian) c.group.push_back(to_traveller(*guardian, "G", s_.date));
     c.port = port_;
     c.date = s_.date;
@@ -1280,6 +1288,12 @@ class PortSimulation {
   std::vector<std::string> reason_names_ = kFixedReasons;
   const models::Port* port_;
   std::unordered_map<std::uint64_t, Verdict> verdicts_;  // node-based: Member::gate_verdict stays valid
+  static constexpr int kRecentVerdictBits = 10;
+  struct RecentVerdict {
+    std::uint64_t key = 0;
+    const Verdict* verdict = nullptr;
+  };
+  std::vector<RecentVerdict> recent_verdicts_ = std::vector<RecentVerdict>(std::size_t{1} << kRecentVerdictBits);
   // Where external gates' answers go, from any thread: the replay's io_context while it runs.
   struct AnswerSink {
     std::mutex mutex;
