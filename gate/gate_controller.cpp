@@ -154,19 +154,7 @@ void GateController::begin_transaction(Time at, std::vector<Action>& out) {
   if (outcome_.use_count() > 1) {
     outcome_ = std::make_shared<TransactionOutcome>();  // a driver keeps the last one
   } else {
-    // A fresh record that keeps the old one's lists (their capacity), so a lane that has
-    // seen a few transactions allocates nothing per transaction.
-    TransactionOutcome& o = *outcome_;
-    auto reasons = std::move(o.reasons);
-    auto people = std::move(o.people);
-    auto timings = std::move(o.timings);
-    o = TransactionOutcome{};
-    reasons.clear();
-    people.clear();
-    timings.clear();
-    o.reasons = std::move(reasons);
-    o.people = std::move(people);
-    o.timings = std::move(timings);
+    outcome_->clear();  // keeps the capacity: a warm lane allocates nothing per transaction
   }
   TransactionOutcome& o = *outcome_;
   o.transaction = ++transactions_;

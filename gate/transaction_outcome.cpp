@@ -29,6 +29,23 @@ std::string to_string(Device device) {
 
 std::string to_string(const Reason& reason) { return reason.code + ": " + reason.detail; }
 
+void TransactionOutcome::clear() {
+  // Field by field, in declaration order: a field added to the struct belongs here too.
+  transaction = 0;
+  channel = Channel::document;
+  started_at = decided_at = Time{};
+  decision = Decision::referred;
+  reasons.clear();
+  holder_id.clear();
+  document_number.clear();
+  guardian_id.clear();
+  people.clear();
+  alarm = false;
+  device_faults.clear();
+  timings.clear();
+  image_paths.clear();
+}
+
 nlohmann::json to_json(const TransactionOutcome& o) {
   auto reasons = nlohmann::json::array();
   for (const auto& r : o.reasons) reasons.push_back({{"code", r.code}, {"detail", r.detail}});

@@ -79,6 +79,10 @@ struct TransactionOutcome {
   std::vector<DeviceFaultRecord> device_faults;
   std::vector<StepTiming> timings;
   std::vector<std::string> image_paths;  // only when the driver keeps images
+
+  // ensures: *this holds what TransactionOutcome{} holds, keeping the lists' and strings'
+  //          capacity (a controller reuses one record per transaction without allocating).
+  void clear();
 };
 
 std::string to_string(Channel channel);

@@ -33,6 +33,29 @@ GateConfig with_fingerprint(Channel channel = Channel::document) {
   return config;
 }
 
+TEST(TransactionOutcome, ClearLeavesWhatAFreshRecordHolds) {
+  TransactionOutcome o;
+  o.transaction = 7;
+  o.channel = Channel::document_free;
+  o.started_at = 1s;
+  o.decided_at = 2s;
+  o.decision = Decision::cleared;
+  o.reasons = {{"face.no_match", "distance 0.7"}};
+  o.holder_id = "H1";
+  o.document_number = "D1";
+  o.guardian_id = "G1";
+  o.people.resize(2);
+  o.alarm = true;
+  o.device_faults = {{Device::camera, "unplugged", 1s}};
+  o.timings = {{"face", 1s}};
+  o.image_paths = {"frame.jpg"};
+  o.clear();
+  EXPECT_EQ(to_json(o), to_json(TransactionOutcome{}));
+  EXPECT_EQ(o.transaction, 0u);
+  EXPECT_EQ(o.started_at, Time{});
+  EXPECT_FALSE(o.alarm);
+}
+
 TEST(GateController, GenuineTravellerPassesAndTheBarrierOpensOnlyAfterTheAuditWrite) {
   GateScript s;
   auto& a = s.arrive();
