@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "tests/support/run_command.hpp"
+#include "tests/support/sanitizers.hpp"
 #include "tests/support/scratch_folder.hpp"
 #include "tests/support/traveller_records.hpp"
 
@@ -56,9 +57,12 @@ class GateCommand : public gatesim::testing::ScratchFolderTest {
   // Runs `gatesim gate --json` with `args`; by default at Shenzhen Bay on a fixed day with db().
   gatesim::testing::CommandResult gate(std::vector<std::string> args) {
     std::vector<std::string> all{"gate", "--audit", (dir_ / "audit.db").string(), "--json"};
-    for (const auto& [option, value] : {std::pair<std::string, std::string>{"--port", "shenzhen-bay"},
-                                        {"--date", "2026-11-27"},
-                                        {"--db", db().string()}})
+    std::vector<std::pair<std::string, std::string>> defaults{
+        {"--port", "shenzhen-bay"}, {"--date", "2026-11-27"}, {"--db", db().string()}};
+    // Under the sanitizers one frame through the real pipeline can take longer than the 5 s window.
+    if (gatesim::testing::kSanitizerSlowdown > 1)
+      defaults.emplace_back("--face-window", std::to_string(5 * gatesim::testing::kSanitizerSlowdown));
+    for (const auto& [option, value] : defaults)
       if (std::find(args.begin(), args.end(), option) == args.end()) {
         all.push_back(option);
         all.push_back(value);

@@ -10,6 +10,7 @@
 
 #include "gate/audit_log.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/sanitizers.hpp"
 #include "tests/support/scratch_folder.hpp"
 
 namespace {
@@ -27,6 +28,13 @@ class LiveGateCommand : public gatesim::testing::ScratchFolderTest {
     return write("scenario.yaml", "name: live\nport: luohu\ndate: 2025-12-01\ndirection: entry\nstart_hour: 8\n"
                                   "duration_hours: 0.05\narrivals: {trace: trace.csv}\n"
                                   "channels: {document_gates: 1, counters: 1}\n" + extra);
+  }
+  // --live-gate settings with the default face window, made longer under the sanitizers (where
+  // one frame through the real pipeline can take seconds).
+  static std::string lane(std::string settings) {
+    if (gatesim::testing::kSanitizerSlowdown > 1)
+      settings += ",face-window=" + std::to_string(5 * gatesim::testing::kSanitizerSlowdown);
+    return settings;
   }
   gatesim::testing::CommandResult simulate(const fs::path& scenario_file, std::vector<std::string> args) {
     std::vector<std::string> all{"simulate", scenario_file.string(), "--out", (dir_ / "out").string()};
@@ -64,7 +72,7 @@ TEST_F(LiveGateCommand, ScriptedFacesThroughTheRealLane) {
       "20,two,30,true,true\n"   // P7: obama's permit, biden's face: referred before P6 steps up
       "25,,35,false,false\n",   // P8: biden; P6's unread chip is not taken for P8's
       "faces: faces\n");
-  const auto r = simulate(file, {"--realtime", "100", "--live-gate", "camera=faces"});
+  const auto r = simulate(file, {"--realtime", "100", "--live-gate", lane("camera=faces")});
   ASSERT_EQ(r.exit_status, 0) << r.err;
   const auto t = travellers();
   ASSERT_EQ(t.size(), 8u) << r.out << r.err;
@@ -122,8 +130,8 @@ TEST_F(LiveGateCommand, EnrolmentDatabaseDirCameraWithAFaultAndAFingerprintReade
   const auto file = scenario("time\n0\n5\n10\n", "steps: {fingerprint: true}\n");
   const std::string camera = "dir:" + (dir_ / "frames").string() + "#faults=disconnect@0,reconnect=1";
   const auto r = simulate(file, {"--realtime", "100", "--live-gate",
-                                 "camera=" + camera + ",db=" + db.string() + ",fingerprint=sim:match:0.9,match:0.9,audit=" +
-                                     (dir_ / "lane.db").string()});
+                                 lane("camera=" + camera + ",db=" + db.string() + ",fingerprint=sim:match:0.9,match:0.9,audit=" +
+                                      (dir_ / "lane.db").string())});
   ASSERT_EQ(r.exit_status, 0) << r.err;
   const auto t = travellers();
   ASSERT_EQ(t.size(), 3u) << r.out << r.err;
@@ -144,7 +152,7 @@ TEST_F(LiveGateCommand, AnUnreadableFrameStopsTheRunNamingTheFile) {
   const auto broken = write("faces/obama/2.jpg", "not a JPEG");
   copy("reference/biden.jpg", "faces/biden/1.jpg");
   const auto file = scenario("time\n0\n", "faces: faces\n");  // P1: obama
-  const auto r = simulate(file, {"--realtime", "100", "--live-gate", "camera=faces"});
+  const auto r = simulate(file, {"--realtime", "100", "--live-gate", lane("camera=faces")});
   EXPECT_EQ(r.exit_status, 2) << r.err;
   const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
   EXPECT_EQ(last.rfind("gatesim: " + broken.string() + ": ", 0), 0u) << r.err;
