@@ -853,20 +853,22 @@ class PortSimulation {
     return p.m[role == gate::Role::guardian ? 0 : lane.traveller];
   }
 
-  void reply_later(std::uint32_t server, SimTime delay, gate::Event event) {
+  template <class Reply>
+  void reply_later(std::uint32_t server, SimTime delay, Reply&& reply) {
     Lane& lane = lanes_[server];
-    lane.pending = std::move(event);
+    lane.pending.emplace(std::forward<Reply>(reply));
     q_.schedule_in(delay, kLaneReply, server, ++lane.reply_token);
   }
 
   void on_lane_reply(const SimEvent& e) {
     Lane& lane = lanes_[e.target];
     if (e.data != lane.reply_token || !lane.pending) return;  // superseded (timeout, fault)
-    gate::Event event = std::move(*lane.pending);
-    lane.pending.reset();
-    if (std::holds_alternative<gate::TravellerPassed>(event) && servers_[e.target].party >= 0)
+    if (std::holds_alternative<gate::TravellerPassed>(*lane.pending) && servers_[e.target].party >= 0)
       lane_member(e.target, gate::Role::traveller).exit_s = static_cast<float>(to_seconds(q_.now() - lane.barrier_opened));
-    feed(e.target, std::move(event));
+    // Fed in place: feed() is done with its event once the controller has handled it, before
+    // any action can set the lane's next reply (which bumps the token: that one stays).
+    feed(e.target, *lane.pending);
+    if (lane.reply_token == e.data) lane.pending.reset();
   }
 
   // A cancelled timer stays in the kernel until due (removal would cost more than the pop);
@@ -882,7 +884,8 @@ class PortSimulation {
   // Hands `event` to the gate's controller and carries out its actions: delayed answers become
   // kernel events, immediate ones (policy, matching, audit) are fed back at once.
   // The buffers are reused (no allocation per event once warm): no act() calls feed(), and the
-  // nested feed() of next_transaction() comes after this one is done with them.
+  // nested feed() of next_transaction() comes after this one is done with them. `event` is
+  // read only until the controller has handled it (an action may replace the lane's reply).
   void feed(std::uint32_t server, const gate::Event& event) {
     Lane& lane = lanes_[server];
     pending_.clear();
