@@ -1,6 +1,7 @@
 #include "sim/port_model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <limits>
@@ -794,12 +795,11 @@ class PortSimulation {
   }
 
   // Ids the controller sees: "P<n>" a traveller's (holder or permit), "D<n>" a document,
-  // "X<n>"/"Y<n>" the people a gallery search finds nearest to traveller n. Built by appending:
-  // g++ 12 gives a false -Wrestrict on "literal" + std::string&&.
+  // "X<n>"/"Y<n>" the people a gallery search finds nearest to traveller n. Built in a buffer,
+  // one string construction per id (g++ 12 gives a false -Wrestrict on "literal" + std::string&&).
   static std::string tagged_id(char tag, std::uint64_t id) {
-    std::string out(1, tag);
-    append_integer(out, id);
-    return out;
+    char text[24] = {tag};
+    return {text, std::to_chars(text + 1, text + sizeof text, id).ptr};
   }
   static std::string holder_id(const Member& m) { return tagged_id('P', m.id); }
 
@@ -922,8 +922,8 @@ class PortSimulation {
       const int i = a.role == gate::Role::guardian ? 0 : lanes_[server].traveller;
       const Verdict& v = *p.m[i].gate_verdict;
       checked.eligible = v.bits == 0;
-      for (std::size_t b = 0; b < reason_names_.size(); ++b)
-        if (v.bits & (1u << b)) checked.reasons.push_back({reason_names_[b], ""});
+      for (std::uint32_t bits = v.bits; bits != 0; bits &= bits - 1)  // each set bit, lowest first
+        checked.reasons.push_back({reason_names_[static_cast<std::size_t>(std::countr_zero(bits))], ""});
       checked.guardian_required = v.guardian_required;
       if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids = {holder_id(p.m[0])};
     }
