@@ -330,6 +330,8 @@ class PortSimulation {
     for (auto& server : servers_)
       if (!server.up) r_.downtime_s += to_seconds(q_.now() - server.down_since);
     r_.events = q_.handled();
+    for (std::size_t b = 0; b < reason_names_.size(); ++b)
+      if (referral_counts_[b] > 0) r_.referrals[reason_names_[b]] += referral_counts_[b];
     if (faces_) {
       r_.images_analysed = faces_->images_analysed();
       r_.image_analysis_s = faces_->analysis_seconds();
@@ -806,13 +808,22 @@ class PortSimulation {
   // ensures: the bit of reason `code`, added to the table when new (the 33rd and later share
   //          "other").
   std::uint32_t reason_bit(const std::string& code) {
+    if (auto known = reason_bits_.find(code); known != reason_bits_.end()) return known->second;
     auto it = std::find(reason_names_.begin(), reason_names_.end(), code);
-    if (it == reason_names_.end()) {
+    std::uint32_t bit;
+    if (it != reason_names_.end()) {
+      bit = 1u << (it - reason_names_.begin());
+    } else {
       if (reason_names_.size() == 31) reason_names_.push_back("other");
-      if (reason_names_.size() == 32) return 1u << 31;
-      it = reason_names_.insert(reason_names_.end(), code);
+      if (reason_names_.size() == 32) {
+        bit = 1u << 31;
+      } else {
+        reason_names_.push_back(code);
+        bit = 1u << (reason_names_.size() - 1);
+      }
     }
-    return 1u << (it - reason_names_.begin());
+    reason_bits_.emplace(code, bit);
+    return bit;
   }
 
   double slowdown(const Member& m) const { return m.p.age >= 65 ? s_.population.elderly_slowdown : 1.0; }
@@ -1125,8 +1136,7 @@ class PortSimulation {
     else if (decision[0] == 'r') ++r_.refused_entry;
     else if (p.referred) ++r_.cleared_at_counter;
     else ++r_.cleared_at_gate;
-    for (std::size_t b = 0; b < reason_names_.size(); ++b)
-      if (m.reasons & (1u << b)) ++r_.referrals[reason_names_[b]];
+    for (std::uint32_t bits = m.reasons; bits != 0; bits &= bits - 1) ++referral_counts_[std::countr_zero(bits)];
     if (m.frames > 0 && bio_.enabled) ++r_.face_checks;
     if (m.incidents & kIncidentFta) ++r_.fta;
     if (m.incidents & kIncidentFalseMatch) ++r_.false_matches;
@@ -1288,7 +1298,9 @@ class PortSimulation {
 
   const Scenario& s_;
   const RunOptions& o_;
-  std::vector<std::string> reason_names_ = kFixedReasons;
+  std::vector<std::string> reason_names_ = kFixedReasons;  // by bit (reason_bit)
+  std::unordered_map<std::string, std::uint32_t> reason_bits_;  // code -> bit, once looked up
+  std::uint64_t referral_counts_[32] = {};  // travellers counted with each reason bit
   const models::Port* port_;
   std::unordered_map<std::uint64_t, Verdict> verdicts_;  // node-based: Member::gate_verdict stays valid
   static constexpr int kRecentVerdictBits = 10;
