@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -94,8 +95,29 @@ class EventQueue {
   }
 
   // requires: !empty(). ensures: removes the earliest event, advances now() to its time.
-  SimEvent pop() {
+  SimEvent pop() { return take(earliest()); }
+
+  // ensures: the earliest event, removed as by pop(), when it is due by `until`; else nullopt
+  //          and nothing changes (one search of the FIFOs where next_time() and pop() make two).
+  std::optional<SimEvent> pop_until(SimTime until) {
+    if (empty()) return std::nullopt;
     const Earliest first = earliest();
+    if (time_of(first.key) > until) return std::nullopt;
+    return take(first);
+  }
+
+  // Runs `handle(const SimEvent&)` on each event in order until the queue is empty or the next
+  // event is later than `until`; the clock ends at `until` when events remain.
+  template <class Handler>
+  void run_until(SimTime until, Handler&& handle) {
+    while (const auto e = pop_until(until)) handle(*e);
+    if (!empty() && now_ < until) now_ = until;
+  }
+
+ private:
+  struct Earliest;
+  // Removes the event `first` names and advances the clock to its time.
+  SimEvent take(const Earliest& first) {
     const Key top = first.key;
     if (first.fifo != kHeap) {
       timeouts_[first.fifo].keys.pop_front();
@@ -114,15 +136,6 @@ class EventQueue {
     return SimEvent{now_, sequence >> kSlotBits, p.kind, p.target, p.data};
   }
 
-  // Runs `handle(const SimEvent&)` on each event in order until the queue is empty or the next
-  // event is later than `until`; the clock ends at `until` when events remain.
-  template <class Handler>
-  void run_until(SimTime until, Handler&& handle) {
-    while (!empty() && next_time() <= until) handle(pop());
-    if (!empty() && now_ < until) now_ = until;
-  }
-
- private:
   static constexpr int kSlotBits = 24;
   static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
   static constexpr std::size_t kArity = 4;

@@ -250,8 +250,10 @@ class PortSimulation {
 
   // Handles the events due up to `until`, in order.
   void advance(SimTime until) {
-    while (!finished() && !q_.empty() && q_.next_time() <= until) {
-      handle(q_.pop());
+    while (!finished()) {
+      const auto e = q_.pop_until(until);
+      if (!e) break;
+      handle(*e);
       if (o_.progress && (q_.handled() & 0xFFFF) == 0) o_.progress(fraction_done());
     }
   }
