@@ -85,13 +85,16 @@ class EventQueue {
   void schedule_timeout(SimTime delay, std::uint32_t kind, std::uint32_t target = 0, std::uint64_t data = 0) {
     if (delay < 0) delay = 0;
     const Key key = make_key(now_ + delay, kind, target, data);
-    for (auto& fifo : timeouts_) {
+    for (std::size_t f = 0; f < timeouts_.size(); ++f) {
+      auto& fifo = timeouts_[f];
       if (fifo.delay == delay) {
+        if (fifo.keys.empty()) timeout_heads_[f] = key;
         fifo.keys.push_back(key);
         return;
       }
     }
     timeouts_.push_back({delay, {key}});
+    timeout_heads_.push_back(key);
   }
 
   // requires: !empty(). ensures: removes the earliest event, advances now() to its time.
@@ -120,7 +123,9 @@ class EventQueue {
   SimEvent take(const Earliest& first) {
     const Key top = first.key;
     if (first.fifo != kHeap) {
-      timeouts_[first.fifo].keys.pop_front();
+      auto& keys = timeouts_[first.fifo].keys;
+      keys.pop_front();
+      timeout_heads_[first.fifo] = keys.empty() ? kNoKey : keys.front();
     } else {
       const Key last = keys_.back();
       keys_.pop_back();
@@ -192,6 +197,7 @@ class EventQueue {
     SimTime delay;
     std::deque<Key> keys;  // in key order: scheduled with a clock that never goes back
   };
+  static constexpr Key kNoKey = ~Key{0};  // later than any event: an empty FIFO's head
   static constexpr std::size_t kHeap = ~std::size_t{0};
   struct Earliest {
     Key key;
@@ -199,16 +205,15 @@ class EventQueue {
   };
   // requires: !empty().
   Earliest earliest() const {
-    Earliest e{keys_.empty() ? ~Key{0} : keys_.front(), kHeap};
-    for (std::size_t f = 0; f < timeouts_.size(); ++f) {
-      const auto& keys = timeouts_[f].keys;
-      if (!keys.empty() && keys.front() < e.key) e = {keys.front(), f};
-    }
+    Earliest e{keys_.empty() ? kNoKey : keys_.front(), kHeap};
+    for (std::size_t f = 0; f < timeout_heads_.size(); ++f)
+      if (timeout_heads_[f] < e.key) e = {timeout_heads_[f], f};
     return e;
   }
 
   std::vector<Key> keys_;          // the 4-ary heap
   std::vector<TimeoutFifo> timeouts_;
+  std::vector<Key> timeout_heads_;  // each FIFO's first key (kNoKey when empty), side by side
   std::vector<Payload> payloads_;  // by slot
   std::vector<std::uint32_t> free_;
   std::size_t pending_ = 0;  // in the heap and the FIFOs
