@@ -33,7 +33,7 @@ class LiveGateCommand : public gatesim::testing::ScratchFolderTest {
   // one frame through the real pipeline can take seconds).
   static std::string lane(std::string settings) {
     if (gatesim::testing::kSanitizerSlowdown > 1)
-      settings += ",face-window=" + std::to_string(5 * gatesim::testing::kSanitizerSlowdown);
+      settings += ",face-window=" + gatesim::testing::patient_face_window();
     return settings;
   }
   gatesim::testing::CommandResult simulate(const fs::path& scenario_file, std::vector<std::string> args) {

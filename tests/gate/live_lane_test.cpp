@@ -7,11 +7,11 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "models/traveller_json.hpp"
 #include "tests/gate/policy_test_support.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/synthetic_faces.hpp"
 #include "tests/support/traveller_records.hpp"
 
@@ -23,22 +23,10 @@ using gatesim::testing::hong_kong_resident_text;
 using gatesim::testing::day;
 using gatesim::testing::shipped_policy;
 
-class LiveLaneTest : public ::testing::Test {
+class LiveLaneTest : public gatesim::testing::ScratchFolderTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gatesim-live-XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
   DeviceLane lane(const std::string& documents, const std::string& fingerprint = "") {
-    std::filesystem::create_directories(dir_ / "frames");
-    std::filesystem::copy_file(gatesim::testing::test_data("faces/reference/obama.jpg"), dir_ / "frames" / "1.jpg",
-                               std::filesystem::copy_options::overwrite_existing);
+    copy("reference/obama.jpg", "frames/1.jpg");
     LaneDeviceSet set;
     set.camera = devices::open_camera("dir:" + (dir_ / "frames").string());
     if (!documents.empty()) set.documents = devices::open_document_reader(documents);
@@ -61,13 +49,12 @@ class LiveLaneTest : public ::testing::Test {
     return {Device::barrier, "no failure"};
   }
 
-  std::filesystem::path dir_;
   std::ostringstream console_;
   TravellerRecords records_;
 };
 
 TEST_F(LiveLaneTest, ReadsChipsIntoRecordsAndTurnsDeviceFaultsIntoFailuresOfTheRightDevice) {
-  auto l = lane("chips:" + write("chips.jsonl", hong_kong_resident_text("H1", [](auto& t) { t["guardian_id"] = "G1"; }) + "\n" + hong_kong_resident_text("G1") + "\n"),
+  auto l = lane("chips:" + write("chips.jsonl", hong_kong_resident_text("H1", [](auto& t) { t["guardian_id"] = "G1"; }) + "\n" + hong_kong_resident_text("G1") + "\n").string(),
                 "sim:match:0.9,nofinger,timeout");
   ASSERT_TRUE(l.next_traveller());
   const auto reading = l.read_document(Role::traveller);

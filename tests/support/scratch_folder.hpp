@@ -21,10 +21,11 @@ class ScratchFolderTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // ensures: tests/data/faces/`from` copied to `to` (relative to the folder), parents made.
+  // ensures: tests/data/faces/`from` copied to `to` (relative to the folder, replacing what
+  //          was there), parents made.
   std::filesystem::path copy(const std::string& from, const std::filesystem::path& to) {
     std::filesystem::create_directories((dir_ / to).parent_path());
-    std::filesystem::copy_file(test_data("faces/" + from), dir_ / to);
+    std::filesystem::copy_file(test_data("faces/" + from), dir_ / to, std::filesystem::copy_options::overwrite_existing);
     return dir_ / to;
   }
   std::filesystem::path write(const std::filesystem::path& name, const std::string& text) {
