@@ -171,24 +171,33 @@ class EventQueue {
     std::uint64_t data;
   };
 
-  // Moves the hole at the root down to where `moving` (the former last key) belongs.
+  // Moves the hole at the root down to where `moving` (the former last key) belongs, bottom-up
+  // (Floyd): the hole follows the smallest children to a leaf without comparing them with
+  // `moving`, which then rises from there. A former last key belongs near the bottom, so the
+  // climb is short and each level costs the tournament alone.
   void sift_down(const Key moving) {
     const std::size_t n = keys_.size();
     std::size_t i = 0;
     for (;;) {
       std::size_t child = kArity * i + 1;
-      if (child >= n) break;
       if (child + kArity <= n) {  // a full family: a branch-free tournament of four
         const std::size_t a = child + (keys_[child + 1] < keys_[child]);
         const std::size_t b = child + 2 + (keys_[child + 3] < keys_[child + 2]);
         child = keys_[b] < keys_[a] ? b : a;
-      } else {
+      } else if (child < n) {
         for (std::size_t c = child + 1; c < n; ++c)
           if (keys_[c] < keys_[child]) child = c;
+      } else {
+        break;
       }
-      if (!(keys_[child] < moving)) break;
       keys_[i] = keys_[child];
       i = child;
+    }
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / kArity;
+      if (!(moving < keys_[parent])) break;
+      keys_[i] = keys_[parent];
+      i = parent;
     }
     keys_[i] = moving;
   }

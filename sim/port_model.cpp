@@ -109,7 +109,8 @@ struct Member {
   float document_s = -1, face_s = -1, fingerprint_s = -1, exit_s = -1, distance = -1;
 };
 
-struct Party {
+// A party's own state; Party adds its members (reset one by one: most parties are one person).
+struct PartyState {
   std::uint64_t id = 0;
   SimTime arrived = 0, joined = 0, service_started = 0;
   float wait[kChannelCount] = {-1, -1, -1};
@@ -119,6 +120,8 @@ struct Party {
   bool counted = true;
   bool referred = false;
   bool has_guardian = false;  // member 0 is an adult of full capacity travelling with the others
+};
+struct Party : PartyState {
   Member m[PartyProfile::kMaxSize];
 };
 
@@ -425,7 +428,7 @@ class PortSimulation {
   void arrive(const PartyProfile& profile) {
     const std::uint32_t slot = allocate();
     Party& p = parties_[slot];
-    p = Party{};
+    static_cast<PartyState&>(p) = PartyState{};
     p.id = ++party_count_;
     p.arrived = q_.now();
     p.counted = q_.now() >= warmup_;
@@ -434,20 +437,22 @@ class PortSimulation {
     bool all_document_free = r_.servers[kDocumentFreeGates] > 0;
     for (int i = 0; i < p.size; ++i) {
       Member& m = p.m[i];
-      m.p = profile.members[i];
-      m.id = ++traveller_count_;
+      m = Member{.p = profile.members[i], .id = ++traveller_count_};
       all_document_free = all_document_free && m.p.prefers_document_free && m.p.enrolled;
       if (m.p.impostor && p.counted) ++r_.impostor_attempts;
     }
     // The document-free channel when every member wants it and may use it, else the smart
     // channel's verdicts decide between the document gates and a counter.
-    if (all_document_free)
-      for (int i = 0; i < p.size; ++i) all_document_free = all_document_free && verdict(p, i, true).bits == 0;
+    // The gate's policy check asks again: gate_verdict answers it.
+    for (int i = 0; i < p.size && all_document_free; ++i) {
+      p.m[i].gate_verdict = &verdict(p, i, true);
+      all_document_free = p.m[i].gate_verdict->bits == 0;
+    }
+    if (!all_document_free)
+      for (int i = 0; i < p.size; ++i) p.m[i].gate_verdict = &verdict(p, i, false);
     bool all_eligible = true;
     for (int i = 0; i < p.size; ++i) {
-      const Verdict& v = verdict(p, i, all_document_free);
-      p.m[i].gate_verdict = &v;  // the gate's policy check asks again
-      p.m[i].reasons = v.bits;
+      p.m[i].reasons = p.m[i].gate_verdict->bits;
       all_eligible = all_eligible && p.m[i].reasons == 0;
     }
     in_port_ += p.size;
