@@ -182,13 +182,13 @@ TransactionOutcome& GateController::outcome() {
   return *outcome_;
 }
 
-template <class Request>
-void GateController::request(std::vector<Action>& out, Request action) {
-  action.request = next_id();
-  awaited_ = action.request;
+template <class Request, class... Fields>
+void GateController::request(std::vector<Action>& out, Fields&&... fields) {
+  const std::uint64_t id = next_id();
+  const auto& action = std::get<Request>(out.emplace_back(std::in_place_type<Request>, id, std::forward<Fields>(fields)...));
+  awaited_ = id;
   awaited_device_ = device_answering(action);
   awaited_since_ = now_;
-  out.emplace_back(std::move(action));
 }
 
 void GateController::record_timing(Time at) {
@@ -219,26 +219,26 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
   last_quality_reasons_.clear();
   switch (step) {
     case Step::read_document:
-      out.push_back(ShowIndicator{role == Role::guardian ? Signal::guardian_next : Signal::present_document});
+      show(out, role == Role::guardian ? Signal::guardian_next : Signal::present_document);
       start_step_timer(config_.document_timeout, out);
-      request(out, ReadDocument{0, role});
+      request<ReadDocument>(out, role);
       break;
     case Step::check_policy:
       start_step_timer(config_.service_timeout, out);
-      request(out, CheckPolicy{0, role, person().holder_id,
-                               role == Role::guardian ? guardian_document_ : outcome_->document_number});
+      request<CheckPolicy>(out, role, person().holder_id,
+                                role == Role::guardian ? guardian_document_ : outcome_->document_number);
       break;
     case Step::face:
       if (role == Role::guardian && config_.channel == Channel::document_free)
-        out.push_back(ShowIndicator{Signal::guardian_next});
-      out.push_back(ShowIndicator{Signal::look_at_camera});
+        show(out, Signal::guardian_next);
+      show(out, Signal::look_at_camera);
       start_step_timer(config_.face_window, out);
-      request(out, CaptureFrame{0, role});
+      request<CaptureFrame>(out, role);
       break;
     case Step::fingerprint:
-      out.push_back(ShowIndicator{Signal::place_finger});
+      show(out, Signal::place_finger);
       start_step_timer(config_.fingerprint_timeout, out);
-      request(out, CaptureFingerprint{0, person().holder_id});
+      request<CaptureFingerprint>(out, person().holder_id);
       break;
     case Step::guardian:
       if (!guardian_required_) {
@@ -280,12 +280,16 @@ void GateController::decide(Time at, std::vector<Reason> reasons, std::vector<Ac
   outcome_->reasons = std::move(reasons);
   state_ = LaneState::writing_audit;
   audit_started_ = at;
-  request(out, WriteAudit{0, outcome_});
+  request<WriteAudit>(out, outcome_);
+}
+
+void GateController::show(std::vector<Action>& out, Signal signal) const {
+  if (config_.signals) out.push_back(ShowIndicator{signal});
 }
 
 void GateController::lane_ready(std::vector<Action>& out) {
   state_ = LaneState::idle;
-  out.push_back(ShowIndicator{Signal::ready});
+  show(out, Signal::ready);
 }
 
 bool GateController::answers(std::uint64_t request, Step step) const {
@@ -306,7 +310,7 @@ void GateController::on(const DocumentRead& e, std::vector<Action>& out) {
       decide(e.at, {reason("document.unreadable", e.problem + " (" + std::to_string(attempts_) + " attempts)")}, out);
       return;
     }
-    request(out, ReadDocument{0, current_role()});
+    request<ReadDocument>(out, current_role());
     return;
   }
   (current_role() == Role::traveller ? outcome_->document_number : guardian_document_) = e.document->document_number;
@@ -369,9 +373,9 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
   }
   if (e.face_count >= 1 && e.quality_ok) {
     if (config_.channel == Channel::document)
-      request(out, MatchFace{0, p.holder_id});
+      request<MatchFace>(out, p.holder_id);
     else
-      request(out, Identify{0});
+      request<Identify>(out);
     return;
   }
   ++p.frames_rejected;
@@ -384,7 +388,7 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
            out);
     return;
   }
-  request(out, CaptureFrame{0, current_role()});
+  request<CaptureFrame>(out, current_role());
 }
 
 void GateController::on(const FaceMatched& e, std::vector<Action>& out) {
@@ -446,7 +450,7 @@ void GateController::face_attempt_failed(Time at, Reason why, std::vector<Action
     decide(at, {std::move(why)}, out);
     return;
   }
-  request(out, CaptureFrame{0, current_role()});
+  request<CaptureFrame>(out, current_role());
 }
 
 void GateController::on(const FingerprintResult& e, std::vector<Action>& out) {
@@ -469,9 +473,9 @@ void GateController::on(const FingerprintResult& e, std::vector<Action>& out) {
            out);
     return;
   }
-  out.push_back(ShowIndicator{Signal::place_finger});
+  show(out, Signal::place_finger);
   start_step_timer(config_.fingerprint_timeout, out);  // each capture gets the full time
-  request(out, CaptureFingerprint{0, p.holder_id});
+  request<CaptureFingerprint>(out, p.holder_id);
 }
 
 void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
@@ -488,7 +492,7 @@ void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
   }
   if (o.decision == Decision::cleared) {
     out.push_back(OpenBarrier{});
-    out.push_back(ShowIndicator{Signal::proceed});
+    show(out, Signal::proceed);
     exit_timer_ = next_id();
     out.push_back(StartTimer{*exit_timer_, config_.exit_timeout});
     out.push_back(Completed{outcome_});
@@ -496,7 +500,7 @@ void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
     return;
   }
   out.push_back(Refer{o.reasons});
-  out.push_back(ShowIndicator{Signal::go_to_counter});
+  show(out, Signal::go_to_counter);
   out.push_back(Completed{outcome_});
   state_ = LaneState::idle;
 }

@@ -87,6 +87,10 @@ struct GateConfig {
   int max_fingerprint_attempts = 3;
 
   Duration exit_timeout = 6s;  // barrier open for the traveller (and guardian) to walk through
+
+  // false: no ShowIndicator actions, for a driver with no one to show them to (the port
+  // simulator); every other action is the same.
+  bool signals = true;
 };
 
 // ---- Events: what happened. Every event says when (`at`). ----
@@ -222,9 +226,10 @@ class GateController {
   void finish_step(Time at, std::vector<Action>& out);
   void decide(Time at, std::vector<Reason> reasons, std::vector<Action>& out);
   void lane_ready(std::vector<Action>& out);
-  // Appends `action`, giving it the next request id and awaiting that id.
-  template <class Request>
-  void request(std::vector<Action>& out, Request action);
+  void show(std::vector<Action>& out, Signal signal) const;  // unless !config_.signals
+  // Appends a Request built in place from the next request id and `fields`, and awaits that id.
+  template <class Request, class... Fields>
+  void request(std::vector<Action>& out, Fields&&... fields);
   // The record to change: the shared one when no action holds it, else a copy.
   TransactionOutcome& outcome();
   void start_step_timer(Duration duration, std::vector<Action>& out);

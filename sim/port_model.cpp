@@ -800,6 +800,7 @@ class PortSimulation {
     c.max_match_attempts = bio_.max_match_attempts;
     c.match_threshold = bio_.threshold;
     c.identification_threshold = bio_.identification_threshold;
+    c.signals = false;  // nobody in the simulation looks at a gate's indicator
     return c;
   }
 

@@ -108,6 +108,31 @@ TEST(GateController, GenuineTravellerPassesAndTheBarrierOpensOnlyAfterTheAuditWr
   EXPECT_EQ(s.gate.state(), LaneState::idle);
 }
 
+// A lane without an indicator (the port simulator's) gets every other action, in the same order.
+TEST(GateController, WithoutSignalsEveryOtherActionIsTheSame) {
+  auto run = [](bool signals) {
+    GateConfig config;
+    config.signals = signals;
+    GateScript s(config);
+    s.genuine_until_audit();
+    s.audit_written();
+    s.send(TravellerPassed{s.next()});
+    s.arrive();
+    s.document("H2", "C2");
+    s.ineligible({{"M3.age", "under 14"}});
+    s.audit_written();
+    std::vector<std::size_t> kinds;
+    for (const auto& a : s.history)
+      if (!std::holds_alternative<ShowIndicator>(a)) kinds.push_back(a.index());
+    return std::pair{kinds, all_of<ShowIndicator>(s.history).size()};
+  };
+  const auto [with_signals, shown] = run(true);
+  const auto [without_signals, none] = run(false);
+  EXPECT_EQ(without_signals, with_signals);
+  EXPECT_GE(shown, 5u);  // present_document, look_at_camera, proceed, ready, present_document, go_to_counter
+  EXPECT_EQ(none, 0u);
+}
+
 TEST(GateController, BarrierClosesWhenTheExitTimeRunsOut) {
   GateScript s;
   s.genuine_until_audit();
