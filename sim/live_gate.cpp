@@ -24,6 +24,13 @@ class Booth {
   struct Presentation {
     devices::ChipRecord chip;
     std::size_t person = 0;  // of the roster: whose face the scripted camera shows
+    std::filesystem::path image;  // a trace row's face_image, shown instead of the person's images
+  };
+  // Who is in front of the camera: a roster person (and their image) or a trace's image.
+  struct Look {
+    std::size_t person = 0;
+    std::size_t frames = 0;  // shown before this one
+    std::filesystem::path image;
   };
 
   // Opens a transaction: the traveller's chip, then (for a ward) the guardian's.
@@ -53,14 +60,15 @@ class Booth {
     Presentation next = std::move(turn_.front());
     turn_.pop_front();
     person_ = next.person;
+    image_ = std::move(next.image);
     frames_ = 0;
     return std::move(next.chip);
   }
-  // ensures: the person at the lane and how many frames they showed before this one.
-  std::optional<std::pair<std::size_t, std::size_t>> look() {
+  // ensures: who is at the lane (nullopt: nobody yet), counting this frame.
+  std::optional<Look> look() {
     std::lock_guard lock(mutex_);
     if (!person_) return std::nullopt;
-    return std::pair{*person_, frames_++};
+    return Look{*person_, frames_++, image_};
   }
 
  private:
@@ -69,6 +77,7 @@ class Booth {
   std::deque<Presentation> turn_;
   bool open_ = false, closed_ = false;
   std::optional<std::size_t> person_;
+  std::filesystem::path image_;
   std::size_t frames_ = 0;
 };
 
@@ -82,7 +91,8 @@ class HandedOverDocuments final : public devices::DocumentReader {
   Booth& booth_;
 };
 
-// The scripted camera: the images of the person at the lane, in turn (FaceImages::presented_image).
+// The scripted camera: the images of the person at the lane, in turn (FaceImages::presented_image),
+// or the trace's face_image of the traveller at every frame (as in the image-level mode).
 class FacesCamera final : public devices::Camera {
  public:
   FacesCamera(Booth& booth, const FaceImages& faces, std::string name) : booth_(booth), faces_(faces), name_(std::move(name)) {}
@@ -90,7 +100,8 @@ class FacesCamera final : public devices::Camera {
   devices::Frame read() override {
     const auto look = booth_.look();
     if (!look) throw devices::DeviceFault(devices::FaultKind::timeout, name_, "nobody at the lane");
-    return {biometrics::load_image(faces_.presented_image(look->first, look->second)), clock_.now(), sequence_++};
+    const auto& image = look->image.empty() ? faces_.presented_image(look->person, look->frames) : look->image;
+    return {biometrics::load_image(image), clock_.now(), sequence_++};
   }
   void close() override { open_ = false; }
   bool is_open() const override { return open_; }
@@ -115,7 +126,7 @@ struct LiveGate::Impl final : gate::LaneServices {
   };
 
   Impl(const Scenario& s, const biometrics::ModelStore& models, LiveGateSetup setup)
-      : scenario(s), name(setup.name), console(setup.console) {
+      : scenario(s), model_store(models), name(setup.name), console(setup.console) {
     if (!setup.devices.barrier || !setup.devices.indicator || setup.devices.documents)
       throw std::invalid_argument("LiveGate: a barrier and an indicator, and no document reader");
     if (s.steps.fingerprint && !setup.devices.fingerprint)
@@ -209,10 +220,12 @@ struct LiveGate::Impl final : gate::LaneServices {
     travellers = party;
     turns.clear();
     holders.clear();
+    photos.clear();
     const bool with_ward = std::any_of(party.begin(), party.end(), [](const auto& t) { return t.facts.guardian_id.has_value(); });
     for (std::size_t i = 0; i < party.size(); ++i) {
       const auto& facts = party[i].facts;
       holders[facts.id] = roster[claimed_person(party[i].number, roster.size())];
+      if (!party[i].enrolled_image.empty()) photos[facts.id] = party[i].enrolled_image;
       const int member = static_cast<int>(i);
       if (facts.guardian_id) {
         const auto guardian = std::find_if(party.begin(), party.end(), [&](const auto& t) { return t.facts.id == *facts.guardian_id; });
@@ -243,10 +256,13 @@ struct LiveGate::Impl final : gate::LaneServices {
     const ExternalTraveller& t = travellers[static_cast<std::size_t>(member)];
     const std::size_t person = scripted ? shown_person(t.number, roster.size(), t.impostor)
                                         : claimed_person(t.number, roster.size());
-    return {devices::ChipRecord{t.facts, ""}, person};  // no text: no device-server forwards it
+    return {devices::ChipRecord{t.facts, ""}, person, t.face_image};  // no text: no device-server forwards it
   }
   std::string introduce(int member) const {
     const ExternalTraveller& t = travellers[static_cast<std::size_t>(member)];
+    if (!t.face_image.empty())  // the trace says who they are and what they show
+      return t.facts.id + " with the permit photo " + t.enrolled_image.filename().string() + ", showing " +
+             t.face_image.filename().string();
     return t.facts.id + " with " + holders.at(t.facts.id) + "'s permit" +
            (t.impostor ? " (an impostor: someone else looks at the camera)" : "");
   }
@@ -304,19 +320,26 @@ struct LiveGate::Impl final : gate::LaneServices {
 
   // ---- LaneServices: the real policy engine; the roster person's templates for P<n> ----
   gate::PolicyChecked check_policy(const gate::CheckPolicy& request) override { return policy->check_policy(request); }
+  // A trace's enrolled_image is the permit's photo: its descriptor, computed here (on the lane's
+  // service thread, the only one that analyses images after construction) and never stored.
   std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string& holder_id) override {
     std::string holder;
+    std::filesystem::path photo;
     {
       std::lock_guard lock(mutex);
       const auto it = holders.find(holder_id);
       if (it == holders.end()) return {};
       holder = it->second;
+      if (const auto p = photos.find(holder_id); p != photos.end()) photo = p->second;
     }
-    return store->templates(holder);
+    if (photo.empty()) return store->templates(holder);
+    if (!faces) faces.emplace(std::filesystem::path(), model_store);
+    return {faces->enrolled(photo)};
   }
   gate::IdentificationDone identify(const biometrics::FaceDescriptor& probe) override { return policy->identify(probe); }
 
   const Scenario& scenario;
+  biometrics::ModelStore model_store;  // for a trace's permit photos
   std::string name;
   std::ostream* console;
   bool scripted = false;
@@ -333,6 +356,7 @@ struct LiveGate::Impl final : gate::LaneServices {
   std::mutex mutex;  // the party under way and the lane's end
   std::vector<ExternalTraveller> travellers;
   std::map<std::string, std::string> holders;  // P<n> -> roster holder id
+  std::map<std::string, std::filesystem::path> photos;  // P<n> -> the trace's enrolled_image, when given
   std::vector<Turn> turns;
   std::size_t next_turn = 0;
   std::vector<ExternalEvidence> evidence;  // per member of the party

@@ -15,6 +15,10 @@
 //   holders by id when one is given, else the scenario's faces folder's people, enrolled from
 //   each one's first image into an in-memory store (no template is written to disk). The 1:1
 //   step matches the face against that person's templates.
+// - A trace row's face_image and enrolled_image (sim/trace.hpp) say it instead: the scripted
+//   camera shows the face_image at every frame, and the 1:1 step compares with the face of the
+//   enrolled_image, the permit's photo (analysed in memory, never stored). The roster is still
+//   needed for the other travellers.
 // - The camera is any devices::Camera — a USB camera where a person stands (the console line
 //   says whose permit is on the reader and, for an impostor, that someone else is to look), a
 //   dir: or replay: camera — or, with no camera given, a scripted camera showing the faces

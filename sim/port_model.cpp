@@ -704,6 +704,11 @@ class PortSimulation {
                                  : std::filesystem::path(trace_->image(m.p.face_image));
   }
 
+  std::filesystem::path trace_image(std::uint32_t index) const {
+    if (index == 0) return {};
+    return trace_->image(index);
+  }
+
   // 1:N over the enrolled: the traveller's own template (not an impostor's: they are not
   // enrolled) and every other person of the folder, the impostor's own face excepted.
   gate::IdentificationDone identify_image(const Member& m, const biometrics::FaceDescriptor& probe, std::uint64_t request) {
@@ -731,7 +736,8 @@ class PortSimulation {
       const bool ward = i > 0 && p.has_guardian && m.p.limited_capacity;
       travellers.push_back({to_traveller(m.p, holder_id(m), s_.date,
                                          ward ? std::optional<std::string>(holder_id(p.m[0])) : std::nullopt),
-                            m.id, m.p.enrolled, m.p.impostor});
+                            m.id, m.p.enrolled, m.p.impostor, trace_image(m.p.face_image),
+                            trace_image(m.p.enrolled_image)});
     }
     ++external_busy_;
     const std::uint64_t token = ++g.token;

@@ -23,6 +23,7 @@
 #include <array>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -98,6 +99,9 @@ struct ExternalTraveller {
   std::uint64_t number = 0;  // n of the id "P<n>": "traveller" in travellers.jsonl, the key of claimed_person()
   bool enrolled = false;     // in the document-free gallery
   bool impostor = false;     // presents someone else's permit: a live lane should refuse them
+  // A trace row's images (empty: none given): the face the traveller shows, and the photo their
+  // permit holds (the enrolled template a 1:1 match compares with).
+  std::filesystem::path face_image, enrolled_image;
 };
 
 // What an external gate saw of one member, its step times in wall-clock seconds (the port scales

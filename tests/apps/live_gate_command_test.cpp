@@ -117,6 +117,36 @@ TEST_F(LiveGateCommand, ScriptedFacesThroughTheRealLane) {
   EXPECT_EQ(audit[5].decision, "cleared");
 }
 
+// A trace that names each traveller's images: the scripted camera shows the face_image and the
+// lane matches it against the enrolled_image (the permit's photo). Without them, the faces
+// folder's people (one image each) would stand in: P1 would match one photo against itself (0.07
+// through the lane's detector) and P2 would show Biden's face on Biden's permit and pass.
+TEST_F(LiveGateCommand, TraceImagesThroughTheRealLane) {
+  copy("reference/obama.jpg", "faces/obama/1.jpg");
+  copy("reference/biden.jpg", "faces/biden/1.jpg");
+  copy("reference/obama.jpg", "photos/obama.jpg");
+  copy("reference/obama2.jpg", "photos/obama2.jpg");
+  copy("reference/biden.jpg", "photos/biden.jpg");
+  const auto file = scenario(
+      "time,age,face_image,enrolled_image\n"
+      "0,35,photos/obama2.jpg,photos/obama.jpg\n"  // P1: Obama on his own permit
+      "5,35,photos/obama2.jpg,photos/biden.jpg\n",  // P2: Obama on Biden's permit
+      "faces: faces\n");
+  const auto r = simulate(file, {"--realtime", "100", "--live-gate", lane("camera=faces")});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  const auto t = travellers();
+  ASSERT_EQ(t.size(), 2u) << r.out << r.err;
+  EXPECT_EQ(t.at(1)["decision"], "cleared") << t.at(1);
+  EXPECT_EQ(t.at(1)["route"], json::array({"document_gates"})) << t.at(1);
+  EXPECT_GT(t.at(1)["steps"]["distance"].get<double>(), 0.2) << t.at(1);  // two photos (0.35), not one twice
+  EXPECT_LT(t.at(1)["steps"]["distance"].get<double>(), 0.6) << t.at(1);
+  EXPECT_EQ(reasons(t.at(2)), std::vector<std::string>{"face.no_match"}) << t.at(2);
+  EXPECT_EQ(t.at(2)["route"], json::array({"document_gates", "counters"})) << t.at(2);
+  EXPECT_GT(t.at(2)["steps"]["distance"].get<double>(), 0.6) << t.at(2);
+  EXPECT_NE(r.err.find("live gate: P1 with the permit photo obama.jpg, showing obama2.jpg"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("live gate: P2 with the permit photo biden.jpg, showing obama2.jpg"), std::string::npos) << r.err;
+}
+
 // An enrolment database of one holder, a dir: camera unplugged at its first frame and a
 // simulated fingerprint reader: the first traveller is referred with the device fault, the lane
 // recovers and the others pass all steps.
