@@ -189,6 +189,21 @@ TEST_F(LiveGateCommand, AnUnreadableFrameStopsTheRunNamingTheFile) {
   EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
 }
 
+// So does a trace's permit photo that cannot be read (the lane analyses it at the 1:1 step).
+TEST_F(LiveGateCommand, AnUnreadablePermitPhotoStopsTheRunNamingTheFile) {
+  copy("reference/obama.jpg", "faces/obama/1.jpg");
+  copy("reference/biden.jpg", "faces/biden/1.jpg");
+  copy("reference/obama2.jpg", "photos/obama2.jpg");
+  const auto broken = write("photos/permit.jpg", "not a JPEG");
+  const auto file = scenario("time,age,face_image,enrolled_image\n0,35,photos/obama2.jpg,photos/permit.jpg\n",
+                             "faces: faces\n");
+  const auto r = simulate(file, {"--realtime", "100", "--live-gate", lane("camera=faces")});
+  EXPECT_EQ(r.exit_status, 2) << r.err;
+  const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("gatesim: " + broken.string() + ": ", 0), 0u) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+}
+
 TEST_F(LiveGateCommand, BadValuesAreOneClearLineAndExitTwo) {
   copy("reference/obama.jpg", "faces/obama/1.jpg");
   copy("reference/biden.jpg", "faces/biden/1.jpg");
