@@ -125,6 +125,9 @@ class LaneDriver {
   //          last transaction has completed; returns how many transactions completed.
   // throws what a device or service threw other than DeviceFailure (a bug or bad data), after
   //        stopping the lane.
+  // A device call under way when the lane stops (a next_traveller() waiting for someone) holds
+  // run() until it returns: the shipped readers do (chips: and chip-dir: at once, tcp:// within
+  // its timeout, the live gate's booth at its next party or close()).
   std::size_t run();
 
  private:
