@@ -6,7 +6,6 @@
 #include <chrono>
 #include <limits>
 #include <cmath>
-#include <cstdio>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -168,10 +167,12 @@ void append_integer(std::string& out, std::uint64_t v) {
   out.append(buffer, end);
 }
 
+// "%.3f", correctly rounded as printf's, without printf's cost (a day's records hold millions
+// of numbers). The buffer holds any double in fixed notation.
 void append_number(std::string& out, double v) {
-  char buffer[32];
-  const int n = std::snprintf(buffer, sizeof buffer, "%.3f", v);
-  out.append(buffer, static_cast<std::size_t>(n));
+  char buffer[320];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::fixed, 3).ptr;
+  out.append(buffer, end);
 }
 
 class PortSimulation {
