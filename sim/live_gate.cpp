@@ -260,11 +260,11 @@ struct LiveGate::Impl final : gate::LaneServices {
   }
   std::string introduce(int member) const {
     const ExternalTraveller& t = travellers[static_cast<std::size_t>(member)];
-    if (!t.face_image.empty())  // the trace says who they are and what they show
-      return t.facts.id + " with the permit photo " + t.enrolled_image.filename().string() + ", showing " +
-             t.face_image.filename().string();
-    return t.facts.id + " with " + holders.at(t.facts.id) + "'s permit" +
-           (t.impostor ? " (an impostor: someone else looks at the camera)" : "");
+    // A trace's images say whose permit it is and what they show, for someone holding up photos.
+    const std::string permit = t.enrolled_image.empty() ? holders.at(t.facts.id) + "'s permit"
+                                                        : "the permit photo " + t.enrolled_image.filename().string();
+    if (!t.face_image.empty()) return t.facts.id + " with " + permit + ", showing " + t.face_image.filename().string();
+    return t.facts.id + " with " + permit + (t.impostor ? " (an impostor: someone else looks at the camera)" : "");
   }
 
   // On the lane's thread, after each transaction.
