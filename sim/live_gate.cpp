@@ -13,6 +13,7 @@
 #include "biometrics/image_io.hpp"
 #include "models/input_error.hpp"
 #include "sim/face_images.hpp"
+#include "sim/trace.hpp"
 
 namespace gatesim::sim {
 namespace {
@@ -126,7 +127,7 @@ struct LiveGate::Impl final : gate::LaneServices {
   };
 
   Impl(const Scenario& s, const biometrics::ModelStore& models, LiveGateSetup setup)
-      : scenario(s), model_store(models), name(setup.name), console(setup.console) {
+      : scenario(s), name(setup.name), console(setup.console) {
     if (!setup.devices.barrier || !setup.devices.indicator || setup.devices.documents)
       throw std::invalid_argument("LiveGate: a barrier and an indicator, and no document reader");
     if (s.steps.fingerprint && !setup.devices.fingerprint)
@@ -148,6 +149,7 @@ struct LiveGate::Impl final : gate::LaneServices {
                                  "a faces folder (the scenario's faces, or --set faces=DIR)");
       enrol_faces(models);
     }
+    enrol_trace_photos(models);
     if (scripted) setup.devices.camera = std::make_unique<FacesCamera>(booth, *faces, "faces:" + s.faces);
     setup.devices.documents = std::make_unique<HandedOverDocuments>(booth);
 
@@ -182,6 +184,20 @@ struct LiveGate::Impl final : gate::LaneServices {
       store->enrol(holder, {{faces->enrolled(image), {image.filename().string(), "hog upsample=1", ""}}});
       roster.push_back(holder.id);
     }
+  }
+
+  // A trace's permit photos (enrolled_image), analysed now as the faces folder's people are: a
+  // real lane has the holder's template from the chip before the face step, so working it out
+  // must not take the face step's time.
+  void enrol_trace_photos(const biometrics::ModelStore& models) {
+    if (scenario.arrivals.trace.empty()) return;
+    TraceReader trace(scenario.arrivals.trace, scenario.start_hour);
+    while (const auto row = trace.next())
+      for (int i = 0; i < row->party.size; ++i)
+        if (const std::uint32_t photo = row->party.members[i].enrolled_image) {
+          if (!faces) faces.emplace(std::filesystem::path(), models);
+          faces->enrolled(trace.image(photo));
+        }
   }
 
   void run() {
@@ -320,8 +336,8 @@ struct LiveGate::Impl final : gate::LaneServices {
 
   // ---- LaneServices: the real policy engine; the roster person's templates for P<n> ----
   gate::PolicyChecked check_policy(const gate::CheckPolicy& request) override { return policy->check_policy(request); }
-  // A trace's enrolled_image is the permit's photo: its descriptor, computed here (on the lane's
-  // service thread, the only one that analyses images after construction) and never stored.
+  // A trace's enrolled_image is the permit's photo: its descriptor, from the analysis at
+  // construction (enrol_trace_photos; a cache hit on the lane's service thread), never stored.
   std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string& holder_id) override {
     std::string holder;
     std::filesystem::path photo;
@@ -333,13 +349,11 @@ struct LiveGate::Impl final : gate::LaneServices {
       if (const auto p = photos.find(holder_id); p != photos.end()) photo = p->second;
     }
     if (photo.empty()) return store->templates(holder);
-    if (!faces) faces.emplace(std::filesystem::path(), model_store);
     return {faces->enrolled(photo)};
   }
   gate::IdentificationDone identify(const biometrics::FaceDescriptor& probe) override { return policy->identify(probe); }
 
   const Scenario& scenario;
-  biometrics::ModelStore model_store;  // for a trace's permit photos
   std::string name;
   std::ostream* console;
   bool scripted = false;

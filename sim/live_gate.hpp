@@ -17,8 +17,8 @@
 //   step matches the face against that person's templates.
 // - A trace row's face_image and enrolled_image (sim/trace.hpp) say it instead: the scripted
 //   camera shows the face_image at every frame, and the 1:1 step compares with the face of the
-//   enrolled_image, the permit's photo (analysed in memory, never stored). The roster is still
-//   needed for the other travellers.
+//   enrolled_image, the permit's photo (every one in the trace analysed when the gate is set up,
+//   in memory, never stored). The roster is still needed for the other travellers.
 // - The camera is any devices::Camera — a USB camera where a person stands (the console line
 //   says whose permit is on the reader and, for an impostor, that someone else is to look), a
 //   dir: or replay: camera — or, with no camera given, a scripted camera showing the faces
@@ -70,7 +70,8 @@ class LiveGate final : public ExternalGate {
   // throws models::InputError for no roster (neither an enrolment database nor a faces
   //        folder), an enrolment database without templates, the scripted camera with an
   //        enrolment database or without a faces folder, a scenario whose gates take
-  //        fingerprints and no fingerprint reader, missing face models, an unusable audit log.
+  //        fingerprints and no fingerprint reader, missing face models, an unusable audit log, a
+  //        trace's permit photo (enrolled_image) that cannot be read or holds no single face.
   LiveGate(const Scenario& scenario, const biometrics::ModelStore& models, LiveGateSetup setup);
   ~LiveGate() override;  // close(), with a failure of the lane dropped
   LiveGate(const LiveGate&) = delete;

@@ -189,8 +189,9 @@ TEST_F(LiveGateCommand, AnUnreadableFrameStopsTheRunNamingTheFile) {
   EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
 }
 
-// So does a trace's permit photo that cannot be read (the lane analyses it at the 1:1 step).
-TEST_F(LiveGateCommand, AnUnreadablePermitPhotoStopsTheRunNamingTheFile) {
+// A trace's permit photo that cannot be read stops the run before it starts (the live gate
+// analyses the trace's photos when it is set up), naming the option and the file.
+TEST_F(LiveGateCommand, AnUnreadablePermitPhotoIsNamedBeforeTheRun) {
   copy("reference/obama.jpg", "faces/obama/1.jpg");
   copy("reference/biden.jpg", "faces/biden/1.jpg");
   copy("reference/obama2.jpg", "photos/obama2.jpg");
@@ -200,7 +201,8 @@ TEST_F(LiveGateCommand, AnUnreadablePermitPhotoStopsTheRunNamingTheFile) {
   const auto r = simulate(file, {"--realtime", "100", "--live-gate", lane("camera=faces")});
   EXPECT_EQ(r.exit_status, 2) << r.err;
   const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
-  EXPECT_EQ(last.rfind("gatesim: " + broken.string() + ": ", 0), 0u) << r.err;
+  EXPECT_EQ(last.rfind("gatesim: --live-gate ", 0), 0u) << r.err;
+  EXPECT_NE(last.find(broken.string() + ": not a readable image"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
 }
 
