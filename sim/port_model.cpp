@@ -698,13 +698,13 @@ class PortSimulation {
   std::size_t claimed_person(const Member& m) const { return sim::claimed_person(m.id, faces_->people()); }
   std::size_t shown_person(const Member& m) const { return sim::shown_person(m.id, faces_->people(), m.p.impostor); }
   std::filesystem::path template_image(const Member& m) const {
-    return from_folder(m, true) ? faces_->template_image(claimed_person(m)) : std::filesystem::path(trace_->image(m.p.enrolled_image));
+    return from_folder(m, true) ? faces_->template_image(claimed_person(m)) : trace_image(m.p.enrolled_image);
   }
   std::filesystem::path shown_image(const Member& m, std::size_t attempt) const {
-    return from_folder(m, false) ? faces_->presented_image(shown_person(m), attempt)
-                                 : std::filesystem::path(trace_->image(m.p.face_image));
+    return from_folder(m, false) ? faces_->presented_image(shown_person(m), attempt) : trace_image(m.p.face_image);
   }
 
+  // ensures: the trace's image `index`; empty for 0 (none given).
   std::filesystem::path trace_image(std::uint32_t index) const {
     if (index == 0) return {};
     return trace_->image(index);
@@ -824,21 +824,20 @@ class PortSimulation {
   //          "other").
   std::uint32_t reason_bit(const std::string& code) {
     if (auto known = reason_bits_.find(code); known != reason_bits_.end()) return known->second;
-    auto it = std::find(reason_names_.begin(), reason_names_.end(), code);
-    std::uint32_t bit;
-    if (it != reason_names_.end()) {
-      bit = 1u << (it - reason_names_.begin());
-    } else {
-      if (reason_names_.size() == 31) reason_names_.push_back("other");
-      if (reason_names_.size() == 32) {
-        bit = 1u << 31;
-      } else {
-        reason_names_.push_back(code);
-        bit = 1u << (reason_names_.size() - 1);
-      }
+    std::uint32_t bit = 1u << 31;  // "other"
+    if (reason_names_.size() < 31) {
+      bit = 1u << reason_names_.size();
+      reason_names_.push_back(code);
+    } else if (reason_names_.size() == 31) {
+      reason_names_.push_back("other");
     }
     reason_bits_.emplace(code, bit);
     return bit;
+  }
+  static std::unordered_map<std::string, std::uint32_t> bits_of(const std::vector<std::string>& names) {
+    std::unordered_map<std::string, std::uint32_t> bits;
+    for (std::size_t b = 0; b < names.size(); ++b) bits.emplace(names[b], 1u << b);
+    return bits;
   }
 
   double slowdown(const Member& m) const { return m.p.age >= 65 ? s_.population.elderly_slowdown : 1.0; }
@@ -1314,7 +1313,7 @@ class PortSimulation {
   const Scenario& s_;
   const RunOptions& o_;
   std::vector<std::string> reason_names_ = kFixedReasons;  // by bit (reason_bit)
-  std::unordered_map<std::string, std::uint32_t> reason_bits_;  // code -> bit, once looked up
+  std::unordered_map<std::string, std::uint32_t> reason_bits_ = bits_of(kFixedReasons);  // code -> bit
   std::uint64_t referral_counts_[32] = {};  // travellers counted with each reason bit
   const models::Port* port_;
   std::unordered_map<std::uint64_t, Verdict> verdicts_;  // node-based: Member::gate_verdict stays valid
