@@ -236,12 +236,10 @@ struct LiveGate::Impl final : gate::LaneServices {
     travellers = party;
     turns.clear();
     holders.clear();
-    photos.clear();
     const bool with_ward = std::any_of(party.begin(), party.end(), [](const auto& t) { return t.facts.guardian_id.has_value(); });
     for (std::size_t i = 0; i < party.size(); ++i) {
       const auto& facts = party[i].facts;
       holders[facts.id] = roster[claimed_person(party[i].number, roster.size())];
-      if (!party[i].enrolled_image.empty()) photos[facts.id] = party[i].enrolled_image;
       const int member = static_cast<int>(i);
       if (facts.guardian_id) {
         const auto guardian = std::find_if(party.begin(), party.end(), [&](const auto& t) { return t.facts.id == *facts.guardian_id; });
@@ -346,7 +344,8 @@ struct LiveGate::Impl final : gate::LaneServices {
       const auto it = holders.find(holder_id);
       if (it == holders.end()) return {};
       holder = it->second;
-      if (const auto p = photos.find(holder_id); p != photos.end()) photo = p->second;
+      const auto t = std::find_if(travellers.begin(), travellers.end(), [&](const auto& x) { return x.facts.id == holder_id; });
+      if (t != travellers.end()) photo = t->enrolled_image;
     }
     if (photo.empty()) return store->templates(holder);
     return {faces->enrolled(photo)};
@@ -370,7 +369,6 @@ struct LiveGate::Impl final : gate::LaneServices {
   std::mutex mutex;  // the party under way and the lane's end
   std::vector<ExternalTraveller> travellers;
   std::map<std::string, std::string> holders;  // P<n> -> roster holder id
-  std::map<std::string, std::filesystem::path> photos;  // P<n> -> the trace's enrolled_image, when given
   std::vector<Turn> turns;
   std::size_t next_turn = 0;
   std::vector<ExternalEvidence> evidence;  // per member of the party
