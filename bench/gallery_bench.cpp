@@ -96,11 +96,11 @@ void BM_SameTopOneAsExact(benchmark::State& state) {
   const Galleries& g = galleries(templates);
   constexpr std::size_t kProbes = 2000;
   const gatesim::gate::GateConfig gate;
-  // The controller's rule (GateController::on(IdentificationDone)): a holder, or "" for none.
+  // The controller's rule: the holder identified, or "" for none.
   const auto decide = [&](const std::vector<GalleryMatch>& found) -> std::string {
-    if (found.empty() || found[0].distance >= gate.identification_threshold) return "";
-    if (found.size() > 1 && found[1].distance - found[0].distance < gate.identification_margin) return "";
-    return found[0].holder_id;
+    const auto distance = [&](std::size_t r) { return r < found.size() ? std::optional(found[r].distance) : std::nullopt; };
+    const auto verdict = gatesim::gate::judge_identification(distance(0), distance(1), gate);
+    return verdict == gatesim::gate::Identification::identified ? found[0].holder_id : "";
   };
   std::size_t same_top1 = 0, same_top5 = 0, same_second = 0, same_decision = 0, identified = 0;
   double second_error = 0, best_sum = 0, second_sum = 0;

@@ -110,6 +110,12 @@ std::string to_string(Signal signal) {
   return "?";
 }
 
+Identification judge_identification(std::optional<double> best, std::optional<double> second, const GateConfig& config) {
+  if (!best || *best >= config.identification_threshold) return Identification::not_found;
+  if (second && *second - *best < config.identification_margin) return Identification::ambiguous;
+  return Identification::identified;
+}
+
 std::vector<Step> default_steps(Channel channel) {
   if (channel == Channel::document) return {Step::read_document, Step::check_policy, Step::face, Step::guardian};
   return {Step::face, Step::check_policy, Step::guardian};
@@ -419,24 +425,24 @@ void GateController::on(const IdentificationDone& e, std::vector<Action>& out) {
   ++p.match_attempts;
   p.distance = e.best ? std::optional(e.best->distance) : std::nullopt;
   p.second_distance = e.second ? std::optional(e.second->distance) : std::nullopt;
-  if (!e.best) {
-    face_attempt_failed(e.at, reason("identification.not_found", "the gallery has no candidate"), out);
-    return;
-  }
-  if (e.best->distance >= config_.identification_threshold) {
-    face_attempt_failed(e.at,
-                        reason("identification.not_found", "nearest distance " + fixed3(e.best->distance) +
-                                                               " >= threshold " + fixed3(config_.identification_threshold)),
-                        out);
-    return;
-  }
-  if (e.second && e.second->distance - e.best->distance < config_.identification_margin) {
-    face_attempt_failed(e.at,
-                        reason("identification.ambiguous",
-                               "margin " + fixed3(e.second->distance - e.best->distance) + " < " +
-                                   fixed3(config_.identification_margin) + " between the two nearest people"),
-                        out);
-    return;
+  switch (judge_identification(p.distance, p.second_distance, config_)) {
+    case Identification::not_found:
+      face_attempt_failed(e.at,
+                          reason("identification.not_found",
+                                 e.best ? "nearest distance " + fixed3(e.best->distance) + " >= threshold " +
+                                              fixed3(config_.identification_threshold)
+                                        : "the gallery has no candidate"),
+                          out);
+      return;
+    case Identification::ambiguous:
+      face_attempt_failed(e.at,
+                          reason("identification.ambiguous",
+                                 "margin " + fixed3(e.second->distance - e.best->distance) + " < " +
+                                     fixed3(config_.identification_margin) + " between the two nearest people"),
+                          out);
+      return;
+    case Identification::identified:
+      break;
   }
   if (!person_found(e.at, e.best->holder_id, out)) return;
   p.face_passed = true;

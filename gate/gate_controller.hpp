@@ -158,6 +158,12 @@ using Event = std::variant<TravellerArrived, DocumentRead, PolicyChecked, FrameA
                            IdentificationDone, FingerprintResult, AuditWritten, TravellerPassed, TimerFired,
                            DeviceFault>;
 
+// The document-free channel's rule on a gallery search, from the nearest person's distance and
+// the runner-up's (nullopt: none): identified when the nearest is under the identification
+// threshold and the runner-up at least the margin further.
+enum class Identification { identified, not_found, ambiguous };
+Identification judge_identification(std::optional<double> best, std::optional<double> second, const GateConfig& config);
+
 // ---- Actions: what the driver is asked to do, in order. ----
 enum class Signal { ready, present_document, look_at_camera, place_finger, guardian_next, proceed, go_to_counter };
 std::string to_string(Signal signal);
