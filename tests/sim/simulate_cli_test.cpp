@@ -1,10 +1,12 @@
 // End-to-end: the real `gatesim simulate` on the shipped scenarios.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <unistd.h>
 
@@ -80,7 +82,17 @@ TEST(Simulate, SameSeedGivesByteIdenticalOutputs) {
   // Every traveller has one record, every record is JSON.
   std::ifstream lines(dirs[0] / "travellers.jsonl");
   std::size_t count = 0;
-  for (std::string line; std::getline(lines, line); ++count) ASSERT_TRUE(nlohmann::json::accept(line)) << line;
+  // Times as printf's "%.3f" writes them: fixed, three decimals.
+  const std::regex times(R"("arrival_s":(\d+\.\d{3}),.*"departure_s":(\d+\.\d{3}),)");
+  for (std::string line; std::getline(lines, line); ++count) {
+    ASSERT_TRUE(nlohmann::json::accept(line)) << line;
+    std::smatch found;
+    ASSERT_TRUE(std::regex_search(line, found, times)) << line;
+    const auto record = nlohmann::json::parse(line);
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", record["departure_s"].get<double>());
+    EXPECT_EQ(found[2].str(), text) << line;
+  }
   EXPECT_EQ(count, nlohmann::json::parse(slurp(dirs[0] / "summary.json"))["travellers"].get<std::size_t>());
   for (const auto& d : dirs) fs::remove_all(d);
 }
