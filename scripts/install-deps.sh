@@ -16,6 +16,8 @@ packages=(
   libfprint-2-dev libglib2.0-dev
   python3-simpy
   ca-certificates
+  # A single-node Slurm for the job-array test (scripts/slurm/local-cluster.sh, ctest SlurmLocalCluster).
+  munge slurmctld slurmd slurm-client
 )
 packages+=("$@")
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -58,6 +59,40 @@ TEST(Sweep, ShardsMergeToTheWholeSweep) {
   EXPECT_EQ(twice.exit_status, 2);
   EXPECT_NE(twice.err.find("appears twice"), std::string::npos) << twice.err;
   for (const char* f : {"all.jsonl", "shard1.jsonl", "shard2.jsonl", "shard3.jsonl"}) fs::remove(temp(f));
+}
+
+// The rows of a sweep's JSON Lines files by (value, replication).
+std::map<std::pair<std::string, int>, nlohmann::json> rows_by_job(const std::vector<std::string>& files) {
+  std::map<std::pair<std::string, int>, nlohmann::json> rows;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+      auto row = nlohmann::json::parse(line);
+      const auto key = std::pair{row["value"].get<std::string>(), row["replication"].get<int>()};
+      EXPECT_FALSE(rows.contains(key)) << file << ": job " << key.first << "/" << key.second << " twice";
+      rows[key] = std::move(row);
+    }
+    fs::remove(file);
+  }
+  return rows;
+}
+
+// A Slurm array of any size (scripts/slurm/sweep.sbatch) gives each job the same seed and so the
+// same row: replication r runs with the scenario's seed + r whichever shard runs it.
+TEST(Sweep, ReplicationSeedsDoNotDependOnTheShardCount) {
+  ASSERT_EQ(run(sweep_args({"--rows", temp("whole.jsonl")})).exit_status, 0);
+  const auto whole = rows_by_job({temp("whole.jsonl")});
+  ASSERT_EQ(whole.size(), 6u);
+  for (const auto& [job, row] : whole) EXPECT_EQ(row["seed"].get<std::uint64_t>(), 1u + static_cast<std::uint64_t>(job.second));
+  for (const int shards : {2, 4, 6}) {
+    std::vector<std::string> files;
+    for (int k = 1; k <= shards; ++k) {
+      files.push_back(temp(std::string("of") + std::to_string(shards) + "-" + std::to_string(k) + ".jsonl"));
+      const auto r = run(sweep_args({"--shard", std::to_string(k) + "/" + std::to_string(shards), "--rows", files.back()}));
+      ASSERT_EQ(r.exit_status, 0) << r.err;
+    }
+    EXPECT_EQ(rows_by_job(files), whole) << shards << " shards";
+  }
 }
 
 TEST(Sweep, BadOptionsExitWith2) {
