@@ -1,6 +1,6 @@
 # Helpers shared by every folder's CMakeLists.txt.
 
-# Warnings every target gets; -Werror only when GATESIM_WERROR is on (the `ci` preset).
+# Warnings every target gets; -Werror when GATESIM_WERROR is on (the `release` preset, CI's too).
 add_library(gatesim_warnings INTERFACE)
 target_compile_options(gatesim_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
   -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual -Wnull-dereference)

@@ -2,23 +2,33 @@
 # Installs the Debian 12 packages gatesim builds with, only those that are missing.
 # A second run installs nothing. Uses sudo when not root.
 # Usage: install-deps.sh [EXTRA_PACKAGE...]   (extras: what an optional tool needs, e.g. fuzz.sh)
+#        install-deps.sh --list               the packages it installs, one a line
+# scripts/check-deps.py (a test in the suite) checks that every file a build uses comes from one
+# of these packages or their Depends: add a package here, not by hand.
 set -euo pipefail
 
 # libfprint-2-dev: fingerprint readers; its Debian 12 package forgets to depend on
 # libglib2.0-dev, whose headers and pkg-config files it needs.
-# libopenblas0-pthread: dlib's ResNet runs its convolutions through BLAS; the reference BLAS
-# that libdlib-dev pulls in is 4x slower per descriptor.
+# libopenblas-pthread-dev: dlib's CMake targets link libblas.so and liblapack.so, which
+# libdlib-dev does not depend on; this package provides both links (update-alternatives) and
+# points them, and the run-time libblas.so.3, at OpenBLAS: the reference BLAS is 4x slower per
+# face descriptor.
+# python3: scripts/check-deps.py; python3-simpy: the simulator's SimPy twin in bench/.
 packages=(
   g++ cmake ninja-build pkg-config
-  libdlib-dev libopenblas0-pthread libopencv-dev libboost-dev libboost-system-dev
+  libdlib-dev libopenblas-pthread-dev libopencv-dev libboost-dev libboost-system-dev
   libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libfprint-2-dev libglib2.0-dev
-  python3-simpy
+  python3 python3-simpy
   ca-certificates
   # A single-node Slurm for the job-array test (scripts/slurm/local-cluster.sh, ctest SlurmLocalCluster).
   munge slurmctld slurmd slurm-client
 )
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 packages+=("$@")
 
 missing=()

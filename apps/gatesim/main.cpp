@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "apps/gatesim/command.hpp"
+#include "apps/gatesim/line_sink.hpp"
 #include "biometrics/image_io.hpp"
 #include "models/input_error.hpp"
 
@@ -74,6 +75,7 @@ std::string one_line(std::string message) {
 
 int main(int argc, char** argv) {
   using namespace gatesim;
+  app::install_line_sinks();
   CLI::App root{"gatesim: border-gate smart-channel clearance simulator"};
   root.require_subcommand(1);
   app::CommandContext context;
