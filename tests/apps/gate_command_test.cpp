@@ -59,9 +59,8 @@ class GateCommand : public gatesim::testing::ScratchFolderTest {
     std::vector<std::string> all{"gate", "--audit", (dir_ / "audit.db").string(), "--json"};
     std::vector<std::pair<std::string, std::string>> defaults{
         {"--port", "shenzhen-bay"}, {"--date", "2026-11-27"}, {"--db", db().string()}};
-    // Under the sanitizers one frame through the real pipeline can take longer than the 5 s window.
-    if (gatesim::testing::kSanitizerSlowdown > 1)
-      defaults.emplace_back("--face-window", gatesim::testing::patient_face_window());
+    // On a loaded machine one frame through the real pipeline can take longer than the 5 s window.
+    defaults.emplace_back("--face-window", gatesim::testing::patient_face_window());
     for (const auto& [option, value] : defaults)
       if (std::find(args.begin(), args.end(), option) == args.end()) {
         all.push_back(option);

@@ -29,12 +29,9 @@ class LiveGateCommand : public gatesim::testing::ScratchFolderTest {
                                   "duration_hours: 0.05\narrivals: {trace: trace.csv}\n"
                                   "channels: {document_gates: 1, counters: 1}\n" + extra);
   }
-  // --live-gate settings with the default face window, made longer under the sanitizers (where
-  // one frame through the real pipeline can take seconds).
+  // --live-gate settings with a face window the real pipeline fits in on a loaded machine.
   static std::string lane(std::string settings) {
-    if (gatesim::testing::kSanitizerSlowdown > 1)
-      settings += ",face-window=" + gatesim::testing::patient_face_window();
-    return settings;
+    return settings + ",face-window=" + gatesim::testing::patient_face_window();
   }
   gatesim::testing::CommandResult simulate(const fs::path& scenario_file, std::vector<std::string> args) {
     std::vector<std::string> all{"simulate", scenario_file.string(), "--out", (dir_ / "out").string()};
