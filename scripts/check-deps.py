@@ -18,11 +18,12 @@ registers an alternative for that link (the link exists on a fresh machine then,
 that package's file). It also checks that dlib's BLAS and LAPACK resolve to OpenBLAS at run
 time, not to the reference BLAS (4x slower per face descriptor).
 
-Usage: check-deps.py BUILD_DIR        exit 0: all covered; 1: what is missing, one line each.
+Usage: check-deps.py BUILD_DIR [--without PACKAGE]
+  exit 0: all covered; 1: what is missing, one line each. --without checks as if install-deps.sh
+  did not list PACKAGE (the suite uses it to see that the check catches a missing package).
 """
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,19 +45,21 @@ def wanted_packages():
 
 def installed_depends():
     """Every installed package's status, Depends and Pre-Depends, and which names it provides."""
-    fmt = "${Package}\\t${db:Status-Status}\\t${Pre-Depends}, ${Depends}\\t${Provides}\\n"
-    deps, providers, installed = {}, {}, set()
+    fmt = "${Package}\\t${db:Status-Status}\\t${Pre-Depends}, ${Depends}\\t${Provides}\\t${Essential}\\n"
+    deps, providers, installed, essential = {}, {}, set(), set()
     for line in run("dpkg-query", "-W", "-f=" + fmt).splitlines():
-        name, status, depends, provides = (line.split("\t") + [""] * 4)[:4]
+        name, status, depends, provides, is_essential = (line.split("\t") + [""] * 5)[:5]
         if status != "installed":
             continue
         installed.add(name)
+        if is_essential == "yes":
+            essential.add(name)
         deps[name] = [[alt.strip().split()[0].split(":")[0] for alt in group.split("|") if alt.strip()]
                       for group in depends.split(",") if group.strip()]
         for p in provides.split(","):
             if p.strip():
                 providers.setdefault(p.strip().split()[0], set()).add(name)
-    return deps, providers, installed
+    return deps, providers, installed, essential
 
 
 def closure(roots, deps, providers, installed):
@@ -182,16 +185,19 @@ def files_used(build):
             elif m and system(m.group(2)):
                 used.append((m.group(2), "loaded by " + prog.name))
     compiler = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", (build / "CMakeCache.txt").read_text(), re.M)
-    for tool in ([compiler.group(1)] if compiler else []) + TOOLS:
-        path = shutil.which(tool)
-        used.append((path or tool, "tool" if path else "tool, but not on PATH"))
+    used += [(compiler.group(1), "the compiler")] if compiler else []
+    # Where a fresh machine has them: a tool found first on this machine's PATH (a pyenv
+    # python3, say) may be one a fresh machine does not have.
+    for tool in TOOLS:
+        path = "/usr/bin/" + tool
+        used.append((path, "tool") if os.path.exists(path) else (tool, "tool, but there is no /usr/bin/" + tool))
     return used
 
 
 def blas_problems(build):
-    gatesim = next(Path(build).rglob("gatesim"), None)
-    if gatesim is None:
-        return []
+    gatesim = Path(build) / "apps" / "gatesim" / "gatesim"
+    if not gatesim.exists():
+        return [f"{gatesim}: not built"]
     problems = []
     out = run("ldd", str(gatesim))
     for soname in BLAS_SONAMES:
@@ -203,13 +209,15 @@ def blas_problems(build):
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if len(args) not in (1, 3) or (len(args) == 3 and args[1] != "--without"):
         sys.exit(__doc__)
-    build = sys.argv[1]
-    wanted = wanted_packages()
-    deps, providers, installed = installed_depends()
+    build = args[0]
+    wanted = [p for p in wanted_packages() if len(args) == 1 or p != args[2]]
+    deps, providers, installed, essential = installed_depends()
     missing = [p for p in wanted if p not in installed]
-    allowed = closure([p for p in wanted if p in installed], deps, providers, installed)
+    # Every Debian system has the Essential packages (debootstrap's minbase is just those and apt).
+    allowed = closure([p for p in wanted if p in installed] + sorted(essential), deps, providers, installed)
     owners = file_owners()
     problems = [f"install-deps.sh lists {p}, which is not installed" for p in missing]
     checked = set()
@@ -230,7 +238,7 @@ def main():
     for p in problems:
         print("check-deps: " + p)
     print(f"check-deps: {len(checked)} files checked against {len(allowed)} packages "
-          f"(install-deps.sh's {len(wanted)} and their Depends): {len(problems)} problem(s)")
+          f"(install-deps.sh's {len(wanted)}, the Essential ones, and their Depends): {len(problems)} problem(s)")
     return 1 if problems else 0
 
 
