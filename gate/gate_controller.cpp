@@ -1,7 +1,10 @@
 #include "gate/gate_controller.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+
+#include <cassert>
 
 #include "models/input_error.hpp"
 
@@ -70,7 +73,21 @@ void validate(const GateConfig& c) {
                              std::pair{c.identification_threshold, "identification_threshold"}})
     if (!(value > 0 && value <= 2)) fail(std::string(name) + " must be in (0, 2]");
   if (!(c.identification_margin >= 0 && c.identification_margin < 2)) fail("identification_margin must be in [0, 2)");
+  if (c.passback_window < Duration::zero()) fail("passback_window must not be negative");
+  if (c.liveness != LivenessMode::off) {
+    positive(c.passive_frames, "passive_frames");
+    positive(c.temporal_frames, "temporal_frames");
+    positive(c.liveness_max_frames, "liveness_max_frames");
+    positive(c.liveness_window, "liveness_window");
+    if (c.liveness_window > c.face_window) fail("liveness_window must be within face_window");
+    for (auto [value, name] : {std::pair{c.passive_threshold, "passive_threshold"},
+                               std::pair{c.temporal_threshold, "temporal_threshold"}})
+      if (!std::isfinite(value)) fail(std::string(name) + " must be a number");
+  }
 }
+
+bool uses_passive(LivenessMode m) { return m == LivenessMode::passive || m == LivenessMode::both; }
+bool uses_temporal(LivenessMode m) { return m == LivenessMode::temporal || m == LivenessMode::both; }
 
 }  // namespace
 
@@ -116,6 +133,54 @@ Identification judge_identification(std::optional<double> best, std::optional<do
   return Identification::identified;
 }
 
+std::string to_string(LivenessMode mode) {
+  switch (mode) {
+    case LivenessMode::off: return "off";
+    case LivenessMode::passive: return "passive";
+    case LivenessMode::temporal: return "temporal";
+    case LivenessMode::both: return "both";
+  }
+  return "?";
+}
+
+std::optional<LivenessMode> parse_liveness_mode(std::string_view text) {
+  for (auto mode : {LivenessMode::off, LivenessMode::passive, LivenessMode::temporal, LivenessMode::both})
+    if (text == to_string(mode)) return mode;
+  return std::nullopt;
+}
+
+LivenessJudgement judge_liveness(const std::optional<LivenessEvidence>& evidence, const GateConfig& config) {
+  assert(config.liveness != LivenessMode::off);
+  struct Rule {
+    bool used;
+    const std::optional<LivenessCue>* cue;
+    const char* name;
+    double threshold;
+    int frames;
+  };
+  static const std::optional<LivenessCue> none;
+  const Rule rules[] = {
+      {uses_passive(config.liveness), evidence ? &evidence->passive : &none, "passive", config.passive_threshold,
+       config.passive_frames},
+      {uses_temporal(config.liveness), evidence ? &evidence->temporal : &none, "temporal", config.temporal_threshold,
+       config.temporal_frames}};
+  std::string missing;
+  for (const Rule& rule : rules) {
+    if (!rule.used) continue;
+    const auto& cue = *rule.cue;
+    if (!cue || cue->frames < rule.frames) {
+      missing += (missing.empty() ? "" : "; ") + std::string(rule.name) + " cue on " +
+                 std::to_string(cue ? cue->frames : 0) + " of the " + std::to_string(rule.frames) + " frames it needs";
+      continue;
+    }
+    if (!(cue->value >= rule.threshold))
+      return {LivenessVerdict::attack, cue->name + " " + fixed3(cue->value) + " < threshold " + fixed3(rule.threshold) +
+                                           " (" + std::to_string(cue->frames) + " frames)"};
+  }
+  if (!missing.empty()) return {LivenessVerdict::undecided, missing};
+  return {LivenessVerdict::live, ""};
+}
+
 std::vector<Step> default_steps(Channel channel) {
   if (channel == Channel::document) return {Step::read_document, Step::check_policy, Step::face, Step::guardian};
   return {Step::face, Step::check_policy, Step::guardian};
@@ -125,6 +190,7 @@ GateController::GateController(GateConfig config)
     : config_(std::move(config)), outcome_(std::make_shared<TransactionOutcome>()) {
   if (config_.steps.empty()) config_.steps = default_steps(config_.channel);
   validate(config_);
+  passback_ = PassbackLedger(config_.passback_window);
 }
 
 std::optional<Step> GateController::current_step() const {
@@ -222,6 +288,7 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
   step_started_ = at;
   attempts_ = 0;
   match_attempts_ = 0;
+  face_matched_ = false;
   last_quality_reasons_.clear();
   switch (step) {
     case Step::read_document:
@@ -239,7 +306,7 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
         show(out, Signal::guardian_next);
       show(out, Signal::look_at_camera);
       start_step_timer(config_.face_window, out);
-      request<CaptureFrame>(out, role);
+      request<CaptureFrame>(out, role, true);
       break;
     case Step::fingerprint:
       show(out, Signal::place_finger);
@@ -327,6 +394,10 @@ bool GateController::person_found(Time at, const std::string& holder_id, std::ve
   person().holder_id = holder_id;
   if (current_role() == Role::traveller) {
     outcome_->holder_id = holder_id;
+    if (const Clearance* earlier = passback_.refuses(holder_id, at)) {
+      decide(at, {passback_.reason(*earlier, at)}, out);
+      return false;
+    }
     return true;
   }
   if (std::find(guardian_ids_.begin(), guardian_ids_.end(), holder_id) == guardian_ids_.end()) {
@@ -377,6 +448,14 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
     decide(e.at, {{"tailgating", what}}, out);
     return;
   }
+  if (config_.liveness != LivenessMode::off) {
+    if (e.liveness) p.liveness = e.liveness;
+    if (liveness_settles(e.at, out)) return;
+    if (face_matched_) {  // the face is known: the frames are for liveness only
+      request<CaptureFrame>(out, current_role());
+      return;
+    }
+  }
   if (e.face_count >= 1 && e.quality_ok) {
     if (config_.channel == Channel::document)
       request<MatchFace>(out, p.holder_id);
@@ -408,8 +487,7 @@ void GateController::on(const FaceMatched& e, std::vector<Action>& out) {
   }
   p.distance = p.distance ? std::min(*p.distance, e.distance) : e.distance;
   if (e.distance < config_.match_threshold) {
-    p.face_passed = true;
-    finish_step(e.at, out);
+    face_matched(e.at, out);
     return;
   }
   face_attempt_failed(e.at,
@@ -445,8 +523,45 @@ void GateController::on(const IdentificationDone& e, std::vector<Action>& out) {
       break;
   }
   if (!person_found(e.at, e.best->holder_id, out)) return;
-  p.face_passed = true;
-  finish_step(e.at, out);
+  face_matched(e.at, out);
+}
+
+void GateController::face_matched(Time at, std::vector<Action>& out) {
+  person().face_passed = true;
+  face_matched_ = true;
+  if (config_.liveness == LivenessMode::off) {
+    finish_step(at, out);
+    return;
+  }
+  if (!liveness_settles(at, out)) request<CaptureFrame>(out, current_role());
+}
+
+bool GateController::liveness_settles(Time at, std::vector<Action>& out) {
+  auto& p = person();
+  auto judgement = judge_liveness(p.liveness, config_);
+  p.liveness_verdict = judgement.verdict;
+  switch (judgement.verdict) {
+    case LivenessVerdict::attack:
+      decide(at, {reason("face.liveness", std::move(judgement.detail))}, out);
+      return true;
+    case LivenessVerdict::live:
+      if (!face_matched_) return false;
+      finish_step(at, out);
+      return true;
+    case LivenessVerdict::undecided:
+      break;
+  }
+  // Before the face matched, the face step's own limits (quality, match, timeout) apply.
+  if (!face_matched_) return false;
+  const Duration used = at - step_started_;
+  if (attempts_ < config_.liveness_max_frames && attempts_ < config_.max_face_frames && used < config_.liveness_window)
+    return false;
+  decide(at,
+         {reason("face.liveness", "undecided after " + std::to_string(attempts_) + " frames in " + seconds(used) +
+                                      " (budget " + std::to_string(config_.liveness_max_frames) + " frames, " +
+                                      seconds(config_.liveness_window) + "): " + judgement.detail)},
+         out);
+  return true;
 }
 
 void GateController::face_attempt_failed(Time at, Reason why, std::vector<Action>& out) {
@@ -497,6 +612,10 @@ void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
     o.timings.push_back({"audit", e.at - audit_started_});
   }
   if (o.decision == Decision::cleared) {
+    if (passback_.enabled())
+      for (const auto& person : o.people)
+        if (!person.holder_id.empty()) passback_.record({person.holder_id, e.at, "#" + std::to_string(o.transaction)});
+    barrier_open_ = true;
     out.push_back(OpenBarrier{});
     show(out, Signal::proceed);
     exit_timer_ = next_id();
@@ -511,19 +630,28 @@ void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
   state_ = LaneState::idle;
 }
 
-void GateController::on(const TravellerPassed&, std::vector<Action>& out) {
+void GateController::on(const TravellerPassed& e, std::vector<Action>& out) {
   if (state_ != LaneState::passing) return;
-  out.push_back(CancelTimer{*exit_timer_});
+  if (exit_timer_) out.push_back(CancelTimer{*exit_timer_});
   exit_timer_.reset();
-  out.push_back(CloseBarrier{});
+  if (barrier_open_) out.push_back(CloseBarrier{});
+  barrier_open_ = false;
+  const int cleared = static_cast<int>(outcome_->people.size());
+  if (e.people > cleared) {
+    const std::string what = std::to_string(e.people) + " people went through the passage, " +
+                             std::to_string(cleared) + " cleared (" + outcome_->holder_id + ")";
+    out.push_back(RaiseAlarm{"tailgating in the passage: " + what});
+    out.push_back(RecordIncident{outcome_->transaction, e.at, {"passage.tailgating", what}});
+  }
   lane_ready(out);
 }
 
 void GateController::on(const TimerFired& e, std::vector<Action>& out) {
   if (state_ == LaneState::passing && exit_timer_ == e.id) {
     exit_timer_.reset();
+    barrier_open_ = false;
     out.push_back(CloseBarrier{});
-    lane_ready(out);
+    if (!config_.passage_required) lane_ready(out);  // else: the traveller is still in the lane
     return;
   }
   if (state_ != LaneState::in_step || step_timer_ != e.id) return;
@@ -552,6 +680,13 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
       decide(e.at, {reason("policy.timeout", "no policy verdict within " + seconds(config_.service_timeout))}, out);
       break;
     case Step::face: {
+      if (face_matched_) {  // only liveness was missing
+        decide(e.at,
+               {reason("face.liveness", "undecided when the face window of " + seconds(config_.face_window) +
+                                            " ended: " + judge_liveness(p.liveness, config_).detail + stalled)},
+               out);
+        break;
+      }
       std::string detail = "no matching face within " + seconds(config_.face_window) + " (" +
                            std::to_string(p.frames) + " frames, " + std::to_string(p.frames_rejected) + " rejected";
       if (!last_quality_reasons_.empty()) detail += "; last: " + joined(last_quality_reasons_);
@@ -580,6 +715,16 @@ void GateController::on(const DeviceFault& e, std::vector<Action>& out) {
   // the next transaction's record, and call staff if the barrier fails while open.
   faults_between_transactions_.push_back(std::move(fault));
   if (state_ == LaneState::passing && e.device == Device::barrier) out.push_back(RaiseAlarm{"barrier fault: " + e.what});
+  // An exit sensor that fails cannot say when the traveller has gone: staff are called, the
+  // barrier closes, and the lane goes on rather than waiting for a report that will not come.
+  if (state_ == LaneState::passing && e.device == Device::passage_sensor) {
+    out.push_back(RaiseAlarm{"exit sensor fault: " + e.what});
+    if (exit_timer_) out.push_back(CancelTimer{*exit_timer_});
+    exit_timer_.reset();
+    if (barrier_open_) out.push_back(CloseBarrier{});
+    barrier_open_ = false;
+    lane_ready(out);
+  }
 }
 
 }  // namespace gatesim::gate

@@ -13,7 +13,32 @@
 //                          second-best candidate) -> policy check on who was found ->
 //                          [fingerprint] -> [guardian]
 // The face step captures frames until one passes quality (bounded by frames and time); more
-// faces than allowed is tailgating (refer and alarm at once). The guardian step runs when the
+// faces than allowed is tailgating (refer and alarm at once).
+//
+// Liveness (GateConfig::liveness other than off): each FrameAnalysed of the face step carries
+// the liveness evidence the lane's detector has accumulated over the step's frames so far
+// (LivenessEvidence: a passive and a temporal cue, each a value and the frames it rests on).
+// The decision is the controller's, by judge_liveness: a cue under its threshold is an attack
+// (referral "face.liveness" naming the cue and its value, at once, whatever the match); the
+// face step ends only when the face matched and the evidence is live; while it is undecided
+// the step keeps capturing frames, up to liveness_max_frames frames or liveness_window after
+// the step began, and then refers with "face.liveness" saying what was still missing (before
+// the face matched, the step's own limits apply: face.quality, face.no_match, face.timeout). With
+// liveness off, the evidence is ignored and every action is what it was without it.
+//
+// Anti-passback (GateConfig::passback_window > 0): once the controller knows who the traveller
+// is (document read, or the gallery's identification), a holder its PassbackLedger saw cleared
+// within the window is referred with "gate.passback" naming that transaction. Clearances are
+// recorded when the audit write of a cleared transaction succeeds (traveller and guardian);
+// a driver seeds earlier ones (other lanes, a restart) with remember().
+//
+// Passage: once the barrier opens the lane is `passing`. TravellerPassed (the exit sensor, or
+// a camera-only lane's driver once the face has left the view) closes the barrier and makes
+// the lane ready. The exit timer closes the barrier if nobody passed; with passage_required
+// the lane then still waits for TravellerPassed (the traveller is still in the lane), without
+// it (the simulator's default) the lane is ready at once. More people through the passage
+// than were cleared is tailgating: RaiseAlarm and RecordIncident (the transaction's own
+// record is already written). The guardian step runs when the
 // policy verdict asks for one: the guardian passes the same steps (as Role::guardian) and must
 // be one of the guardians on record. Then the outcome is written to the audit log and only
 // once the driver confirms the write (AuditWritten) is the barrier opened or the traveller
@@ -40,6 +65,7 @@
 #include <vector>
 
 #include "biometrics/matcher.hpp"
+#include "gate/passback.hpp"
 #include "gate/transaction_outcome.hpp"
 
 namespace gatesim::gate {
@@ -54,6 +80,10 @@ std::string_view step_name(Step step, Role role);
 // ensures: the smart channel's order for `channel` (without fingerprint; a port that asks for
 //          fingerprints inserts Step::fingerprint after Step::face).
 std::vector<Step> default_steps(Channel channel);
+
+enum class LivenessMode { off, passive, temporal, both };
+std::string to_string(LivenessMode mode);
+std::optional<LivenessMode> parse_liveness_mode(std::string_view text);
 
 // Every timeout, limit, threshold and the step order. The defaults fit the smart channel:
 // Hong Kong's e-Channel takes about 7 s per traveller and Shenzhen Bay's document-free channel
@@ -87,6 +117,22 @@ struct GateConfig {
   int max_fingerprint_attempts = 3;
 
   Duration exit_timeout = 6s;  // barrier open for the traveller (and guardian) to walk through
+  // true: the next transaction waits for TravellerPassed even after the exit timer closed the
+  // barrier (a live lane, whose exit sensor or camera says when the traveller has gone).
+  bool passage_required = false;
+
+  // Anti-passback: a holder cleared within this window is referred "gate.passback"; zero: off.
+  Duration passback_window{};
+
+  // Liveness in the face step (see the header comment). The thresholds are on the values the
+  // detector reports (higher: more live); a cue decides once it rests on its frames.
+  LivenessMode liveness = LivenessMode::off;
+  double passive_threshold = 0.5;    // MiniFASNet's live probability, averaged over the frames
+  int passive_frames = 3;
+  double temporal_threshold = 0.5;   // the detector's non-rigid motion measure over the frames
+  int temporal_frames = 8;           // about half a second of 15 frames/s video
+  int liveness_max_frames = 30;      // frames of the face step liveness may use
+  Duration liveness_window = 4s;     // and time since the step began; within face_window
 
   // false: no ShowIndicator actions, for a driver with no one to show them to (the port
   // simulator); every other action is the same.
@@ -121,6 +167,9 @@ struct FrameAnalysed {
   bool quality_ok = false;
   std::vector<std::string> quality_reasons;
   std::string image_path;  // when the driver keeps images
+  // The face step's liveness evidence up to and including this frame (nullopt: the lane runs
+  // no detector, or it saw no face yet). Ignored with GateConfig::liveness off.
+  std::optional<LivenessEvidence> liveness = std::nullopt;
 };
 struct FaceMatched {
   Time at{};
@@ -150,7 +199,10 @@ struct AuditWritten {
   bool ok = true;
   std::string problem;
 };
-struct TravellerPassed { Time at{}; };
+// The cleared traveller has gone through (or, camera only, out of the lane's view); `people`:
+// how many went through the passage while the barrier was open (more than were cleared is
+// tailgating).
+struct TravellerPassed { Time at{}; int people = 1; };
 struct TimerFired { Time at{}; std::uint64_t id = 0; };
 struct DeviceFault { Time at{}; Device device = Device::camera; std::string what; };
 
@@ -164,6 +216,17 @@ using Event = std::variant<TravellerArrived, DocumentRead, PolicyChecked, FrameA
 enum class Identification { identified, not_found, ambiguous };
 Identification judge_identification(std::optional<double> best, std::optional<double> second, const GateConfig& config);
 
+// The liveness rule on a face step's evidence so far. passive / temporal / both: the cues the
+// mode uses must each rest on their frames (passive_frames, temporal_frames) to decide; one
+// under its threshold is an attack, all at or over theirs is live, anything else undecided.
+// `detail` names the deciding cue and its value (attack), or what is missing (undecided).
+// requires: config.liveness != off.
+struct LivenessJudgement {
+  LivenessVerdict verdict = LivenessVerdict::undecided;
+  std::string detail;
+};
+LivenessJudgement judge_liveness(const std::optional<LivenessEvidence>& evidence, const GateConfig& config);
+
 // ---- Actions: what the driver is asked to do, in order. ----
 enum class Signal { ready, present_document, look_at_camera, place_finger, guardian_next, proceed, go_to_counter };
 std::string to_string(Signal signal);
@@ -171,7 +234,8 @@ std::string to_string(Signal signal);
 struct ReadDocument { std::uint64_t request = 0; Role role = Role::traveller; };
 // Check the person whose document was read (document channel) or who was identified.
 struct CheckPolicy { std::uint64_t request = 0; Role role = Role::traveller; std::string holder_id; std::string document_number; };
-struct CaptureFrame { std::uint64_t request = 0; Role role = Role::traveller; };
+// `first`: the face step's first frame (a liveness detector starts afresh).
+struct CaptureFrame { std::uint64_t request = 0; Role role = Role::traveller; bool first = false; };
 // Compare the face of the last FrameAnalysed with `holder_id`'s enrolled templates.
 struct MatchFace { std::uint64_t request = 0; std::string holder_id; };
 // Search the gallery for the face of the last FrameAnalysed.
@@ -187,12 +251,15 @@ struct OpenBarrier {};
 struct CloseBarrier {};
 struct Refer { std::vector<Reason> reasons; };
 struct RaiseAlarm { std::string what; };
+// Something that happened after transaction `transaction`'s record was written (tailgating
+// in the passage): the driver records it beside that record.
+struct RecordIncident { std::uint64_t transaction = 0; Time at{}; Reason what; };
 // The transaction is over and audited; `outcome` adds the audit write's timing.
 struct Completed { std::shared_ptr<const TransactionOutcome> outcome; };
 
 using Action = std::variant<ReadDocument, CheckPolicy, CaptureFrame, MatchFace, Identify, CaptureFingerprint,
                             StartTimer, CancelTimer, ShowIndicator, WriteAudit, OpenBarrier, CloseBarrier, Refer,
-                            RaiseAlarm, Completed>;
+                            RaiseAlarm, RecordIncident, Completed>;
 
 enum class LaneState { idle, in_step, writing_audit, passing };
 
@@ -212,6 +279,10 @@ class GateController {
   Role current_role() const;
   // The request the controller is waiting for, if any (tests answer it by this id).
   std::optional<std::uint64_t> awaited_request() const { return awaited_; }
+
+  // A clearance from before this controller (the audit log's, another lane's): the passback
+  // rule counts it like its own. Nothing happens with passback_window zero.
+  void remember(Clearance clearance) { passback_.record(std::move(clearance)); }
 
   // ensures: the actions to carry out, in order. Events that do not fit the state (a late
   //          reply, a cancelled timer, a traveller arriving mid-transaction) give no actions,
@@ -247,6 +318,11 @@ class GateController {
   // Records who the current step found; a guardian must be on record. false: decided (referred).
   bool person_found(Time at, const std::string& holder_id, std::vector<Action>& out);
   void face_attempt_failed(Time at, Reason why, std::vector<Action>& out);
+  // The face matched (or identified): ends the step unless liveness still has a say.
+  void face_matched(Time at, std::vector<Action>& out);
+  // Liveness on the evidence so far, while the face step runs. true: decided (referred, or
+  // the step finished); false: the step goes on.
+  bool liveness_settles(Time at, std::vector<Action>& out);
 
   void on(const TravellerArrived& e, std::vector<Action>& out);
   void on(const DocumentRead& e, std::vector<Action>& out);
@@ -284,7 +360,10 @@ class GateController {
   // The step under way.
   int attempts_ = 0;  // document reads, frames analysed, fingerprint captures
   int match_attempts_ = 0;
+  bool face_matched_ = false;  // the face step's face matched; liveness may still be undecided
   std::vector<std::string> last_quality_reasons_;
+  PassbackLedger passback_;
+  bool barrier_open_ = false;
 };
 
 }  // namespace gatesim::gate

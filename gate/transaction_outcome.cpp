@@ -10,6 +10,21 @@ nlohmann::json optional_json(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+// The score is the passive cue's live probability (the one cue on a fixed 0-1 scale); the
+// cues give each value and how many frames it rests on.
+nlohmann::json liveness_json(const PersonEvidence& p) {
+  auto cues = nlohmann::json::array();
+  std::optional<double> score;
+  if (p.liveness) {
+    for (const auto* cue : {&p.liveness->passive, &p.liveness->temporal})
+      if (*cue) cues.push_back({{"cue", (*cue)->name}, {"value", (*cue)->value}, {"frames", (*cue)->frames}});
+    if (p.liveness->passive) score = p.liveness->passive->value;
+  }
+  return {{"decision", p.liveness_verdict ? nlohmann::json(to_string(*p.liveness_verdict)) : nlohmann::json(nullptr)},
+          {"score", optional_json(score)},
+          {"cues", cues}};
+}
+
 }  // namespace
 
 std::string to_string(Channel channel) { return channel == Channel::document ? "document" : "document_free"; }
@@ -23,6 +38,16 @@ std::string to_string(Device device) {
     case Device::document_reader: return "document_reader";
     case Device::barrier: return "barrier";
     case Device::indicator: return "indicator";
+    case Device::passage_sensor: return "passage_sensor";
+  }
+  return "?";
+}
+
+std::string to_string(LivenessVerdict verdict) {
+  switch (verdict) {
+    case LivenessVerdict::live: return "live";
+    case LivenessVerdict::attack: return "attack";
+    case LivenessVerdict::undecided: return "undecided";
   }
   return "?";
 }
@@ -50,7 +75,7 @@ nlohmann::json to_json(const TransactionOutcome& o) {
   auto reasons = nlohmann::json::array();
   for (const auto& r : o.reasons) reasons.push_back({{"code", r.code}, {"detail", r.detail}});
   auto people = nlohmann::json::array();
-  for (const auto& p : o.people)
+  for (const auto& p : o.people) {
     people.push_back({{"role", to_string(p.role)},
                       {"holder_id", p.holder_id},
                       {"frames", p.frames},
@@ -61,6 +86,10 @@ nlohmann::json to_json(const TransactionOutcome& o) {
                       {"face_passed", optional_json(p.face_passed)},
                       {"fingerprint_attempts", p.fingerprint_attempts},
                       {"fingerprint_matched", optional_json(p.fingerprint_matched)}});
+    // Only a lane that checks liveness has these keys (the records of one that does not are
+    // unchanged).
+    if (p.liveness || p.liveness_verdict) people.back()["liveness"] = liveness_json(p);
+  }
   auto faults = nlohmann::json::array();
   for (const auto& f : o.device_faults)
     faults.push_back({{"device", to_string(f.device)}, {"what", f.what}, {"at_ms", milliseconds(f.at)}});
