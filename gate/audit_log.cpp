@@ -1,5 +1,6 @@
 #include "gate/audit_log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -11,7 +12,9 @@
 namespace gatesim::gate {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Version 2 added the liveness column and the incidents table; a version 1 log is migrated
+// in place when opened (its rows get an empty liveness list).
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS audit (
@@ -31,9 +34,27 @@ CREATE TABLE IF NOT EXISTS audit (
   timings         TEXT    NOT NULL,  -- JSON object: step -> milliseconds
   device_faults   TEXT    NOT NULL,  -- JSON array of {device, what, at_ms}
   image_paths     TEXT    NOT NULL,  -- JSON array; empty unless images are kept
-  record          TEXT    NOT NULL   -- the whole outcome as JSON
+  record          TEXT    NOT NULL,  -- the whole outcome as JSON
+  liveness        TEXT    NOT NULL DEFAULT '[]'  -- JSON array: per person checked, {role, decision, score, cues}
 );
 CREATE INDEX IF NOT EXISTS audit_by_holder ON audit (holder_id);
+)sql";
+
+// Version 1 to 2.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE audit ADD COLUMN liveness TEXT NOT NULL DEFAULT '[]';
+)sql";
+
+// What happened after a transaction's row was written (tailgating in the passage).
+constexpr const char* kIncidents = R"sql(
+CREATE TABLE IF NOT EXISTS incidents (
+  id              INTEGER PRIMARY KEY,
+  recorded_at     TEXT    NOT NULL,
+  lane            TEXT    NOT NULL,
+  transaction_no  INTEGER NOT NULL,
+  code            TEXT    NOT NULL,
+  detail          TEXT    NOT NULL
+);
 )sql";
 
 std::string utc_now_iso() {
@@ -95,8 +116,8 @@ AuditLog::AuditLog(const std::filesystem::path& file, std::string lane) : file_(
     if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
   }
-  if (version != 0 && version != kSchemaVersion)
-    fail("audit log schema version " + std::to_string(version) + ", expected " + std::to_string(kSchemaVersion));
+  if (version < 0 || version > kSchemaVersion)
+    fail("audit log schema version " + std::to_string(version) + ", expected at most " + std::to_string(kSchemaVersion));
   if (version == 0) {
     sqlite3_stmt* stmt = nullptr;
     sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_schema", -1, &stmt, nullptr);
@@ -106,7 +127,19 @@ AuditLog::AuditLog(const std::filesystem::path& file, std::string lane) : file_(
   }
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
-  exec(std::string("BEGIN IMMEDIATE;") + kSchema + "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";COMMIT;");
+  // One transaction: a migration is whole or not at all. Re-reading the version inside it
+  // keeps two processes opening one old log from migrating it twice.
+  exec("BEGIN IMMEDIATE");
+  {
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &stmt, nullptr);
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  std::string sql = kSchema;
+  if (version == 1) sql = kMigrateFrom1;
+  if (version == kSchemaVersion) sql.clear();
+  exec(sql + kIncidents + "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";COMMIT;");
 }
 
 AuditLog::~AuditLog() { sqlite3_close(db_); }
@@ -115,8 +148,9 @@ std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
   const nlohmann::json j = to_json(outcome);
   Statement insert(db_, R"sql(
     INSERT INTO audit (recorded_at, lane, transaction_no, channel, decision, holder_id, document_number,
-                       guardian_id, alarm, total_ms, reasons, scores, timings, device_faults, image_paths, record)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))sql");
+                       guardian_id, alarm, total_ms, reasons, scores, timings, device_faults, image_paths, record,
+                       liveness)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17))sql");
   insert.bind(1, utc_now_iso());
   insert.bind(2, lane_);
   sqlite3_bind_int64(insert.get(), 3, static_cast<sqlite3_int64>(outcome.transaction));
@@ -133,11 +167,65 @@ std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
   insert.bind(14, j["device_faults"].dump());
   insert.bind(15, j["image_paths"].dump());
   insert.bind(16, j.dump());
+  auto liveness = nlohmann::json::array();
+  for (const auto& person : j["people"])
+    if (person.contains("liveness")) {
+      auto entry = person["liveness"];
+      entry["role"] = person["role"];
+      liveness.push_back(std::move(entry));
+    }
+  insert.bind(17, liveness.dump());
   // One statement in autocommit mode is its own transaction: with synchronous=FULL the WAL is
   // synced before sqlite3_step reports SQLITE_DONE.
   if (sqlite3_step(insert.get()) != SQLITE_DONE)
     throw AuditError(file_.string() + ": audit record not written: " + sqlite3_errmsg(db_));
   return sqlite3_last_insert_rowid(db_);
+}
+
+std::int64_t AuditLog::append_incident(std::uint64_t transaction, const Reason& what) {
+  Statement insert(db_, R"sql(
+    INSERT INTO incidents (recorded_at, lane, transaction_no, code, detail) VALUES (?1, ?2, ?3, ?4, ?5))sql");
+  insert.bind(1, utc_now_iso());
+  insert.bind(2, lane_);
+  sqlite3_bind_int64(insert.get(), 3, static_cast<sqlite3_int64>(transaction));
+  insert.bind(4, what.code);
+  insert.bind(5, what.detail);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE)
+    throw AuditError(file_.string() + ": incident not written: " + sqlite3_errmsg(db_));
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<IncidentRecord> AuditLog::incidents() const {
+  Statement select(db_, "SELECT id, recorded_at, lane, transaction_no, code, detail FROM incidents ORDER BY id");
+  std::vector<IncidentRecord> out;
+  int rc;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW)
+    out.push_back({sqlite3_column_int64(select.get(), 0), select.text(1), select.text(2),
+                   static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 3)), {select.text(4), select.text(5)}});
+  if (rc != SQLITE_DONE) throw AuditError(file_.string() + ": cannot read the incidents: " + sqlite3_errmsg(db_));
+  return out;
+}
+
+std::vector<AuditLog::PastClearance> AuditLog::clearances_within(Duration window) const {
+  // recorded_at is UTC ISO 8601, which SQLite's julianday() reads; the age is taken against
+  // SQLite's own clock in the same statement.
+  Statement select(db_, R"sql(
+    SELECT holder_id, guardian_id, lane, transaction_no, recorded_at,
+           (julianday('now') - julianday(recorded_at)) * 86400.0 AS age_s
+    FROM audit WHERE decision = 'cleared' AND age_s < ?1 ORDER BY id)sql");
+  sqlite3_bind_double(select.get(), 1, std::chrono::duration<double>(window).count());
+  std::vector<PastClearance> out;
+  int rc;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    const std::string name = "lane " + select.text(2) + " #" + std::to_string(sqlite3_column_int64(select.get(), 3)) +
+                             " at " + select.text(4);
+    const auto age = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
+        std::max(0.0, sqlite3_column_double(select.get(), 5))));
+    for (int column : {0, 1})
+      if (const std::string holder = select.text(column); !holder.empty()) out.push_back({holder, age, name});
+  }
+  if (rc != SQLITE_DONE) throw AuditError(file_.string() + ": cannot read the clearances: " + sqlite3_errmsg(db_));
+  return out;
 }
 
 std::vector<AuditRecord> AuditLog::records() const {

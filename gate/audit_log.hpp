@@ -1,7 +1,12 @@
 #pragma once
 // AuditLog: the lane's record of every transaction, one row each, in an SQLite file: the
-// decision, the reasons, the scores, the step timings and the device faults (and the whole
-// outcome as JSON). The gate controller asks for the write before it opens the barrier, and
+// decision, the reasons, the scores, the liveness evidence and verdict, the step timings and
+// the device faults (and the whole outcome as JSON); and, in a second table, incidents that
+// happened after a transaction's row was written (tailgating in the passage). Lanes that
+// share one file (one direction of a port) see each other's clearances (anti-passback).
+//
+// Schema: PRAGMA user_version says which; opening an older log migrates it in place (1 -> 2:
+// the liveness column, the incidents table), a newer one is refused. The gate controller asks for the write before it opens the barrier, and
 // append() returns only once the row is durable, so a decision that took effect is on disk.
 //
 // Durability: WAL journal with synchronous=FULL. In WAL mode NORMAL already survives a killed
@@ -35,6 +40,14 @@ class AuditError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+struct IncidentRecord {
+  std::int64_t id = 0;
+  std::string recorded_at;
+  std::string lane;
+  std::uint64_t transaction = 0;
+  Reason what;
+};
+
 struct AuditRecord {
   std::int64_t id = 0;          // row id: the order records were written in
   std::string recorded_at;      // UTC wall clock, ISO 8601 with milliseconds
@@ -63,6 +76,21 @@ class AuditLog {
 
   // ensures: every record, oldest first.
   std::vector<AuditRecord> records() const;
+
+  // ensures: the incident is committed and synced when this returns; returns its row id.
+  // throws AuditError when it could not be written.
+  std::int64_t append_incident(std::uint64_t transaction, const Reason& what);
+  std::vector<IncidentRecord> incidents() const;  // oldest first
+
+  // A cleared transaction's traveller or guardian, `age` before now (by the wall clock).
+  struct PastClearance {
+    std::string holder_id;
+    Duration age{};
+    std::string transaction;  // "lane shenzhen-bay #3 at 2026-11-29T22:01:02.123Z"
+  };
+  // ensures: every holder cleared (as traveller or guardian) in a row of any lane recorded
+  //          less than `window` ago, oldest first.
+  std::vector<PastClearance> clearances_within(Duration window) const;
 
  private:
   std::filesystem::path file_;

@@ -94,7 +94,109 @@ TEST(AuditLog, CreatesAWalDatabaseWithItsSchemaVersion) {
   AuditLog log(dir / "audit.db");
   log.append(decided(1, Decision::cleared));
   EXPECT_EQ(pragma(dir / "audit.db", "journal_mode"), "wal");
-  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "1");
+  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "2");
+}
+
+std::string query(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  std::string value;
+  if (stmt && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+    value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+// A log written by the version 1 schema (no liveness column, no incidents table), as the
+// previous release created it.
+void write_version_1_log(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  const char* sql = R"sql(
+    CREATE TABLE audit (
+      id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, lane TEXT NOT NULL, transaction_no INTEGER NOT NULL,
+      channel TEXT NOT NULL, decision TEXT NOT NULL CHECK (decision IN ('cleared', 'referred')),
+      holder_id TEXT NOT NULL, document_number TEXT NOT NULL, guardian_id TEXT NOT NULL, alarm INTEGER NOT NULL,
+      total_ms REAL NOT NULL, reasons TEXT NOT NULL, scores TEXT NOT NULL, timings TEXT NOT NULL,
+      device_faults TEXT NOT NULL, image_paths TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX audit_by_holder ON audit (holder_id);
+    INSERT INTO audit VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-120 seconds'), 'old', 7, 'document',
+      'cleared', 'H7', 'C7', 'G7', 0, 6500, '[]', '[]', '{}', '[]', '[]', '{"transaction":7}');
+    INSERT INTO audit VALUES (2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 hours'), 'old', 8, 'document',
+      'cleared', 'H8', 'C8', '', 0, 6500, '[]', '[]', '{}', '[]', '[]', '{"transaction":8}');
+    PRAGMA user_version = 1;)sql";
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(AuditLog, MigratesAVersion1LogKeepingItsRows) {
+  TempDir dir;
+  write_version_1_log(dir / "audit.db");
+  {
+    AuditLog log(dir / "audit.db", "new");
+    EXPECT_EQ(log.records().size(), 2u);
+    log.append(decided(9, Decision::cleared));
+    log.append_incident(9, {"passage.tailgating", "2 people went through the passage, 1 cleared (H9)"});
+  }
+  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "2");
+  EXPECT_EQ(query(dir / "audit.db", "SELECT liveness FROM audit WHERE id = 1"), "[]");
+  AuditLog reopened(dir / "audit.db");  // a migrated log opens again as it is
+  ASSERT_EQ(reopened.records().size(), 3u);
+  EXPECT_EQ(reopened.records()[0].transaction, 7u);
+  ASSERT_EQ(reopened.incidents().size(), 1u);
+  EXPECT_EQ(reopened.incidents()[0].transaction, 9u);
+  EXPECT_EQ(reopened.incidents()[0].lane, "new");
+  EXPECT_EQ(reopened.incidents()[0].what.code, "passage.tailgating");
+}
+
+TEST(AuditLog, RefusesANewerSchema) {
+  TempDir dir;
+  { AuditLog log(dir / "audit.db"); }
+  query(dir / "audit.db", "PRAGMA user_version = 3");
+  try {
+    AuditLog log(dir / "audit.db");
+    FAIL() << "opened a newer schema";
+  } catch (const models::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 3"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AuditLog, StoresTheLivenessOfEachPersonChecked) {
+  TempDir dir;
+  AuditLog log(dir / "audit.db");
+  TransactionOutcome o = decided(1, Decision::referred);
+  o.reasons = {{"face.liveness", "passive 0.120 < threshold 0.500 (3 frames)"}};
+  o.people[0].liveness = LivenessEvidence{LivenessCue{"passive", 0.12, 3}, LivenessCue{"temporal.rigid", 0.05, 9}};
+  o.people[0].liveness_verdict = LivenessVerdict::attack;
+  log.append(o);
+  const auto stored = nlohmann::json::parse(query(dir / "audit.db", "SELECT liveness FROM audit"));
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0]["role"], "traveller");
+  EXPECT_EQ(stored[0]["decision"], "attack");
+  EXPECT_DOUBLE_EQ(stored[0]["score"].get<double>(), 0.12);
+  EXPECT_EQ(stored[0]["cues"][1]["cue"], "temporal.rigid");
+  EXPECT_EQ(stored[0]["cues"][1]["frames"], 9);
+  EXPECT_EQ(log.records()[0].outcome["people"][0]["liveness"]["decision"], "attack");
+}
+
+TEST(AuditLog, ClearancesWithinAWindowNameTheirTransaction) {
+  TempDir dir;
+  write_version_1_log(dir / "audit.db");
+  AuditLog log(dir / "audit.db", "shenzhen-bay");
+  log.append(decided(1, Decision::cleared));
+  log.append(decided(2, Decision::referred));
+  const auto recent = log.clearances_within(10min);
+  ASSERT_EQ(recent.size(), 3u);  // H7 and guardian G7 two minutes ago, H1 now; not H8 (3 h), not H2 (referred)
+  EXPECT_EQ(recent[0].holder_id, "H7");
+  EXPECT_EQ(recent[1].holder_id, "G7");
+  EXPECT_NEAR(std::chrono::duration<double>(recent[0].age).count(), 120, 30);
+  EXPECT_NE(recent[0].transaction.find("lane old #7 at "), std::string::npos) << recent[0].transaction;
+  EXPECT_EQ(recent[2].holder_id, "H1");
+  EXPECT_LT(recent[2].age, 30s);
+  EXPECT_EQ(log.clearances_within(4h).size(), 4u);
 }
 
 TEST(AuditLog, RefusesAFileThatIsNotAnAuditLog) {
