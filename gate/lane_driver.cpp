@@ -32,6 +32,10 @@ struct LaneDriver::Impl {
       if (error || !std::filesystem::is_directory(options.keep_images))
         throw models::InputError(options.keep_images.string() + ": cannot create the image folder: " + error.message());
     }
+    // Anti-passback across restarts and lanes: who the audit log saw cleared within the window.
+    if (const Duration window = controller.config().passback_window; window > Duration::zero())
+      for (auto& earlier : audit.clearances_within(window))
+        controller.remember({std::move(earlier.holder_id), now() - earlier.age, std::move(earlier.transaction)});
   }
 
   GateController controller;
@@ -146,7 +150,7 @@ struct LaneDriver::Impl {
       asio::post(service_thread, [this, frame] {
         FrameAnalysed seen;
         try {
-          seen = analyse(CaptureFrame{0, Role::traveller}, frame, FrameUse::presence);
+          seen = analyse(CaptureFrame{0, Role::traveller, true}, frame, FrameUse::presence);
         } catch (...) {
           fail(std::current_exception());
           return;
@@ -273,14 +277,76 @@ struct LaneDriver::Impl {
     });
   }
   void act(const OpenBarrier&) {
+    barrier_open = true;
     on(device_thread, [this]() -> std::optional<Event> {
       devices.open_barrier();
-      if (devices.await_passage()) return TravellerPassed{now()};
+      if (const auto people = devices.await_passage()) return TravellerPassed{now(), *people};
+      asio::post(io, [this] { watch_passage(PassageWatch{now()}); });
       return std::nullopt;
     });
   }
   void act(const CloseBarrier&) {
+    barrier_open = false;
     device_call([this] { devices.close_barrier(); });
+  }
+  void act(const RecordIncident& a) {
+    on(service_thread, [this, a]() -> std::optional<Event> {
+      try {
+        audit.append_incident(a.transaction, a.what);
+      } catch (const AuditError& e) {
+        device_call([this, what = std::string(e.what())] { devices.alarm(what); });
+      }
+      return std::nullopt;
+    });
+  }
+
+  // ---- Passage without an exit sensor: the camera is watched (io thread) ----
+  // Clear once the frames have shown no face for passage_clear; `people` counts the most faces
+  // seen in one frame while the barrier was open. A camera fault ends the watch (recorded with
+  // the next transaction): a lane that cannot see cannot wait for anyone.
+  struct PassageWatch {
+    Time last_face{};
+    int people = 0;
+    bool face_free = false;  // the last frame showed no face
+  };
+  bool barrier_open = false;
+  void watch_passage(PassageWatch watch) {
+    if (controller.state() != LaneState::passing) return;
+    asio::post(device_thread, [this, watch] {
+      cv::Mat frame;
+      try {
+        frame = devices.capture_frame();
+      } catch (const DeviceFailure& e) {
+        asio::post(io, [this, watch, fault = DeviceFault{now(), e.device(), e.what()}] {
+          feed(fault);
+          if (controller.state() == LaneState::passing) feed(TravellerPassed{now(), watch.people});
+        });
+        return;
+      } catch (...) {
+        fail(std::current_exception());
+        return;
+      }
+      asio::post(service_thread, [this, watch, frame]() mutable {
+        int faces = 0;
+        try {
+          faces = static_cast<int>(analyzer.detect(frame).size());
+        } catch (...) {
+          fail(std::current_exception());
+          return;
+        }
+        asio::post(io, [this, watch, faces]() mutable {
+          if (controller.state() != LaneState::passing) return;
+          const Time at = now();
+          watch.face_free = faces == 0;
+          if (faces > 0) watch.last_face = at;
+          if (barrier_open) watch.people = std::max(watch.people, faces);
+          if (watch.face_free && at - watch.last_face >= options.passage_clear)
+            feed(TravellerPassed{at, watch.people});
+          else
+            watch_passage(watch);
+        });
+      });
+    });
   }
   void act(const Refer&) {}  // the reasons reach the traveller through go_to_counter and the outcome
   void act(const RaiseAlarm& a) {
@@ -298,6 +364,7 @@ struct LaneDriver::Impl {
   FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame, FrameUse use = FrameUse::transaction) {
     FrameAnalysed result{{}, request.request, 0, false, {}, ""};
     probe.reset();
+    if (options.liveness && (request.first || use == FrameUse::presence)) options.liveness->restart();
     auto faces = analyzer.detect(frame);
     result.face_count = static_cast<int>(faces.size());
     last_view = FrameView{frame, request.role, faces, std::nullopt, std::nullopt};
@@ -308,6 +375,7 @@ struct LaneDriver::Impl {
       const auto largest = std::max_element(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
         return a.box.width() * a.box.height() < b.box.width() * b.box.height();
       });
+      if (options.liveness) last_view.liveness = result.liveness = options.liveness->observe(frame, *largest);
       const auto quality = biometrics::assess_face(frame, *largest, options.quality);
       last_view.quality = quality;
       result.quality_ok = quality.acceptable;

@@ -21,6 +21,13 @@
 // the device answers again (its late answer is ignored; a late fault is recorded with the next
 // transaction).
 //
+// Liveness: with LaneDriverOptions::liveness set, every analysed frame's largest face goes to
+// the detector (restarted at each face step's first frame) and its evidence so far rides on
+// FrameAnalysed. Passage: after OpenBarrier the driver asks LaneDevices::await_passage(); a lane
+// without an exit sensor has the camera watched until the face has left the view. Incidents
+// (RecordIncident) go to the audit log's incidents table. Anti-passback: the constructor gives
+// the controller the audit log's clearances within GateConfig::passback_window.
+//
 // A document-free lane has no document to say that someone is there: after next_traveller()
 // the driver looks at camera frames until one shows a face, and only then starts the
 // transaction (that frame is its first), so an empty lane idles instead of referring nobody.
@@ -40,6 +47,7 @@
 #include "biometrics/face_quality.hpp"
 #include "gate/audit_log.hpp"
 #include "gate/gate_controller.hpp"
+#include "gate/liveness_probe.hpp"
 
 namespace gatesim::gate {
 
@@ -72,9 +80,12 @@ class LaneDevices {
   virtual cv::Mat capture_frame() = 0;
   virtual FingerprintOutcome capture_fingerprint(const std::string& holder_id) = 0;
   virtual void open_barrier() = 0;
-  // Blocks until the exit sensor sees the traveller through; false: no sensor or nobody
-  // passed (the controller's exit timer then closes the barrier).
-  virtual bool await_passage() = 0;
+  // After open_barrier(): blocks until the exit sensor says the passage is clear again and
+  // returns how many people went through it (more than were cleared is tailgating; 0: the
+  // traveller turned back). nullopt: the lane has no exit sensor, and the driver watches the
+  // camera instead: the passage is clear once no face has been in view for
+  // LaneDriverOptions::passage_clear.
+  virtual std::optional<int> await_passage() = 0;
   virtual void close_barrier() = 0;
   virtual void show(Signal signal) = 0;
   virtual void alarm(const std::string& what) = 0;
@@ -99,6 +110,7 @@ struct FrameView {
   std::vector<biometrics::DetectedFace> faces;
   std::optional<biometrics::FaceQuality> quality;  // of the largest face
   std::optional<double> distance;                  // after MatchFace / Identify
+  std::optional<LivenessEvidence> liveness = std::nullopt;  // when the lane runs a liveness detector
 };
 
 struct LaneDriverOptions {
@@ -110,6 +122,12 @@ struct LaneDriverOptions {
   // Document-free lanes: how long to wait before asking a failing camera again while nobody
   // is at the lane.
   Duration camera_retry = std::chrono::seconds(1);
+  // The liveness detector run on every analysed frame of a face step (null: none; the
+  // controller's GateConfig::liveness then sees no evidence and, unless off, refers).
+  std::shared_ptr<LivenessProbe> liveness;
+  // A lane without an exit sensor: how long no face must be in view before the cleared
+  // traveller counts as gone (at least one frame without a face is always needed).
+  Duration passage_clear = std::chrono::seconds(1);
 };
 
 class LaneDriver {

@@ -92,6 +92,13 @@ void DeviceLane::open_barrier() {
   on_device(Device::barrier, [&] { devices_.barrier->open(); });
 }
 
+std::optional<int> DeviceLane::await_passage() {
+  if (devices_.passage)
+    return on_device(Device::passage_sensor, [&] { return devices_.passage->await_clear(); });
+  if (devices_.camera_watches_passage) return std::nullopt;
+  return 1;
+}
+
 void DeviceLane::close_barrier() {
   on_device(Device::barrier, [&] { devices_.barrier->close(); });
 }

@@ -28,6 +28,7 @@
 #include "devices/document_reader.hpp"
 #include "devices/fingerprint_reader.hpp"
 #include "devices/indicator.hpp"
+#include "devices/passage_sensor.hpp"
 #include "gate/enrolment_store.hpp"
 #include "gate/lane_driver.hpp"
 #include "gate/policy_data.hpp"
@@ -53,12 +54,16 @@ struct LaneDeviceSet {
   std::unique_ptr<devices::FingerprintReader> fingerprint;  // null: the lane has none
   std::unique_ptr<devices::Barrier> barrier;                // required
   std::unique_ptr<devices::Indicator> indicator;            // required
+  // How the lane knows the cleared traveller has gone: an exit sensor; or, without one, the
+  // camera watched by the driver; or neither (through as soon as the barrier opens, one
+  // person: the port simulator's live gate, image-folder benches).
+  std::unique_ptr<devices::PassageSensor> passage;          // null: no exit sensor
+  bool camera_watches_passage = false;                      // without a sensor
 };
 
 // Document channel: a traveller is there when the reader gives the next chip (its end ends the
 // run); the guardian's document is the next chip read. Document-free: travellers keep coming
-// until the camera reports the end of its stream. There is no exit sensor: the traveller is
-// through as soon as the barrier opens.
+// until the camera reports the end of its stream. Passage: see LaneDeviceSet::passage.
 class DeviceLane final : public LaneDevices {
  public:
   // requires: camera, barrier and indicator set; `records` outlives the lane.
@@ -69,7 +74,7 @@ class DeviceLane final : public LaneDevices {
   cv::Mat capture_frame() override;
   FingerprintOutcome capture_fingerprint(const std::string& holder_id) override;
   void open_barrier() override;
-  bool await_passage() override { return true; }
+  std::optional<int> await_passage() override;
   void close_barrier() override;
   void show(Signal signal) override;
   void alarm(const std::string& what) override;

@@ -1,6 +1,7 @@
 // gatesim gate: one live lane in real time (the LaneDriver) on devices chosen by URI, the
 // policy engine and an enrolment database; one line per transaction.
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <iomanip>
 #include <iostream>
@@ -28,6 +29,8 @@ void print_line(const gate::TransactionOutcome& o) {
   if (!o.holder_id.empty()) std::cout << ' ' << o.holder_id;
   if (!o.people.empty() && o.people[0].distance)
     std::cout << std::fixed << std::setprecision(3) << " distance " << *o.people[0].distance;
+  if (!o.people.empty() && o.people[0].liveness_verdict)
+    std::cout << " liveness " << gate::to_string(*o.people[0].liveness_verdict);
   std::cout << std::fixed << std::setprecision(0) << " in "
             << std::chrono::duration<double, std::milli>(o.decided_at - o.started_at).count() << " ms";
   for (const auto& r : o.reasons) std::cout << " [" << gate::to_string(r) << ']';
@@ -50,16 +53,30 @@ class LaneWindow {
     if (view.quality) text += view.quality->acceptable ? ", quality ok" : ", " + view.quality->reasons.front();
     if (view.distance) text += ", distance " + std::to_string(*view.distance).substr(0, 5);
     put(canvas, text, 24);
-    put(canvas, decision_, 52);
+    if (view.liveness) put(canvas, liveness_text(*view.liveness), 52);
+    put(canvas, decision_, view.liveness ? 80 : 52);
     cv::imshow("gatesim gate", canvas);
     cv::waitKey(1);
   }
   void outcome(const gate::TransactionOutcome& o) {
     decision_ = "#" + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
                 (o.reasons.empty() ? "" : ": " + o.reasons.front().code);
+    if (!o.people.empty() && o.people.back().liveness_verdict)
+      decision_ += ", liveness " + gate::to_string(*o.people.back().liveness_verdict);
   }
 
  private:
+  // "liveness: passive 0.93 (4 frames), temporal.rigid 0.61 (4 frames)"
+  static std::string liveness_text(const gate::LivenessEvidence& e) {
+    std::string text = "liveness:";
+    for (const auto* cue : {&e.passive, &e.temporal})
+      if (*cue) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%.2f", (*cue)->value);
+        text += " " + (*cue)->name + " " + value + " (" + std::to_string((*cue)->frames) + " frames)";
+      }
+    return text;
+  }
   static void put(cv::Mat& canvas, const std::string& text, int y) {
     cv::putText(canvas, text, {10, y}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(0, 0, 0), 4);
     cv::putText(canvas, text, {10, y}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(255, 255, 255), 2);
@@ -79,6 +96,10 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
   };
   auto args = std::make_shared<Args>();
   args->lane.audit = "gate-audit.db";
+  // A real lane lets each traveller through once: it waits for the cleared one to leave and
+  // refuses a holder it cleared in the last ten minutes.
+  args->lane.passage = "camera";
+  args->lane.passback = 600;
   auto* cmd = root.add_subcommand(
       "gate", "Run one smart-channel lane in real time: devices, policy, faces, audit log (exit 1: someone was referred)");
   cmd->add_option("--port", args->port, "Port the lane belongs to (`gatesim ports` lists them)");

@@ -52,6 +52,13 @@ struct LaneOptions {
   int max_detection_width = 0;
   gate::GateConfig config;  // limits and thresholds; the timeouts below, in seconds, replace its own
   double document_timeout = 5, face_window = 5, fingerprint_timeout = 8;
+  // Passage: "camera" (watched until the face has left the view for passage_clear seconds),
+  // "none" (through as the barrier opens) or an exit sensor URI (sim:...).
+  std::string passage = "none";
+  double passage_clear = 1;
+  double passback = 0;  // anti-passback window in seconds; 0: off
+  std::string liveness = "off";
+  double liveness_window = 4;
 
   LaneOptions();  // the timeouts from gate::GateConfig's defaults
   // Adds the options to `command` as --NAME; the names without "--" are the keys of parse().
@@ -66,9 +73,12 @@ struct LaneOptions {
   // ensures: the settings for `channel`: its steps, with the fingerprint step after the face
   //          when there is a reader.
   gate::GateConfig gate_config(gate::Channel channel) const;
-  gate::LaneDriverOptions driver_options() const;  // the gate camera's detector, kept images
-  // ensures: the camera (when given) and fingerprint reader (when given) opened by URI, a
-  //          console barrier and indicator printing to `console`; no document reader.
+  // the gate camera's detector, kept images, the passage watch and the liveness detector
+  // throws models::InputError when liveness is on and its models cannot be loaded.
+  gate::LaneDriverOptions driver_options() const;
+  // ensures: the camera (when given), fingerprint reader (when given) and exit sensor (when
+  //          passage is a URI) opened by URI, a console barrier and indicator printing to
+  //          `console`; no document reader.
   // throws models::InputError for a bad URI (devices::open_*).
   gate::LaneDeviceSet open_devices(std::ostream& console) const;
 };

@@ -7,6 +7,7 @@
 #include "apps/gatesim/command.hpp"
 #include "devices/barrier.hpp"
 #include "devices/indicator.hpp"
+#include "devices/passage_sensor.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::app {
@@ -22,7 +23,8 @@ gate::Duration from_seconds(double s) {
 LaneOptions::LaneOptions()
     : document_timeout(seconds(config.document_timeout)),
       face_window(seconds(config.face_window)),
-      fingerprint_timeout(seconds(config.fingerprint_timeout)) {}
+      fingerprint_timeout(seconds(config.fingerprint_timeout)),
+      liveness_window(seconds(config.liveness_window)) {}
 
 void LaneOptions::add_to(CLI::App& command) {
   command.add_option("--camera", camera,
@@ -48,6 +50,28 @@ void LaneOptions::add_to(CLI::App& command) {
     command.add_option(name, *value, std::string("Seconds ") + what + " before the traveller is referred (a device that "
                                          "has not answered by then counts as timed out)")
         ->check(CLI::Range(0.001, 3600.0));
+  command.add_option("--passage", passage,
+                     "How the lane knows the cleared traveller has gone before it serves the next: camera (no face in "
+                     "view for --passage-clear seconds), an exit sensor URI (sim:PEOPLE@MS,...), or none (at once)");
+  command.add_option("--passage-clear", passage_clear, "Seconds without a face in view that clear the passage (--passage camera)")
+      ->check(CLI::Range(0.0, 3600.0));
+  command.add_option("--passback", passback,
+                     "Anti-passback window in seconds: a holder cleared (this lane or any lane sharing --audit) within it "
+                     "is referred gate.passback; 0: off")
+      ->check(CLI::Range(0.0, 7 * 86400.0));
+  command.add_option("--liveness", liveness, "Liveness (presentation-attack) check in the face step: off, passive, temporal or both")
+      ->check(CLI::IsMember({"off", "passive", "temporal", "both"}));
+  command.add_option("--passive-threshold", config.passive_threshold,
+                     "Passive cue: live probability below which the face is an attack")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--temporal-threshold", config.temporal_threshold,
+                     "Temporal cue: non-rigid motion below which the face is an attack");
+  command.add_option("--liveness-frames", config.liveness_max_frames,
+                     "Frames of the face step liveness may use before an undecided face is referred")
+      ->check(CLI::Range(1, 100000));
+  command.add_option("--liveness-window", liveness_window,
+                     "Seconds of the face step liveness may use before an undecided face is referred (at most --face-window)")
+      ->check(CLI::Range(0.001, 3600.0));
 }
 
 LaneOptions LaneOptions::parse(const std::string& text, const std::string& flag, LaneOptions defaults) {
@@ -96,6 +120,10 @@ gate::GateConfig LaneOptions::gate_config(gate::Channel channel) const {
   c.document_timeout = from_seconds(document_timeout);
   c.face_window = from_seconds(face_window);
   c.fingerprint_timeout = from_seconds(fingerprint_timeout);
+  c.passage_required = passage != "none";
+  c.passback_window = from_seconds(passback);
+  c.liveness = *gate::parse_liveness_mode(liveness);  // add_to checked it
+  c.liveness_window = std::min(from_seconds(liveness_window), c.face_window);
   c.steps = gate::default_steps(channel);
   if (!fingerprint.empty())
     c.steps.insert(std::find(c.steps.begin(), c.steps.end(), gate::Step::face) + 1, gate::Step::fingerprint);
@@ -106,6 +134,9 @@ gate::LaneDriverOptions LaneOptions::driver_options() const {
   gate::LaneDriverOptions options;
   options.detector.max_detection_width = max_detection_width;
   options.keep_images = keep_images;
+  options.passage_clear = from_seconds(passage_clear);
+  if (liveness != "off")
+    throw models::InputError("--liveness " + liveness + ": this build has no liveness detector yet");
   return options;
 }
 
@@ -113,6 +144,8 @@ gate::LaneDeviceSet LaneOptions::open_devices(std::ostream& console) const {
   gate::LaneDeviceSet devices;
   if (!fingerprint.empty()) devices.fingerprint = devices::open_fingerprint_reader(fingerprint);
   if (!camera.empty()) devices.camera = devices::open_camera(camera);
+  if (passage == "camera") devices.camera_watches_passage = true;
+  else if (passage != "none") devices.passage = devices::open_passage_sensor(passage);
   devices.barrier = std::make_unique<devices::ConsoleBarrier>(console);
   devices.indicator = std::make_unique<devices::ConsoleIndicator>(console);
   return devices;

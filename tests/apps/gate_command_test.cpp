@@ -12,6 +12,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "gate/audit_log.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/sanitizers.hpp"
 #include "tests/support/scratch_folder.hpp"
@@ -111,7 +112,9 @@ TEST_F(GateCommand, DocumentChannelRunsThePolicyEngineAndTheFacePipeline) {
       }),
       hong_kong_resident("biden"),  // the guardian presents their permit next
   });
-  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents)});
+  // One camera for a stream of chips, mostly Obama's: no passage watch, no anti-passback.
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents), "--passage",
+                       "none", "--passback", "0"});
   EXPECT_EQ(r.exit_status, 1) << r.err;  // someone was referred
   const auto out = lines(r.out);
   ASSERT_EQ(out.size(), 8u) << r.out << r.err;
@@ -147,7 +150,8 @@ TEST_F(GateCommand, DocumentFreeChannelIdentifiesAndChecksTheStoredRecord) {
   copy("reference/obama3.jpg", "frames/01.jpg");                 // a hit
   copy("people/train/kit_harington/john1.jpeg", "frames/02.jpg");  // a miss: not enrolled
   copy("people/train/kit_harington/john2.jpeg", "frames/03.jpg");
-  const auto r = gate({"--camera", uri("dir", dir_ / "frames")});
+  // Each face follows the last at once: nobody waits for the passage.
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--passage", "none"});
   EXPECT_EQ(r.exit_status, 1) << r.err;
   const auto out = lines(r.out);
   // The folder ends while the lane waits for the next face: the run ends, nobody is referred.
@@ -169,7 +173,9 @@ TEST_F(GateCommand, DocumentFreeLaneIdlesWhileNobodyIsThere) {
     ASSERT_TRUE(cv::imwrite((dir_ / "frames" / name).string(), wall));
   copy("reference/obama3.jpg", "frames/03.jpg");
   copy("people/train/biden/biden2.jpg", "frames/07.jpg");
-  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--keep-images", (dir_ / "kept").string()});
+  // The wall after Obama clears the passage (one frame without a face is enough with 0 s).
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--keep-images", (dir_ / "kept").string(),
+                       "--passage-clear", "0"});
   EXPECT_EQ(r.exit_status, 0) << r.err;
   const auto out = lines(r.out);
   ASSERT_EQ(out.size(), 2u) << r.out << r.err;
@@ -208,7 +214,7 @@ TEST_F(GateCommand, CameraUnpluggedMidTransactionThenFingerprintMatchFaultAndTim
   // waits at most 0.2 s.
   const auto r = gate({"--camera", uri("dir", dir_ / "frames", "#faults=disconnect@0,reconnect=1"), "--documents",
                        uri("chips", documents), "--fingerprint", "sim:match:0.93,timeout,match:0.9@2000",
-                       "--fingerprint-timeout", "0.2"});
+                       "--fingerprint-timeout", "0.2", "--passage", "none", "--passback", "0"});
   EXPECT_EQ(r.exit_status, 1) << r.err;
   const auto out = lines(r.out);
   ASSERT_EQ(out.size(), 4u) << r.out << r.err;
@@ -264,6 +270,89 @@ TEST_F(GateCommand, RemoteCameraOverLoopback) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
+// The complaint: the real video of a holder standing at a document-free lane was
+// cleared 210 times in 30 s. The lane now waits for the cleared traveller to leave the view
+// (and would refuse the same holder within the anti-passback window anyway).
+TEST_F(GateCommand, TheShippedClipClearsTheHolderExactlyOnceWhileInView) {
+  enroll("lin", "examples/lin-manuel-miranda.png", hong_kong_resident("lin"));
+  enroll("alex", "examples/alex-lacamoire.png", hong_kong_resident("alex"));
+  const auto clip = gatesim::testing::test_data("faces/examples/short_hamilton_clip.mp4");
+  // Lin Manuel Miranda is in view throughout, at distances 0.31-0.59 from his enrolled photo:
+  // a threshold of 0.6 identifies him in every frame (0.5 only in some).
+  const auto r = gate({"--camera", uri("file", clip), "--identification-threshold", "0.6"});
+  const auto out = lines(r.out);
+  int cleared = 0;
+  for (const auto& t : out) {
+    if (t["decision"] == "cleared") {
+      ++cleared;
+    } else if (t["holder_id"] == out.front()["holder_id"]) {
+      EXPECT_EQ(t["reasons"][0]["code"], "gate.passback") << t;
+    }
+  }
+  EXPECT_EQ(cleared, 1) << r.out << r.err;
+  ASSERT_FALSE(out.empty()) << r.err;
+  EXPECT_EQ(out.front()["decision"], "cleared") << out.front();
+}
+
+// The same clip with the lane of before: no passage watch, no anti-passback. It clears the
+// holder again and again (what the tests above now prevent).
+TEST_F(GateCommand, WithoutPassageOrPassbackTheClipClearsTheHolderRepeatedly) {
+  enroll("lin", "examples/lin-manuel-miranda.png", hong_kong_resident("lin"));
+  enroll("alex", "examples/alex-lacamoire.png", hong_kong_resident("alex"));
+  const auto clip = gatesim::testing::test_data("faces/examples/short_hamilton_clip.mp4");
+  const auto r = gate({"--camera", uri("file", clip), "--identification-threshold", "0.6", "--passage", "none",
+                       "--passback", "0"});
+  int cleared = 0;
+  for (const auto& t : lines(r.out)) cleared += t["decision"] == "cleared";
+  EXPECT_GT(cleared, 1) << r.out << r.err;
+}
+
+// An exit sensor that counts two people through the passage: tailgating, alarmed and recorded
+// beside the transaction in the audit log.
+TEST_F(GateCommand, ASecondPersonThroughTheExitSensorIsRecordedAsTailgating) {
+  enroll("obama", "reference/obama.jpg");
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  const auto documents = chips({hong_kong_resident("obama")});
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents), "--passage",
+                       "sim:2@100"});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 1u) << r.out << r.err;
+  EXPECT_EQ(out[0]["decision"], "cleared");
+  EXPECT_NE(r.err.find("tailgating in the passage: 2 people went through the passage, 1 cleared (obama)"),
+            std::string::npos)
+      << r.err;
+  const auto incidents = gatesim::gate::AuditLog(dir_ / "audit.db").incidents();
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].transaction, 1u);
+  EXPECT_EQ(incidents[0].what.code, "passage.tailgating");
+}
+
+// Anti-passback across runs (a restarted lane, or another lane writing the same audit log):
+// the holder cleared by the first run is referred by the second, naming that transaction.
+TEST_F(GateCommand, AHolderClearedInTheAuditLogIsReferredWithinThePassbackWindow) {
+  enroll("obama", "reference/obama.jpg");
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  const auto documents = chips({hong_kong_resident("obama")});
+  const std::vector<std::string> args{"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents),
+                                      "--passage", "none"};
+  const auto first = gate(args);
+  ASSERT_EQ(lines(first.out).size(), 1u) << first.out << first.err;
+  EXPECT_EQ(lines(first.out)[0]["decision"], "cleared");
+  const auto second = gate(args);
+  EXPECT_EQ(second.exit_status, 1) << second.err;
+  const auto out = lines(second.out);
+  ASSERT_EQ(out.size(), 1u) << second.out << second.err;
+  EXPECT_EQ(out[0]["reasons"][0]["code"], "gate.passback") << out[0];
+  EXPECT_NE(out[0]["reasons"][0]["detail"].get<std::string>().find("transaction lane shenzhen-bay #1 at "),
+            std::string::npos)
+      << out[0];
+  EXPECT_EQ(out[0]["people"][0]["frames"], 0) << "refused before the face step";
+  auto after = args;
+  after.insert(after.end(), {"--passback", "0"});
+  EXPECT_EQ(lines(gate(after).out).at(0)["decision"], "cleared");
+}
+
 TEST_F(GateCommand, BadInputIsOneClearLineAndExitTwo) {
   enroll("obama", "reference/obama.jpg");
   copy("reference/obama2.jpg", "frames/1.jpg");
@@ -288,6 +377,8 @@ TEST_F(GateCommand, BadInputIsOneClearLineAndExitTwo) {
            {{"--camera", frames, "--port", "atlantis"}, "--port atlantis: unknown port"},
            {{"--camera", frames, "--date", "2026-02-30"}, "--date 2026-02-30: expected a date YYYY-MM-DD"},
            {{"--camera", frames, "--direction", "sideways"}, "--direction sideways: expected entry or exit"},
+           {{"--camera", frames, "--passage", "sim:3x"}, "--passage sim:3x: passage '3x'"},
+           {{"--camera", frames, "--passage", "lidar:0"}, "unknown kind 'lidar'"},
        }) {
     const auto r = gate(c.args);
     EXPECT_EQ(r.exit_status, 2) << c.message << "\n" << r.err;

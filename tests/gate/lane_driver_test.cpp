@@ -60,7 +60,7 @@ class ReplayDevices : public LaneDevices {
     ++openings;
     records_at_opening.push_back(AuditLog(audit_file_).records().size());
   }
-  bool await_passage() override { return true; }
+  std::optional<int> await_passage() override { return 1; }
   void close_barrier() override {}
   void show(Signal signal) override { signals.push_back(signal); }
   void alarm(const std::string& what) override { alarms.push_back(what); }
