@@ -117,7 +117,8 @@ DistanceHistogram distance_histogram(std::span<const double> distances, double b
   return h;
 }
 
-cv::Mat render_det_curve(const DistanceSets& sets, const std::string& title, int width, int height) {
+cv::Mat render_det_curve(const DistanceSets& sets, const std::string& title, int width, int height,
+                         const DetAxes& axes) {
   assert(width >= 400 && height >= 300);
   constexpr double kLow = 1e-4, kHigh = 0.95;
   const double z_low = probit(kLow), z_high = probit(kHigh);
@@ -161,8 +162,9 @@ cv::Mat render_det_curve(const DistanceSets& sets, const std::string& title, int
   const auto eer = equal_error_rate(sets);
   const cv::Point at(x_of(eer.fmr), y_of(eer.fnmr));
   cv::circle(image, at, 6, red, 2, cv::LINE_AA);
-  char label[80];
-  std::snprintf(label, sizeof label, "EER %.2f%% at distance %.3f", eer.fmr * 100, eer.threshold);
+  char label[120];
+  std::snprintf(label, sizeof label, "EER %.2f%% at %s %.3f", eer.fmr * 100, axes.threshold_name.c_str(),
+                eer.threshold * axes.threshold_sign);
   const bool room_right = at.x + 250 < right;
   int baseline = 0;
   const auto label_size = cv::getTextSize(label, font, 0.5, 1, &baseline);
@@ -170,9 +172,9 @@ cv::Mat render_det_curve(const DistanceSets& sets, const std::string& title, int
   cv::putText(image, label, label_at, font, 0.5, red, 1, cv::LINE_AA);
 
   centred(image, title, {width / 2, top / 2}, 0.6, 1);
-  centred(image, "False match rate (FMR, probit scale)", {(left + right) / 2, bottom + 45}, 0.55, 1);
+  centred(image, axes.x, {(left + right) / 2, bottom + 45}, 0.55, 1);
   // OpenCV draws text horizontally only: draw the y label on its own strip and turn it.
-  const std::string y_label = "False non-match rate (FNMR, probit scale)";
+  const std::string& y_label = axes.y;
   const auto y_size = cv::getTextSize(y_label, font, 0.55, 1, &baseline);
   cv::Mat strip(y_size.height + baseline + 6, y_size.width + 6, CV_8UC3, white);
   cv::putText(strip, y_label, {3, y_size.height + 3}, font, 0.55, text_grey, 1, cv::LINE_AA);
@@ -183,10 +185,11 @@ cv::Mat render_det_curve(const DistanceSets& sets, const std::string& title, int
   return image;
 }
 
-void write_det_curve(const DistanceSets& sets, const std::string& title, const std::filesystem::path& file) {
+void write_det_curve(const DistanceSets& sets, const std::string& title, const std::filesystem::path& file,
+                     const DetAxes& axes) {
   bool written = false;
   try {
-    written = cv::imwrite(file.string(), render_det_curve(sets, title));
+    written = cv::imwrite(file.string(), render_det_curve(sets, title, 800, 640, axes));
   } catch (const cv::Exception& e) {
     throw models::InputError(file.string() + ": cannot write the DET curve image (" + e.err + ")");
   }

@@ -76,14 +76,28 @@ struct DistanceHistogram {
 // ensures: bins of bin_width from 0 to upper (the last one narrower when upper is not a multiple).
 DistanceHistogram distance_histogram(std::span<const double> distances, double bin_width, double upper);
 
+// What a DET plot calls its axes and the marked equal-error point: face verification by
+// default; presentation-attack detection (ISO/IEC 30107-3) plots APCER against BPCER with the
+// attacks as the "impostors" and scores negated into distances (kPadDetAxes).
+struct DetAxes {
+  std::string x = "False match rate (FMR, probit scale)";
+  std::string y = "False non-match rate (FNMR, probit scale)";
+  std::string threshold_name = "distance";
+  double threshold_sign = 1;  // the marked threshold is shown multiplied by this
+};
+inline const DetAxes kPadDetAxes{"Attack presentation classification error rate (APCER, probit)",
+                                 "Bona fide classification error rate (BPCER, probit)", "score", -1};
+
 // ensures: a DET curve (FNMR against FMR, both on probit axes from 0.01% to 95%), rates of 0
 //          drawn on the axis edge, the FMR = FNMR diagonal, the EER point marked and labelled,
 //          axis labels and a title; 8-bit BGR, width x height.
 // requires: both sets non-empty and sorted; width >= 400, height >= 300.
-cv::Mat render_det_curve(const DistanceSets& sets, const std::string& title, int width = 800, int height = 640);
+cv::Mat render_det_curve(const DistanceSets& sets, const std::string& title, int width = 800, int height = 640,
+                         const DetAxes& axes = {});
 
 // ensures: render_det_curve(...) written as an image file (format from the extension, PNG).
 // throws models::InputError naming `file` when it cannot be written.
-void write_det_curve(const DistanceSets& sets, const std::string& title, const std::filesystem::path& file);
+void write_det_curve(const DistanceSets& sets, const std::string& title, const std::filesystem::path& file,
+                     const DetAxes& axes = {});
 
 }  // namespace gatesim::biometrics

@@ -71,10 +71,7 @@ std::filesystem::path ModelStore::verified_path(ModelFile model) const {
     std::string line;
     if (in && std::getline(in, line) && line == expected_stamp) return file;
   }
-  const std::string actual = sha256_file_hex(file);
-  if (actual != entry.sha256)
-    throw models::InputError("model file " + file.string() + " is corrupt: SHA-256 " + actual +
-                             ", expected " + std::string(entry.sha256) + how);
+  check_model_file(file, entry.sha256, how);
   std::ofstream(stamp_file) << expected_stamp << '\n';  // best effort: a read-only cache just re-hashes
   return file;
 }

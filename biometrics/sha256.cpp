@@ -105,4 +105,14 @@ std::string sha256_file_hex(const std::filesystem::path& file) {
   return hash.hex_digest();
 }
 
+void check_model_file(const std::filesystem::path& file, std::string_view sha256, const std::string& how) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw models::InputError("model file " + file.string() + " is missing" + how);
+  const std::string actual = sha256_file_hex(file);
+  if (actual != sha256)
+    throw models::InputError("model file " + file.string() + " is corrupt: SHA-256 " + actual + ", expected " +
+                             std::string(sha256) + how);
+}
+
 }  // namespace gatesim::biometrics

@@ -102,6 +102,7 @@ void add_identify_command(CLI::App& root, CommandContext& context);
 void add_gallery_command(CLI::App& root, CommandContext& context);
 
 void add_eval_faces_command(CLI::App& root, CommandContext& context);
+void add_eval_pad_command(CLI::App& root, CommandContext& context);
 
 // Commands that compare people take one face per image; an image with several is refused
 // unless the user asked for the largest.

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   app::add_identify_command(root, context);
   app::add_gallery_command(root, context);
   app::add_eval_faces_command(root, context);
+  app::add_eval_pad_command(root, context);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

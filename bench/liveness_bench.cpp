@@ -1,0 +1,102 @@
+// Liveness cost per frame and the face step's cost with and without it, on the shipped clip's
+// frames (one core: OpenCV's own threads are off, as on a lane's service thread under load).
+// Run: build/<preset>/bench/bench_liveness_bench --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <opencv2/core/utility.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "biometrics/face_analyzer.hpp"
+#include "biometrics/face_quality.hpp"
+#include "biometrics/liveness.hpp"
+
+namespace {
+
+using namespace gatesim::biometrics;
+
+struct Frame {
+  cv::Mat bgr;
+  DetectedFace face;
+};
+
+FaceAnalyzer& analyzer() {
+  static FaceAnalyzer instance(ModelStore::from_environment(), kGateCameraDetector);
+  return instance;
+}
+
+const LivenessDetector& detector() {
+  static const LivenessDetector instance(PadModelStore::from_environment());
+  return instance;
+}
+
+// The shipped clip's first 48 frames with a face, each with the face the gate settings find.
+const std::vector<Frame>& frames() {
+  static const std::vector<Frame> all = [] {
+    cv::setNumThreads(1);
+    cv::VideoCapture video(std::string(GATESIM_TEST_DATA) + "/faces/examples/short_hamilton_clip.mp4");
+    std::vector<Frame> out;
+    cv::Mat bgr;
+    while (out.size() < 48 && video.read(bgr)) {
+      const auto faces = analyzer().detect(bgr);
+      if (!faces.empty()) out.push_back({bgr.clone(), faces.front()});
+    }
+    if (out.empty()) throw std::runtime_error("no face in the shipped clip");
+    return out;
+  }();
+  return all;
+}
+
+void BM_PassivePerFrame(benchmark::State& state) {
+  const auto& f = frames();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const Frame& frame = f[i++ % f.size()];
+    benchmark::DoNotOptimize(detector().passive().score(frame.bgr, frame.face.box));
+  }
+}
+
+void BM_TemporalPerFrame(benchmark::State& state) {
+  const auto& f = frames();
+  TemporalLiveness temporal;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    temporal.add(f[i % f.size()].bgr, f[i % f.size()].face.box);
+    ++i;
+    if (i % f.size() == 0) temporal = TemporalLiveness();
+  }
+}
+
+// What the lane's face step does per frame (detect, landmarks, quality, descriptor), with and
+// without a liveness session fed the same frame (mode both).
+void face_step(benchmark::State& state, bool with_liveness) {
+  const auto& f = frames();
+  LivenessConfig config;
+  config.max_frames = 1 << 30;  // keep the session measuring every frame
+  config.time_budget_s = 1e9;
+  std::size_t i = 0;
+  std::optional<LivenessSession> session;
+  for (auto _ : state) {
+    if (i % f.size() == 0) session.emplace(detector(), config);
+    const cv::Mat& bgr = f[i++ % f.size()].bgr;
+    const auto faces = analyzer().detect(bgr);
+    benchmark::DoNotOptimize(assess_frame(bgr, faces));
+    benchmark::DoNotOptimize(analyzer().describe(bgr, faces.at(0)));
+    if (with_liveness) benchmark::DoNotOptimize(session->add(bgr, faces.at(0), static_cast<double>(i) / 25));
+  }
+  state.counters["frames/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+void BM_FaceStepWithoutLiveness(benchmark::State& state) { face_step(state, false); }
+void BM_FaceStepWithLiveness(benchmark::State& state) { face_step(state, true); }
+
+void BM_LoadLivenessModels(benchmark::State& state) {
+  for (auto _ : state) LivenessDetector fresh(PadModelStore::from_environment());
+}
+
+}  // namespace
+
+BENCHMARK(BM_PassivePerFrame)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TemporalPerFrame)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FaceStepWithoutLiveness)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FaceStepWithLiveness)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadLivenessModels)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_MAIN();

@@ -1,0 +1,69 @@
+// `gatesim eval-pad` end to end: the real program, networks and dlib models on the shipped clip
+// and photos, against generated attacks; and its refusals of bad model files (one line, exit 2).
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_command.hpp"
+#include "tests/support/scratch_folder.hpp"
+
+namespace {
+
+using gatesim::testing::run_gatesim;
+namespace fs = std::filesystem;
+
+class EvalPad : public gatesim::testing::ScratchFolderTest {};
+
+// The clip's first window: the live performer passes, no generated attack does.
+TEST_F(EvalPad, ClipWindowIsLiveAndNoAttackPasses) {
+  const auto det = dir_ / "det.png";
+  const auto run = run_gatesim({"eval-pad", "faces/examples/short_hamilton_clip.mp4", "--frames", "24", "--variants",
+                                "2", "--seed", "1", "--out", det.string(), "--json"});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  const auto r = nlohmann::json::parse(run.out);
+  ASSERT_FALSE(r["clips"].is_null());
+  const auto& clips = r["clips"];
+  EXPECT_EQ(clips["bona_fide"]["presentations"], 1);
+  EXPECT_EQ(clips["bona_fide"]["refused"], 0) << run.out;
+  for (const char* type : {"print", "screen", "moved_photo", "frozen"}) {
+    EXPECT_EQ(clips["attacks"][type]["presentations"], 2) << type;
+    EXPECT_EQ(clips["attacks"][type]["accepted"], 0) << type << ": " << clips["attacks"][type].dump();
+  }
+  EXPECT_EQ(r["pad"]["level"], "clips");
+  EXPECT_EQ(r["pad"]["apcer"]["moved_photo"], 0.0);
+  EXPECT_TRUE(fs::exists(det));
+}
+
+// Too short for the session's min_frames: undecided, counted as refused, and said so.
+TEST_F(EvalPad, WindowsTooShortAreUndecided) {
+  const auto run = run_gatesim({"eval-pad", "faces/examples/short_hamilton_clip.mp4", "--frames", "4", "--attacks",
+                                "frozen", "--variants", "1", "--json"});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  const auto r = nlohmann::json::parse(run.out);
+  EXPECT_EQ(r["clips"]["bona_fide"]["undecided"], 1) << run.out;
+  EXPECT_EQ(r["clips"]["bona_fide"]["refused"], 1);
+}
+
+TEST_F(EvalPad, MissingCorruptAndWrongShapeNetworksAreOneLineExit2) {
+  const auto models = dir_ / "models";
+  fs::create_directories(models);
+  auto refused = [&](const std::string& expected) {
+    const auto run = run_gatesim({"eval-pad", "faces/reference/obama.jpg", "--pad-models", models.string()});
+    EXPECT_EQ(run.exit_status, 2) << run.out;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_NE(run.err.find(expected), std::string::npos) << run.err;
+  };
+  refused((models / "MiniFASNetV2.onnx").string() + " is missing");
+  // A file of the wrong shape (or anything else) in place of a shipped network fails its SHA-256.
+  fs::copy_file(gatesim::testing::test_data("pad/wrong_shape.onnx"), models / "MiniFASNetV2.onnx");
+  refused((models / "MiniFASNetV2.onnx").string() + " is corrupt");
+}
+
+TEST_F(EvalPad, UnknownAttackKindIsNamed) {
+  const auto run = run_gatesim({"eval-pad", "faces/reference/obama.jpg", "--attacks", "print,mask"});
+  EXPECT_EQ(run.exit_status, 2);
+  EXPECT_NE(run.err.find("attack kind 'mask'"), std::string::npos) << run.err;
+}
+
+}  // namespace
