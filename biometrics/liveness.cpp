@@ -177,18 +177,23 @@ LivenessEvidence LivenessSession::decide(bool final) {
     e.threshold = threshold;
     return e;
   };
-  // Attacks first, the surest cue first: a frozen image, then the passive networks (they judge
-  // from min_frames on), then a planar motion (only when the frames or the time are spent: a
-  // live traveller may hold still at first).
+  // A frozen image is an attack at once. Live as soon as every cue of the mode passes; an
+  // attack on a low passive mean or a planar motion only when the frames or the time are spent:
+  // the first frames of a live traveller may score low (motion blur, turning to the camera)
+  // and a traveller may hold still at first.
   if (e.frozen) return conclude(LivenessVerdict::attack, LivenessCue::frozen, 0, 0);
   const bool passive_live = !e.passive || *e.passive >= config_.passive_threshold;
-  if (!passive_live) return conclude(LivenessVerdict::attack, LivenessCue::passive, *e.passive, config_.passive_threshold);
-  if (!uses_temporal(config_.mode))
-    return conclude(LivenessVerdict::live, LivenessCue::passive, *e.passive, config_.passive_threshold);
   const double moved = e.temporal.value_or(0.0);
-  if (moved >= config_.temporal_threshold)
-    return conclude(LivenessVerdict::live, LivenessCue::temporal, moved, config_.temporal_threshold);
-  if (enough) return conclude(LivenessVerdict::attack, LivenessCue::temporal, moved, config_.temporal_threshold);
+  const bool temporal_live = !uses_temporal(config_.mode) || moved >= config_.temporal_threshold;
+  if (passive_live && temporal_live) {
+    if (uses_temporal(config_.mode))
+      return conclude(LivenessVerdict::live, LivenessCue::temporal, moved, config_.temporal_threshold);
+    return conclude(LivenessVerdict::live, LivenessCue::passive, *e.passive, config_.passive_threshold);
+  }
+  if (enough) {
+    if (!passive_live) return conclude(LivenessVerdict::attack, LivenessCue::passive, *e.passive, config_.passive_threshold);
+    return conclude(LivenessVerdict::attack, LivenessCue::temporal, moved, config_.temporal_threshold);
+  }
   e.undecided_reason = UndecidedReason::collecting;
   return e;
 }

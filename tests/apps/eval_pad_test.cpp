@@ -54,8 +54,11 @@ TEST_F(EvalPad, MissingCorruptAndWrongShapeNetworksAreOneLineExit2) {
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
     EXPECT_NE(run.err.find(expected), std::string::npos) << run.err;
   };
-  refused((models / "MiniFASNetV2.onnx").string() + " is missing");
+  refused((models / "MiniFASNet").string());  // whichever network is looked for first: missing
+  refused(".onnx is missing");
   // A file of the wrong shape (or anything else) in place of a shipped network fails its SHA-256.
+  fs::copy_file(gatesim::testing::test_data("../../biometrics/models/anti-spoofing/MiniFASNetV1SE.onnx"),
+                models / "MiniFASNetV1SE.onnx");
   fs::copy_file(gatesim::testing::test_data("pad/wrong_shape.onnx"), models / "MiniFASNetV2.onnx");
   refused((models / "MiniFASNetV2.onnx").string() + " is corrupt");
 }
