@@ -49,7 +49,7 @@ class ReplayDevices : public LaneDevices {
   cv::Mat capture_frame() override { return frame_++ < poor_frames_ ? empty_ : gate_frame(); }
   FingerprintOutcome capture_fingerprint(const std::string&) override { return FingerprintOutcome::matched; }
   void open_barrier() override {}
-  bool await_passage() override { return true; }
+  std::optional<int> await_passage() override { return 1; }  // one person through the exit sensor
   void close_barrier() override {}
   void show(Signal) override {}
   void alarm(const std::string&) override {}
