@@ -132,7 +132,8 @@ Frame ReconnectingCamera::read() {
 
 std::unique_ptr<Camera> open_camera(const std::string& text, Clock& clock) {
   const DeviceUri uri = parse_device_uri(text, "--camera");
-  check_options(uri, "width,height,fps,reconnect,faults,seed,stall_ms,slow_ms");
+  check_options(uri, std::string("width,height,fps,reconnect,faults,seed,stall_ms,slow_ms") +
+                         (is_remote(uri) ? std::string(",") + kRemoteOptions : ""));
   CameraSettings settings;
   settings.width = static_cast<int>(number_option(uri, "width", 0, 0, 16384));
   settings.height = static_cast<int>(number_option(uri, "height", 0, 0, 16384));
@@ -155,8 +156,8 @@ std::unique_ptr<Camera> open_camera(const std::string& text, Clock& clock) {
     camera = capture(Source::file);
   } else if (uri.scheme == "rtsp" || uri.scheme == "http" || uri.scheme == "https") {
     camera = capture(Source::url);
-  } else if (uri.scheme == "tcp") {
-    camera = std::make_unique<RemoteCamera>(parse_endpoint(uri.where, uri.text), RemoteOptions{}, clock, text);
+  } else if (is_remote(uri)) {
+    camera = std::make_unique<RemoteCamera>(parse_endpoint(uri.where, uri.text), remote_options(uri), clock, text);
   } else if (uri.scheme == "dir") {
     if (!std::filesystem::is_directory(uri.where)) throw models::InputError(uri.text + ": no such folder");
     camera = std::make_unique<ImageFolderCamera>(uri.where, settings, clock, text);
@@ -164,7 +165,7 @@ std::unique_ptr<Camera> open_camera(const std::string& text, Clock& clock) {
     camera = std::make_unique<ReplayCamera>(load_replay_script(uri.where), clock, text);
   } else {
     throw models::InputError(uri.text + ": unknown kind '" + uri.scheme +
-                             "'; expected usb, v4l2, file, dir, replay, tcp, rtsp or http");
+                             "'; expected usb, v4l2, file, dir, replay, tcp, tls, rtsp or http");
   }
   if (FaultPlan plan = fault_plan_option(uri); !plan.empty())
     camera = std::make_unique<FaultyCamera>(std::move(camera), std::move(plan), clock);

@@ -52,11 +52,12 @@ class Camera {
 //   usb:N  v4l2:/dev/videoN  file:VIDEO  rtsp://...  http(s)://...   (OpenCV VideoCapture)
 //   dir:FOLDER      image files of the folder in name order
 //   replay:SCRIPT   a JSON replay script (ReplayCamera)
-//   tcp://HOST:PORT a camera served by `gatesim device-server` (RemoteCamera)
+//   tcp://HOST:PORT a camera served by `gatesim device-server` (RemoteCamera); tls://HOST:PORT
+//                   the same over mutual TLS with ca=, cert=, key= (device_uri.hpp); timeout_ms=N
 // followed by optional settings after '#', comma-separated:
 //   width=W, height=H, fps=F          CameraSettings
 //   reconnect=N                       reopen up to N times after a disconnect (ReconnectingCamera);
-//                                     default 5 for live sources (usb, v4l2, rtsp, http, tcp: a
+//                                     default 5 for live sources (usb, v4l2, rtsp, http, tcp, tls: a
 //                                     cable or link comes back), 0 for file, dir and replay
 //   faults=KIND:P;KIND:P, seed=S      fault injection (see fault_injection.hpp)
 // e.g. "usb:0#width=640,height=480,reconnect=0" or "file:clip.mp4#faults=disconnect:0.1,seed=7".

@@ -1,86 +1,38 @@
 #include "devices/device_server.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cassert>
 #include <atomic>
 #include <bit>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <opencv2/imgcodecs.hpp>
+
+#include "devices/remote_link.hpp"
+#include "devices/tls.hpp"
+#include "models/input_error.hpp"
 
 namespace gatesim::devices {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-struct DeviceServer::Impl {
+namespace {
+
+// The devices and what the device thread alone reads and writes.
+struct DeviceState {
   ServedDevices devices;
   RemoteOptions options;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  std::thread thread;
-  std::atomic<std::uint64_t> frames{0}, requests{0}, dropped{0};
-  bool reopen = false;
-  std::uint16_t port = 0;
-
-  Impl(ServedDevices d, RemoteOptions o) : devices(d), options(o) {}
-
-  void accept() {
-    acceptor.async_accept([this](boost::system::error_code error, tcp::socket socket) {
-      if (error) return;  // stopped
-      socket.set_option(tcp::no_delay(true));
-      serve(std::make_shared<Session>(std::move(socket)));
-      accept();
-    });
-  }
-
-  struct Session {
-    explicit Session(tcp::socket s) : socket(std::move(s)) {}
-    tcp::socket socket;
-    std::array<unsigned char, 4> header{};
-    std::string body, reply;
-  };
-
-  void drop(const std::shared_ptr<Session>& session) {
-    ++dropped;
-    boost::system::error_code ignored;
-    session->socket.close(ignored);
-  }
-
-  void serve(std::shared_ptr<Session> session) {
-    asio::async_read(session->socket, asio::buffer(session->header), [this, session](auto error, std::size_t) {
-      if (error) return;  // the client left
-      const std::uint32_t length = length_of(session->header);
-      if (length == 0 || length > 1024) return drop(session);  // requests are small
-      session->body.assign(length, '\0');
-      asio::async_read(session->socket, asio::buffer(session->body), [this, session](auto e, std::size_t) {
-        if (e) return;
-        session->reply = answer(static_cast<MessageType>(session->body[0]), session->body.substr(1));
-        if (session->reply.empty()) return drop(session);
-        ++requests;
-        asio::async_write(session->socket, asio::buffer(session->reply), [this, session](auto we, std::size_t) {
-          if (!we) serve(session);
-        });
-      });
-    });
-  }
-
-  // The answer to one request as a message; empty for a request that is not one.
-  std::string answer(MessageType type, const std::string& payload) {
-    const bool bare = payload.empty();
-    try {
-      if (type == MessageType::frame_request && bare) return frame();
-      if (type == MessageType::touch_request && !bare) return touch(payload);
-      if (type == MessageType::document_request && bare) return document();
-      return {};
-    } catch (const DeviceFault& fault) {
-      if (type == MessageType::frame_request)
-        reopen = fault.kind() == FaultKind::disconnected || fault.kind() == FaultKind::timeout;
-      return fault_message(fault.kind(), fault.what());
-    }
-  }
+  bool reopen = false;  // the camera failed: reopen it at the next frame request
+  std::atomic<std::uint64_t> frames{0};
 
   [[noreturn]] static void not_served(const std::string& what) {
     throw DeviceFault(FaultKind::disconnected, "device-server", "no " + what + " is served here");
@@ -90,6 +42,21 @@ struct DeviceServer::Impl {
   void check_size(const std::string& payload, const std::string& what) const {
     if (payload.size() + 1 > options.max_message_bytes)
       throw DeviceFault(FaultKind::corrupt, "device-server", what + " larger than the limit");
+  }
+
+  // The answer to one request, as a message.
+  std::string answer(const Request& request) {
+    try {
+      switch (request.type) {
+        case MessageType::frame_request: return frame();
+        case MessageType::touch_request: return touch(request.holder_id);
+        default: return document();
+      }
+    } catch (const DeviceFault& fault) {
+      if (request.type == MessageType::frame_request)
+        reopen = fault.kind() == FaultKind::disconnected || fault.kind() == FaultKind::timeout;
+      return fault_message(fault.kind(), fault.what());
+    }
   }
 
   std::string frame() {
@@ -128,8 +95,242 @@ struct DeviceServer::Impl {
   }
 };
 
-DeviceServer::DeviceServer(ServedDevices devices, tcp::endpoint listen, RemoteOptions options)
-    : impl_(std::make_shared<Impl>(devices, options)) {
+// The device thread: runs device calls one at a time in the order given. It can be abandoned
+// in a call that does not return (see the header): it owns what it uses.
+class DeviceThread {
+ public:
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
+  void post(std::function<void()> job) {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+    wake_.notify_one();
+  }
+  // ensures: no further job starts; the thread joined if idle, else left to end after its call.
+  // requires: `self` owns this object (the abandoned thread keeps it alive through it).
+  static void stop(const std::shared_ptr<DeviceThread>& self) {
+    bool busy = false;
+    {
+      std::lock_guard lock(self->mutex_);
+      self->stopping_ = true;
+      self->jobs_.clear();
+      busy = self->in_call_;
+      if (busy) self->keep_alive_ = self;  // released by the thread itself when its call returns
+      self->wake_.notify_one();
+    }
+    if (!self->thread_.joinable()) return;
+    if (busy) self->thread_.detach();
+    else self->thread_.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        if (stopping_) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+        in_call_ = true;
+      }
+      job();
+      std::shared_ptr<DeviceThread> self;  // set when abandoned: the last owner, released last
+      std::lock_guard lock(mutex_);
+      in_call_ = false;
+      if (stopping_) {
+        self = std::move(keep_alive_);
+        job = nullptr;
+        return;
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false, in_call_ = false;
+  std::thread thread_;
+  std::shared_ptr<DeviceThread> keep_alive_;
+};
+
+enum class State { handshake, idle, reading, working, writing };
+
+struct Session {
+  Session(tcp::socket socket, asio::ssl::context* tls, asio::io_context& io)
+      : link(std::move(socket), tls), deadline(io) {}
+  Link link;
+  asio::steady_timer deadline;
+  State state = State::handshake;
+  std::uint64_t entered = 0;  // states entered: a deadline set for an earlier one is void
+  bool closed = false;
+  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();  // in this state
+  std::string client;  // the certificate's common name (TLS); empty for plain TCP
+  std::array<unsigned char, 4> header{};
+  std::string body, reply;
+};
+
+}  // namespace
+
+struct DeviceServer::Impl : std::enable_shared_from_this<DeviceServer::Impl> {
+  ServerOptions options;
+  std::shared_ptr<DeviceState> state;
+  std::shared_ptr<DeviceThread> device_thread = std::make_shared<DeviceThread>();
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+  std::vector<std::shared_ptr<Session>> sessions;  // open, on the network thread only
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::uint64_t> requests{0}, accepted{0}, refused{0}, evicted{0}, idle_closed{0}, read_timeouts{0},
+      slow_readers{0}, bad_messages{0}, handshakes_failed{0}, touches_refused{0};
+  std::atomic<std::uint64_t> left{0};  // sessions the client ended, or stop() did (not counted)
+  std::uint16_t port = 0;
+
+  Impl(ServedDevices d, ServerOptions o) : options(std::move(o)), state(std::make_shared<DeviceState>()) {
+    state->devices = std::move(d);
+    state->options = options.remote;
+  }
+
+  void accept() {
+    acceptor.async_accept([this](boost::system::error_code error, tcp::socket socket) {
+      if (error) return;  // stopped
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      if (sessions.size() >= options.limits.max_sessions && !make_room()) {
+        ++refused;
+        socket.close(ignored);
+      } else {
+        start(std::make_shared<Session>(std::move(socket), options.tls.get(), io));
+      }
+      accept();
+    });
+  }
+
+  // Closes the session that has waited longest for a handshake or a request.
+  bool make_room() {
+    std::shared_ptr<Session> oldest;
+    for (const auto& s : sessions)
+      if ((s->state == State::handshake || s->state == State::idle) && (!oldest || s->since < oldest->since))
+        oldest = s;
+    if (!oldest) return false;
+    end(oldest, evicted);
+    return true;
+  }
+
+  void end(const std::shared_ptr<Session>& session, std::atomic<std::uint64_t>& reason) {
+    if (session->closed) return;
+    session->closed = true;
+    // Counted before the socket closes: whoever sees the close sees the counts that explain it.
+    std::erase(sessions, session);
+    open = sessions.size();
+    ++reason;
+    session->link.close();
+    session->deadline.cancel();
+  }
+  void enter(const std::shared_ptr<Session>& session, State next) {
+    session->state = next;
+    const std::uint64_t entered = ++session->entered;
+    session->since = std::chrono::steady_clock::now();
+    std::atomic<std::uint64_t>* reason = nullptr;
+    std::chrono::milliseconds limit{};
+    switch (next) {
+      case State::handshake: reason = &read_timeouts, limit = options.limits.read_timeout; break;
+      case State::idle: reason = &idle_closed, limit = options.limits.idle_timeout; break;
+      case State::reading: reason = &read_timeouts, limit = options.limits.read_timeout; break;
+      case State::writing: reason = &slow_readers, limit = options.limits.write_timeout; break;
+      case State::working: session->deadline.cancel(); return;  // the device's own time
+    }
+    session->deadline.expires_after(limit);
+    session->deadline.async_wait([this, session, reason, entered](boost::system::error_code error) {
+      if (!error && session->entered == entered) end(session, *reason);
+    });
+  }
+
+  void start(std::shared_ptr<Session> session) {
+    ++accepted;
+    sessions.push_back(session);
+    open = sessions.size();
+    enter(session, State::handshake);
+    session->link.async_handshake(asio::ssl::stream_base::server, [this, session](boost::system::error_code error) {
+      if (session->closed) return;
+      if (error) return end(session, handshakes_failed);
+      if (session->link.is_tls()) session->client = peer_common_name(session->link.ssl()).value_or("");
+      serve(session);
+    });
+  }
+
+  void serve(const std::shared_ptr<Session>& session) {
+    enter(session, State::idle);
+    session->link.async_read(asio::buffer(session->header), [this, session](auto error, std::size_t) {
+      if (session->closed) return;
+      if (error) return end(session, left);
+      const std::uint32_t length = length_of(session->header);
+      if (length == 0 || length > kMaxRequestBytes) return end(session, bad_messages);
+      session->body.assign(length, '\0');
+      enter(session, State::reading);
+      session->link.async_read(asio::buffer(session->body), [this, session](auto e, std::size_t) {
+        if (session->closed) return;
+        if (e) return end(session, left);
+        Request request;
+        try {
+          request = decode_request(session->body);
+        } catch (const models::InputError&) {
+          return end(session, bad_messages);
+        }
+        work(session, request);
+      });
+    });
+  }
+
+  // Over TLS, a touch only for the lanes this reader belongs to (see the header).
+  std::optional<std::string> refusal(const Session& session, const Request& request) const {
+    if (request.type != MessageType::touch_request || !session.link.is_tls() || !state->devices.fingerprint ||
+        options.fingerprint_clients.contains(session.client))
+      return std::nullopt;
+    return "client '" + session.client + "' may not verify fingerprints here (allowed: " +
+           [&] {
+             std::string names;
+             for (const auto& n : options.fingerprint_clients) names += (names.empty() ? "" : ", ") + n;
+             return names.empty() ? std::string("none") : names;
+           }() +
+           ")";
+  }
+
+  void work(const std::shared_ptr<Session>& session, const Request& request) {
+    if (const auto why = refusal(*session, request)) {
+      ++touches_refused;
+      const DeviceFault refusal_fault(FaultKind::disconnected, "device-server", *why);
+      return answer(session, fault_message(refusal_fault.kind(), refusal_fault.what()));
+    }
+    enter(session, State::working);
+    // The device thread owns what it uses: the device state and weak handles to this server
+    // and the session, which may be gone when the device answers.
+    device_thread->post([state = state, request, server = weak_from_this(), weak = std::weak_ptr<Session>(session)] {
+      std::string reply = state->answer(request);
+      if (const auto impl = server.lock())
+        asio::post(impl->io, [impl = impl.get(), weak, reply = std::move(reply)]() mutable {
+          if (const auto s = weak.lock(); s && !s->closed) impl->answer(s, std::move(reply));
+        });
+    });
+  }
+
+  void answer(const std::shared_ptr<Session>& session, std::string reply) {
+    ++requests;
+    session->reply = std::move(reply);
+    enter(session, State::writing);
+    session->link.async_write(asio::buffer(session->reply), [this, session](auto error, std::size_t) {
+      if (session->closed) return;
+      if (error) return end(session, left);
+      serve(session);
+    });
+  }
+};
+
+DeviceServer::DeviceServer(ServedDevices devices, tcp::endpoint listen, ServerOptions options)
+    : impl_(std::make_shared<Impl>(std::move(devices), std::move(options))) {
+  assert(impl_->options.limits.max_sessions > 0);
   boost::system::error_code error;
   impl_->acceptor.open(listen.protocol(), error);
   if (!error) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), error);
@@ -141,6 +342,7 @@ DeviceServer::DeviceServer(ServedDevices devices, tcp::endpoint listen, RemoteOp
                           error.message() + ")");
   impl_->port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
+  impl_->device_thread->start();
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
 
@@ -152,12 +354,21 @@ void DeviceServer::stop() {
   if (!impl_->thread.joinable()) return;
   impl_->io.stop();
   impl_->thread.join();
+  // The network thread is gone: its objects are this thread's now.
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
+  for (const auto& session : std::vector(impl_->sessions)) impl_->end(session, impl_->left);
+  DeviceThread::stop(impl_->device_thread);
 }
 
-std::uint64_t DeviceServer::frames_served() const { return impl_->frames; }
+std::uint64_t DeviceServer::frames_served() const { return impl_->state->frames; }
 std::uint64_t DeviceServer::requests_served() const { return impl_->requests; }
-std::uint64_t DeviceServer::clients_dropped() const { return impl_->dropped; }
+std::size_t DeviceServer::sessions() const { return impl_->open; }
+
+SessionCounts DeviceServer::counts() const {
+  const Impl& i = *impl_;
+  return {i.accepted,          i.refused,    i.evicted,           i.idle_closed,    i.read_timeouts,
+          i.slow_readers,      i.bad_messages, i.handshakes_failed, i.touches_refused};
+}
 
 }  // namespace gatesim::devices

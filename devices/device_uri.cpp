@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "devices/tls.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::devices {
@@ -17,7 +18,7 @@ DeviceUri parse_device_uri(const std::string& uri, const std::string& flag) {
     throw models::InputError(parsed.text + ": expected SCHEME:LOCATION such as usb:0 or file:clip.mp4");
   parsed.scheme = base.substr(0, colon);
   const bool url = base.compare(colon, 3, "://") == 0;
-  parsed.where = url && parsed.scheme != "tcp" ? base : base.substr(colon + (url ? 3 : 1));
+  parsed.where = url && !is_remote(parsed) ? base : base.substr(colon + (url ? 3 : 1));
   if (hash == std::string::npos) return parsed;
   std::stringstream options(uri.substr(hash + 1));
   for (std::string item; std::getline(options, item, ',');) {
@@ -57,10 +58,23 @@ FaultPlan fault_plan_option(const DeviceUri& uri) {
   return plan;
 }
 
+bool is_remote(const DeviceUri& uri) { return uri.scheme == "tcp" || uri.scheme == "tls"; }
+
 RemoteOptions remote_options(const DeviceUri& uri, std::chrono::milliseconds timeout) {
   RemoteOptions options;
   options.timeout = std::chrono::milliseconds(
       static_cast<long>(number_option(uri, "timeout_ms", static_cast<double>(timeout.count()), 1, 3.6e6)));
+  auto file = [&](const char* key) {
+    const auto it = uri.options.find(key);
+    return it == uri.options.end() ? std::string() : it->second;
+  };
+  if (uri.scheme == "tls") {
+    options.tls = make_tls_context({file("ca"), file("cert"), file("key"), uri.text}, TlsRole::client);
+  } else {
+    for (const char* key : {"ca", "cert", "key"})
+      if (uri.options.contains(key))
+        throw models::InputError(uri.text + ": option " + key + "= is for tls:// devices (tcp:// is not encrypted)");
+  }
   return options;
 }
 

@@ -14,7 +14,7 @@ namespace gatesim::devices {
 struct DeviceUri {
   std::string text;    // as given, for messages
   std::string scheme;  // before the first ':' ("tcp" for tcp://..., "rtsp" for rtsp://...)
-  std::string where;   // after ':' (the whole text for rtsp/http URLs), before '#'
+  std::string where;   // after ':' ("HOST:PORT" for tcp:// and tls://; the whole text for rtsp/http URLs), before '#'
   std::map<std::string, std::string> options;  // after '#'
 };
 
@@ -29,8 +29,15 @@ double number_option(const DeviceUri& uri, const std::string& key, double fallba
 // The fault plan of options faults=... and seed=...; empty when there is no faults option.
 FaultPlan fault_plan_option(const DeviceUri& uri);
 
-// The connection settings of a tcp:// device: option timeout_ms (1 ms .. 1 h), else `timeout`.
-// throws models::InputError naming the URI and the option.
+// A device served by `gatesim device-server`: tcp://HOST:PORT or tls://HOST:PORT.
+bool is_remote(const DeviceUri& uri);
+// The options a remote device takes besides fault injection's.
+inline constexpr const char* kRemoteOptions = "timeout_ms,ca,cert,key";
+
+// The connection settings of a remote device: option timeout_ms (1 ms .. 1 h), else `timeout`;
+// for tls://, the TLS context of options ca=, cert= and key= (PEM files, all three needed).
+// throws models::InputError naming the URI and the option or file (devices/tls.hpp); ca=,
+//        cert= or key= on a tcp:// URI.
 RemoteOptions remote_options(const DeviceUri& uri, std::chrono::milliseconds timeout = RemoteOptions{}.timeout);
 
 // throws models::InputError when an option other than `known` (comma-separated) is present.

@@ -92,13 +92,14 @@ class ChipFolderReader final : public DocumentReader {
 
 std::unique_ptr<DocumentReader> open_document_reader(const std::string& text, Clock& clock) {
   const DeviceUri uri = parse_device_uri(text, "--documents");
-  check_options(uri, uri.scheme == "tcp" ? "faults,seed,stall_ms,slow_ms,timeout_ms" : "faults,seed,stall_ms,slow_ms");
+  check_options(uri, std::string("faults,seed,stall_ms,slow_ms") +
+                         (is_remote(uri) ? std::string(",") + kRemoteOptions : ""));
   std::unique_ptr<DocumentReader> reader;
   if (uri.scheme == "chips") reader = std::make_unique<ChipFileReader>(uri.where, uri.text);
   else if (uri.scheme == "chip-dir") reader = std::make_unique<ChipFolderReader>(uri.where, uri.text);
-  else if (uri.scheme == "tcp")
+  else if (is_remote(uri))
     reader = std::make_unique<RemoteDocumentReader>(parse_endpoint(uri.where, uri.text), remote_options(uri), uri.text);
-  else throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected chips, chip-dir or tcp");
+  else throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected chips, chip-dir, tcp or tls");
   if (FaultPlan plan = fault_plan_option(uri); !plan.empty())
     reader = std::make_unique<FaultyDocumentReader>(std::move(reader), std::move(plan), clock);
   return reader;

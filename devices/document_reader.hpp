@@ -54,6 +54,7 @@ class DocumentReader {
 //   tcp://HOST:PORT    the document reader a `gatesim device-server --documents` serves
 //                      (RemoteDocumentReader: records parsed here, a bad one is a
 //                      DeviceFault(corrupt)); option timeout_ms=N per answer (default 5000).
+//   tls://HOST:PORT    the same over mutual TLS: options ca=, cert=, key= (device_uri.hpp).
 // Settings after '#' as for cameras: faults=..., seed=S.
 // throws models::InputError when the file or folder does not exist, or for a bad chips: line.
 std::unique_ptr<DocumentReader> open_document_reader(const std::string& uri, Clock& clock = steady_clock());

@@ -101,8 +101,8 @@ std::unique_ptr<FingerprintReader> open_fingerprint_reader(const std::string& te
   std::unique_ptr<FingerprintReader> reader;
   if (uri.scheme == "libfprint") {
     reader = open_libfprint(uri);
-  } else if (uri.scheme == "tcp") {
-    check_options(uri, "faults,seed,stall_ms,slow_ms,timeout_ms");
+  } else if (is_remote(uri)) {
+    check_options(uri, std::string("faults,seed,stall_ms,slow_ms,") + kRemoteOptions);
     // A touch waits for the traveller (a served libfprint reader gives up after 10 s by default).
     reader = std::make_unique<RemoteFingerprintReader>(parse_endpoint(uri.where, uri.text),
                                                        remote_options(uri, std::chrono::seconds(15)), uri.text);
@@ -113,7 +113,7 @@ std::unique_ptr<FingerprintReader> open_fingerprint_reader(const std::string& te
     for (std::string item; std::getline(items, item, ',');) script.push_back(parse_touch(item, uri.text));
     reader = std::make_unique<SimulatedFingerprintReader>(std::move(script), clock);
   } else {
-    throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected sim, libfprint or tcp");
+    throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected sim, libfprint, tcp or tls");
   }
   if (FaultPlan plan = fault_plan_option(uri); !plan.empty())
     reader = std::make_unique<FaultyFingerprintReader>(std::move(reader), std::move(plan), clock);

@@ -68,6 +68,7 @@ class SimulatedFingerprintReader final : public FingerprintReader {
 //     default 10000), socket=PATH (virtual_image: the socket it listens on; sets FP_VIRTUAL_IMAGE)
 //   tcp://HOST:PORT      the reader a `gatesim device-server --fingerprint` serves
 //                        (RemoteFingerprintReader); option timeout_ms=N per touch (default 15000)
+//   tls://HOST:PORT      the same over mutual TLS: options ca=, cert=, key= (device_uri.hpp)
 // Settings after '#' as for cameras: faults=..., seed=S.
 // throws models::InputError naming the URI, the touch or option and what was expected;
 //        DeviceFault (disconnected) when a libfprint device is absent or does not open.

@@ -1,7 +1,8 @@
 #pragma once
 // RemoteCamera: a Camera on another host, served by `gatesim device-server` (DeviceServer,
-// device_server.hpp): each read() sends a frame_request and decodes the JPEG frame it gets
-// back (messages as in remote_protocol.hpp).
+// device_server.hpp), over TCP or mutual TLS: each read() sends a frame_request and decodes the
+// JPEG frame it gets back (messages as in remote_protocol.hpp), waiting no longer than
+// RemoteOptions::timeout for any step.
 //
 // Thread safety: a RemoteCamera is used by one thread at a time.
 

@@ -1,10 +1,16 @@
 #include "devices/remote_protocol.hpp"
 
+#include <algorithm>
+#include <bit>
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 
+#include "devices/fingerprint_reader.hpp"
+#include "devices/remote_link.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::devices {
@@ -55,20 +61,82 @@ std::string fault_message(FaultKind kind, const std::string& text) {
   return envelope(MessageType::fault, std::string(1, static_cast<char>(kind)) + text);
 }
 
+Answer decode_answer(const std::string& body) {
+  if (body.empty()) throw models::InputError("an empty message");
+  Answer answer{};
+  answer.type = static_cast<MessageType>(static_cast<unsigned char>(body[0]));
+  const std::string payload = body.substr(1);
+  switch (answer.type) {
+    case MessageType::frame:
+      if (payload.size() < 17) throw models::InputError("a frame of " + std::to_string(payload.size()) + " bytes");
+      answer.frame = {std::chrono::nanoseconds(static_cast<std::int64_t>(get_u64(payload, 0))), get_u64(payload, 8),
+                      payload.substr(16)};
+      return answer;
+    case MessageType::touch: {
+      if (payload.size() != 9)
+        throw models::InputError("a touch answer of " + std::to_string(payload.size()) + " bytes, expected 9");
+      const auto status = static_cast<unsigned char>(payload[0]);
+      const double score = std::bit_cast<double>(get_u64(payload, 1));
+      if (status > static_cast<unsigned char>(FingerprintStatus::poor_capture) || !(score >= 0 && score <= 1))
+        throw models::InputError("a touch answer out of range (status " + std::to_string(status) + ", score " +
+                                 std::to_string(score) + ")");
+      answer.touch = {status, score};
+      return answer;
+    }
+    case MessageType::document:
+      answer.text = payload;
+      return answer;
+    case MessageType::no_document:
+      if (!payload.empty()) throw models::InputError("a no_document answer with a payload");
+      return answer;
+    case MessageType::fault:
+      if (payload.empty() || static_cast<unsigned char>(payload[0]) > static_cast<unsigned char>(FaultKind::end_of_stream))
+        throw models::InputError("a fault message without a fault kind");
+      answer.fault_kind = static_cast<FaultKind>(payload[0]);
+      answer.text = payload.substr(1);
+      return answer;
+    default:
+      throw models::InputError("unexpected message type " + std::to_string(int(answer.type)));
+  }
+}
+
+Request decode_request(const std::string& body) {
+  if (body.empty() || body.size() > kMaxRequestBytes)
+    throw models::InputError("a request of " + std::to_string(body.size()) + " bytes");
+  Request request{static_cast<MessageType>(static_cast<unsigned char>(body[0])), {}};
+  const std::string payload = body.substr(1);
+  switch (request.type) {
+    case MessageType::frame_request:
+    case MessageType::document_request:
+      if (!payload.empty()) throw models::InputError("a request that takes no payload came with one");
+      return request;
+    case MessageType::touch_request:
+      // A holder id goes into messages and file names of readers (libfprint's prints=DIR).
+      if (payload.empty() || payload.size() > 256 || std::any_of(payload.begin(), payload.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '/';
+          }))
+        throw models::InputError("a touch request's holder id: expected 1 to 256 characters, no control character or '/'");
+      request.holder_id = payload;
+      return request;
+    default:
+      throw models::InputError("unexpected request type " + std::to_string(int(request.type)));
+  }
+}
+
 struct MessageClient::Impl {
   tcp::endpoint server;
   RemoteOptions options;
   asio::io_context io;
-  tcp::socket socket{io};
+  std::unique_ptr<Link> link;
 
-  Impl(tcp::endpoint s, RemoteOptions o) : server(s), options(o) {}
+  Impl(tcp::endpoint s, RemoteOptions o) : server(s), options(std::move(o)) {}
 
-  // Runs the started operation; on timeout closes the socket (cancelling it) and throws.
+  // Runs the started operation; on timeout closes the connection (cancelling it) and throws.
   void run(const std::string& name, const std::string& doing) {
     io.restart();
     io.run_for(options.timeout);
     if (!io.stopped()) {
-      socket.close();
+      link->close();
       io.restart();
       io.run();
       throw DeviceFault(FaultKind::timeout, name, "no answer while " + doing);
@@ -77,15 +145,14 @@ struct MessageClient::Impl {
 
   // Fails the connection: closes it and throws.
   [[noreturn]] void fail(FaultKind kind, const std::string& name, const std::string& why) {
-    boost::system::error_code ignored;
-    socket.close(ignored);
+    if (link) link->close();
     throw DeviceFault(kind, name, why);
   }
 
-  std::string receive(const std::string& name, const std::string& what, MessageType& type) {
+  std::string receive(const std::string& name, const std::string& what) {
     std::array<unsigned char, 4> header{};
     boost::system::error_code error;
-    asio::async_read(socket, asio::buffer(header), [&](auto e, std::size_t) { error = e; });
+    link->async_read(asio::buffer(header), [&](auto e, std::size_t) { error = e; });
     run(name, "waiting for " + what);
     if (error) fail(FaultKind::disconnected, name, "connection lost (" + error.message() + ")");
     const std::uint32_t length = length_of(header);
@@ -93,55 +160,69 @@ struct MessageClient::Impl {
       fail(FaultKind::corrupt, name,
            "message of " + std::to_string(length) + " bytes (limit " + std::to_string(options.max_message_bytes) + ")");
     std::string body(length, '\0');
-    asio::async_read(socket, asio::buffer(body), [&](auto e, std::size_t) { error = e; });
+    link->async_read(asio::buffer(body), [&](auto e, std::size_t) { error = e; });
     run(name, "receiving " + what);
     if (error) fail(FaultKind::disconnected, name, "connection lost (" + error.message() + ")");
-    type = static_cast<MessageType>(static_cast<unsigned char>(body[0]));
-    return body.substr(1);
+    return body;
   }
 };
 
 MessageClient::MessageClient(tcp::endpoint server, RemoteOptions options, std::string name)
-    : impl_(std::make_unique<Impl>(server, options)), name_(std::move(name)) {}
+    : impl_(std::make_unique<Impl>(server, std::move(options))), name_(std::move(name)) {}
 
 MessageClient::~MessageClient() = default;
 
 void MessageClient::connect() {
   close();
+  impl_->link = std::make_unique<Link>(tcp::socket(impl_->io), impl_->options.tls.get());
   boost::system::error_code error;
-  impl_->socket.async_connect(impl_->server, [&](auto e) { error = e; });
+  impl_->link->socket().async_connect(impl_->server, [&](auto e) { error = e; });
   try {
     impl_->run(name_, "connecting");
   } catch (const DeviceFault&) {
     throw DeviceFault(FaultKind::disconnected, name_, "cannot connect in time");
   }
   if (error) impl_->fail(FaultKind::disconnected, name_, "cannot connect (" + error.message() + ")");
-  impl_->socket.set_option(tcp::no_delay(true));
+  impl_->link->socket().set_option(tcp::no_delay(true));
+  if (!impl_->link->is_tls()) return;
+  // The server's certificate must name the address dialled (an IP entry), not only be the CA's.
+  const std::string address = impl_->server.address().to_string();
+  X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(impl_->link->ssl()), address.c_str());
+  impl_->link->async_handshake(asio::ssl::stream_base::client, [&](auto e) { error = e; });
+  try {
+    impl_->run(name_, "the TLS handshake");
+  } catch (const DeviceFault&) {
+    throw DeviceFault(FaultKind::disconnected, name_, "no TLS handshake in time");
+  }
+  if (error) {
+    const long verdict = SSL_get_verify_result(impl_->link->ssl());
+    const std::string why = verdict != X509_V_OK ? X509_verify_cert_error_string(verdict) : error.message();
+    impl_->fail(FaultKind::disconnected, name_, "TLS handshake failed (" + why + ")");
+  }
 }
 
 void MessageClient::close() {
-  boost::system::error_code ignored;
-  impl_->socket.close(ignored);
+  if (impl_->link) impl_->link->close();
 }
 
-bool MessageClient::is_open() const { return impl_->socket.is_open(); }
+bool MessageClient::is_open() const { return impl_->link && impl_->link->is_open(); }
 
-std::pair<MessageType, std::string> MessageClient::exchange(MessageType request_type, const std::string& payload,
-                                                            const std::string& what) {
-  if (!impl_->socket.is_open()) throw DeviceFault(FaultKind::disconnected, name_, "not connected");
+Answer MessageClient::exchange(MessageType request_type, const std::string& payload, const std::string& what) {
+  if (!is_open()) throw DeviceFault(FaultKind::disconnected, name_, "not connected");
   const std::string request = envelope(request_type, payload);
   boost::system::error_code error;
-  asio::async_write(impl_->socket, asio::buffer(request), [&](auto e, std::size_t) { error = e; });
+  impl_->link->async_write(asio::buffer(request), [&](auto e, std::size_t) { error = e; });
   impl_->run(name_, "sending a request");
   if (error) impl_->fail(FaultKind::disconnected, name_, "connection lost (" + error.message() + ")");
-  MessageType type{};
-  std::string answer = impl_->receive(name_, what, type);
-  if (type == MessageType::fault) {
-    if (answer.empty() || static_cast<unsigned char>(answer[0]) > static_cast<unsigned char>(FaultKind::end_of_stream))
-      protocol_error("a fault message without a fault kind");
-    throw DeviceFault(static_cast<FaultKind>(answer[0]), name_, "server: " + answer.substr(1));
+  const std::string body = impl_->receive(name_, what);
+  Answer answer;
+  try {
+    answer = decode_answer(body);
+  } catch (const models::InputError& e) {
+    protocol_error(e.what());
   }
-  return {type, std::move(answer)};
+  if (answer.type == MessageType::fault) throw DeviceFault(answer.fault_kind, name_, "server: " + answer.text);
+  return answer;
 }
 
 void MessageClient::protocol_error(const std::string& why) { impl_->fail(FaultKind::corrupt, name_, why); }

@@ -1,5 +1,5 @@
 #pragma once
-// The messages remote devices exchange over TCP (Boost.Asio), and the client end of a
+// The messages remote devices exchange over TCP or TLS (Boost.Asio), and the client end of a
 // connection: every message is a 4-byte big-endian length, then that many bytes: a 1-byte
 // MessageType and its payload. A client sends a request and waits for one answer; the server
 // (DeviceServer, remote_camera.hpp) answers each request in turn.
@@ -11,7 +11,14 @@
 //   any request                        -> fault: 1-byte FaultKind, then text (the device's fault)
 //
 // A length above the receiver's limit, an unknown type or a short payload is a protocol error:
-// the receiver drops the connection (a client reports corrupt).
+// the receiver drops the connection (a client reports corrupt). decode_answer() and
+// decode_request() are each side's whole reading of a message body, so the fuzz targets
+// (tests/fuzz/wire_*_fuzz.cpp) exercise exactly what a peer's bytes reach.
+//
+// Over TLS (RemoteOptions::tls, tls://HOST:PORT URIs; devices/tls.hpp) the same messages go
+// through an SSL stream after a mutually verified handshake; every step of a client — connect,
+// handshake, send, receive — fails with a timeout fault after RemoteOptions::timeout, so a
+// server that stops answering never holds the caller longer than that.
 //
 // Thread safety: a MessageClient is used by one thread at a time; the free functions are pure.
 
@@ -25,6 +32,10 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "devices/device_fault.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace gatesim::devices {
 
@@ -43,7 +54,44 @@ struct RemoteOptions {
   std::size_t max_message_bytes = 16u << 20;  // larger messages are rejected
   std::chrono::milliseconds timeout{5000};    // per connect and per answer
   int jpeg_quality = 90;                      // the server's frame encoding
+  // Client: TLS context (make_tls_context, client role); null for plain TCP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
+
+// The frame in a frame message's payload: 8-byte timestamp (ns), 8-byte sequence, then JPEG.
+struct FramePayload {
+  std::chrono::nanoseconds timestamp;
+  std::uint64_t sequence;
+  std::string jpeg;
+};
+// A touch answer's payload: a FingerprintStatus byte and the score.
+struct TouchPayload {
+  std::uint8_t status;
+  double score;
+};
+
+// Client side: the meaning of one answer body (type byte and payload) as received.
+// ensures: a frame (payload of 17 bytes or more), a touch (status in range, score in [0, 1]),
+//          a document's text, no_document, or a fault's kind and text.
+// throws models::InputError naming what is wrong (the client reports it as corrupt).
+struct Answer {
+  MessageType type;
+  FramePayload frame;        // type frame
+  TouchPayload touch;        // type touch
+  std::string text;          // document: the record; fault: the text
+  FaultKind fault_kind{};    // type fault
+};
+Answer decode_answer(const std::string& body);
+
+// Server side: one request body. ensures: frame_request and document_request without a
+// payload, touch_request with a holder id of 1 to 256 bytes, no control character or '/'.
+// throws models::InputError naming what is wrong (the server drops the client).
+struct Request {
+  MessageType type;
+  std::string holder_id;  // touch_request
+};
+Request decode_request(const std::string& body);
+inline constexpr std::size_t kMaxRequestBytes = 1024;  // a request is a type and a holder id
 
 // "HOST:PORT" with a numeric IPv4/IPv6 address (brackets for IPv6) and a port 0-65535.
 // throws models::InputError "<where>: expected HOST:PORT such as 127.0.0.1:7401".
@@ -67,18 +115,19 @@ class MessageClient {
   // `name` is the device's name in faults (the URI it was opened from).
   MessageClient(boost::asio::ip::tcp::endpoint server, RemoteOptions options, std::string name);
   ~MessageClient();
-  // ensures: connected (a previous connection closed first).
-  // throws DeviceFault disconnected when the server cannot be reached in time.
+  // ensures: connected, and over TLS handshaken with a server whose certificate the CA signed
+  //          for the address dialled (a previous connection closed first).
+  // throws DeviceFault disconnected when the server cannot be reached, or refuses or fails
+  //        the handshake, in time.
   void connect();
   void close();
   bool is_open() const;
   // requires: is_open(); `answer` names what is awaited for messages ("a frame").
-  // ensures: the server's answer to `request` (type and payload), never a fault message.
+  // ensures: the server's answer to `request`, decoded (decode_answer), never a fault.
   // throws DeviceFault: the server's fault as sent (the connection stays open); timeout when
   //        no answer comes in time; disconnected when the connection drops; corrupt for a
   //        protocol error. After any but the server's own fault, the connection is closed.
-  std::pair<MessageType, std::string> exchange(MessageType request, const std::string& payload,
-                                               const std::string& answer);
+  Answer exchange(MessageType request, const std::string& payload, const std::string& answer);
   // Fails the exchange after a bad answer: closes the connection and throws DeviceFault(corrupt).
   [[noreturn]] void protocol_error(const std::string& why);
   const std::string& name() const { return name_; }

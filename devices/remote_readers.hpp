@@ -1,7 +1,7 @@
 #pragma once
-// Remote readers over TCP: a fingerprint reader and a document reader served by `gatesim
-// device-server` (DeviceServer) on the host the device is plugged into, used by a gate on
-// another host through tcp://HOST:PORT. Messages as in remote_protocol.hpp.
+// Remote readers over TCP or mutual TLS: a fingerprint reader and a document reader served by
+// `gatesim device-server` (DeviceServer) on the host the device is plugged into, used by a gate
+// on another host through tcp://HOST:PORT or tls://HOST:PORT. Messages as in remote_protocol.hpp.
 //
 // Reconnect: a reader connects at its first call; after a timeout or a lost connection the
 // fault is reported to the caller (the lane refers that traveller), and the next call connects

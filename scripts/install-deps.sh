@@ -14,6 +14,7 @@ set -euo pipefail
 # points them, and the run-time libblas.so.3, at OpenBLAS: the reference BLAS is 4x slower per
 # face descriptor.
 # python3: scripts/check-deps.py; python3-simpy: the simulator's SimPy twin in bench/.
+# libssl-dev: mutual TLS of device links (OpenSSL under Boost.Asio's SSL streams, gatesim pki init).
 packages=(
   g++ cmake ninja-build pkg-config
   libdlib-dev libopenblas-pthread-dev libopencv-dev libboost-dev libboost-system-dev
@@ -21,6 +22,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libfprint-2-dev libglib2.0-dev
   python3 python3-simpy
+  libssl-dev
   ca-certificates
   # A single-node Slurm for the job-array test (scripts/slurm/local-cluster.sh, ctest SlurmLocalCluster).
   munge slurmctld slurmd slurm-client

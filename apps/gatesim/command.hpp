@@ -96,6 +96,7 @@ void add_bench_command(CLI::App& root, CommandContext& context);
 void add_check_command(CLI::App& root, CommandContext& context);
 void add_ports_command(CLI::App& root, CommandContext& context);
 void add_device_server_command(CLI::App& root, CommandContext& context);
+void add_pki_command(CLI::App& root, CommandContext& context);
 void add_fingerprint_synth_command(CLI::App& root, CommandContext& context);
 void add_enroll_command(CLI::App& root, CommandContext& context);
 void add_identify_command(CLI::App& root, CommandContext& context);

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   app::add_check_command(root, context);
   app::add_ports_command(root, context);
   app::add_device_server_command(root, context);
+  app::add_pki_command(root, context);
   app::add_fingerprint_synth_command(root, context);
   app::add_enroll_command(root, context);
   app::add_identify_command(root, context);

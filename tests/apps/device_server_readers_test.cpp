@@ -10,6 +10,7 @@
 
 #include "devices/document_reader.hpp"
 #include "devices/fingerprint_reader.hpp"
+#include "devices/pki.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/traveller_records.hpp"
 
@@ -35,7 +36,7 @@ class RunningServer {
     ::kill(pid_, SIGTERM);
     status_ = ::pclose(pipe_);
   }
-  std::string uri() const { return "tcp://" + served_["listen"].get<std::string>(); }
+  std::string uri() const { return served_["uri"].get<std::string>(); }
   const nlohmann::json& served() const { return served_; }
 
  private:
@@ -59,6 +60,32 @@ TEST(DeviceServerReaders, ServesAFingerprintReaderAndADocumentReader) {
     EXPECT_FALSE(documents->read().has_value());
   }
   fs::remove(chips);
+}
+
+TEST(DeviceServerReaders, ServesLanesOverMutualTlsAndOnlyTheNamedLaneVerifiesFingerprints) {
+  const fs::path dir = fs::temp_directory_path() / ("gatesim-served-tls-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  devices::pki_init(dir, {"127.0.0.1"}, {"lane-1", "lane-2"});
+  const fs::path chips = dir / "chips.jsonl";
+  std::ofstream(chips) << gatesim::testing::hong_kong_resident_text("H9") << '\n';
+  {
+    RunningServer server("--fingerprint sim:match:0.91 --documents chips:" + chips.string() + " --tls-ca " +
+                         (dir / "ca.pem").string() + " --tls-cert " + (dir / "server.pem").string() + " --tls-key " +
+                         (dir / "server.key").string() + " --fingerprint-client lane-1");
+    ASSERT_EQ(server.uri().rfind("tls://127.0.0.1:", 0), 0u) << server.uri();
+    auto as = [&](const std::string& lane) {
+      return server.uri() + "#ca=" + (dir / "ca.pem").string() + ",cert=" + (dir / (lane + ".pem")).string() +
+             ",key=" + (dir / (lane + ".key")).string();
+    };
+    auto documents = devices::open_document_reader(as("lane-2"));  // any lane of the bench reads chips
+    EXPECT_EQ(documents->read()->holder.id, "H9");
+    EXPECT_THROW(devices::open_fingerprint_reader(as("lane-2"))->verify("H9"), devices::DeviceFault);
+    EXPECT_EQ(devices::open_fingerprint_reader(as("lane-1"))->verify("H9").status, devices::FingerprintStatus::matched);
+    // Plain TCP to a TLS server is no session.
+    EXPECT_THROW(devices::open_document_reader("tcp://" + server.served()["listen"].get<std::string>())->read(),
+                 devices::DeviceFault);
+  }
+  fs::remove_all(dir);
 }
 
 TEST(DeviceServerReaders, BadReaderUrisOrNoDeviceAreExitTwo) {

@@ -44,9 +44,9 @@ FaultKind fault_of(Camera& camera) {
 
 TEST(RemoteCamera, ServesFramesOverLoopbackEndToEnd) {
   VirtualClock clock;
-  ReplayCamera source(faces(clock, 3), clock);
-  source.open();
-  DeviceServer server(source, kLoopback);
+  auto source = std::make_shared<ReplayCamera>(faces(clock, 3), clock);
+  source->open();
+  DeviceServer server(ServedDevices{source}, kLoopback);
   ASSERT_NE(server.port(), 0);
   auto camera = open_camera("tcp://127.0.0.1:" + std::to_string(server.port()));
   // What the server sends is the JPEG of the source frame: the client decodes exactly that.
@@ -69,15 +69,15 @@ TEST(RemoteCamera, ServesFramesOverLoopbackEndToEnd) {
 // brings it back on the same port, then hands the camera to `after` for its next read.
 void restart_server_under(const std::string& settings, const std::function<void(Camera&)>& after) {
   VirtualClock clock;
-  ReplayCamera source(faces(clock, 10), clock);
-  source.open();
-  auto server = std::make_unique<DeviceServer>(source, kLoopback);
+  auto source = std::make_shared<ReplayCamera>(faces(clock, 10), clock);
+  source->open();
+  auto server = std::make_unique<DeviceServer>(ServedDevices{source}, kLoopback);
   const std::uint16_t port = server->port();
   auto camera = open_camera("tcp://127.0.0.1:" + std::to_string(port) + settings);
   EXPECT_EQ(camera->read().sequence, 0u);
   server.reset();  // the camera host goes down
   EXPECT_EQ(fault_of(*camera), FaultKind::disconnected);
-  server = std::make_unique<DeviceServer>(source, tcp::endpoint(kLoopback.address(), port));
+  server = std::make_unique<DeviceServer>(ServedDevices{source}, tcp::endpoint(kLoopback.address(), port));
   after(*camera);
 }
 
@@ -172,9 +172,9 @@ TEST(RemoteCamera, AFrameThatIsNotJpegIsCorrupt) {
 
 TEST(DeviceServer, DropsAClientThatSendsGarbageAndServesTheOthers) {
   VirtualClock clock;
-  ReplayCamera source(faces(clock, 5), clock);
-  source.open();
-  DeviceServer server(source, kLoopback);
+  auto source = std::make_shared<ReplayCamera>(faces(clock, 5), clock);
+  source->open();
+  DeviceServer server(ServedDevices{source}, kLoopback);
   asio::io_context io;
   tcp::socket rogue(io);
   rogue.connect(tcp::endpoint(kLoopback.address(), server.port()));
@@ -183,17 +183,17 @@ TEST(DeviceServer, DropsAClientThatSendsGarbageAndServesTheOthers) {
   boost::system::error_code closed;
   asio::read(rogue, asio::buffer(byte), closed);  // the server hangs up on it
   EXPECT_TRUE(closed == asio::error::eof || closed == asio::error::connection_reset) << closed.message();
-  EXPECT_EQ(server.clients_dropped(), 1u);
+  EXPECT_EQ(server.counts().bad_messages, 1u);
   auto camera = open_camera("tcp://127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(camera->read().sequence, 0u);
 }
 
 TEST(DeviceServer, PassesAnUnplugOnAndReopensTheCamera) {
   VirtualClock clock;
-  FaultyCamera source(std::make_unique<ReplayCamera>(faces(clock, 5), clock), parse_fault_plan("disconnect@1", 0, "t"),
-                      clock);
-  source.open();
-  DeviceServer server(source, kLoopback);
+  auto source = std::make_shared<FaultyCamera>(std::make_unique<ReplayCamera>(faces(clock, 5), clock),
+                                               parse_fault_plan("disconnect@1", 0, "t"), clock);
+  source->open();
+  DeviceServer server(ServedDevices{source}, kLoopback);
   auto camera = open_camera("tcp://127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(camera->read().sequence, 0u);
   EXPECT_EQ(fault_of(*camera), FaultKind::disconnected);

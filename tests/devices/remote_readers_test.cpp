@@ -56,8 +56,8 @@ class ChipsFile {
 };
 
 TEST(RemoteFingerprintReader, GivesTheServedReadersReadingsAndFaults) {
-  auto served = open_fingerprint_reader("sim:match:0.93,nomatch:0.125,poor,timeout");
-  DeviceServer server(ServedDevices{nullptr, served.get(), nullptr}, kLoopback);
+  std::shared_ptr served = open_fingerprint_reader("sim:match:0.93,nomatch:0.125,poor,timeout");
+  DeviceServer server(ServedDevices{nullptr, served, nullptr}, kLoopback);
   auto reader = open_fingerprint_reader(at(server));
   EXPECT_EQ(reader->name(), "--fingerprint " + at(server));
   FingerprintReading r = reader->verify("H1");
@@ -76,8 +76,8 @@ TEST(RemoteFingerprintReader, GivesTheServedReadersReadingsAndFaults) {
 
 TEST(RemoteDocumentReader, ParsesTheServedRecordsWithTheChipsParser) {
   const ChipsFile chips({hong_kong_resident_text("H1"), "", hong_kong_resident_text("H2")});
-  auto served = open_document_reader(chips.uri());
-  DeviceServer server(ServedDevices{nullptr, nullptr, served.get()}, kLoopback);
+  std::shared_ptr served = open_document_reader(chips.uri());
+  DeviceServer server(ServedDevices{nullptr, nullptr, served}, kLoopback);
   auto reader = open_document_reader(at(server));
   auto first = reader->read();
   ASSERT_TRUE(first.has_value());
@@ -95,8 +95,8 @@ TEST(RemoteDocumentReader, ABadRecordIsCorruptAndTheNextOneIsRead) {
   fs::create_directories(dir);
   std::ofstream(dir / "a.json") << R"({"id": "H1", "birth_date": "1990-05-06"})";
   std::ofstream(dir / "b.json") << hong_kong_resident_text("H2");
-  auto served = open_document_reader("chip-dir:" + dir.string());
-  DeviceServer server(ServedDevices{nullptr, nullptr, served.get()}, kLoopback);
+  std::shared_ptr served = open_document_reader("chip-dir:" + dir.string());
+  DeviceServer server(ServedDevices{nullptr, nullptr, served}, kLoopback);
   auto reader = open_document_reader(at(server));
   const std::string fault = fault_of([&] { reader->read(); });
   EXPECT_NE(fault.find(": corrupt: server: "), std::string::npos) << fault;
@@ -106,8 +106,8 @@ TEST(RemoteDocumentReader, ABadRecordIsCorruptAndTheNextOneIsRead) {
 }
 
 TEST(DeviceServer, ARequestForADeviceNotServedIsADisconnectFault) {
-  auto served = open_fingerprint_reader("sim:match:0.9");
-  DeviceServer server(ServedDevices{nullptr, served.get(), nullptr}, kLoopback);
+  std::shared_ptr served = open_fingerprint_reader("sim:match:0.9");
+  DeviceServer server(ServedDevices{nullptr, served, nullptr}, kLoopback);
   auto documents = open_document_reader(at(server));
   EXPECT_EQ(fault_of([&] { documents->read(); }), "--documents " + at(server) +
                                                       ": disconnected: server: device-server: disconnected: no "
@@ -115,14 +115,14 @@ TEST(DeviceServer, ARequestForADeviceNotServedIsADisconnectFault) {
 }
 
 TEST(RemoteReaders, ReconnectAfterTheServerCameBack) {
-  auto served = open_fingerprint_reader("sim:match:0.9,match:0.8");
-  auto server = std::make_unique<DeviceServer>(ServedDevices{nullptr, served.get(), nullptr}, kLoopback);
+  std::shared_ptr served = open_fingerprint_reader("sim:match:0.9,match:0.8");
+  auto server = std::make_unique<DeviceServer>(ServedDevices{nullptr, served, nullptr}, kLoopback);
   const auto port = server->port();
   auto reader = open_fingerprint_reader(at(*server));
   EXPECT_DOUBLE_EQ(reader->verify("H1").score, 0.9);
   server.reset();  // the server host goes away
   EXPECT_NE(fault_of([&] { reader->verify("H1"); }).find(": disconnected: "), std::string::npos);
-  server = std::make_unique<DeviceServer>(ServedDevices{nullptr, served.get(), nullptr},
+  server = std::make_unique<DeviceServer>(ServedDevices{nullptr, served, nullptr},
                                           tcp::endpoint(kLoopback.address(), port));
   EXPECT_DOUBLE_EQ(reader->verify("H1").score, 0.8);
 }
@@ -161,7 +161,7 @@ TEST(RemoteFingerprintReader, RefusesBadAnswersAndWaitsNoLongerThanItsTimeout) {
   EXPECT_EQ(fingerprint_fault(std::string("\x7f\xff\xff\xff\x05", 5)),
             "remote: corrupt: message of 2147483647 bytes (limit 16777216)");
   EXPECT_EQ(fingerprint_fault(std::string("\x00\x00\x00\x03\x05\x00\x00", 7)),
-            "remote: corrupt: expected a touch answer, got message type 5");
+            "remote: corrupt: a touch answer of 2 bytes, expected 9");
   EXPECT_EQ(fingerprint_fault(std::string("\x00\x00\x00\x0a\x05\x09", 6) + std::string(8, '\0')),
             "remote: corrupt: a touch answer out of range (status 9, score 0.000000)");
   RemoteOptions impatient;
