@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -313,6 +314,30 @@ TEST_F(DeviceLinkTest, ASlowReaderIsClosedAndNeverQueuedFor) {
   EXPECT_EQ(server.sessions(), 0u);
 }
 
+TEST_F(DeviceLinkTest, MessageSizesAreCappedBothWays) {
+  ServerOptions options;
+  options.remote.max_message_bytes = 1000;  // a 64x48 noise frame's JPEG is larger
+  DeviceServer server(ServedDevices{still_camera()}, kLoopback, options);
+  // An answer over the cap is the device's corrupt fault; the session goes on.
+  EXPECT_EQ(frame_fault(server, {}), "remote: corrupt: server: device-server: corrupt: frame larger than the limit");
+  EXPECT_EQ(server.counts().bad_messages, 0u);
+  // A request announcing one byte more than the cap is a bad message: the client is closed
+  // before the server reads (or allocates for) its body.
+  asio::io_context io;
+  tcp::socket rogue(io);
+  rogue.connect(at(server));
+  const auto length = static_cast<std::uint32_t>(kMaxRequestBytes + 1);
+  std::array<unsigned char, 4> header{};
+  for (int i = 0; i < 4; ++i) header[i] = static_cast<unsigned char>(length >> (24 - 8 * i));
+  ASSERT_EQ(length_of(header), kMaxRequestBytes + 1);
+  asio::write(rogue, asio::buffer(header));
+  std::array<char, 1> byte{};
+  boost::system::error_code closed;
+  asio::read(rogue, asio::buffer(byte), closed);
+  EXPECT_TRUE(closed == asio::error::eof || closed == asio::error::connection_reset) << closed.message();
+  EXPECT_EQ(server.counts().bad_messages, 1u);
+}
+
 TEST_F(DeviceLinkTest, OnlyTheLanesNamedMayVerifyFingerprints) {
   auto reader = open_fingerprint_reader("sim:match:0.9,nomatch:0.2");
   ServerOptions options = tls_server();
@@ -345,8 +370,19 @@ TEST_F(DeviceLinkTest, StopDoesNotWaitForADeviceThatNeverReturns) {
   client.connect(at(*server));
   asio::write(client, asio::buffer(envelope(MessageType::frame_request, "")));
   ASSERT_TRUE(eventually([&] { return wedged->reading(); }));
-  server->stop();  // returns although the camera's read() has not
-  EXPECT_TRUE(wedged->reading());
+  // stop() on its own thread, so that a stop() that waits for the camera fails this test
+  // (after a generous deadline) instead of hanging the suite; the camera is released only after.
+  const auto began = std::chrono::steady_clock::now();
+  auto stopped = std::async(std::launch::async, [&] { server->stop(); });
+  const bool returned = stopped.wait_for(60s) == std::future_status::ready;
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+  RecordProperty("stop_ms", std::to_string(took.count()));
+  if (!returned) {
+    wedged->release();  // lets the stuck stop() end, so the test can report
+    stopped.wait();
+    FAIL() << "stop() waited for a camera whose read() never returns";
+  }
+  EXPECT_TRUE(wedged->reading());  // stop() returned while the camera's read() had not
   std::array<char, 1> byte{};
   boost::system::error_code closed;
   asio::read(client, asio::buffer(byte), closed);  // the session was closed
