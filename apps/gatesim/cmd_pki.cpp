@@ -25,11 +25,14 @@ void add_pki_command(CLI::App& root, CommandContext& context) {
     const auto written = devices::pki_init(args->dir, args->hosts, args->clients);
     for (const auto& file : written) std::cout << file.string() << '\n';
     const std::filesystem::path d(args->dir);
+    // HOST:PORT as --listen and tls:// take it: an IPv6 address in brackets.
+    const std::string& host = args->hosts.front();
+    const std::string at = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":7401";
     std::cout << "# keep ca.key off the benches. Serve and connect with:\n"
               << "#   gatesim device-server --tls-ca " << (d / "ca.pem").string() << " --tls-cert "
               << (d / "server.pem").string() << " --tls-key " << (d / "server.key").string() << " --listen "
-              << args->hosts.front() << ":7401 ...\n"
-              << "#   --camera 'tls://" << args->hosts.front() << ":7401#ca=" << (d / "ca.pem").string()
+              << at << " ...\n"
+              << "#   --camera 'tls://" << at << "#ca=" << (d / "ca.pem").string()
               << ",cert=" << (d / (args->clients.front() + ".pem")).string()
               << ",key=" << (d / (args->clients.front() + ".key")).string() << "'\n";
     context.exit_status = kSuccess;

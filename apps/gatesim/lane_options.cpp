@@ -29,7 +29,8 @@ LaneOptions::LaneOptions()
 void LaneOptions::add_to(CLI::App& command) {
   command.add_option("--camera", camera,
                      "Camera URI: usb:N, v4l2:/dev/videoN, file:VIDEO, dir:FOLDER, replay:SCRIPT, tcp://HOST:PORT, "
-                     "rtsp://..., with #width=,height=,fps=,reconnect=N,faults=...,seed=S (README: Device URIs)");
+                     "tls://HOST:PORT (#ca=,cert=,key=), rtsp://..., with #width=,height=,fps=,reconnect=N,faults=...,"
+                     "seed=S (README: Device URIs)");
   command.add_option("--db", db,
                      "Enrolment database (from `gatesim enroll`): templates for 1:1 and 1:N, and traveller records "
                      "for the document-free channel");
