@@ -30,84 +30,12 @@
 #include <opencv2/core/mat.hpp>
 
 #include "biometrics/face_types.hpp"
+#include "biometrics/liveness_rule.hpp"
 #include "biometrics/pad_models.hpp"
 #include "biometrics/passive_liveness.hpp"
 #include "biometrics/temporal_liveness.hpp"
 
 namespace gatesim::biometrics {
-
-// Which cues a lane uses. off: every session says live at once (cue none).
-enum class LivenessMode { off, passive, temporal, both };
-
-// The cue a verdict rests on. none: mode off, or nothing measured yet.
-enum class LivenessCue { none, passive, temporal, frozen };
-
-enum class LivenessVerdict { undecided, live, attack };
-
-// Why a session is still undecided (or ended undecided).
-enum class UndecidedReason {
-  none,            // decided
-  collecting,      // fewer than min_frames frames with a face so far; add more
-  too_few_frames,  // finish() with fewer than min_frames frames: the clip is too short to judge
-  no_face,         // finish() without a single frame with a face
-};
-
-std::string_view to_string(LivenessMode mode);
-std::string_view to_string(LivenessCue cue);
-std::string_view to_string(LivenessVerdict verdict);
-std::string_view to_string(UndecidedReason reason);
-// throws models::InputError "liveness mode '<text>': expected off, passive, temporal or both".
-LivenessMode parse_liveness_mode(std::string_view text);
-
-// Per-lane settings. The defaults are the measured operating point (README, Liveness).
-struct LivenessConfig {
-  LivenessMode mode = LivenessMode::both;
-  // passive: the mean fused live probability over the session's frames must be >= this.
-  double passive_threshold = 0.75;
-  // temporal: TemporalLiveness::non_rigidity() must be >= this (see temporal_liveness.hpp).
-  double temporal_threshold = kDefaultNonRigidityThreshold;
-  // Frames with a face before any decision (passive and temporal alike); a session that ends
-  // with fewer is undecided, too_few_frames. 1 lets passive judge a single still image.
-  int min_frames = 8;
-  // Frames after which the session decides on what it has (add() beyond this changes nothing).
-  int max_frames = 24;
-  // Seconds from the session's first frame after which it decides on what it has, provided it
-  // has min_frames (the part of the face step's window liveness may use).
-  double time_budget_s = 2.0;
-
-  // ensures: an InputError naming the field when a value is out of range
-  //          (thresholds in [0, 1] for passive, >= 0 temporal; 1 <= min_frames <= max_frames;
-  //          time_budget_s > 0).
-  void validate() const;
-};
-
-// What a session concludes so far. A plain value.
-struct LivenessEvidence {
-  LivenessVerdict verdict = LivenessVerdict::undecided;
-  UndecidedReason undecided_reason = UndecidedReason::collecting;
-  LivenessCue cue = LivenessCue::none;  // the cue that decided (for attack: the one that failed)
-  double value = 0;                     // that cue's value
-  double threshold = 0;                 // and the threshold it was held against
-  int frames = 0;                       // frames with a face the session used
-  // Each cue's value so far (nullopt: not measured in this mode or not enough frames yet).
-  std::optional<double> passive;   // mean fused live probability, 0..1
-  std::optional<double> temporal;  // non-rigidity (TemporalLiveness), >= 0
-  bool frozen = false;             // every consecutive pair of face crops identical
-
-  bool decided() const { return verdict != LivenessVerdict::undecided; }
-  bool live() const { return verdict == LivenessVerdict::live; }
-};
-
-// ensures: one line naming the verdict, the cue and its value against the threshold, e.g.
-//          "attack: temporal 0.0041 < 0.0150 (the face moves as one plane)" or
-//          "undecided: too few frames (3 of 8)".
-std::string describe(const LivenessEvidence& evidence, const LivenessConfig& config);
-
-// A presentation's liveness margin, one number for DET curves and eval-pad (pad_evaluation.hpp):
-// each deciding cue's value divided by its threshold, the smallest of them (>= 1: live at the
-// configured thresholds); 0 for frozen or undecided evidence; 1 + anything for mode off.
-// requires: evidence from a session with `config`.
-double liveness_score(const LivenessEvidence& evidence, const LivenessConfig& config);
 
 class LivenessDetector {
  public:
@@ -143,16 +71,19 @@ class LivenessSession {
   LivenessEvidence finish();
 
   const LivenessEvidence& evidence() const { return evidence_; }
+  // What the session has measured so far (for a lane whose controller judges it).
+  const LivenessMeasurements& measurements() const { return measured_; }
   const LivenessConfig& config() const { return config_; }
 
  private:
-  LivenessEvidence decide(bool final);
+  double elapsed_s() const;
+
 
   const LivenessDetector* detector_;
   LivenessConfig config_;
   TemporalLiveness temporal_;
   double passive_sum_ = 0;
-  int passive_frames_ = 0;
+  LivenessMeasurements measured_;
   std::optional<double> first_seconds_;
   double last_seconds_ = 0;
   bool finished_ = false;

@@ -32,8 +32,6 @@
 
 namespace gatesim::biometrics {
 
-// non_rigidity() at or above this: the face moved non-rigidly (live).
-inline constexpr double kDefaultNonRigidityThreshold = 0.025;
 inline constexpr int kMinTrackedPoints = 12;
 
 class TemporalLiveness {

@@ -74,20 +74,16 @@ void validate(const GateConfig& c) {
     if (!(value > 0 && value <= 2)) fail(std::string(name) + " must be in (0, 2]");
   if (!(c.identification_margin >= 0 && c.identification_margin < 2)) fail("identification_margin must be in [0, 2)");
   if (c.passback_window < Duration::zero()) fail("passback_window must not be negative");
-  if (c.liveness != LivenessMode::off) {
-    positive(c.passive_frames, "passive_frames");
-    positive(c.temporal_frames, "temporal_frames");
-    positive(c.liveness_max_frames, "liveness_max_frames");
-    positive(c.liveness_window, "liveness_window");
-    if (c.liveness_window > c.face_window) fail("liveness_window must be within face_window");
-    for (auto [value, name] : {std::pair{c.passive_threshold, "passive_threshold"},
-                               std::pair{c.temporal_threshold, "temporal_threshold"}})
-      if (!std::isfinite(value)) fail(std::string(name) + " must be a number");
+  if (c.liveness.mode != biometrics::LivenessMode::off) {
+    try {
+      c.liveness.validate();
+    } catch (const models::InputError& e) {
+      fail(e.what());
+    }
+    if (c.liveness.time_budget_s > std::chrono::duration<double>(c.face_window).count())
+      fail("liveness time_budget_s must be within face_window");
   }
 }
-
-bool uses_passive(LivenessMode m) { return m == LivenessMode::passive || m == LivenessMode::both; }
-bool uses_temporal(LivenessMode m) { return m == LivenessMode::temporal || m == LivenessMode::both; }
 
 }  // namespace
 
@@ -131,54 +127,6 @@ Identification judge_identification(std::optional<double> best, std::optional<do
   if (!best || *best >= config.identification_threshold) return Identification::not_found;
   if (second && *second - *best < config.identification_margin) return Identification::ambiguous;
   return Identification::identified;
-}
-
-std::string to_string(LivenessMode mode) {
-  switch (mode) {
-    case LivenessMode::off: return "off";
-    case LivenessMode::passive: return "passive";
-    case LivenessMode::temporal: return "temporal";
-    case LivenessMode::both: return "both";
-  }
-  return "?";
-}
-
-std::optional<LivenessMode> parse_liveness_mode(std::string_view text) {
-  for (auto mode : {LivenessMode::off, LivenessMode::passive, LivenessMode::temporal, LivenessMode::both})
-    if (text == to_string(mode)) return mode;
-  return std::nullopt;
-}
-
-LivenessJudgement judge_liveness(const std::optional<LivenessEvidence>& evidence, const GateConfig& config) {
-  assert(config.liveness != LivenessMode::off);
-  struct Rule {
-    bool used;
-    const std::optional<LivenessCue>* cue;
-    const char* name;
-    double threshold;
-    int frames;
-  };
-  static const std::optional<LivenessCue> none;
-  const Rule rules[] = {
-      {uses_passive(config.liveness), evidence ? &evidence->passive : &none, "passive", config.passive_threshold,
-       config.passive_frames},
-      {uses_temporal(config.liveness), evidence ? &evidence->temporal : &none, "temporal", config.temporal_threshold,
-       config.temporal_frames}};
-  std::string missing;
-  for (const Rule& rule : rules) {
-    if (!rule.used) continue;
-    const auto& cue = *rule.cue;
-    if (!cue || cue->frames < rule.frames) {
-      missing += (missing.empty() ? "" : "; ") + std::string(rule.name) + " cue on " +
-                 std::to_string(cue ? cue->frames : 0) + " of the " + std::to_string(rule.frames) + " frames it needs";
-      continue;
-    }
-    if (!(cue->value >= rule.threshold))
-      return {LivenessVerdict::attack, cue->name + " " + fixed3(cue->value) + " < threshold " + fixed3(rule.threshold) +
-                                           " (" + std::to_string(cue->frames) + " frames)"};
-  }
-  if (!missing.empty()) return {LivenessVerdict::undecided, missing};
-  return {LivenessVerdict::live, ""};
 }
 
 std::vector<Step> default_steps(Channel channel) {
@@ -289,6 +237,7 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
   attempts_ = 0;
   match_attempts_ = 0;
   face_matched_ = false;
+  liveness_measured_ = {};
   last_quality_reasons_.clear();
   switch (step) {
     case Step::read_document:
@@ -448,9 +397,9 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
     decide(e.at, {{"tailgating", what}}, out);
     return;
   }
-  if (config_.liveness != LivenessMode::off) {
-    if (e.liveness) p.liveness = e.liveness;
-    if (liveness_settles(e.at, out)) return;
+  if (config_.liveness.mode != biometrics::LivenessMode::off) {
+    if (e.liveness) liveness_measured_ = *e.liveness;
+    if (liveness_settles(e.at, face_matched_ && attempts_ >= config_.max_face_frames, out)) return;
     if (face_matched_) {  // the face is known: the frames are for liveness only
       request<CaptureFrame>(out, current_role());
       return;
@@ -529,37 +478,33 @@ void GateController::on(const IdentificationDone& e, std::vector<Action>& out) {
 void GateController::face_matched(Time at, std::vector<Action>& out) {
   person().face_passed = true;
   face_matched_ = true;
-  if (config_.liveness == LivenessMode::off) {
+  if (config_.liveness.mode == biometrics::LivenessMode::off) {
     finish_step(at, out);
     return;
   }
-  if (!liveness_settles(at, out)) request<CaptureFrame>(out, current_role());
+  if (!liveness_settles(at, attempts_ >= config_.max_face_frames, out)) request<CaptureFrame>(out, current_role());
 }
 
-bool GateController::liveness_settles(Time at, std::vector<Action>& out) {
+bool GateController::liveness_settles(Time at, bool final, std::vector<Action>& out) {
   auto& p = person();
-  auto judgement = judge_liveness(p.liveness, config_);
-  p.liveness_verdict = judgement.verdict;
-  switch (judgement.verdict) {
-    case LivenessVerdict::attack:
-      decide(at, {reason("face.liveness", std::move(judgement.detail))}, out);
+  const Duration used = at - step_started_;
+  p.liveness = biometrics::judge_liveness(liveness_measured_, config_.liveness,
+                                          std::chrono::duration<double>(used).count(), final);
+  const std::string said = biometrics::describe(*p.liveness, config_.liveness);
+  switch (p.liveness->verdict) {
+    case biometrics::LivenessVerdict::attack:
+      decide(at, {reason("face.liveness", said)}, out);
       return true;
-    case LivenessVerdict::live:
+    case biometrics::LivenessVerdict::live:
       if (!face_matched_) return false;
       finish_step(at, out);
       return true;
-    case LivenessVerdict::undecided:
+    case biometrics::LivenessVerdict::undecided:
       break;
   }
   // Before the face matched, the face step's own limits (quality, match, timeout) apply.
-  if (!face_matched_) return false;
-  const Duration used = at - step_started_;
-  if (attempts_ < config_.liveness_max_frames && attempts_ < config_.max_face_frames && used < config_.liveness_window)
-    return false;
-  decide(at,
-         {reason("face.liveness", "undecided after " + std::to_string(attempts_) + " frames in " + seconds(used) +
-                                      " (budget " + std::to_string(config_.liveness_max_frames) + " frames, " +
-                                      seconds(config_.liveness_window) + "): " + judgement.detail)},
+  if (!face_matched_ || !final) return false;
+  decide(at, {reason("face.liveness", said + " when the face step's " + std::to_string(attempts_) + " frames were spent")},
          out);
   return true;
 }
@@ -680,10 +625,13 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
       decide(e.at, {reason("policy.timeout", "no policy verdict within " + seconds(config_.service_timeout))}, out);
       break;
     case Step::face: {
-      if (face_matched_) {  // only liveness was missing
+      if (face_matched_) {  // only liveness was missing: its final word
+        auto& checked = person();
+        checked.liveness = biometrics::judge_liveness(liveness_measured_, config_.liveness,
+                                                        std::chrono::duration<double>(e.at - step_started_).count(), true);
         decide(e.at,
-               {reason("face.liveness", "undecided when the face window of " + seconds(config_.face_window) +
-                                            " ended: " + judge_liveness(p.liveness, config_).detail + stalled)},
+               {reason("face.liveness", biometrics::describe(*checked.liveness, config_.liveness) +
+                                            " when the face window of " + seconds(config_.face_window) + " ended" + stalled)},
                out);
         break;
       }

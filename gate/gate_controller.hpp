@@ -15,16 +15,18 @@
 // The face step captures frames until one passes quality (bounded by frames and time); more
 // faces than allowed is tailgating (refer and alarm at once).
 //
-// Liveness (GateConfig::liveness other than off): each FrameAnalysed of the face step carries
-// the liveness evidence the lane's detector has accumulated over the step's frames so far
-// (LivenessEvidence: a passive and a temporal cue, each a value and the frames it rests on).
-// The decision is the controller's, by judge_liveness: a cue under its threshold is an attack
-// (referral "face.liveness" naming the cue and its value, at once, whatever the match); the
-// face step ends only when the face matched and the evidence is live; while it is undecided
-// the step keeps capturing frames, up to liveness_max_frames frames or liveness_window after
-// the step began, and then refers with "face.liveness" saying what was still missing (before
-// the face matched, the step's own limits apply: face.quality, face.no_match, face.timeout). With
-// liveness off, the evidence is ignored and every action is what it was without it.
+// Liveness (GateConfig::liveness.mode other than off): each FrameAnalysed of the face step
+// carries what the lane's detector has measured over the step's frames so far
+// (biometrics::LivenessMeasurements: the passive and temporal cues' values, frozen, frames).
+// The decision is the controller's, by the one liveness rule, biometrics::judge_liveness, with
+// the lane's GateConfig::liveness and the time since the face step began: an attack is referred
+// at once with "face.liveness" naming the cue and its value against its threshold, whatever the
+// match; the face step ends only when the face matched and the evidence is live. While it is
+// undecided the step keeps capturing frames; when the step's frames (max_face_frames) or its
+// window (face_window) run out, the rule is asked for its final word and an undecided face is
+// referred with "face.liveness" saying what was missing (before the face matched, the step's
+// own limits apply: face.quality, face.no_match, face.timeout). With liveness off, the
+// measurements are ignored and every action is what it was without them.
 //
 // Anti-passback (GateConfig::passback_window > 0): once the controller knows who the traveller
 // is (document read, or the gallery's identification), a holder its PassbackLedger saw cleared
@@ -81,10 +83,6 @@ std::string_view step_name(Step step, Role role);
 //          fingerprints inserts Step::fingerprint after Step::face).
 std::vector<Step> default_steps(Channel channel);
 
-enum class LivenessMode { off, passive, temporal, both };
-std::string to_string(LivenessMode mode);
-std::optional<LivenessMode> parse_liveness_mode(std::string_view text);
-
 // Every timeout, limit, threshold and the step order. The defaults fit the smart channel:
 // Hong Kong's e-Channel takes about 7 s per traveller and Shenzhen Bay's document-free channel
 // under 10 s (shared/PORT-FACTS.md), so each step gets a few seconds and a whole ordinary
@@ -124,15 +122,9 @@ struct GateConfig {
   // Anti-passback: a holder cleared within this window is referred "gate.passback"; zero: off.
   Duration passback_window{};
 
-  // Liveness in the face step (see the header comment). The thresholds are on the values the
-  // detector reports (higher: more live); a cue decides once it rests on its frames.
-  LivenessMode liveness = LivenessMode::off;
-  double passive_threshold = 0.5;    // MiniFASNet's live probability, averaged over the frames
-  int passive_frames = 3;
-  double temporal_threshold = 0.5;   // the detector's non-rigid motion measure over the frames
-  int temporal_frames = 8;           // about half a second of 15 frames/s video
-  int liveness_max_frames = 30;      // frames of the face step liveness may use
-  Duration liveness_window = 4s;     // and time since the step began; within face_window
+  // Liveness in the face step (see the header comment): the cues, their thresholds, the frames
+  // they need and the part of the face window they may use (time_budget_s, within face_window).
+  biometrics::LivenessConfig liveness{.mode = biometrics::LivenessMode::off};
 
   // false: no ShowIndicator actions, for a driver with no one to show them to (the port
   // simulator); every other action is the same.
@@ -167,9 +159,10 @@ struct FrameAnalysed {
   bool quality_ok = false;
   std::vector<std::string> quality_reasons;
   std::string image_path;  // when the driver keeps images
-  // The face step's liveness evidence up to and including this frame (nullopt: the lane runs
-  // no detector, or it saw no face yet). Ignored with GateConfig::liveness off.
-  std::optional<LivenessEvidence> liveness = std::nullopt;
+  // What the lane's liveness detector has measured over the face step's frames up to and
+  // including this one (nullopt: the lane runs no detector, or it saw no face yet). Ignored with
+  // GateConfig::liveness off.
+  std::optional<biometrics::LivenessMeasurements> liveness = std::nullopt;
 };
 struct FaceMatched {
   Time at{};
@@ -215,17 +208,6 @@ using Event = std::variant<TravellerArrived, DocumentRead, PolicyChecked, FrameA
 // threshold and the runner-up at least the margin further.
 enum class Identification { identified, not_found, ambiguous };
 Identification judge_identification(std::optional<double> best, std::optional<double> second, const GateConfig& config);
-
-// The liveness rule on a face step's evidence so far. passive / temporal / both: the cues the
-// mode uses must each rest on their frames (passive_frames, temporal_frames) to decide; one
-// under its threshold is an attack, all at or over theirs is live, anything else undecided.
-// `detail` names the deciding cue and its value (attack), or what is missing (undecided).
-// requires: config.liveness != off.
-struct LivenessJudgement {
-  LivenessVerdict verdict = LivenessVerdict::undecided;
-  std::string detail;
-};
-LivenessJudgement judge_liveness(const std::optional<LivenessEvidence>& evidence, const GateConfig& config);
 
 // ---- Actions: what the driver is asked to do, in order. ----
 enum class Signal { ready, present_document, look_at_camera, place_finger, guardian_next, proceed, go_to_counter };
@@ -320,9 +302,9 @@ class GateController {
   void face_attempt_failed(Time at, Reason why, std::vector<Action>& out);
   // The face matched (or identified): ends the step unless liveness still has a say.
   void face_matched(Time at, std::vector<Action>& out);
-  // Liveness on the evidence so far, while the face step runs. true: decided (referred, or
-  // the step finished); false: the step goes on.
-  bool liveness_settles(Time at, std::vector<Action>& out);
+  // Liveness on the measurements so far, while the face step runs; `final`: no more frames will
+  // come. true: decided (referred, or the step finished); false: the step goes on.
+  bool liveness_settles(Time at, bool final, std::vector<Action>& out);
 
   void on(const TravellerArrived& e, std::vector<Action>& out);
   void on(const DocumentRead& e, std::vector<Action>& out);
@@ -361,6 +343,7 @@ class GateController {
   int attempts_ = 0;  // document reads, frames analysed, fingerprint captures
   int match_attempts_ = 0;
   bool face_matched_ = false;  // the face step's face matched; liveness may still be undecided
+  biometrics::LivenessMeasurements liveness_measured_;  // the face step's, from its frames
   std::vector<std::string> last_quality_reasons_;
   PassbackLedger passback_;
   bool barrier_open_ = false;

@@ -22,7 +22,7 @@
 // transaction).
 //
 // Liveness: with LaneDriverOptions::liveness set, every analysed frame's largest face goes to
-// the detector (restarted at each face step's first frame) and its evidence so far rides on
+// the detector (restarted at each face step's first frame) and its measurements so far ride on
 // FrameAnalysed. Passage: after OpenBarrier the driver asks LaneDevices::await_passage(); a lane
 // without an exit sensor has the camera watched until the face has left the view. Incidents
 // (RecordIncident) go to the audit log's incidents table. Anti-passback: the constructor gives
@@ -110,7 +110,7 @@ struct FrameView {
   std::vector<biometrics::DetectedFace> faces;
   std::optional<biometrics::FaceQuality> quality;  // of the largest face
   std::optional<double> distance;                  // after MatchFace / Identify
-  std::optional<LivenessEvidence> liveness = std::nullopt;  // when the lane runs a liveness detector
+  std::optional<biometrics::LivenessMeasurements> liveness = std::nullopt;  // when the lane runs a liveness detector
 };
 
 struct LaneDriverOptions {
@@ -123,7 +123,7 @@ struct LaneDriverOptions {
   // is at the lane.
   Duration camera_retry = std::chrono::seconds(1);
   // The liveness detector run on every analysed frame of a face step (null: none; the
-  // controller's GateConfig::liveness then sees no evidence and, unless off, refers).
+  // controller then sees no measurements and, unless its liveness is off, refers).
   std::shared_ptr<LivenessProbe> liveness;
   // A lane without an exit sensor: how long no face must be in view before the cleared
   // traveller counts as gone (at least one frame without a face is always needed).

@@ -11,17 +11,15 @@ nlohmann::json optional_json(const std::optional<T>& value) {
 }
 
 // The score is the passive cue's live probability (the one cue on a fixed 0-1 scale); the
-// cues give each value and how many frames it rests on.
-nlohmann::json liveness_json(const PersonEvidence& p) {
+// cues give each measured value and how many frames it rests on; `cue` is the one that decided.
+nlohmann::json liveness_json(const biometrics::LivenessEvidence& e) {
   auto cues = nlohmann::json::array();
-  std::optional<double> score;
-  if (p.liveness) {
-    for (const auto* cue : {&p.liveness->passive, &p.liveness->temporal})
-      if (*cue) cues.push_back({{"cue", (*cue)->name}, {"value", (*cue)->value}, {"frames", (*cue)->frames}});
-    if (p.liveness->passive) score = p.liveness->passive->value;
-  }
-  return {{"decision", p.liveness_verdict ? nlohmann::json(to_string(*p.liveness_verdict)) : nlohmann::json(nullptr)},
-          {"score", optional_json(score)},
+  if (e.passive) cues.push_back({{"cue", "passive"}, {"value", *e.passive}, {"frames", e.frames}});
+  if (e.temporal) cues.push_back({{"cue", "temporal"}, {"value", *e.temporal}, {"frames", e.frames}});
+  if (e.frozen) cues.push_back({{"cue", "frozen"}, {"value", 0.0}, {"frames", e.frames}});
+  return {{"decision", to_string(e.verdict)},
+          {"cue", to_string(e.cue)},
+          {"score", optional_json(e.passive)},
           {"cues", cues}};
 }
 
@@ -39,15 +37,6 @@ std::string to_string(Device device) {
     case Device::barrier: return "barrier";
     case Device::indicator: return "indicator";
     case Device::passage_sensor: return "passage_sensor";
-  }
-  return "?";
-}
-
-std::string to_string(LivenessVerdict verdict) {
-  switch (verdict) {
-    case LivenessVerdict::live: return "live";
-    case LivenessVerdict::attack: return "attack";
-    case LivenessVerdict::undecided: return "undecided";
   }
   return "?";
 }
@@ -88,7 +77,7 @@ nlohmann::json to_json(const TransactionOutcome& o) {
                       {"fingerprint_matched", optional_json(p.fingerprint_matched)}});
     // Only a lane that checks liveness has these keys (the records of one that does not are
     // unchanged).
-    if (p.liveness || p.liveness_verdict) people.back()["liveness"] = liveness_json(p);
+    if (p.liveness) people.back()["liveness"] = liveness_json(*p.liveness);
   }
   auto faults = nlohmann::json::array();
   for (const auto& f : o.device_faults)

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "biometrics/liveness_rule.hpp"
+
 namespace gatesim::gate {
 
 using Duration = std::chrono::microseconds;
@@ -50,24 +52,6 @@ struct StepTiming {
   Duration duration{};
 };
 
-// Liveness (presentation-attack detection) evidence of one face step, as the lane's detector
-// accumulated it over the step's frames so far. Each cue is optional: a cue the detector does
-// not run (or has not yet had a frame for) is absent. The values are the detector's, the
-// judgement (thresholds, frames needed, budget) is the controller's: judge_liveness in
-// gate/gate_controller.hpp.
-struct LivenessCue {
-  std::string name;  // "passive" (MiniFASNet), "temporal" or a sub-cue such as "temporal.rigid"
-  double value = 0;  // higher is more live: passive a live probability, temporal a motion measure
-  int frames = 0;    // frames the value is built on
-  friend bool operator==(const LivenessCue&, const LivenessCue&) = default;
-};
-struct LivenessEvidence {
-  std::optional<LivenessCue> passive;
-  std::optional<LivenessCue> temporal;
-  friend bool operator==(const LivenessEvidence&, const LivenessEvidence&) = default;
-};
-enum class LivenessVerdict { live, attack, undecided };
-
 // The biometric evidence for one person (the traveller, or the guardian).
 struct PersonEvidence {
   Role role = Role::traveller;
@@ -80,10 +64,9 @@ struct PersonEvidence {
   std::optional<bool> face_passed;
   int fingerprint_attempts = 0;
   std::optional<bool> fingerprint_matched;
-  // Liveness, only when the lane checks it: the last evidence of the face step and the
-  // controller's verdict on it (undecided: the step ended first).
-  std::optional<LivenessEvidence> liveness;
-  std::optional<LivenessVerdict> liveness_verdict;
+  // Liveness, only when the lane checks it: the controller's last judgement in the face step
+  // (biometrics::judge_liveness on the detector's measurements; undecided: the step ended first).
+  std::optional<biometrics::LivenessEvidence> liveness;
 };
 
 struct TransactionOutcome {
@@ -111,7 +94,6 @@ std::string to_string(Channel channel);
 std::string to_string(Decision decision);
 std::string to_string(Role role);
 std::string to_string(Device device);
-std::string to_string(LivenessVerdict verdict);
 std::string to_string(const Reason& reason);  // "code: detail"
 
 // ensures: the outcome as one JSON object; durations in milliseconds (fractional).

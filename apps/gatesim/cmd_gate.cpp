@@ -29,8 +29,8 @@ void print_line(const gate::TransactionOutcome& o) {
   if (!o.holder_id.empty()) std::cout << ' ' << o.holder_id;
   if (!o.people.empty() && o.people[0].distance)
     std::cout << std::fixed << std::setprecision(3) << " distance " << *o.people[0].distance;
-  if (!o.people.empty() && o.people[0].liveness_verdict)
-    std::cout << " liveness " << gate::to_string(*o.people[0].liveness_verdict);
+  if (!o.people.empty() && o.people[0].liveness)
+    std::cout << " liveness " << biometrics::to_string(o.people[0].liveness->verdict);
   std::cout << std::fixed << std::setprecision(0) << " in "
             << std::chrono::duration<double, std::milli>(o.decided_at - o.started_at).count() << " ms";
   for (const auto& r : o.reasons) std::cout << " [" << gate::to_string(r) << ']';
@@ -61,20 +61,24 @@ class LaneWindow {
   void outcome(const gate::TransactionOutcome& o) {
     decision_ = "#" + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
                 (o.reasons.empty() ? "" : ": " + o.reasons.front().code);
-    if (!o.people.empty() && o.people.back().liveness_verdict)
-      decision_ += ", liveness " + gate::to_string(*o.people.back().liveness_verdict);
+    if (!o.people.empty() && o.people.back().liveness)
+      decision_ += ", liveness " + std::string(biometrics::to_string(o.people.back().liveness->verdict));
   }
 
  private:
-  // "liveness: passive 0.93 (4 frames), temporal.rigid 0.61 (4 frames)"
-  static std::string liveness_text(const gate::LivenessEvidence& e) {
-    std::string text = "liveness:";
-    for (const auto* cue : {&e.passive, &e.temporal})
-      if (*cue) {
-        char value[32];
-        std::snprintf(value, sizeof value, "%.2f", (*cue)->value);
-        text += " " + (*cue)->name + " " + value + " (" + std::to_string((*cue)->frames) + " frames)";
-      }
+  // "liveness (6 frames): passive 0.93, temporal 0.0412" or "... frozen"
+  static std::string liveness_text(const biometrics::LivenessMeasurements& m) {
+    std::string text = "liveness (" + std::to_string(m.frames) + " frames):";
+    char value[32];
+    if (m.passive) {
+      std::snprintf(value, sizeof value, " passive %.2f", *m.passive);
+      text += value;
+    }
+    if (m.temporal) {
+      std::snprintf(value, sizeof value, " temporal %.4f", *m.temporal);
+      text += value;
+    }
+    if (m.frozen) text += " frozen";
     return text;
   }
   static void put(cv::Mat& canvas, const std::string& text, int y) {

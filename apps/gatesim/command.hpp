@@ -57,8 +57,8 @@ struct LaneOptions {
   std::string passage = "none";
   double passage_clear = 1;
   double passback = 0;  // anti-passback window in seconds; 0: off
-  std::string liveness = "off";
-  double liveness_window = 4;
+  std::string liveness = "off";  // the mode; its thresholds and budget are config.liveness's
+  std::string pad_models;         // empty: biometrics::PadModelStore::from_environment()
 
   LaneOptions();  // the timeouts from gate::GateConfig's defaults
   // Adds the options to `command` as --NAME; the names without "--" are the keys of parse().

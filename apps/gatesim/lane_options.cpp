@@ -8,6 +8,7 @@
 #include "devices/barrier.hpp"
 #include "devices/indicator.hpp"
 #include "devices/passage_sensor.hpp"
+#include "gate/pad_liveness_probe.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::app {
@@ -23,8 +24,7 @@ gate::Duration from_seconds(double s) {
 LaneOptions::LaneOptions()
     : document_timeout(seconds(config.document_timeout)),
       face_window(seconds(config.face_window)),
-      fingerprint_timeout(seconds(config.fingerprint_timeout)),
-      liveness_window(seconds(config.liveness_window)) {}
+      fingerprint_timeout(seconds(config.fingerprint_timeout)) {}
 
 void LaneOptions::add_to(CLI::App& command) {
   command.add_option("--camera", camera,
@@ -62,16 +62,22 @@ void LaneOptions::add_to(CLI::App& command) {
       ->check(CLI::Range(0.0, 7 * 86400.0));
   command.add_option("--liveness", liveness, "Liveness (presentation-attack) check in the face step: off, passive, temporal or both")
       ->check(CLI::IsMember({"off", "passive", "temporal", "both"}));
-  command.add_option("--passive-threshold", config.passive_threshold,
-                     "Passive cue: live probability below which the face is an attack")
+  command.add_option("--pad-models", pad_models,
+                     "Folder with the anti-spoofing models (default: $GATESIM_PAD_MODELS or the shipped ones)");
+  command.add_option("--passive-threshold", config.liveness.passive_threshold,
+                     "Passive cue: mean live probability below which the face is an attack")
       ->check(CLI::Range(0.0, 1.0));
-  command.add_option("--temporal-threshold", config.temporal_threshold,
-                     "Temporal cue: non-rigid motion below which the face is an attack");
-  command.add_option("--liveness-frames", config.liveness_max_frames,
-                     "Frames of the face step liveness may use before an undecided face is referred")
+  command.add_option("--temporal-threshold", config.liveness.temporal_threshold,
+                     "Temporal cue: non-rigid motion (share of the face width) below which the face is an attack")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--liveness-min-frames", config.liveness.min_frames,
+                     "Frames with a face liveness needs before it decides (fewer when the step ends: referred)")
       ->check(CLI::Range(1, 100000));
-  command.add_option("--liveness-window", liveness_window,
-                     "Seconds of the face step liveness may use before an undecided face is referred (at most --face-window)")
+  command.add_option("--liveness-frames", config.liveness.max_frames,
+                     "Frames after which liveness decides on what it has (at least --liveness-min-frames)")
+      ->check(CLI::Range(1, 100000));
+  command.add_option("--liveness-window", config.liveness.time_budget_s,
+                     "Seconds of the face step after which liveness decides on what it has (at most --face-window)")
       ->check(CLI::Range(0.001, 3600.0));
 }
 
@@ -123,8 +129,8 @@ gate::GateConfig LaneOptions::gate_config(gate::Channel channel) const {
   c.fingerprint_timeout = from_seconds(fingerprint_timeout);
   c.passage_required = passage != "none";
   c.passback_window = from_seconds(passback);
-  c.liveness = *gate::parse_liveness_mode(liveness);  // add_to checked it
-  c.liveness_window = std::min(from_seconds(liveness_window), c.face_window);
+  c.liveness.mode = biometrics::parse_liveness_mode(liveness);  // add_to checked it
+  c.liveness.time_budget_s = std::min(c.liveness.time_budget_s, face_window);
   c.steps = gate::default_steps(channel);
   if (!fingerprint.empty())
     c.steps.insert(std::find(c.steps.begin(), c.steps.end(), gate::Step::face) + 1, gate::Step::fingerprint);
@@ -136,8 +142,13 @@ gate::LaneDriverOptions LaneOptions::driver_options() const {
   options.detector.max_detection_width = max_detection_width;
   options.keep_images = keep_images;
   options.passage_clear = from_seconds(passage_clear);
-  if (liveness != "off")
-    throw models::InputError("--liveness " + liveness + ": this build has no liveness detector yet");
+  const auto liveness_config = gate_config(gate::Channel::document).liveness;
+  if (liveness_config.mode != biometrics::LivenessMode::off) {
+    liveness_config.validate();
+    auto detector = std::make_shared<const biometrics::LivenessDetector>(
+        pad_models.empty() ? biometrics::PadModelStore::from_environment() : biometrics::PadModelStore(pad_models));
+    options.liveness = std::make_shared<gate::PadLivenessProbe>(std::move(detector), liveness_config);
+  }
   return options;
 }
 

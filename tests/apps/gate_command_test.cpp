@@ -1,6 +1,7 @@
 // `gatesim gate` end to end: the real program on image folders, with an enrolment database made
 // by `gatesim enroll`, chip records in the `gatesim check` traveller format and the real policy
 // engine in the loop.
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "gate/audit_log.hpp"
 #include "tests/support/run_command.hpp"
@@ -69,6 +72,31 @@ class GateCommand : public gatesim::testing::ScratchFolderTest {
       }
     all.insert(all.end(), args.begin(), args.end());
     return run_gatesim(all);
+  }
+  // The liveness settings of a lane that decides by frames only (the time budget as long as the
+  // face window), so a loaded machine's slow frames do not change the frames judged.
+  static std::vector<std::string> liveness_by_frames() {
+    return {"--liveness", "both", "--liveness-window", gatesim::testing::patient_face_window()};
+  }
+  // A still photo held up to the camera and moved by hand: one picture under slow rigid motion
+  // (pan, zoom, a little rotation), 90 frames at 15 frames/s written as an MJPEG video by
+  // OpenCV (each frame re-encoded, so the pixels are never frozen).
+  fs::path moved_still_clip(const std::string& photo) {
+    const cv::Mat still = cv::imread(test_data("faces/" + photo).string());
+    const cv::Size size(640, 480);
+    cv::Mat base;
+    cv::resize(still, base, size);
+    const fs::path clip = dir_ / "moved-still.avi";
+    cv::VideoWriter writer(clip.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 15, size);
+    for (int i = 0; i < 90; ++i) {
+      const double t = i / 15.0;
+      const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(float(320 + 20 * std::sin(t)), float(240 + 10 * std::cos(t))), 3 * std::sin(0.7 * t),
+                                                1.0 + 0.05 * std::sin(0.5 * t));
+      cv::Mat frame;
+      cv::warpAffine(base, frame, m, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+      writer.write(frame);
+    }
+    return clip;
   }
   std::vector<json> lines(const std::string& out) {
     std::vector<json> parsed;
@@ -278,8 +306,11 @@ TEST_F(GateCommand, TheShippedClipClearsTheHolderExactlyOnceWhileInView) {
   enroll("alex", "examples/alex-lacamoire.png", hong_kong_resident("alex"));
   const auto clip = gatesim::testing::test_data("faces/examples/short_hamilton_clip.mp4");
   // Lin Manuel Miranda is in view throughout, at distances 0.31-0.59 from his enrolled photo:
-  // a threshold of 0.6 identifies him in every frame (0.5 only in some).
-  const auto r = gate({"--camera", uri("file", clip), "--identification-threshold", "0.6"});
+  // a threshold of 0.6 identifies him in every frame (0.5 only in some). He is live: the
+  // liveness check (both cues) lets him through.
+  std::vector<std::string> args{"--camera", uri("file", clip), "--identification-threshold", "0.6"};
+  for (const auto& a : liveness_by_frames()) args.push_back(a);
+  const auto r = gate(args);
   const auto out = lines(r.out);
   int cleared = 0;
   for (const auto& t : out) {
@@ -292,6 +323,37 @@ TEST_F(GateCommand, TheShippedClipClearsTheHolderExactlyOnceWhileInView) {
   EXPECT_EQ(cleared, 1) << r.out << r.err;
   ASSERT_FALSE(out.empty()) << r.err;
   EXPECT_EQ(out.front()["decision"], "cleared") << out.front();
+  EXPECT_EQ(out.front()["people"][0]["liveness"]["decision"], "live") << out.front();
+}
+
+// The complaint: one frame of an enrolled holder, zoomed and panned like a photo held
+// up to the camera, was cleared in every transaction. With liveness on it never clears (the
+// temporal cue: the picture moves as one plane); with liveness off the same clip clears him.
+TEST_F(GateCommand, AMovedStillPhotoNeverClearsWithLivenessOn) {
+  enroll("lin", "examples/lin-manuel-miranda.png", hong_kong_resident("lin"));
+  enroll("alex", "examples/alex-lacamoire.png", hong_kong_resident("alex"));
+  const auto clip = moved_still_clip("examples/lin-manuel-miranda.png");
+  // No passage watch and no anti-passback: the lane may serve the photo again and again.
+  std::vector<std::string> args{"--camera", uri("file", clip), "--passage", "none", "--passback", "0"};
+  std::vector<std::string> with_liveness = args;
+  for (const auto& a : liveness_by_frames()) with_liveness.push_back(a);
+  const auto on = gate(with_liveness);
+  EXPECT_EQ(on.exit_status, 1) << "someone was referred\n" << on.err;
+  const auto attempts = lines(on.out);
+  int stopped = 0;
+  for (const auto& t : attempts) {
+    EXPECT_EQ(t["decision"], "referred") << t;
+    if (t["reasons"][0]["code"] == "device.camera") continue;  // the video ended mid-transaction
+    EXPECT_EQ(t["reasons"][0]["code"], "face.liveness") << t;
+    EXPECT_EQ(t["people"][0]["liveness"]["decision"], "attack") << t;
+    EXPECT_EQ(t["people"][0]["liveness"]["cue"], "temporal") << t;
+    ++stopped;
+  }
+  EXPECT_GE(stopped, 2) << on.out << on.err;
+  const auto off = gate(args);
+  int cleared = 0;
+  for (const auto& t : lines(off.out)) cleared += t["decision"] == "cleared";
+  EXPECT_GE(cleared, 2) << off.out << off.err;
 }
 
 // The same clip with the lane of before: no passage watch, no anti-passback. It clears the
@@ -379,6 +441,10 @@ TEST_F(GateCommand, BadInputIsOneClearLineAndExitTwo) {
            {{"--camera", frames, "--direction", "sideways"}, "--direction sideways: expected entry or exit"},
            {{"--camera", frames, "--passage", "sim:3x"}, "--passage sim:3x: passage '3x'"},
            {{"--camera", frames, "--passage", "lidar:0"}, "unknown kind 'lidar'"},
+           {{"--camera", frames, "--liveness", "both", "--pad-models", (dir_ / "no-models").string()},
+            "no-models"},
+           {{"--camera", frames, "--liveness", "both", "--liveness-min-frames", "9", "--liveness-frames", "4"},
+            "max_frames"},
        }) {
     const auto r = gate(c.args);
     EXPECT_EQ(r.exit_status, 2) << c.message << "\n" << r.err;

@@ -168,16 +168,22 @@ TEST(AuditLog, StoresTheLivenessOfEachPersonChecked) {
   TempDir dir;
   AuditLog log(dir / "audit.db");
   TransactionOutcome o = decided(1, Decision::referred);
-  o.reasons = {{"face.liveness", "passive 0.120 < threshold 0.500 (3 frames)"}};
-  o.people[0].liveness = LivenessEvidence{LivenessCue{"passive", 0.12, 3}, LivenessCue{"temporal.rigid", 0.05, 9}};
-  o.people[0].liveness_verdict = LivenessVerdict::attack;
+  o.reasons = {{"face.liveness", "attack: passive 0.12 < 0.75"}};
+  biometrics::LivenessEvidence evidence;
+  evidence.verdict = biometrics::LivenessVerdict::attack;
+  evidence.cue = biometrics::LivenessCue::passive;
+  evidence.frames = 9;
+  evidence.passive = 0.12;
+  evidence.temporal = 0.05;
+  o.people[0].liveness = evidence;
   log.append(o);
   const auto stored = nlohmann::json::parse(query(dir / "audit.db", "SELECT liveness FROM audit"));
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0]["role"], "traveller");
   EXPECT_EQ(stored[0]["decision"], "attack");
   EXPECT_DOUBLE_EQ(stored[0]["score"].get<double>(), 0.12);
-  EXPECT_EQ(stored[0]["cues"][1]["cue"], "temporal.rigid");
+  EXPECT_EQ(stored[0]["cue"], "passive");
+  EXPECT_EQ(stored[0]["cues"][1]["cue"], "temporal");
   EXPECT_EQ(stored[0]["cues"][1]["frames"], 9);
   EXPECT_EQ(log.records()[0].outcome["people"][0]["liveness"]["decision"], "attack");
 }

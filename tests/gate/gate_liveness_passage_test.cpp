@@ -1,5 +1,5 @@
 // The lane state machine's liveness decision, passage and anti-passback, driven by scripted
-// events: the evidence a detector would give, an exit sensor's reports, a scripted clock.
+// events: the measurements a detector would give, an exit sensor's reports, a scripted clock.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,48 +18,31 @@ using testing::GateScript;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+using biometrics::LivenessMeasurements;
+using biometrics::LivenessMode;
+using biometrics::LivenessVerdict;
+
+// The rule itself (biometrics::judge_liveness) is tested in tests/biometrics/liveness_rule_test.cpp;
+// these tests check that the controller asks it at the right moments and acts on its answer.
 GateConfig with_liveness(LivenessMode mode, Channel channel = Channel::document) {
   GateConfig config;
   config.channel = channel;
-  config.liveness = mode;
-  config.passive_frames = 2;
-  config.temporal_frames = 4;
-  config.liveness_max_frames = 8;
+  config.liveness.mode = mode;
+  config.liveness.min_frames = 2;
+  config.liveness.max_frames = 4;
+  config.liveness.time_budget_s = 3;
   return config;
 }
 
-LivenessEvidence evidence(std::optional<double> passive, int passive_frames, std::optional<double> temporal = std::nullopt,
-                          int temporal_frames = 0) {
-  LivenessEvidence e;
-  if (passive) e.passive = LivenessCue{"passive", *passive, passive_frames};
-  if (temporal) e.temporal = LivenessCue{"temporal.rigid", *temporal, temporal_frames};
-  return e;
+LivenessMeasurements measured(int frames, std::optional<double> passive, std::optional<double> temporal = std::nullopt,
+                              bool frozen = false) {
+  return {frames, passive, temporal, frozen};
 }
 
-// A face-step frame with one face of good quality and the detector's evidence so far.
-const std::vector<Action>& live_frame(GateScript& s, LivenessEvidence e) {
+// A face-step frame with one face of good quality and the detector's measurements so far.
+const std::vector<Action>& live_frame(GateScript& s, std::optional<LivenessMeasurements> m) {
   const auto at = s.next();
-  return s.send(FrameAnalysed{at, s.awaited(), 1, true, {}, "", std::move(e)});
-}
-
-TEST(GateLiveness, JudgementNamesTheCueAndItsValue) {
-  GateConfig c = with_liveness(LivenessMode::both);
-  EXPECT_EQ(judge_liveness(std::nullopt, c).verdict, LivenessVerdict::undecided);
-  EXPECT_EQ(judge_liveness(evidence(0.9, 2, 0.8, 4), c).verdict, LivenessVerdict::live);
-  const auto rigid = judge_liveness(evidence(0.9, 2, 0.1, 4), c);
-  EXPECT_EQ(rigid.verdict, LivenessVerdict::attack);
-  EXPECT_EQ(rigid.detail, "temporal.rigid 0.100 < threshold 0.500 (4 frames)");
-  const auto print = judge_liveness(evidence(0.2, 2, std::nullopt, 0), c);
-  EXPECT_EQ(print.verdict, LivenessVerdict::attack) << "one cue under its threshold is enough";
-  EXPECT_THAT(print.detail, HasSubstr("passive 0.200"));
-  const auto early = judge_liveness(evidence(0.9, 2, 0.9, 3), c);
-  EXPECT_EQ(early.verdict, LivenessVerdict::undecided) << "temporal needs 4 frames";
-  EXPECT_THAT(early.detail, HasSubstr("temporal cue on 3 of the 4 frames"));
-  // A mode ignores the cue it does not use.
-  EXPECT_EQ(judge_liveness(evidence(0.9, 2, 0.1, 4), with_liveness(LivenessMode::passive)).verdict,
-            LivenessVerdict::live);
-  EXPECT_EQ(judge_liveness(evidence(0.1, 2, 0.9, 4), with_liveness(LivenessMode::temporal)).verdict,
-            LivenessVerdict::live);
+  return s.send(FrameAnalysed{at, s.awaited(), 1, true, {}, "", std::move(m)});
 }
 
 TEST(GateLiveness, AnAttackIsReferredWithFaceLivenessNamingTheCue) {
@@ -67,34 +50,55 @@ TEST(GateLiveness, AnAttackIsReferredWithFaceLivenessNamingTheCue) {
   s.arrive();
   s.document("H1", "C1");
   s.eligible();
-  live_frame(s, evidence(0.4, 1));  // undecided: one frame
+  live_frame(s, measured(1, 0.4));  // undecided: one frame of the two it needs
   s.matched(0.3);                   // the face matches; liveness must still say live
   EXPECT_TRUE(contains<CaptureFrame>(s.last)) << "the step goes on for liveness";
-  auto& f = live_frame(s, evidence(0.15, 2));
+  for (int frames = 2; frames <= 3; ++frames) {
+    live_frame(s, measured(frames, 0.15));
+    ASSERT_TRUE(contains<CaptureFrame>(s.last)) << "a low score waits for the frames it may use (" << frames << ")";
+  }
+  auto& f = live_frame(s, measured(4, 0.15));
   ASSERT_TRUE(contains<WriteAudit>(f));
   EXPECT_FALSE(contains<MatchFace>(f)) << "a known face is not matched again";
   s.audit_written();
   const auto o = s.outcome();
   EXPECT_EQ(o.decision, Decision::referred);
   ASSERT_THAT(codes(o.reasons), ElementsAre("face.liveness"));
-  EXPECT_EQ(o.reasons[0].detail, "passive 0.150 < threshold 0.500 (2 frames)");
-  EXPECT_EQ(o.people[0].liveness_verdict, LivenessVerdict::attack);
-  EXPECT_EQ(o.people[0].liveness, evidence(0.15, 2));
+  EXPECT_THAT(o.reasons[0].detail, HasSubstr("attack: passive 0.15 < 0.75"));
+  ASSERT_TRUE(o.people[0].liveness);
+  EXPECT_EQ(o.people[0].liveness->verdict, LivenessVerdict::attack);
+  EXPECT_EQ(o.people[0].liveness->frames, 4);
   EXPECT_FALSE(contains<OpenBarrier>(s.history));
   const auto j = to_json(o)["people"][0]["liveness"];
   EXPECT_EQ(j["decision"], "attack");
+  EXPECT_EQ(j["cue"], "passive");
   EXPECT_EQ(j["score"], 0.15);
   EXPECT_EQ(j["cues"][0]["cue"], "passive");
 }
 
-TEST(GateLiveness, AnAttackIsReferredBeforeTheFaceIsMatched) {
+TEST(GateLiveness, AFrozenFaceIsReferredAtOnceBeforeItIsIdentified) {
   GateScript s(with_liveness(LivenessMode::temporal, Channel::document_free));
   s.arrive();
-  auto& f = live_frame(s, evidence(std::nullopt, 0, 0.02, 4));
+  live_frame(s, measured(1, std::nullopt, 0.0));
+  EXPECT_TRUE(contains<Identify>(s.last)) << "one frame says nothing yet";
+  s.identified(Candidate{"H1", 0.3}, Candidate{"H2", 0.7});
+  auto& f = live_frame(s, measured(2, std::nullopt, 0.0, true));
+  ASSERT_TRUE(contains<WriteAudit>(f));
+  s.audit_written();
+  EXPECT_THAT(codes(s.outcome().reasons), ElementsAre("face.liveness"));
+  EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("frozen"));
+}
+
+TEST(GateLiveness, AnAttackIsReferredBeforeTheFaceIsMatched) {
+  GateConfig config = with_liveness(LivenessMode::temporal, Channel::document_free);
+  config.liveness.min_frames = config.liveness.max_frames = 1;
+  GateScript s(config);
+  s.arrive();
+  auto& f = live_frame(s, measured(1, std::nullopt, 0.004));
   EXPECT_FALSE(contains<Identify>(f));
   s.audit_written();
   EXPECT_THAT(codes(s.outcome().reasons), ElementsAre("face.liveness"));
-  EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("temporal.rigid 0.020"));
+  EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("temporal 0.0040 < 0.0250"));
 }
 
 TEST(GateLiveness, ALiveMatchedFaceClearsBothChannels) {
@@ -105,61 +109,63 @@ TEST(GateLiveness, ALiveMatchedFaceClearsBothChannels) {
       s.document("H1", "C1");
       s.eligible();
     }
-    live_frame(s, evidence(0.9, 1, 0.9, 1));
+    live_frame(s, measured(1, 0.9, 0.05));
     if (channel == Channel::document)
       s.matched(0.3);
     else
       s.identified(Candidate{"H1", 0.3}, Candidate{"H2", 0.7});
-    for (int frames = 2; frames <= 4; ++frames) {
-      ASSERT_EQ(s.gate.current_step(), Step::face) << "undecided at " << frames - 1 << " frames";
-      live_frame(s, evidence(0.9, frames, 0.9, frames));
-    }
-    if (channel == Channel::document_free) s.eligible();
+    ASSERT_EQ(s.gate.current_step(), Step::face) << "undecided on one frame";
+    live_frame(s, measured(2, 0.9, 0.05));
+    if (channel == Channel::document_free) s.eligible();  // the policy check follows the face
     s.audit_written();
     const auto o = s.outcome();
     EXPECT_EQ(o.decision, Decision::cleared) << to_string(channel);
-    EXPECT_EQ(o.people[0].liveness_verdict, LivenessVerdict::live);
-    EXPECT_EQ(o.people[0].frames, 4);
+    ASSERT_TRUE(o.people[0].liveness);
+    EXPECT_EQ(o.people[0].liveness->verdict, LivenessVerdict::live);
+    EXPECT_EQ(o.people[0].frames, 2);
     EXPECT_TRUE(contains<OpenBarrier>(s.history));
   }
 }
 
-TEST(GateLiveness, UndecidedWhenTheBudgetIsSpentIsAReferral) {
+TEST(GateLiveness, TooFewFramesWhenTheStepsFramesAreSpentIsAReferral) {
   GateConfig config = with_liveness(LivenessMode::temporal);
-  config.temporal_frames = 100;  // never enough: the frame budget ends it
-  config.liveness_max_frames = 5;
+  config.max_face_frames = 4;
   GateScript s(config);
   s.arrive();
   s.document("H1", "C1");
   s.eligible();
-  live_frame(s, evidence(std::nullopt, 0, 0.9, 1));
+  live_frame(s, measured(1, std::nullopt, 0.05));
   s.matched(0.3);
-  for (int frames = 2; frames <= 5; ++frames) live_frame(s, evidence(std::nullopt, 0, 0.9, frames));
+  // The detector loses the face: the controller's frames run on, the measurements do not.
+  for (int frame = 2; frame <= 4; ++frame) live_frame(s, std::nullopt);
   ASSERT_TRUE(contains<WriteAudit>(s.last));
   s.audit_written();
   const auto o = s.outcome();
   ASSERT_THAT(codes(o.reasons), ElementsAre("face.liveness"));
-  EXPECT_THAT(o.reasons[0].detail, HasSubstr("undecided after 5 frames"));
-  EXPECT_THAT(o.reasons[0].detail, HasSubstr("temporal cue on 5 of the 100 frames"));
-  EXPECT_EQ(o.people[0].liveness_verdict, LivenessVerdict::undecided);
+  EXPECT_THAT(o.reasons[0].detail, HasSubstr("undecided: too few frames (1 of 2 frames)"));
+  EXPECT_THAT(o.reasons[0].detail, HasSubstr("4 frames were spent"));
+  EXPECT_EQ(o.people[0].liveness->verdict, LivenessVerdict::undecided);
   EXPECT_EQ(o.people[0].face_passed, true) << "the face did match";
 }
 
-TEST(GateLiveness, UndecidedWhenTheTimeBudgetIsSpent) {
-  GateConfig config = with_liveness(LivenessMode::passive);
-  config.liveness_window = 1s;
+TEST(GateLiveness, ALowScoreIsAnAttackOnceTheTimeBudgetIsSpent) {
+  GateConfig config = with_liveness(LivenessMode::temporal);
+  config.liveness.max_frames = 100;
+  config.liveness.time_budget_s = 1.5;
   GateScript s(config);
   s.arrive();
   s.document("H1", "C1");
   s.eligible();
-  live_frame(s, evidence(0.9, 1));
+  live_frame(s, measured(1, std::nullopt, 0.01));
   s.matched(0.3);
   s.tick = 600ms;
-  live_frame(s, evidence(std::nullopt, 0));  // the detector lost the face: no evidence yet
+  live_frame(s, measured(2, std::nullopt, 0.01));
+  ASSERT_TRUE(contains<CaptureFrame>(s.last)) << "the step is a second old, its budget 1.5 s";
+  live_frame(s, measured(3, std::nullopt, 0.01));
   EXPECT_EQ(s.gate.state(), LaneState::writing_audit);
   s.audit_written();
   EXPECT_THAT(codes(s.outcome().reasons), ElementsAre("face.liveness"));
-  EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("budget 8 frames, 1 s"));
+  EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("temporal 0.0100 < 0.0250"));
 }
 
 TEST(GateLiveness, TheFaceWindowEndingWhileUndecidedNamesLiveness) {
@@ -167,12 +173,12 @@ TEST(GateLiveness, TheFaceWindowEndingWhileUndecidedNamesLiveness) {
   s.arrive();
   s.document("H1", "C1");
   s.eligible();
-  live_frame(s, evidence(0.9, 1));
+  live_frame(s, measured(1, 0.9));
   s.matched(0.3);
   s.fire_latest_timer();  // the face window, while the next frame is awaited
   s.audit_written();
   EXPECT_THAT(codes(s.outcome().reasons), ElementsAre("face.liveness"));
-  EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("undecided when the face window"));
+  EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("too few frames (1 of 2 frames) when the face window"));
 }
 
 TEST(GateLiveness, TheGuardianFaceStepChecksLivenessToo) {
@@ -180,24 +186,24 @@ TEST(GateLiveness, TheGuardianFaceStepChecksLivenessToo) {
   s.arrive();
   s.document("C1", "D1");
   s.eligible(true, {"G1"});
-  live_frame(s, evidence(0.9, 2));
+  live_frame(s, measured(2, 0.9));
   s.matched(0.3);
   ASSERT_EQ(s.gate.current_role(), Role::guardian);
   s.document("G1", "DG");
   s.eligible();
-  live_frame(s, evidence(0.1, 2));
+  live_frame(s, measured(4, 0.1));
   s.audit_written();
   EXPECT_THAT(codes(s.outcome().reasons), ElementsAre("guardian.face.liveness"));
-  EXPECT_EQ(s.outcome().people[0].liveness_verdict, LivenessVerdict::live);
-  EXPECT_EQ(s.outcome().people[1].liveness_verdict, LivenessVerdict::attack);
+  EXPECT_EQ(s.outcome().people[0].liveness->verdict, LivenessVerdict::live);
+  EXPECT_EQ(s.outcome().people[1].liveness->verdict, LivenessVerdict::attack);
 }
 
-TEST(GateLiveness, OffIgnoresEvidenceAndRecordsNone) {
+TEST(GateLiveness, OffIgnoresMeasurementsAndRecordsNone) {
   GateScript s;
   s.arrive();
   s.document("H1", "C1");
   s.eligible();
-  live_frame(s, evidence(0.01, 5));
+  live_frame(s, measured(5, 0.01, 0.0, true));
   s.matched(0.3);
   s.audit_written();
   EXPECT_EQ(s.outcome().decision, Decision::cleared);
@@ -207,18 +213,21 @@ TEST(GateLiveness, OffIgnoresEvidenceAndRecordsNone) {
 
 TEST(GateLiveness, BadSettingsAreRejectedNamingThem) {
   GateConfig c = with_liveness(LivenessMode::both);
-  c.liveness_window = 6s;
-  EXPECT_THROW(GateController{c}, models::InputError);
-  c = with_liveness(LivenessMode::passive);
-  c.passive_frames = 0;
+  c.liveness.time_budget_s = 6;  // the face window is 5 s
   try {
     GateController{c};
     FAIL() << "no error";
   } catch (const models::InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("passive_frames"));
+    EXPECT_THAT(e.what(), HasSubstr("within face_window"));
   }
-  EXPECT_EQ(parse_liveness_mode("both"), LivenessMode::both);
-  EXPECT_EQ(parse_liveness_mode("photo"), std::nullopt);
+  c = with_liveness(LivenessMode::passive);
+  c.liveness.min_frames = 0;
+  try {
+    GateController{c};
+    FAIL() << "no error";
+  } catch (const models::InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("min_frames"));
+  }
 }
 
 // ---- Passage ----

@@ -1,0 +1,81 @@
+// The liveness rule on measurements, without a detector: the one rule both the detector's
+// session and the gate controller use (biometrics/liveness_rule.hpp).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "biometrics/liveness_rule.hpp"
+
+namespace gatesim::biometrics {
+namespace {
+
+using ::testing::HasSubstr;
+
+LivenessConfig config(LivenessMode mode) {
+  LivenessConfig c;
+  c.mode = mode;
+  c.min_frames = 3;
+  c.max_frames = 6;
+  c.time_budget_s = 2;
+  return c;
+}
+
+LivenessMeasurements measured(int frames, std::optional<double> passive, std::optional<double> temporal,
+                              bool frozen = false) {
+  return {frames, passive, temporal, frozen};
+}
+
+TEST(LivenessRule, CollectsUntilMinFramesThenLiveAsSoonAsEveryCuePasses) {
+  const auto c = config(LivenessMode::both);
+  const auto early = judge_liveness(measured(2, 0.9, 0.05), c, 0.1, false);
+  EXPECT_EQ(early.verdict, LivenessVerdict::undecided);
+  EXPECT_EQ(early.undecided_reason, UndecidedReason::collecting);
+  const auto live = judge_liveness(measured(3, 0.9, 0.05), c, 0.2, false);
+  EXPECT_EQ(live.verdict, LivenessVerdict::live);
+  EXPECT_EQ(live.cue, LivenessCue::temporal);
+  EXPECT_EQ(describe(live, c), "live: temporal 0.0500 >= 0.0250, passive 0.90 >= 0.75");
+}
+
+TEST(LivenessRule, ALowCueIsAnAttackOnlyOnceFramesOrTimeAreSpent) {
+  const auto c = config(LivenessMode::both);
+  EXPECT_EQ(judge_liveness(measured(3, 0.9, 0.01), c, 0.5, false).verdict, LivenessVerdict::undecided)
+      << "a traveller may hold still at first";
+  const auto by_frames = judge_liveness(measured(6, 0.9, 0.01), c, 0.5, false);
+  EXPECT_EQ(by_frames.verdict, LivenessVerdict::attack);
+  EXPECT_EQ(by_frames.cue, LivenessCue::temporal);
+  const auto by_time = judge_liveness(measured(4, 0.2, 0.05), c, 2.0, false);
+  EXPECT_EQ(by_time.verdict, LivenessVerdict::attack);
+  EXPECT_EQ(by_time.cue, LivenessCue::passive);
+  EXPECT_THAT(describe(by_time, c), HasSubstr("passive 0.20 < 0.75"));
+  EXPECT_EQ(judge_liveness(measured(4, 0.2, 0.05), c, 0.5, true).verdict, LivenessVerdict::attack)
+      << "final: no more frames will come";
+}
+
+TEST(LivenessRule, AFrozenImageIsAnAttackAtOnce) {
+  const auto e = judge_liveness(measured(3, 0.99, 0.0, true), config(LivenessMode::temporal), 0.1, false);
+  EXPECT_EQ(e.verdict, LivenessVerdict::attack);
+  EXPECT_EQ(e.cue, LivenessCue::frozen);
+  EXPECT_EQ(liveness_score(e, config(LivenessMode::temporal)), 0);
+}
+
+TEST(LivenessRule, AModeIgnoresTheCueItDoesNotUse) {
+  EXPECT_EQ(judge_liveness(measured(3, 0.9, 0.0, true), config(LivenessMode::passive), 0, false).verdict,
+            LivenessVerdict::live);
+  EXPECT_EQ(judge_liveness(measured(3, 0.1, 0.05), config(LivenessMode::temporal), 0, false).verdict,
+            LivenessVerdict::live);
+  const auto off = judge_liveness(measured(0, std::nullopt, std::nullopt), config(LivenessMode::off), 0, false);
+  EXPECT_EQ(off.verdict, LivenessVerdict::live);
+  EXPECT_EQ(off.cue, LivenessCue::none);
+}
+
+TEST(LivenessRule, FinalWithTooFewFramesSaysWhy) {
+  const auto c = config(LivenessMode::passive);
+  const auto few = judge_liveness(measured(2, 0.9, std::nullopt), c, 5, true);
+  EXPECT_EQ(few.verdict, LivenessVerdict::undecided);
+  EXPECT_EQ(few.undecided_reason, UndecidedReason::too_few_frames);
+  EXPECT_EQ(describe(few, c), "undecided: too few frames (2 of 3 frames)");
+  EXPECT_EQ(judge_liveness(measured(0, std::nullopt, std::nullopt), c, 5, true).undecided_reason,
+            UndecidedReason::no_face);
+}
+
+}  // namespace
+}  // namespace gatesim::biometrics
