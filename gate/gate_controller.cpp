@@ -401,7 +401,7 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
     if (e.liveness) liveness_measured_ = *e.liveness;
     if (liveness_settles(e.at, face_matched_ && attempts_ >= config_.max_face_frames, out)) return;
     if (face_matched_) {  // the face is known: the frames are for liveness only
-      request<CaptureFrame>(out, current_role());
+      request<CaptureFrame>(out, current_role(), false, true);
       return;
     }
   }
@@ -482,7 +482,8 @@ void GateController::face_matched(Time at, std::vector<Action>& out) {
     finish_step(at, out);
     return;
   }
-  if (!liveness_settles(at, attempts_ >= config_.max_face_frames, out)) request<CaptureFrame>(out, current_role());
+  if (!liveness_settles(at, attempts_ >= config_.max_face_frames, out))
+    request<CaptureFrame>(out, current_role(), false, true);
 }
 
 bool GateController::liveness_settles(Time at, bool final, std::vector<Action>& out) {

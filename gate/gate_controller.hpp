@@ -216,8 +216,15 @@ std::string to_string(Signal signal);
 struct ReadDocument { std::uint64_t request = 0; Role role = Role::traveller; };
 // Check the person whose document was read (document channel) or who was identified.
 struct CheckPolicy { std::uint64_t request = 0; Role role = Role::traveller; std::string holder_id; std::string document_number; };
-// `first`: the face step's first frame (a liveness detector starts afresh).
-struct CaptureFrame { std::uint64_t request = 0; Role role = Role::traveller; bool first = false; };
+// `first`: the face step's first frame (a liveness detector starts afresh). `liveness_only`: the
+// face already matched and the frame is for liveness alone (the driver need not compute a face
+// descriptor, the costliest part of analysing a frame).
+struct CaptureFrame {
+  std::uint64_t request = 0;
+  Role role = Role::traveller;
+  bool first = false;
+  bool liveness_only = false;
+};
 // Compare the face of the last FrameAnalysed with `holder_id`'s enrolled templates.
 struct MatchFace { std::uint64_t request = 0; std::string holder_id; };
 // Search the gallery for the face of the last FrameAnalysed.

@@ -380,7 +380,7 @@ struct LaneDriver::Impl {
       last_view.quality = quality;
       result.quality_ok = quality.acceptable;
       result.quality_reasons = quality.reasons;
-      if (quality.acceptable) probe = analyzer.describe(frame, *largest);
+      if (quality.acceptable && !request.liveness_only) probe = analyzer.describe(frame, *largest);
     }
     if (!options.keep_images.empty() && !(use == FrameUse::presence && faces.empty())) {
       const auto path = options.keep_images / ("frame-" + std::to_string(++images_kept) + ".jpg");

@@ -52,7 +52,8 @@ TEST(GateLiveness, AnAttackIsReferredWithFaceLivenessNamingTheCue) {
   s.eligible();
   live_frame(s, measured(1, 0.4));  // undecided: one frame of the two it needs
   s.matched(0.3);                   // the face matches; liveness must still say live
-  EXPECT_TRUE(contains<CaptureFrame>(s.last)) << "the step goes on for liveness";
+  ASSERT_EQ(all_of<CaptureFrame>(s.last).size(), 1u) << "the step goes on for liveness";
+  EXPECT_TRUE(all_of<CaptureFrame>(s.last)[0].liveness_only) << "a matched face needs no descriptor";
   for (int frames = 2; frames <= 3; ++frames) {
     live_frame(s, measured(frames, 0.15));
     ASSERT_TRUE(contains<CaptureFrame>(s.last)) << "a low score waits for the frames it may use (" << frames << ")";
