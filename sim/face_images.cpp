@@ -50,6 +50,32 @@ const FaceImages::Analysed& FaceImages::analyse(const std::filesystem::path& ima
   return cache_.emplace(key, std::move(a)).first->second;
 }
 
+void FaceImages::enable_liveness(const biometrics::PadModelStore& store, std::uint64_t seed) {
+  detector_.emplace(store);
+  attacks_.emplace(seed);
+}
+
+biometrics::LivenessMeasurements FaceImages::liveness(const std::filesystem::path& image,
+                                                      std::optional<biometrics::AttackKind> attack, std::uint64_t variant) {
+  std::string key = image.string();
+  if (attack) {  // appended piece by piece: g++ 12 gives a false -Wrestrict on "literal" + std::string&&
+    key += '|';
+    key += biometrics::to_string(*attack);
+    key += '|';
+    key += std::to_string(variant);
+  }
+  if (auto it = liveness_cache_.find(key); it != liveness_cache_.end()) return it->second;
+  const auto started = std::chrono::steady_clock::now();
+  cv::Mat bgr = biometrics::load_image(image);
+  if (attack && !biometrics::needs_clip(*attack)) bgr = attacks_->image(*attack, bgr, variant);
+  const auto faces = analyzer_.detect(bgr);
+  biometrics::LivenessSession session(*detector_, liveness_config_);
+  if (!faces.empty()) session.add(bgr, faces.front(), 0);
+  const biometrics::LivenessMeasurements measured = session.measurements();
+  analysis_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return liveness_cache_.emplace(key, measured).first->second;
+}
+
 const biometrics::FaceDescriptor& FaceImages::enrolled(const std::filesystem::path& image) {
   const Analysed& a = analyse(image);
   if (a.faces != 1)

@@ -6,6 +6,13 @@
 // (biometrics::FaceAnalyzer: detection, quality, 128-D descriptor) once: results are cached by
 // path, so a day of travellers costs the distinct images, not the frames.
 //
+// Liveness (enable_liveness): the real detector (biometrics::LivenessSession) judges one image
+// per traveller: the image they show, or the attack an attacker shows, which AttackGenerator
+// makes from the enrolled photo (print or screen; a moved photo or a frozen frame is the
+// untouched photo, as one still image has no motion). Single images carry the passive cue
+// only: the session runs in mode passive on one frame (min_frames 1); the temporal cue needs
+// a clip and is not judged here.
+//
 // Thread safety: none (the analyzer and the cache); one per replication.
 
 #include <cstddef>
@@ -20,6 +27,8 @@
 #include "biometrics/face_quality.hpp"
 #include "biometrics/face_types.hpp"
 #include "biometrics/image_io.hpp"
+#include "biometrics/liveness.hpp"
+#include "biometrics/presentation_attacks.hpp"
 
 namespace gatesim::sim {
 
@@ -60,6 +69,19 @@ class FaceImages {
   // throws models::InputError naming the image when it holds no face or several.
   const biometrics::FaceDescriptor& enrolled(const std::filesystem::path& image);
 
+  // ensures: liveness() judges with the passive cue of the detector loaded from `store` at the
+  //          default passive threshold; attacks are generated with `seed`.
+  // throws models::InputError naming a missing or corrupt model file.
+  void enable_liveness(const biometrics::PadModelStore& store, std::uint64_t seed);
+  // The settings liveness() judges with (mode passive, one frame).
+  const biometrics::LivenessConfig& liveness_config() const { return liveness_config_; }
+  // requires: enable_liveness() was called.
+  // ensures: what the detector measured on `image` (attack: nullopt), or on the attack of kind
+  //          `attack` made from it (variant: which one); frames 0 when no face was found.
+  //          Cached by (image, attack, variant).
+  biometrics::LivenessMeasurements liveness(const std::filesystem::path& image, std::optional<biometrics::AttackKind> attack,
+                                            std::uint64_t variant);
+
   std::size_t images_analysed() const { return cache_.size(); }
   double analysis_seconds() const { return analysis_s_; }  // wall time in the pipeline
 
@@ -67,6 +89,10 @@ class FaceImages {
   std::vector<biometrics::IdentityFolder> people_;  // images by name; the first is the template
   biometrics::FaceAnalyzer analyzer_;
   std::map<std::string, Analysed> cache_;
+  std::optional<biometrics::LivenessDetector> detector_;
+  biometrics::LivenessConfig liveness_config_{.mode = biometrics::LivenessMode::passive, .min_frames = 1, .max_frames = 1};
+  std::optional<biometrics::AttackGenerator> attacks_;
+  std::map<std::string, biometrics::LivenessMeasurements> liveness_cache_;
   double analysis_s_ = 0;
 };
 

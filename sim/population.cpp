@@ -69,12 +69,26 @@ std::uint64_t policy_key(const TravellerProfile& t, const TravellerProfile* guar
   return key;
 }
 
-PopulationGenerator::PopulationGenerator(const PopulationSpec& spec, Rng rng) : spec_(spec), rng_(rng) {
-  const double shares[4] = {spec.mainland, spec.hk_macao, spec.taiwan, spec.foreign};
+namespace {
+// ensures: the cumulative shares of `shares`, normalised, the last exactly 1.
+void cumulative(const double (&shares)[4], double (&cdf)[4]) {
   const double total = shares[0] + shares[1] + shares[2] + shares[3];
   double running = 0;
-  for (int i = 0; i < 4; ++i) residence_cdf_[i] = (running += shares[i] / total);
-  residence_cdf_[3] = 1.0;
+  for (int i = 0; i < 4; ++i) cdf[i] = (running += shares[i] / total);
+  cdf[3] = 1.0;
+}
+// ensures: the first index whose cumulative share exceeds u.
+int pick(const double (&cdf)[4], double u) {
+  int i = 0;
+  while (i < 3 && u >= cdf[i]) ++i;
+  return i;
+}
+}  // namespace
+
+PopulationGenerator::PopulationGenerator(const PopulationSpec& spec, Rng rng, Rng attacks)
+    : spec_(spec), rng_(rng), attack_rng_(attacks) {
+  cumulative({spec.mainland, spec.hk_macao, spec.taiwan, spec.foreign}, residence_cdf_);
+  cumulative({spec.attack_mix[0], spec.attack_mix[1], spec.attack_mix[2], spec.attack_mix[3]}, attack_cdf_);
 }
 
 double PopulationGenerator::mean_party_size() const {
@@ -86,10 +100,7 @@ double PopulationGenerator::mean_party_size() const {
 TravellerProfile PopulationGenerator::adult() {
   using models::EndorsementKind;
   TravellerProfile t;
-  const double u = rng_.uniform();
-  int r = 0;
-  while (r < 3 && u >= residence_cdf_[r]) ++r;
-  t.residence = static_cast<Residence>(r);
+  t.residence = static_cast<Residence>(pick(residence_cdf_, rng_.uniform()));
   const bool elderly = rng_.bernoulli(spec_.elderly);
   t.age = static_cast<std::uint8_t>(elderly ? 65 + rng_.below(21) : 18 + rng_.below(47));
   switch (t.residence) {
@@ -115,6 +126,14 @@ TravellerProfile PopulationGenerator::adult() {
   t.enrolled = t.residence == Residence::hk_macao && rng_.bernoulli(spec_.enrolled);
   t.prefers_document_free = t.enrolled && rng_.bernoulli(spec_.document_free_choice);
   t.impostor = rng_.bernoulli(spec_.impostor);
+  if (spec_.presentation_attack > 0 && attack_rng_.bernoulli(spec_.presentation_attack)) {
+    t.attack = true;
+    t.attack_kind = static_cast<std::uint8_t>(pick(attack_cdf_, attack_rng_.uniform()));
+    t.impostor = false;  // the attack shows the holder's face, not the attacker's own
+    // A Hong Kong/Macao resident's identity is attacked where no permit is needed: the
+    // document-free channel, with an enrolled resident's face (when the port has the channel).
+    if (t.residence == Residence::hk_macao) t.enrolled = t.prefers_document_free = true;
+  }
   return t;
 }
 
@@ -129,6 +148,7 @@ PartyProfile PopulationGenerator::next_party() {
       child.enrolled = false;
       child.prefers_document_free = false;
       child.impostor = false;
+      child.attack = false;
       party.members[++party.size - 1] = child;
     }
   } else if (rng_.bernoulli(spec_.limited_capacity)) {

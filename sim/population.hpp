@@ -4,7 +4,7 @@
 // (PopulationGenerator), and their full models::Traveller form for the rule engine
 // (to_traveller). The port routes them by gate::evaluate on that form (sim/port_model.cpp).
 //
-// Thread safety: PopulationGenerator holds its own Rng; one per replication. The free
+// Thread safety: PopulationGenerator holds its own Rngs; one per replication. The free
 // functions are pure.
 
 #include <cstdint>
@@ -36,6 +36,12 @@ struct TravellerProfile {
   bool limited_capacity = false;
   bool enrolled = false;        // in the document-free gallery
   bool impostor = false;        // presents someone else's permit (or face, document-free)
+  // A presentation attack (sim/pad_model.hpp): shows the holder's face as attack_kind (a
+  // biometrics::AttackKind) instead of their own: an enrolled resident's face at the
+  // document-free channel, the permit holder's photo at the document channel. The face matches
+  // (it is the holder's); only the liveness check can stop it at the gate.
+  bool attack = false;
+  std::uint8_t attack_kind = 0;
   bool prefers_document_free = false;
   // Trace replay in image-level mode: TraceReader::image indexes (0: none; a person of the
   // scenario's faces folder stands in).
@@ -65,7 +71,9 @@ std::uint64_t policy_key(const TravellerProfile& t, const TravellerProfile* guar
 
 class PopulationGenerator {
  public:
-  PopulationGenerator(const PopulationSpec& spec, Rng rng);
+  // `attacks`: the stream for presentation attacks alone, so a scenario's other draws do not
+  // move when it adds them.
+  PopulationGenerator(const PopulationSpec& spec, Rng rng, Rng attacks);
   PartyProfile next_party();
   // ensures: the mean number of travellers per party (to turn travellers/day into parties/day).
   double mean_party_size() const;
@@ -73,8 +81,9 @@ class PopulationGenerator {
  private:
   TravellerProfile adult();
   PopulationSpec spec_;
-  Rng rng_;
+  Rng rng_, attack_rng_;
   double residence_cdf_[4];
+  double attack_cdf_[4];
 };
 
 }  // namespace gatesim::sim

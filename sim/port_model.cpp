@@ -17,12 +17,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "biometrics/presentation_attacks.hpp"
 #include "gate/gate_controller.hpp"
 #include "gate/policy_engine.hpp"
 #include "models/input_error.hpp"
 #include "sim/biometric_model.hpp"
 #include "sim/face_images.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/pad_model.hpp"
 #include "sim/population.hpp"
 #include "sim/random.hpp"
 #include "sim/trace.hpp"
@@ -79,12 +81,20 @@ namespace {
 // gate controller's codes in the order they first appear (PortSimulation::reason_bit).
 enum : std::uint32_t {
   kReasonFaceNoMatch = 1 << 0, kReasonFta = 1 << 1, kReasonFingerprint = 1 << 2, kReasonDeviceFault = 1 << 3,
-  kReasonWithParty = 1 << 4, kReasonNoGate = 1 << 5,
+  kReasonWithParty = 1 << 4, kReasonNoGate = 1 << 5, kReasonLiveness = 1 << 6,
 };
 const std::vector<std::string> kFixedReasons = {"face.no_match", "face.failure_to_acquire", "fingerprint.no_match",
-                                                "device.fault", "party.member_referred", "channel.no_gate"};
+                                                "device.fault", "party.member_referred", "channel.no_gate",
+                                                "face.liveness"};
 
-enum Incident : std::uint8_t { kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8 };
+enum Incident : std::uint8_t {
+  kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8,
+  kIncidentAttackPassed = 16,     // a presentation attack cleared at a gate
+  kIncidentLivenessRefused = 32,  // a live traveller referred face.liveness (a bona fide refusal)
+};
+constexpr const char* kIncidentNames[] = {"failure_to_acquire", "false_match", "false_non_match",
+                                          "fingerprint_false_non_match", "presentation_attack_passed",
+                                          "liveness_false_rejection"};
 
 enum EventKind : std::uint32_t {
   kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick, kLaneReply, kLaneTimer,
@@ -104,6 +114,8 @@ struct Member {
   std::uint8_t incidents = 0;
   std::uint8_t frames = 0;
   std::uint8_t presented = 0;  // image-level mode: images shown so far (the next one to show)
+  std::uint8_t liveness_frames = 0;  // controller model: face frames the lane's detector measured
+  std::int8_t judged_live = -1;      // the liveness check's verdict once drawn (PadModel), else -1
   bool served_at_gate = false;  // the gate finished with them (cleared or refused)
   float document_s = -1, face_s = -1, fingerprint_s = -1, exit_s = -1, distance = -1;
 };
@@ -178,13 +190,15 @@ void append_number(std::string& out, double v) {
 class PortSimulation {
  public:
   PortSimulation(const Scenario& s, const RunOptions& o)
-      : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2),
-        fault_rng_(o.seed, 3), population_(s.population, Rng(o.seed, 4)), end_(seconds(s.duration_hours * 3600)),
+      : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), pad_(make_pad_model(s.biometrics, s.population)),
+        arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2), fault_rng_(o.seed, 3), pad_rng_(o.seed, 6),
+        population_(s.population, Rng(o.seed, 4), Rng(o.seed, 5)), end_(seconds(s.duration_hours * 3600)),
         warmup_(seconds(s.warmup_hours * 3600)), interval_(seconds(s.interval_minutes * 60)) {
     if (s.biometrics.mode == BiometricSpec::Mode::images)
       faces_ = std::make_unique<FaceImages>(s.faces, s.biometrics.models.empty()
                                                          ? biometrics::ModelStore::from_environment()
                                                          : biometrics::ModelStore(s.biometrics.models));
+    if (faces_ && pad_.on()) faces_->enable_liveness(biometrics::PadModelStore::from_environment(), o.seed);
     port_ = s.policy ? s.policy->find_port(s.port) : nullptr;
     if (!port_) throw models::InputError(s.file + ": port: '" + s.port + "' is not in the policy data");
     if (!s.arrivals.trace.empty()) trace_ = std::make_unique<TraceReader>(s.arrivals.trace, s.start_hour);
@@ -210,6 +224,8 @@ class PortSimulation {
         if (servers_[g].channel != kCounters && !servers_[g].external)
           lanes_[g].controller = std::make_unique<gate::GateController>(gate_config(servers_[g].channel));
     r_.scenario = s.name;
+    r_.pad_model = pad_;
+    r_.pad_reported = pad_.on() || s.population.presentation_attack > 0;
     r_.seed = o.seed;
     r_.hours = s.duration_hours;
     const double profile_total = [&] {
@@ -610,12 +626,31 @@ class PortSimulation {
     double face = 0;
     std::uint32_t result = kReasonFta;
     int attempts = 0;
+    bool matched = false;
     const double threshold = channel == kDocumentFreeGates ? bio_.identification_threshold : bio_.threshold;
+    // Matched: done once liveness (when on) has had its frames.
+    auto settled = [&] { return !pad_.on() || m.frames >= pad_.frames; };
     while (m.frames < bio_.max_frames) {
       ++m.frames;
       face += sample(s_.steps.frame, service_rng_) * slow;
+      // Liveness decides on its last frame, before that frame is matched (as the controller).
+      if (pad_.on() && m.frames == pad_.frames && !judged_live(m)) {
+        result = kReasonLiveness;
+        break;
+      }
+      if (matched) {  // the face is known: the frames are for liveness only
+        if (!settled()) continue;
+        result = 0;
+        break;
+      }
       if (!bio_.enabled) {
-        result = m.p.impostor ? std::uint32_t{kReasonFaceNoMatch} : 0u;
+        if (m.p.impostor) {
+          result = kReasonFaceNoMatch;
+          break;
+        }
+        matched = true;
+        if (!settled()) continue;
+        result = 0;
         break;
       }
       double d = 0;
@@ -630,6 +665,8 @@ class PortSimulation {
       ++attempts;
       m.distance = static_cast<float>(d);
       if (d < threshold) {
+        matched = true;
+        if (!settled()) continue;
         result = 0;
         break;
       }
@@ -644,6 +681,25 @@ class PortSimulation {
     else if (result == 0 && m.p.impostor) m.incidents |= kIncidentFalseMatch;
     else if (result == kReasonFaceNoMatch && !m.p.impostor && bio_.enabled) m.incidents |= kIncidentFalseNonMatch;
     return result;
+  }
+
+  // The lane's liveness verdict on `m`, decided once and kept, so both gate models and every
+  // frame of the controller's face step see the same decision: drawn from the lane's error
+  // rates (PadModel::judged_live), or in image-level mode the real detector's verdict
+  // (biometrics::judge_liveness) on the image the traveller shows, or for an attacker on the
+  // attack made from the enrolled photo of the face they present.
+  bool judged_live(Member& m) {
+    if (m.judged_live >= 0) return m.judged_live == 1;
+    bool live = false;
+    if (faces_) {
+      const auto attack = m.p.attack ? std::optional(static_cast<biometrics::AttackKind>(m.p.attack_kind)) : std::nullopt;
+      const auto measured = faces_->liveness(attack ? template_image(m) : shown_image(m, 0), attack, m.id);
+      live = biometrics::judge_liveness(measured, faces_->liveness_config(), 0, true).live();
+    } else {
+      live = pad_.judged_live(m.p.attack, m.p.attack_kind, pad_rng_);
+    }
+    m.judged_live = live ? 1 : 0;
+    return live;
   }
 
   void release(std::uint32_t server) {
@@ -807,6 +863,7 @@ class PortSimulation {
     c.max_match_attempts = bio_.max_match_attempts;
     c.match_threshold = bio_.threshold;
     c.identification_threshold = bio_.identification_threshold;
+    if (pad_.on()) c.liveness = pad_.lane_config(s_.gate.face_window_s);
     c.signals = false;  // nobody in the simulation looks at a gate's indicator
     return c;
   }
@@ -958,15 +1015,19 @@ class PortSimulation {
   void act(std::uint32_t server, const gate::CaptureFrame& a, Pending&) {
     Member& m = lane_member(server, a.role);
     const SimTime delay = step_time(s_.steps.frame, m);
+    std::optional<biometrics::LivenessMeasurements> liveness;
+    if (pad_.on())
+      liveness = pad_.measurements(judged_live(m), m.p.attack && m.p.attack_kind == std::uint8_t(biometrics::AttackKind::frozen),
+                                   ++m.liveness_frames);
     if (faces_) {  // the next image the traveller shows, through the real pipeline
       const FaceImages::Analysed& image = faces_->analyse(shown_image(m, m.presented++));
       lanes_[server].last_frame = &image;
       reply_later(server, delay, gate::FrameAnalysed{at() + gate::Duration(delay), a.request, static_cast<int>(image.faces),
-                                                     image.acceptable, image.reasons, ""});
+                                                     image.acceptable, image.reasons, "", liveness});
       return;
     }
     const bool good = !bio_.enabled || !service_rng_.bernoulli(bio_.frame_failure);
-    gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, 1, good, {}, ""};
+    gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, 1, good, {}, "", liveness};
     if (!good) frame.quality_reasons = {"quality below threshold (simulated)"};
     reply_later(server, delay, std::move(frame));
   }
@@ -1130,8 +1191,11 @@ class PortSimulation {
     for (int i = 0; i < p.size; ++i) {
       Member& m = p.m[i];
       const char* decision = "cleared";
+      if (m.p.attack && served && m.served_at_gate && !p.referred) m.incidents |= kIncidentAttackPassed;
+      if (!m.p.attack && (m.reasons & kReasonLiveness)) m.incidents |= kIncidentLivenessRefused;
       if (!served) decision = "unserved";
       else if (p.referred && m.p.impostor && !(m.incidents & kIncidentFalseMatch)) decision = "refused_entry";
+      else if (p.referred && m.p.attack) decision = "refused_entry";  // the counter sees a photo, not the holder
       if (p.counted) count(p, m, decision);
       if (o_.travellers) write_record(p, m, decision);
     }
@@ -1159,6 +1223,15 @@ class PortSimulation {
     if (m.p.impostor && m.served_at_gate && p.referred && !(m.incidents & kIncidentFalseMatch) &&
         !(m.reasons & kReasonDeviceFault))
       ++r_.impostors_stopped_at_gate;
+    PadCounts& pad = r_.pad[p.gate_channel];
+    if (m.p.attack) {
+      ++pad.attempted[m.p.attack_kind];
+      if (m.incidents & kIncidentAttackPassed) ++pad.passed[m.p.attack_kind];
+      if (m.reasons & kReasonLiveness) ++pad.stopped_by_liveness[m.p.attack_kind];
+    } else if (pad_.on() && m.served_at_gate && m.frames > 0) {
+      ++pad.live_checked;
+      if (m.incidents & kIncidentLivenessRefused) ++pad.live_refused;
+    }
   }
 
   void write_record(const Party& p, const Member& m, const char* decision) {
@@ -1185,6 +1258,11 @@ class PortSimulation {
     }
     o += '"';
     if (!m.p.document_valid) o += ",\"document_expired\":true";
+    if (m.p.attack) {
+      o += ",\"presentation_attack\":\"";
+      o += biometrics::to_string(static_cast<biometrics::AttackKind>(m.p.attack_kind));
+      o += '"';
+    }
     o += ",\"arrival_s\":";
     append_number(o, to_seconds(p.arrived));
     o += ",\"route\":[";
@@ -1234,11 +1312,10 @@ class PortSimulation {
     }
     o += "],\"incidents\":[";
     first = true;
-    static const char* incident_names[] = {"failure_to_acquire", "false_match", "false_non_match", "fingerprint_false_non_match"};
-    for (int b = 0; b < 4; ++b) {
+    for (std::size_t b = 0; b < std::size(kIncidentNames); ++b) {
       if (!(m.incidents & (1u << b))) continue;
       o += first ? "\"" : ",\"";
-      o += incident_names[b];
+      o += kIncidentNames[b];
       o += '"';
       first = false;
     }
@@ -1336,7 +1413,8 @@ class PortSimulation {
   std::vector<gate::Action> actions_;
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
-  Rng arrivals_rng_, service_rng_, fault_rng_;
+  PadModel pad_;
+  Rng arrivals_rng_, service_rng_, fault_rng_, pad_rng_;
   PopulationGenerator population_;
   SimTime end_, warmup_, interval_;
   double party_rate_[24] = {};

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "models/traveller.hpp"
+#include "sim/pad_model.hpp"
 #include "sim/scenario.hpp"
 
 namespace gatesim::sim {
@@ -68,6 +69,15 @@ struct IntervalRow {
   std::uint32_t gates_down = 0;
 };
 
+// Presentation attacks and the liveness check, for one channel: the gate channel a party tried,
+// or counters for a party sent straight to a counter. By biometrics::AttackKind; an attack is
+// stopped when it did not clear at a gate (attempted - passed), by liveness or by anything else.
+struct PadCounts {
+  std::array<std::uint64_t, 4> attempted{}, passed{}, stopped_by_liveness{};
+  std::uint64_t live_checked = 0;  // live travellers whose face step ran with liveness on
+  std::uint64_t live_refused = 0;  // of them, referred face.liveness (bona fide refused)
+};
+
 struct SimResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -85,6 +95,9 @@ struct SimResult {
   std::map<std::string, std::uint64_t> referrals;  // reason code -> travellers referred with it
   std::uint64_t face_checks = 0, fta = 0, false_matches = 0, false_non_matches = 0;
   std::uint64_t impostor_attempts = 0, impostors_stopped_at_gate = 0, fingerprint_false_non_matches = 0;
+  std::array<PadCounts, kChannelCount> pad{};
+  PadModel pad_model;         // the lanes' liveness check
+  bool pad_reported = false;  // attacks in the population or liveness on: the summary reports them
   std::uint64_t faults = 0;
   double downtime_s = 0;
   std::uint64_t images_analysed = 0;  // image-level mode: distinct images through the pipeline

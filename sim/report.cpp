@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "biometrics/presentation_attacks.hpp"
+
 namespace gatesim::sim {
 
 namespace {
@@ -72,6 +74,62 @@ std::string chart(const std::string& title, const std::string& unit, const std::
 
 }  // namespace
 
+namespace {
+
+// The presentation_attacks block: the lanes' check, then per channel what attacks did and how
+// many live travellers the check refused.
+nlohmann::json presentation_attacks_json(const SimResult& r) {
+  const PadModel& m = r.pad_model;
+  nlohmann::json out = {{"liveness", biometrics::to_string(m.mode)}};
+  if (m.on()) {
+    nlohmann::json apcer = nlohmann::json::object();
+    for (const biometrics::AttackKind kind : biometrics::kAllAttackKinds)
+      apcer[biometrics::to_string(kind)] = m.apcer[static_cast<std::size_t>(kind)];
+    out["frames"] = m.frames;
+    if (m.detector) {
+      out["rates_from"] = "detector";  // image-level mode: no rates, the real detector's verdicts
+    } else {
+      out["bpcer"] = m.bpcer;
+      out["apcer"] = apcer;
+      out["rates_from"] = m.calibrated_from.empty() ? "scenario" : "pad_calibration";
+    }
+  }
+  std::uint64_t attempted = 0, passed = 0, live_checked = 0, live_refused = 0;
+  nlohmann::json channels = nlohmann::json::object();
+  for (int c = 0; c < kChannelCount; ++c) {
+    const PadCounts& p = r.pad[c];
+    std::uint64_t a = 0, x = 0, l = 0;
+    nlohmann::json types = nlohmann::json::object();
+    for (const biometrics::AttackKind kind : biometrics::kAllAttackKinds) {
+      const auto k = static_cast<std::size_t>(kind);
+      a += p.attempted[k];
+      x += p.passed[k];
+      l += p.stopped_by_liveness[k];
+      if (p.attempted[k] > 0)
+        types[biometrics::to_string(kind)] = {{"attempted", p.attempted[k]}, {"stopped", p.attempted[k] - p.passed[k]},
+                                              {"stopped_by_liveness", p.stopped_by_liveness[k]}, {"passed", p.passed[k]}};
+    }
+    if (r.servers[c] == 0 && a == 0) continue;
+    channels[channel_name(c)] = {{"attacks", {{"attempted", a}, {"stopped", a - x}, {"stopped_by_liveness", l}, {"passed", x}, {"by_type", types}}},
+                                 {"live_checked", p.live_checked},
+                                 {"live_refused", p.live_refused},
+                                 {"live_refused_rate", rate(p.live_refused, p.live_checked)}};
+    attempted += a;
+    passed += x;
+    live_checked += p.live_checked;
+    live_refused += p.live_refused;
+  }
+  out["attempted"] = attempted;
+  out["stopped"] = attempted - passed;
+  out["passed"] = passed;
+  out["live_checked"] = live_checked;
+  out["live_refused"] = live_refused;
+  out["channels"] = channels;
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json summary_json(const SimResult& r) {
   nlohmann::json channels = nlohmann::json::object();
   for (int c = 0; c < kChannelCount; ++c) {
@@ -113,6 +171,7 @@ nlohmann::json summary_json(const SimResult& r) {
       {"faults", {{"count", r.faults}, {"downtime_h", round3(r.downtime_s / 3600)}}},
   };
   if (r.images_analysed > 0) summary["biometrics"]["images_analysed"] = r.images_analysed;  // image-level mode
+  if (r.pad_reported) summary["presentation_attacks"] = presentation_attacks_json(r);
   return summary;
 }
 
@@ -169,7 +228,27 @@ std::string report_html(const SimResult& r, const nlohmann::json& summary) {
   o << "</table><h2>Biometrics and faults</h2><table><tr><th>measure</th><th>value</th></tr>";
   for (const auto& [k, v] : summary["biometrics"].items()) o << "<tr><td>" << k << "</td><td>" << v << "</td></tr>";
   for (const auto& [k, v] : summary["faults"].items()) o << "<tr><td>faults." << k << "</td><td>" << v << "</td></tr>";
-  o << "</table></body></html>\n";
+  o << "</table>";
+  if (summary.contains("presentation_attacks")) {
+    const auto& pa = summary["presentation_attacks"];
+    o << "<h2>Presentation attacks and liveness</h2><p>Liveness check: " << escape(pa["liveness"].get<std::string>());
+    if (pa.contains("frames")) o << " · " << pa["frames"] << " frames";
+    if (pa.contains("bpcer")) o << " · BPCER " << fmt(100 * pa["bpcer"].get<double>(), 2) << "%";
+    if (pa.contains("rates_from")) o << " · verdicts from " << escape(pa["rates_from"].get<std::string>());
+    o << "</p><table><tr><th>channel</th><th>attacks</th><th>stopped</th><th>by liveness</th><th>passed</th>"
+         "<th>by type (attempted/passed)</th><th>live checked</th><th>live refused</th><th>rate</th></tr>";
+    for (const auto& [name, c] : pa["channels"].items()) {
+      std::string types;
+      for (const auto& [type, t] : c["attacks"]["by_type"].items())
+        types += (types.empty() ? "" : ", ") + type + " " + t["attempted"].dump() + "/" + t["passed"].dump();
+      o << "<tr><td>" << name << "</td><td>" << c["attacks"]["attempted"] << "</td><td>" << c["attacks"]["stopped"]
+        << "</td><td>" << c["attacks"]["stopped_by_liveness"] << "</td><td>" << c["attacks"]["passed"] << "</td><td>"
+        << escape(types) << "</td><td>" << c["live_checked"] << "</td><td>" << c["live_refused"] << "</td><td>"
+        << fmt(100 * c["live_refused_rate"].get<double>(), 2) << "%</td></tr>";
+    }
+    o << "</table>";
+  }
+  o << "</body></html>\n";
   return o.str();
 }
 

@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "biometrics/presentation_attacks.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::sim {
@@ -125,6 +126,24 @@ class Reader {
     out = d;
   }
 
+  // A mapping of attack types (print, screen, moved_photo, frozen) to numbers in [0, 1],
+  // indexed by biometrics::AttackKind; types not given keep their value in `out` when
+  // `all_required` is false. ensures: true when the key was given.
+  bool attack_shares(const YAML::Node& map, const std::string& prefix, const char* name, std::array<double, 4>& out,
+                     bool all_required) const {
+    const YAML::Node node = map[name];
+    if (!node.IsDefined() || node.IsNull()) return false;
+    const std::string key = join(prefix, name);
+    if (!node.IsMap()) fail(node, key, "a mapping {print: P, screen: S, moved_photo: M, frozen: F}");
+    check_keys(node, key, {"print", "screen", "moved_photo", "frozen"});
+    for (const biometrics::AttackKind kind : biometrics::kAllAttackKinds) {
+      const std::string type(biometrics::to_string(kind));
+      if (all_required && !node[type].IsDefined()) fail(node, join(key, type), "a number in [0, 1]");
+      number(node, key, type.c_str(), out[static_cast<std::size_t>(kind)], 0, 1);
+    }
+    return true;
+  }
+
   // ensures: `key` or a key under it was set by --set.
   bool from_override(const std::string& key) const {
     for (const auto& o : overridden_)
@@ -173,6 +192,48 @@ void apply_override(YAML::Node root, const std::string& assignment) {
     path.push_back(next);
   }
   path.back()[parts.back()] = value;
+}
+
+// biometrics.liveness and biometrics.pad_calibration (BiometricSpec::Liveness). A liveness
+// block or a calibration file turns the check on (mode both) unless the mode says otherwise.
+void read_liveness(const Reader& r, const YAML::Node& b, const std::string& file, const std::set<std::string>& overridden,
+                   BiometricSpec& m) {
+  r.text(b, "biometrics", "pad_calibration", m.pad_calibration);
+  if (!m.pad_calibration.empty() && std::filesystem::path(m.pad_calibration).is_relative() &&
+      !overridden.count("biometrics.pad_calibration"))
+    m.pad_calibration = (std::filesystem::path(file).parent_path() / m.pad_calibration).string();
+  const YAML::Node l = b["liveness"];
+  const bool block = l.IsDefined() && !l.IsNull();
+  auto& v = m.liveness;
+  if (block || !m.pad_calibration.empty()) v.mode = biometrics::LivenessMode::both;
+  if (!block) return;
+  r.check_keys(l, "biometrics.liveness", {"mode", "bpcer", "apcer", "frames"});
+  std::string mode(biometrics::to_string(v.mode));
+  r.text(l, "biometrics.liveness", "mode", mode);
+  if (mode == "off") v.mode = biometrics::LivenessMode::off;
+  else if (mode == "passive") v.mode = biometrics::LivenessMode::passive;
+  else if (mode == "temporal") v.mode = biometrics::LivenessMode::temporal;
+  else if (mode == "both") v.mode = biometrics::LivenessMode::both;
+  else r.fail(l["mode"], "biometrics.liveness.mode", "off, passive, temporal or both");
+  r.number(l, "biometrics.liveness", "bpcer", v.bpcer, 0, 1);
+  const bool apcer = r.attack_shares(l, "biometrics.liveness", "apcer", v.apcer, true);
+  v.rates_given = apcer || (l["bpcer"].IsDefined() && !l["bpcer"].IsNull());
+  if (v.rates_given && !m.pad_calibration.empty())
+    r.fail(l[apcer ? "apcer" : "bpcer"], apcer ? "biometrics.liveness.apcer" : "biometrics.liveness.bpcer",
+           "no rates here when biometrics.pad_calibration gives them (one source of PAD error rates)");
+  if (m.mode == BiometricSpec::Mode::images && (v.rates_given || !m.pad_calibration.empty())) {
+    const char* key = !m.pad_calibration.empty() ? "pad_calibration" : l["apcer"].IsDefined() ? "apcer" : "bpcer";
+    const YAML::Node node = !m.pad_calibration.empty() ? b["pad_calibration"] : l[key];
+    r.fail(node, !m.pad_calibration.empty() ? "biometrics.pad_calibration" : "biometrics.liveness." + std::string(key),
+           "no PAD error rates with biometrics.mode images (the real detector judges each image)");
+  }
+  if (v.mode == biometrics::LivenessMode::temporal && m.mode == BiometricSpec::Mode::images)
+    r.fail(l["mode"], "biometrics.liveness.mode",
+           "passive or both with biometrics.mode images (single images carry no motion for the temporal cue)");
+  r.integer(l, "biometrics.liveness", "frames", v.frames, 1, 1000);
+  if (v.frames > m.max_frames)
+    r.fail(l["frames"], "biometrics.liveness.frames",
+           "at most biometrics.max_frames (" + std::to_string(m.max_frames) + "): the face step's frames");
 }
 
 // The policy data, the port, the day and the direction; the hall's gates must be channels the
@@ -278,7 +339,8 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   const YAML::Node p = root["population"];
   r.check_keys(p, "population", {"mainland", "hk_macao", "taiwan", "foreign", "eligible_endorsement", "five_year_mtp",
                                  "consent", "family_parties", "children_per_family", "limited_capacity", "elderly",
-                                 "elderly_slowdown", "enrolled", "document_free_choice", "impostor", "expired_document"});
+                                 "elderly_slowdown", "enrolled", "document_free_choice", "impostor", "expired_document",
+                                 "presentation_attack", "attack_mix"});
   if (p.IsDefined() && !p.IsNull()) {
     auto& q = s.population;
     for (auto [name, field] : {std::pair{"mainland", &q.mainland}, {"hk_macao", &q.hk_macao}, {"taiwan", &q.taiwan},
@@ -287,8 +349,11 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
                                {"family_parties", &q.family_parties}, {"limited_capacity", &q.limited_capacity},
                                {"elderly", &q.elderly}, {"enrolled", &q.enrolled},
                                {"document_free_choice", &q.document_free_choice}, {"impostor", &q.impostor},
-                               {"expired_document", &q.expired_document}})
+                               {"expired_document", &q.expired_document}, {"presentation_attack", &q.presentation_attack}})
       r.number(p, "population", name, *field, 0, 1);
+    if (r.attack_shares(p, "population", "attack_mix", q.attack_mix, false))
+      if (q.attack_mix[0] + q.attack_mix[1] + q.attack_mix[2] + q.attack_mix[3] <= 0)
+        r.fail(p["attack_mix"], "population.attack_mix", "attack-type shares that are not all zero");
     r.number(p, "population", "children_per_family", q.children_per_family, 1, 3);
     r.number(p, "population", "elderly_slowdown", q.elderly_slowdown, 1, 10);
     if (q.mainland + q.hk_macao + q.taiwan + q.foreign <= 0)
@@ -334,7 +399,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   const YAML::Node b = root["biometrics"];
   r.check_keys(b, "biometrics", {"mode", "models", "enabled", "genuine_mean", "genuine_sd", "impostor_mean", "impostor_sd", "threshold",
                                  "identification_threshold", "frame_failure", "max_frames", "max_match_attempts",
-                                 "fingerprint_fnmr", "calibration"});
+                                 "fingerprint_fnmr", "calibration", "liveness", "pad_calibration"});
   if (b.IsDefined() && !b.IsNull()) {
     auto& m = s.biometrics;
     std::string mode = "statistical";
@@ -358,6 +423,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
     r.text(b, "biometrics", "calibration", m.calibration);
     if (!m.calibration.empty() && std::filesystem::path(m.calibration).is_relative() && !overridden.count("biometrics.calibration"))
       m.calibration = (std::filesystem::path(file).parent_path() / m.calibration).string();
+    read_liveness(r, b, file, overridden, m);
   }
 
   const YAML::Node f = root["faults"];

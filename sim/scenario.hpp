@@ -10,11 +10,13 @@
 //
 // Thread safety: plain values; safe to copy and share read-only.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "biometrics/liveness_rule.hpp"
 #include "gate/policy_data.hpp"
 #include "models/civil_date.hpp"
 #include "models/crossing.hpp"
@@ -62,6 +64,12 @@ struct PopulationSpec {
   double document_free_choice = 0.8;  // enrolled residents who take it when the port has it
   double impostor = 0.0005;           // attempts with someone else's permit
   double expired_document = 0.001;    // adults presenting a document that expired the day before
+  // Presentation attacks (sim/pad_model.hpp): the share of adults who present someone else's
+  // face as a photo, a screen, a moved still or a frozen frame (0: none; scenario outputs
+  // without attacks stay as they were), and the mix of attack types, indexed by
+  // biometrics::AttackKind (print, screen, moved_photo, frozen; normalised, not all zero).
+  double presentation_attack = 0;
+  std::array<double, 4> attack_mix = {0.25, 0.25, 0.25, 0.25};
 };
 
 struct GateSteps {
@@ -89,6 +97,22 @@ struct BiometricSpec {
   int max_match_attempts = 2;
   double fingerprint_fnmr = 0.01;
   std::string calibration;        // `gatesim eval-faces --json` output; overrides the above
+  // Presentation-attack detection at the gates (sim/pad_model.hpp). mode off: no liveness
+  // check. Otherwise a live traveller is refused (face.liveness) with probability bpcer and an
+  // attack of type k passes with probability apcer[k] (indexed by biometrics::AttackKind),
+  // from these numbers or from `pad_calibration` (a `gatesim eval-pad --json` file's "pad"
+  // block; then bpcer and apcer must not be given here). With mode images no rates: the real
+  // detector judges each image (sim/face_images.hpp). The check needs `frames` face frames
+  // (the detector's min_frames; at most max_frames): it costs frames x steps.frame.
+  struct Liveness {
+    biometrics::LivenessMode mode = biometrics::LivenessMode::off;
+    double bpcer = 0;
+    std::array<double, 4> apcer = {0, 0, 0, 0};
+    int frames = 3;
+    bool rates_given = false;  // bpcer or apcer was in the scenario
+  };
+  Liveness liveness;
+  std::string pad_calibration;
 };
 
 struct FaultSpec {

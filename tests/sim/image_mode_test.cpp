@@ -10,7 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "biometrics/face_analyzer.hpp"
+#include "biometrics/image_io.hpp"
+#include "biometrics/liveness.hpp"
+#include "biometrics/presentation_attacks.hpp"
 #include "models/input_error.hpp"
+#include "sim/face_images.hpp"
 #include "sim/port_model.hpp"
 #include "sim/report.hpp"
 #include "tests/support/run_command.hpp"
@@ -88,6 +93,54 @@ TEST(ImageModeFolder, PeopleFolderDrivesTheGatesWithCachedDescriptors) {
   options.travellers = &again;
   run_simulation(s, options);
   EXPECT_EQ(travellers.str(), again.str());
+}
+
+// Liveness in image-level mode: attackers show a print or a screen replay that AttackGenerator
+// makes from the enrolled photo of the face they present, and the real detector judges it (the
+// passive cue on one image). Each attacker's referral with face.liveness must be exactly the
+// verdict a LivenessSession gives on the same generated image, recomputed here.
+TEST(ImageModeFolder, AttacksAreJudgedByTheRealDetector) {
+  const std::uint64_t seed = 3;
+  const Scenario s = parse_scenario(
+      "name: images\nport: shenzhen-bay\nduration_hours: 0.05\nfaces: " + people() +
+          "\narrivals: {travellers_per_day: 12000}\n"
+          "population: {presentation_attack: 0.5, attack_mix: {print: 0.5, screen: 0.5, moved_photo: 0, frozen: 0},"
+          " impostor: 0, consent: 1, family_parties: 0, limited_capacity: 0, enrolled: 0.5}\n"
+          "channels: {document_gates: 4, document_free_gates: 2, counters: 6}\n"
+          "biometrics: {mode: images, liveness: {mode: passive, frames: 1}}\n",
+      "images.yaml");
+  std::ostringstream travellers;
+  RunOptions options;
+  options.seed = seed;
+  options.travellers = &travellers;
+  const SimResult r = run_simulation(s, options);
+  EXPECT_EQ(summary_json(r)["presentation_attacks"]["rates_from"], "detector");
+
+  biometrics::FaceAnalyzer analyzer(biometrics::ModelStore::from_environment(), biometrics::DetectorOptions{});
+  const biometrics::LivenessDetector detector(biometrics::PadModelStore::from_environment());
+  const biometrics::AttackGenerator generator(seed);
+  std::vector<biometrics::IdentityFolder> folder;  // the people with an image, as FaceImages counts them
+  for (auto& p : biometrics::list_identity_folders(people()))
+    if (!p.images.empty()) folder.push_back(std::move(p));
+  int attacks = 0, stopped = 0;
+  for (const auto& row : records(travellers.str())) {
+    if (!row.contains("presentation_attack") || !row.contains("steps")) continue;
+    ++attacks;
+    const auto id = row["traveller"].get<std::uint64_t>();
+    const auto kind = biometrics::parse_attack_kinds(row["presentation_attack"].get<std::string>()).at(0);
+    // The enrolled photo of the person whose permit (or gallery entry) the traveller holds.
+    const auto& person = folder[claimed_person(id, folder.size())];
+    const cv::Mat attack = generator.image(kind, biometrics::load_image(person.images.front()), id);
+    biometrics::LivenessSession session(detector, {.mode = biometrics::LivenessMode::passive, .min_frames = 1, .max_frames = 1});
+    const auto faces = analyzer.detect(attack);
+    if (!faces.empty()) session.add(attack, faces.front(), 0);
+    const bool live = session.finish().live();
+    const bool referred_liveness = row["reasons"].dump().find("face.liveness") != std::string::npos;
+    EXPECT_EQ(referred_liveness, !live) << row;
+    stopped += referred_liveness ? 1 : 0;
+  }
+  EXPECT_GT(attacks, 3);
+  EXPECT_GT(stopped, 0);  // the generated attacks are not all let through
 }
 
 TEST(ImageModeFolder, BadFacesFolderIsInputError) {
