@@ -1016,6 +1016,7 @@ class PortSimulation {
     Member& m = lane_member(server, a.role);
     const SimTime delay = step_time(s_.steps.frame, m);
     std::optional<biometrics::LivenessMeasurements> liveness;
+    if (a.first) m.liveness_frames = 0;  // a face step starts: the lane's detector starts afresh
     if (pad_.on())
       liveness = pad_.measurements(judged_live(m), m.p.attack && m.p.attack_kind == std::uint8_t(biometrics::AttackKind::frozen),
                                    ++m.liveness_frames);
