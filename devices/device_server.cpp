@@ -50,6 +50,7 @@ struct DeviceState {
       switch (request.type) {
         case MessageType::frame_request: return frame();
         case MessageType::touch_request: return touch(request.holder_id);
+        case MessageType::passage_request: return passage();
         default: return document();
       }
     } catch (const DeviceFault& fault) {
@@ -84,6 +85,16 @@ struct DeviceState {
     std::string payload(1, static_cast<char>(reading.status));
     put_u64(payload, std::bit_cast<std::uint64_t>(reading.score));
     return envelope(MessageType::touch, payload);
+  }
+
+  std::string passage() {
+    if (!devices.passage) not_served("exit sensor");
+    const int people = devices.passage->await_clear();
+    if (people < 0 || people > kMaxPassagePeople)
+      throw DeviceFault(FaultKind::corrupt, "device-server",
+                        "the exit sensor counted " + std::to_string(people) + " people, expected 0-" +
+                            std::to_string(kMaxPassagePeople));
+    return envelope(MessageType::passage, std::string(1, static_cast<char>(people)));
   }
 
   std::string document() {

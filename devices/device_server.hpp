@@ -1,8 +1,8 @@
 #pragma once
 // DeviceServer: serves the devices plugged into this host (a camera, a fingerprint reader, a
-// document reader) to gates on other hosts, which use them through tcp://HOST:PORT or
-// tls://HOST:PORT (RemoteCamera, RemoteFingerprintReader, RemoteDocumentReader; messages as
-// in remote_protocol.hpp).
+// document reader, an exit sensor) to gates on other hosts, which use them through
+// tcp://HOST:PORT or tls://HOST:PORT (RemoteCamera, RemoteFingerprintReader,
+// RemoteDocumentReader, RemotePassageSensor; messages as in remote_protocol.hpp).
 //
 // Transport: plain TCP, or mutual TLS when ServerOptions::tls is set (make_tls_context, server
 // role): a client without a certificate the CA signed, with an expired one, or speaking
@@ -25,15 +25,16 @@
 // names them) — any holder id it names, since the server cannot know who stands at the lane;
 // any other client's touch request is answered with a disconnected fault naming the rule. Over
 // plain TCP there is no client identity: any client may (the command allows plain TCP only on
-// loopback, or with --insecure).
+// loopback, or with --insecure). Frames, documents and passages: any client the TLS handshake
+// authenticated (a certificate the CA signed).
 //
 // Devices: every device call runs on the server's device thread, one at a time in request
-// order (a fingerprint touch that takes seconds holds the other requests up; a bench has one
-// lane per server), never on the network thread: sessions time out, are accepted and are
-// closed while a device is busy. Each request gets the device's answer or its fault; a camera
-// that reported disconnected or timeout is reopened at the next frame request. A request for
-// a device not served is answered with a disconnected fault. A client that sends a bad
-// message is closed; the others go on.
+// order (a fingerprint touch or a passage that takes seconds holds the other requests up, a
+// served camera's frames too; a bench has one lane per server), never on the network thread:
+// sessions time out, are accepted and are closed while a device is busy. Each request gets
+// the device's answer or its fault; a camera that reported disconnected or timeout is reopened
+// at the next frame request. A request for a device not served is answered with a
+// disconnected fault. A client that sends a bad message is closed; the others go on.
 //
 // stop() never waits for a device: it closes the listener and every session, joins the
 // network thread, and joins the device thread unless a device call is under way — then that
@@ -54,6 +55,7 @@
 #include "devices/camera.hpp"
 #include "devices/document_reader.hpp"
 #include "devices/fingerprint_reader.hpp"
+#include "devices/passage_sensor.hpp"
 #include "devices/remote_protocol.hpp"
 
 namespace gatesim::devices {
@@ -63,6 +65,7 @@ struct ServedDevices {
   std::shared_ptr<Camera> camera = nullptr;
   std::shared_ptr<FingerprintReader> fingerprint = nullptr;
   std::shared_ptr<DocumentReader> documents = nullptr;
+  std::shared_ptr<PassageSensor> passage = nullptr;
 };
 
 struct ServerLimits {

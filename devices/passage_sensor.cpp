@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "devices/device_uri.hpp"
+#include "devices/remote_passage_sensor.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::devices {
@@ -44,7 +45,14 @@ ScriptedPassage parse_passage(const std::string& item, const std::string& where)
 
 std::unique_ptr<PassageSensor> open_passage_sensor(const std::string& text, Clock& clock) {
   const DeviceUri uri = parse_device_uri(text, "--passage");
-  if (uri.scheme != "sim") throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected sim");
+  if (is_remote(uri)) {
+    check_options(uri, kRemoteOptions);
+    // A passage takes the traveller's time; the served sensor reports its own timeout before this.
+    return std::make_unique<RemotePassageSensor>(parse_endpoint(uri.where, uri.text),
+                                                 remote_options(uri, kRemotePassageTimeout), uri.text);
+  }
+  if (uri.scheme != "sim")
+    throw models::InputError(uri.text + ": unknown kind '" + uri.scheme + "'; expected sim, tcp or tls");
   if (!uri.options.empty()) throw models::InputError(uri.text + ": a sim: passage sensor takes no options");
   std::vector<ScriptedPassage> script;
   std::stringstream items(uri.where);

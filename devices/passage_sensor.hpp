@@ -2,10 +2,12 @@
 // PassageSensor: the lane's exit sensing (light curtains or a ceiling sensor over the passage
 // behind the barrier). After the barrier opens the lane asks it to wait until the passage is
 // clear again and to say how many people went through: more than were cleared is tailgating.
-// Backends by URI: `sim:` a scripted simulated sensor (SimulatedPassageSensor).
+// Backends by URI: `sim:` a scripted simulated sensor (SimulatedPassageSensor); tcp:// and
+// tls:// a sensor served by `gatesim device-server --passage` (RemotePassageSensor).
 //
 // Thread safety: one thread at a time.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,9 +49,14 @@ class SimulatedPassageSensor final : public PassageSensor {
   Clock& clock_;
 };
 
+// How long a remote sensor waits for one passage unless its URI says timeout_ms=N.
+inline constexpr std::chrono::milliseconds kRemotePassageTimeout{std::chrono::seconds(60)};
+
 // Opens a sensor by URI:
 //   sim:PASSAGE,PASSAGE,...  each PASSAGE is a number of people (0-9), timeout or disconnect,
 //                            optionally followed by @MS (time it takes); e.g. "sim:1@2000,2,1".
+//   tcp://HOST:PORT, tls://HOST:PORT  served by `gatesim device-server --passage URI`; options
+//                            timeout_ms= (kRemotePassageTimeout), and ca=, cert=, key= for tls://.
 // throws models::InputError naming the URI and the passage or option and what was expected.
 std::unique_ptr<PassageSensor> open_passage_sensor(const std::string& uri, Clock& clock = steady_clock());
 

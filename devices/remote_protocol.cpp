@@ -89,6 +89,13 @@ Answer decode_answer(const std::string& body) {
     case MessageType::no_document:
       if (!payload.empty()) throw models::InputError("a no_document answer with a payload");
       return answer;
+    case MessageType::passage:
+      if (payload.size() != 1 || static_cast<unsigned char>(payload[0]) > kMaxPassagePeople)
+        throw models::InputError("a passage answer of " + std::to_string(payload.size()) + " bytes" +
+                                 (payload.empty() ? "" : " counting " + std::to_string(static_cast<unsigned char>(payload[0]))) +
+                                 ", expected one byte 0-" + std::to_string(kMaxPassagePeople));
+      answer.people = static_cast<unsigned char>(payload[0]);
+      return answer;
     case MessageType::fault:
       if (payload.empty() || static_cast<unsigned char>(payload[0]) > static_cast<unsigned char>(FaultKind::end_of_stream))
         throw models::InputError("a fault message without a fault kind");
@@ -108,6 +115,7 @@ Request decode_request(const std::string& body) {
   switch (request.type) {
     case MessageType::frame_request:
     case MessageType::document_request:
+    case MessageType::passage_request:
       if (!payload.empty()) throw models::InputError("a request that takes no payload came with one");
       return request;
     case MessageType::touch_request:

@@ -8,6 +8,8 @@
 //   touch_request     holder id        -> touch: 1-byte FingerprintStatus, 8-byte score (IEEE double)
 //   document_request  (none)           -> document: the record's text (parse_chip_record reads it)
 //                                         | no_document (the reader has nothing more)
+//   passage_request   (none)           -> passage: 1-byte count of the people who went through
+//                                         the passage once it is clear (0..kMaxPassagePeople)
 //   any request                        -> fault: 1-byte FaultKind, then text (the device's fault)
 //
 // A length above the receiver's limit, an unknown type or a short payload is a protocol error:
@@ -48,7 +50,12 @@ enum class MessageType : std::uint8_t {
   document_request = 6,
   document = 7,
   no_document = 8,
+  passage_request = 9,
+  passage = 10,
 };
+
+// More people than this in one passage is no sensor's count: a passage answer above it is refused.
+inline constexpr int kMaxPassagePeople = 99;
 
 struct RemoteOptions {
   std::size_t max_message_bytes = 16u << 20;  // larger messages are rejected
@@ -72,19 +79,21 @@ struct TouchPayload {
 
 // Client side: the meaning of one answer body (type byte and payload) as received.
 // ensures: a frame (payload of 17 bytes or more), a touch (status in range, score in [0, 1]),
-//          a document's text, no_document, or a fault's kind and text.
+//          a document's text, no_document, a passage (one byte, 0..kMaxPassagePeople), or a
+//          fault's kind and text.
 // throws models::InputError naming what is wrong (the client reports it as corrupt).
 struct Answer {
   MessageType type;
   FramePayload frame;        // type frame
   TouchPayload touch;        // type touch
+  int people = 0;            // type passage
   std::string text;          // document: the record; fault: the text
   FaultKind fault_kind{};    // type fault
 };
 Answer decode_answer(const std::string& body);
 
-// Server side: one request body. ensures: frame_request and document_request without a
-// payload, touch_request with a holder id of 1 to 256 bytes, no control character or '/'.
+// Server side: one request body. ensures: frame_request, document_request and
+// passage_request without a payload, touch_request with a holder id of 1 to 256 bytes, no control character or '/'.
 // throws models::InputError naming what is wrong (the server drops the client).
 struct Request {
   MessageType type;

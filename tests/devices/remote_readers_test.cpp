@@ -1,9 +1,10 @@
-// Remote fingerprint and document readers against a DeviceServer on 127.0.0.1, and against
-// hand-written servers that misbehave.
+// Remote fingerprint and document readers and the remote exit sensor against a DeviceServer on
+// 127.0.0.1, and against hand-written servers that misbehave.
 // g++ 12 at -O3 reports false "potential null pointer dereference" inside Boost.Asio's scheduler.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <boost/asio/write.hpp>
 
 #include "devices/device_server.hpp"
+#include "devices/remote_passage_sensor.hpp"
 #include "devices/remote_readers.hpp"
 #include "models/input_error.hpp"
 #include "tests/support/traveller_records.hpp"
@@ -127,6 +129,68 @@ TEST(RemoteReaders, ReconnectAfterTheServerCameBack) {
   EXPECT_DOUBLE_EQ(reader->verify("H1").score, 0.8);
 }
 
+TEST(RemotePassageSensor, GivesTheServedSensorsCountsAndFaults) {
+  std::shared_ptr served = open_passage_sensor("sim:1@20,2,0,timeout");
+  DeviceServer server(ServedDevices{.passage = served}, kLoopback);
+  auto sensor = open_passage_sensor(at(server));
+  EXPECT_EQ(sensor->name(), "--passage " + at(server));
+  EXPECT_EQ(sensor->await_clear(), 1);
+  EXPECT_EQ(sensor->await_clear(), 2);  // tailgating: the lane's to judge
+  EXPECT_EQ(sensor->await_clear(), 0);
+  EXPECT_EQ(fault_of([&] { sensor->await_clear(); }),
+            "--passage " + at(server) + ": timeout: server: sim: timeout: scripted");
+  // The sensor's own fault leaves the connection up: the next passage is asked on it.
+  EXPECT_EQ(fault_of([&] { sensor->await_clear(); }),
+            "--passage " + at(server) + ": end of stream: server: sim: end of stream: no more scripted passages");
+  EXPECT_EQ(server.counts().accepted, 1u);
+}
+
+TEST(RemotePassageSensor, ADroppedLinkIsADisconnectNamingTheSensorAndTheNextCallReconnects) {
+  std::shared_ptr served = open_passage_sensor("sim:1,2");
+  auto server = std::make_unique<DeviceServer>(ServedDevices{.passage = served}, kLoopback);
+  const auto port = server->port();
+  const std::string uri = at(*server);
+  auto sensor = open_passage_sensor(uri);
+  EXPECT_EQ(sensor->await_clear(), 1);
+  server.reset();  // the sensor's host goes away
+  const std::string fault = fault_of([&] { sensor->await_clear(); });
+  EXPECT_EQ(fault.rfind("--passage " + uri + ": disconnected: ", 0), 0u) << fault;
+  server = std::make_unique<DeviceServer>(ServedDevices{.passage = served}, tcp::endpoint(kLoopback.address(), port));
+  EXPECT_EQ(sensor->await_clear(), 2);
+}
+
+TEST(RemotePassageSensor, StopDoesNotWaitForAPassageAndTheWaitingLaneGetsADisconnect) {
+  // The served passage takes 30 s; stop() must end the lane's wait without waiting for it.
+  std::shared_ptr served = open_passage_sensor("sim:1@30000");
+  DeviceServer server(ServedDevices{.passage = served}, kLoopback);
+  auto sensor = open_passage_sensor(at(server));
+  auto waiting = std::async(std::launch::async, [&] { return fault_of([&] { sensor->await_clear(); }); });
+  // Once the session is open the request soon reaches the device thread (if stop() came first,
+  // the lane's fault is the same disconnect).
+  for (int i = 0; i < 6000 && server.sessions() == 0; ++i) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(100ms);
+  auto stopping = std::async(std::launch::async, [&] { server.stop(); });
+  ASSERT_EQ(stopping.wait_for(60s), std::future_status::ready) << "stop() waited for the passage";
+  ASSERT_EQ(waiting.wait_for(60s), std::future_status::ready) << "the lane still waits after stop()";
+  const std::string fault = waiting.get();
+  EXPECT_NE(fault.find(": disconnected: connection lost"), std::string::npos) << fault;
+}
+
+TEST(RemotePassageSensor, WaitsNoLongerThanItsTimeout) {
+  std::shared_ptr served = open_passage_sensor("sim:1@30000");
+  DeviceServer server(ServedDevices{.passage = served}, kLoopback);
+  auto sensor = open_passage_sensor(at(server) + "#timeout_ms=200");
+  EXPECT_EQ(fault_of([&] { sensor->await_clear(); }),
+            "--passage " + at(server) + "#timeout_ms=200: timeout: no answer while waiting for a passage");
+}
+
+TEST(DeviceServer, APassageRequestWithoutAnExitSensorIsADisconnectFault) {
+  std::shared_ptr served = open_fingerprint_reader("sim:match:0.9");
+  DeviceServer server(ServedDevices{nullptr, served, nullptr}, kLoopback);
+  EXPECT_EQ(fault_of([&] { open_passage_sensor(at(server))->await_clear(); }),
+            "--passage " + at(server) + ": disconnected: server: device-server: disconnected: no exit sensor is served here");
+}
+
 // A server that answers the first request with `reply` (raw bytes), then keeps the connection.
 class ScriptedServer {
  public:
@@ -170,11 +234,35 @@ TEST(RemoteFingerprintReader, RefusesBadAnswersAndWaitsNoLongerThanItsTimeout) {
             "remote: timeout: no answer while receiving a touch");
 }
 
+std::string passage_fault(const std::string& reply) {
+  ScriptedServer server(reply);
+  RemotePassageSensor sensor(server.endpoint(), {}, "remote");
+  return fault_of([&] { sensor.await_clear(); });
+}
+
+TEST(RemotePassageSensor, RefusesBadAnswers) {
+  EXPECT_EQ(passage_fault(std::string("\x00\x00\x00\x02\x0a\x64", 6)),
+            "remote: corrupt: a passage answer of 1 bytes counting 100, expected one byte 0-99");
+  EXPECT_EQ(passage_fault(std::string("\x00\x00\x00\x01\x0a", 5)),
+            "remote: corrupt: a passage answer of 0 bytes, expected one byte 0-99");
+  EXPECT_EQ(passage_fault(std::string("\x00\x00\x00\x03\x0a\x01\x01", 7)),
+            "remote: corrupt: a passage answer of 2 bytes counting 1, expected one byte 0-99");
+  EXPECT_EQ(passage_fault(std::string("\x00\x00\x00\x01\x08", 5)),
+            "remote: corrupt: expected a passage answer, got message type 8");
+}
+
 TEST(RemoteReaders, BadUrisAreInputErrors) {
   EXPECT_THROW(open_fingerprint_reader("tcp://nowhere"), models::InputError);
   EXPECT_THROW(open_document_reader("tcp://127.0.0.1:99999"), models::InputError);
   EXPECT_THROW(open_fingerprint_reader("tcp://127.0.0.1:7401#timeout_ms=0"), models::InputError);
   EXPECT_THROW(open_document_reader("tcp://127.0.0.1:7401#colour=red"), models::InputError);
+  EXPECT_THROW(open_passage_sensor("tcp://nowhere"), models::InputError);
+  EXPECT_THROW(open_passage_sensor("tls://127.0.0.1:99999"), models::InputError);
+  EXPECT_THROW(open_passage_sensor("tcp://127.0.0.1:7401#timeout_ms=0"), models::InputError);
+  EXPECT_THROW(open_passage_sensor("tcp://127.0.0.1:7401#faults=stall"), models::InputError);
+  EXPECT_THROW(open_passage_sensor("tcp://127.0.0.1:7401#ca=ca.pem"), models::InputError);
+  EXPECT_THROW(open_passage_sensor("tls://127.0.0.1:7401#ca=/no/ca.pem,cert=/no/c.pem,key=/no/k.key"),
+               models::InputError);
 }
 
 }  // namespace
