@@ -1,5 +1,5 @@
 // gatesim device-server: serves this host's devices (a camera, a fingerprint reader, a document
-// reader) to gates on other hosts (tcp:// or tls:// devices) until SIGINT or SIGTERM.
+// reader, an exit sensor) to gates on other hosts (tcp:// or tls:// devices) until SIGINT or SIGTERM.
 #include <csignal>
 #include <iostream>
 
@@ -18,7 +18,7 @@ std::chrono::milliseconds seconds(double s) { return std::chrono::milliseconds(s
 
 void add_device_server_command(CLI::App& root, CommandContext& context) {
   struct Args {
-    std::string camera, fingerprint, documents, listen = "127.0.0.1:7401";
+    std::string camera, fingerprint, documents, passage, listen = "127.0.0.1:7401";
     std::string tls_ca, tls_cert, tls_key;
     std::vector<std::string> fingerprint_clients;
     bool insecure = false, json = false;
@@ -33,6 +33,7 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--camera", args->camera, "Camera URI to serve: usb:N, v4l2:/dev/videoN, file:, dir:, replay:, ...");
   cmd->add_option("--fingerprint", args->fingerprint, "Fingerprint reader URI to serve: libfprint:, libfprint:DRIVER, sim:...");
   cmd->add_option("--documents", args->documents, "Document reader URI to serve: chips:FILE, chip-dir:FOLDER");
+  cmd->add_option("--passage", args->passage, "Exit sensor URI to serve: sim:PEOPLE@MS,...");
   cmd->add_option("--listen", args->listen, "Address and port to listen on (port 0: any free port)");
   cmd->add_option("--tls-ca", args->tls_ca, "Mutual TLS: the CA (PEM) clients' certificates must be signed by");
   cmd->add_option("--tls-cert", args->tls_cert, "Mutual TLS: this server's certificate (PEM, gatesim pki init)");
@@ -50,8 +51,8 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
       ->check(CLI::Range(0.001, 3600.0));
   cmd->add_flag("--json", args->json, "Print the listening address as JSON");
   cmd->callback([args, &context] {
-    if (args->camera.empty() && args->fingerprint.empty() && args->documents.empty())
-      throw models::InputError("device-server: expected at least one of --camera, --fingerprint, --documents");
+    if (args->camera.empty() && args->fingerprint.empty() && args->documents.empty() && args->passage.empty())
+      throw models::InputError("device-server: expected at least one of --camera, --fingerprint, --documents, --passage");
     const auto endpoint = devices::parse_endpoint(args->listen, "--listen " + args->listen);
     const bool tls = !args->tls_ca.empty() || !args->tls_cert.empty() || !args->tls_key.empty();
     if (!tls && !endpoint.address().is_loopback() && !args->insecure)
@@ -82,6 +83,7 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
     if (!args->camera.empty()) served.camera = devices::open_camera(args->camera);
     if (!args->fingerprint.empty()) served.fingerprint = devices::open_fingerprint_reader(args->fingerprint);
     if (!args->documents.empty()) served.documents = devices::open_document_reader(args->documents);
+    if (!args->passage.empty()) served.passage = devices::open_passage_sensor(args->passage);
     devices::DeviceServer server(served, endpoint, options);
     const std::string scheme = tls ? "tls://" : "tcp://";
     const std::string address = (endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
@@ -92,11 +94,12 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
       if (served.camera) description["camera"] = args->camera;
       if (served.fingerprint) description["fingerprint"] = args->fingerprint;
       if (served.documents) description["documents"] = args->documents;
+      if (served.passage) description["passage"] = args->passage;
       print_json(description);
       std::cout.flush();  // whoever started the server reads the address before it stops
     } else {
       std::cout << "gatesim device-server: serving";
-      for (const auto* uri : {&args->camera, &args->fingerprint, &args->documents})
+      for (const auto* uri : {&args->camera, &args->fingerprint, &args->documents, &args->passage})
         if (!uri->empty()) std::cout << ' ' << *uri;
       std::cout << " on " << scheme << address << std::endl;
     }

@@ -53,7 +53,7 @@ void LaneOptions::add_to(CLI::App& command) {
         ->check(CLI::Range(0.001, 3600.0));
   command.add_option("--passage", passage,
                      "How the lane knows the cleared traveller has gone before it serves the next: camera (no face in "
-                     "view for --passage-clear seconds), an exit sensor URI (sim:PEOPLE@MS,...), or none (at once)");
+                     "view for --passage-clear seconds), an exit sensor URI (sim:PEOPLE@MS,..., tcp:// or tls:// of a device-server), or none (at once)");
   command.add_option("--passage-clear", passage_clear, "Seconds without a face in view that clear the passage (--passage camera)")
       ->check(CLI::Range(0.0, 3600.0));
   command.add_option("--passback", passback,

@@ -1,50 +1,21 @@
 // gatesim device-server serving a fingerprint reader and a document reader, used from this
 // test through tcp:// readers on 127.0.0.1.
-#include <csignal>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "devices/document_reader.hpp"
 #include "devices/fingerprint_reader.hpp"
 #include "devices/pki.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/running_device_server.hpp"
 #include "tests/support/traveller_records.hpp"
 
 namespace gatesim::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A running `gatesim device-server ... --json`: its pid and the address it printed.
-class RunningServer {
- public:
-  explicit RunningServer(const std::string& arguments) {
-    const std::string command = "echo $$; exec " + shell_quote(GATESIM_BINARY) + " device-server " + arguments +
-                                " --listen 127.0.0.1:0 --json";
-    pipe_ = ::popen(command.c_str(), "r");
-    char line[512] = {};
-    if (!pipe_ || !std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("device-server did not start");
-    pid_ = std::stoi(line);
-    if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("device-server printed no address");
-    served_ = nlohmann::json::parse(line);
-  }
-  ~RunningServer() {
-    ::kill(pid_, SIGTERM);
-    status_ = ::pclose(pipe_);
-  }
-  std::string uri() const { return served_["uri"].get<std::string>(); }
-  const nlohmann::json& served() const { return served_; }
-
- private:
-  FILE* pipe_ = nullptr;
-  int pid_ = 0;
-  int status_ = 0;
-  nlohmann::json served_;
-};
 
 TEST(DeviceServerReaders, ServesAFingerprintReaderAndADocumentReader) {
   const fs::path chips = fs::temp_directory_path() / ("gatesim-served-chips-" + std::to_string(::getpid()) + ".jsonl");
@@ -91,7 +62,8 @@ TEST(DeviceServerReaders, ServesLanesOverMutualTlsAndOnlyTheNamedLaneVerifiesFin
 TEST(DeviceServerReaders, BadReaderUrisOrNoDeviceAreExitTwo) {
   const auto none = run_gatesim({"device-server", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(none.exit_status, 2);
-  EXPECT_EQ(none.err, "gatesim: device-server: expected at least one of --camera, --fingerprint, --documents\n");
+  EXPECT_EQ(none.err,
+            "gatesim: device-server: expected at least one of --camera, --fingerprint, --documents, --passage\n");
   const auto fingerprint = run_gatesim({"device-server", "--fingerprint", "sim:match:7", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(fingerprint.exit_status, 2);
   EXPECT_NE(fingerprint.err.find("--fingerprint sim:match:7: touch 'match:7'"), std::string::npos) << fingerprint.err;

@@ -17,6 +17,7 @@
 
 #include "gate/audit_log.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/running_device_server.hpp"
 #include "tests/support/sanitizers.hpp"
 #include "tests/support/scratch_folder.hpp"
 #include "tests/support/traveller_records.hpp"
@@ -390,6 +391,66 @@ TEST_F(GateCommand, ASecondPersonThroughTheExitSensorIsRecordedAsTailgating) {
   EXPECT_EQ(incidents[0].what.code, "passage.tailgating");
 }
 
+// The exit sensor on another host, served by a real `gatesim device-server --passage` process:
+// each cleared traveller's passage is asked of it before the next transaction. Its script has
+// one passage, so the second traveller's passage is the served sensor's end of stream: an exit
+// sensor fault naming the sensor's URI, after which the lane goes on.
+TEST_F(GateCommand, TheLaneWaitsForARemoteExitSensorServedByDeviceServer) {
+  enroll("obama", "reference/obama.jpg");
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  copy("reference/obama3.jpg", "frames/02.jpg");
+  const auto documents = chips({hong_kong_resident("obama"), hong_kong_resident("obama")});
+  gatesim::testing::RunningServer server("--passage sim:1@200");
+  EXPECT_EQ(server.served()["passage"], "sim:1@200");
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents), "--passage",
+                       server.uri(), "--passback", "0"});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 2u) << r.out << r.err;
+  EXPECT_EQ(out[0]["decision"], "cleared");
+  EXPECT_EQ(out[1]["decision"], "cleared");
+  const std::string fault = "exit sensor fault: --passage " + server.uri() +
+                            ": end of stream: server: sim: end of stream: no more scripted passages";
+  EXPECT_NE(r.err.find(fault), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("exit sensor fault"), r.err.rfind("exit sensor fault")) << "one fault only: " << r.err;
+  EXPECT_EQ(r.err.find("tailgating"), std::string::npos) << r.err;
+}
+
+// Two people counted by the remote exit sensor: tailgating, alarmed and recorded in the audit log.
+TEST_F(GateCommand, TailgatingCountedByARemoteExitSensorIsAnIncident) {
+  enroll("obama", "reference/obama.jpg");
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  const auto documents = chips({hong_kong_resident("obama")});
+  gatesim::testing::RunningServer server("--passage sim:2@100");
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents), "--passage",
+                       server.uri()});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  ASSERT_EQ(lines(r.out).size(), 1u) << r.out << r.err;
+  EXPECT_NE(r.err.find("tailgating in the passage: 2 people went through the passage, 1 cleared (obama)"),
+            std::string::npos)
+      << r.err;
+  const auto incidents = gatesim::gate::AuditLog(dir_ / "audit.db").incidents();
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].what.code, "passage.tailgating");
+}
+
+// The exit sensor's host is gone: a device fault naming the sensor, and the lane goes on.
+TEST_F(GateCommand, ADroppedRemoteExitSensorIsADeviceFaultNamingIt) {
+  enroll("obama", "reference/obama.jpg");
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  const auto documents = chips({hong_kong_resident("obama")});
+  gatesim::testing::RunningServer server("--passage sim:1");
+  const std::string sensor = server.uri();
+  server.stop();
+  const auto r = gate({"--camera", uri("dir", dir_ / "frames"), "--documents", uri("chips", documents), "--passage",
+                       sensor});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  ASSERT_EQ(lines(r.out).size(), 1u) << r.out << r.err;
+  EXPECT_EQ(lines(r.out)[0]["decision"], "cleared");
+  EXPECT_NE(r.err.find("exit sensor fault: --passage " + sensor + ": disconnected: cannot connect"), std::string::npos)
+      << r.err;
+}
+
 // Anti-passback across runs (a restarted lane, or another lane writing the same audit log):
 // the holder cleared by the first run is referred by the second, naming that transaction.
 TEST_F(GateCommand, AHolderClearedInTheAuditLogIsReferredWithinThePassbackWindow) {
@@ -441,6 +502,8 @@ TEST_F(GateCommand, BadInputIsOneClearLineAndExitTwo) {
            {{"--camera", frames, "--direction", "sideways"}, "--direction sideways: expected entry or exit"},
            {{"--camera", frames, "--passage", "sim:3x"}, "--passage sim:3x: passage '3x'"},
            {{"--camera", frames, "--passage", "lidar:0"}, "unknown kind 'lidar'"},
+           {{"--camera", frames, "--passage", "tcp://nowhere"}, "--passage tcp://nowhere: expected HOST:PORT"},
+           {{"--camera", frames, "--passage", "tls://127.0.0.1:7401"}, "--passage tls://127.0.0.1:7401"},
            {{"--camera", frames, "--liveness", "both", "--pad-models", (dir_ / "no-models").string()},
             "no-models"},
            {{"--camera", frames, "--liveness", "both", "--liveness-min-frames", "9", "--liveness-frames", "4"},
