@@ -399,7 +399,7 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
   }
   if (config_.liveness.mode != biometrics::LivenessMode::off) {
     if (e.liveness) liveness_measured_ = *e.liveness;
-    if (liveness_settles(e.at, face_matched_ && attempts_ >= config_.max_face_frames, out)) return;
+    if (liveness_settles(e.at, out)) return;
     if (face_matched_) {  // the face is known: the frames are for liveness only
       request<CaptureFrame>(out, current_role(), false, true);
       return;
@@ -482,19 +482,23 @@ void GateController::face_matched(Time at, std::vector<Action>& out) {
     finish_step(at, out);
     return;
   }
-  if (!liveness_settles(at, attempts_ >= config_.max_face_frames, out))
-    request<CaptureFrame>(out, current_role(), false, true);
+  if (!liveness_settles(at, out)) request<CaptureFrame>(out, current_role(), false, true);
 }
 
-bool GateController::liveness_settles(Time at, bool final, std::vector<Action>& out) {
-  auto& p = person();
-  const Duration used = at - step_started_;
-  p.liveness = biometrics::judge_liveness(liveness_measured_, config_.liveness,
-                                          std::chrono::duration<double>(used).count(), final);
-  const std::string said = biometrics::describe(*p.liveness, config_.liveness);
-  switch (p.liveness->verdict) {
+const biometrics::LivenessEvidence& GateController::judge_liveness_at(Time at, bool final) {
+  auto& evidence = person().liveness;
+  evidence = biometrics::judge_liveness(liveness_measured_, config_.liveness,
+                                        std::chrono::duration<double>(at - step_started_).count(), final);
+  return *evidence;
+}
+
+bool GateController::liveness_settles(Time at, std::vector<Action>& out) {
+  // No more frames will come once the matched face has used the step's frames.
+  const bool final = face_matched_ && attempts_ >= config_.max_face_frames;
+  const auto& evidence = judge_liveness_at(at, final);
+  switch (evidence.verdict) {
     case biometrics::LivenessVerdict::attack:
-      decide(at, {reason("face.liveness", said)}, out);
+      decide(at, {reason("face.liveness", biometrics::describe(evidence, config_.liveness))}, out);
       return true;
     case biometrics::LivenessVerdict::live:
       if (!face_matched_) return false;
@@ -504,8 +508,10 @@ bool GateController::liveness_settles(Time at, bool final, std::vector<Action>& 
       break;
   }
   // Before the face matched, the face step's own limits (quality, match, timeout) apply.
-  if (!face_matched_ || !final) return false;
-  decide(at, {reason("face.liveness", said + " when the face step's " + std::to_string(attempts_) + " frames were spent")},
+  if (!final) return false;
+  decide(at,
+         {reason("face.liveness", biometrics::describe(evidence, config_.liveness) + " when the face step's " +
+                                      std::to_string(attempts_) + " frames were spent")},
          out);
   return true;
 }
@@ -627,11 +633,8 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
       break;
     case Step::face: {
       if (face_matched_) {  // only liveness was missing: its final word
-        auto& checked = person();
-        checked.liveness = biometrics::judge_liveness(liveness_measured_, config_.liveness,
-                                                        std::chrono::duration<double>(e.at - step_started_).count(), true);
         decide(e.at,
-               {reason("face.liveness", biometrics::describe(*checked.liveness, config_.liveness) +
+               {reason("face.liveness", biometrics::describe(judge_liveness_at(e.at, true), config_.liveness) +
                                             " when the face window of " + seconds(config_.face_window) + " ended" + stalled)},
                out);
         break;

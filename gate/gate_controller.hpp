@@ -309,9 +309,12 @@ class GateController {
   void face_attempt_failed(Time at, Reason why, std::vector<Action>& out);
   // The face matched (or identified): ends the step unless liveness still has a say.
   void face_matched(Time at, std::vector<Action>& out);
-  // Liveness on the measurements so far, while the face step runs; `final`: no more frames will
-  // come. true: decided (referred, or the step finished); false: the step goes on.
-  bool liveness_settles(Time at, bool final, std::vector<Action>& out);
+  // ensures: the current person's liveness judged on the face step's measurements at `at`
+  //          (`final`: no more frames will come), recorded in their evidence and returned.
+  const biometrics::LivenessEvidence& judge_liveness_at(Time at, bool final);
+  // Liveness on the measurements so far, while the face step runs. true: decided (referred, or
+  // the step finished); false: the step goes on.
+  bool liveness_settles(Time at, std::vector<Action>& out);
 
   void on(const TravellerArrived& e, std::vector<Action>& out);
   void on(const DocumentRead& e, std::vector<Action>& out);
