@@ -204,36 +204,46 @@ void read_liveness(const Reader& r, const YAML::Node& b, const std::string& file
     m.pad_calibration = (std::filesystem::path(file).parent_path() / m.pad_calibration).string();
   const YAML::Node l = b["liveness"];
   const bool block = l.IsDefined() && !l.IsNull();
+  const bool calibrated = !m.pad_calibration.empty();
   auto& v = m.liveness;
-  if (block || !m.pad_calibration.empty()) v.mode = biometrics::LivenessMode::both;
-  if (!block) return;
-  r.check_keys(l, "biometrics.liveness", {"mode", "bpcer", "apcer", "frames"});
-  std::string mode(biometrics::to_string(v.mode));
-  r.text(l, "biometrics.liveness", "mode", mode);
-  if (mode == "off") v.mode = biometrics::LivenessMode::off;
-  else if (mode == "passive") v.mode = biometrics::LivenessMode::passive;
-  else if (mode == "temporal") v.mode = biometrics::LivenessMode::temporal;
-  else if (mode == "both") v.mode = biometrics::LivenessMode::both;
-  else r.fail(l["mode"], "biometrics.liveness.mode", "off, passive, temporal or both");
-  r.number(l, "biometrics.liveness", "bpcer", v.bpcer, 0, 1);
-  const bool apcer = r.attack_shares(l, "biometrics.liveness", "apcer", v.apcer, true);
-  v.rates_given = apcer || (l["bpcer"].IsDefined() && !l["bpcer"].IsNull());
-  if (v.rates_given && !m.pad_calibration.empty())
-    r.fail(l[apcer ? "apcer" : "bpcer"], apcer ? "biometrics.liveness.apcer" : "biometrics.liveness.bpcer",
-           "no rates here when biometrics.pad_calibration gives them (one source of PAD error rates)");
-  if (m.mode == BiometricSpec::Mode::images && (v.rates_given || !m.pad_calibration.empty())) {
-    const char* key = !m.pad_calibration.empty() ? "pad_calibration" : l["apcer"].IsDefined() ? "apcer" : "bpcer";
-    const YAML::Node node = !m.pad_calibration.empty() ? b["pad_calibration"] : l[key];
-    r.fail(node, !m.pad_calibration.empty() ? "biometrics.pad_calibration" : "biometrics.liveness." + std::string(key),
+  if (!block && !calibrated) return;
+  v.mode = biometrics::LivenessMode::both;
+  if (block) {
+    r.check_keys(l, "biometrics.liveness", {"mode", "bpcer", "apcer", "frames"});
+    std::string mode(biometrics::to_string(v.mode));
+    r.text(l, "biometrics.liveness", "mode", mode);
+    if (mode == "off") v.mode = biometrics::LivenessMode::off;
+    else if (mode == "passive") v.mode = biometrics::LivenessMode::passive;
+    else if (mode == "temporal") v.mode = biometrics::LivenessMode::temporal;
+    else if (mode == "both") v.mode = biometrics::LivenessMode::both;
+    else r.fail(l["mode"], "biometrics.liveness.mode", "off, passive, temporal or both");
+    r.number(l, "biometrics.liveness", "bpcer", v.bpcer, 0, 1);
+    const bool apcer = r.attack_shares(l, "biometrics.liveness", "apcer", v.apcer, true);
+    v.rates_given = apcer || (l["bpcer"].IsDefined() && !l["bpcer"].IsNull());
+    if (v.rates_given && calibrated)
+      r.fail(l[apcer ? "apcer" : "bpcer"], apcer ? "biometrics.liveness.apcer" : "biometrics.liveness.bpcer",
+             "no rates here when biometrics.pad_calibration gives them (one source of PAD error rates)");
+    r.integer(l, "biometrics.liveness", "frames", v.frames, 1, 1000);
+  }
+  // The checks below hold whichever of the liveness block and the calibration file turned the
+  // check on (a calibration file alone gives mode both and the default frames).
+  if (m.mode == BiometricSpec::Mode::images && (v.rates_given || calibrated)) {
+    const char* key = calibrated ? "pad_calibration" : l["apcer"].IsDefined() ? "apcer" : "bpcer";
+    const YAML::Node node = calibrated ? b["pad_calibration"] : l[key];
+    r.fail(node, calibrated ? "biometrics.pad_calibration" : "biometrics.liveness." + std::string(key),
            "no PAD error rates with biometrics.mode images (the real detector judges each image)");
   }
   if (v.mode == biometrics::LivenessMode::temporal && m.mode == BiometricSpec::Mode::images)
     r.fail(l["mode"], "biometrics.liveness.mode",
            "passive or both with biometrics.mode images (single images carry no motion for the temporal cue)");
-  r.integer(l, "biometrics.liveness", "frames", v.frames, 1, 1000);
-  if (v.frames > m.max_frames)
-    r.fail(l["frames"], "biometrics.liveness.frames",
-           "at most biometrics.max_frames (" + std::to_string(m.max_frames) + "): the face step's frames");
+  if (v.frames > m.max_frames) {
+    if (block && l["frames"].IsDefined() && !l["frames"].IsNull())
+      r.fail(l["frames"], "biometrics.liveness.frames",
+             "at most biometrics.max_frames (" + std::to_string(m.max_frames) + "): the face step's frames");
+    r.fail(b["max_frames"], "biometrics.max_frames",
+           "at least the liveness check's frames (biometrics.liveness.frames, " + std::to_string(v.frames) +
+               "): the check is on (biometrics." + (block ? "liveness" : "pad_calibration") + ") and judges on its last frame");
+  }
 }
 
 // The policy data, the port, the day and the direction; the hall's gates must be channels the

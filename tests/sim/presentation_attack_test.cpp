@@ -257,6 +257,13 @@ TEST(PresentationAttacks, BadScenarioInputNamesFileAndKey) {
   EXPECT_EQ(error_of(head + "biometrics:\n  pad_calibration: pad.json\n  liveness: {bpcer: 0.1}\n"),
             "port.yaml:5: biometrics.liveness.bpcer: expected no rates here when biometrics.pad_calibration gives them "
             "(one source of PAD error rates), got '0.1'");
+  // A calibration file alone turns the check on: its frames must fit the face step too.
+  EXPECT_EQ(error_of(head + "biometrics:\n  pad_calibration: pad.json\n  max_frames: 2\n"),
+            "port.yaml:5: biometrics.max_frames: expected at least the liveness check's frames (biometrics.liveness.frames, 3): "
+            "the check is on (biometrics.pad_calibration) and judges on its last frame, got '2'");
+  EXPECT_EQ(error_of(head + "biometrics:\n  mode: images\n  pad_calibration: pad.json\n"),
+            "port.yaml:5: biometrics.pad_calibration: expected no PAD error rates with biometrics.mode images (the real detector "
+            "judges each image), got 'pad.json'");
 }
 
 class PadCalibration : public ::testing::Test {
