@@ -1122,8 +1122,15 @@ class PortSimulation {
     }
     if (!referred) return;
     p.referred = true;
-    Member& traveller = lane_member(server, gate::Role::traveller);
-    for (const auto& r : o.reasons) traveller.reasons |= reason_bit(r.code);
+    // Each reason goes on the member it concerns, as in the sampled model: the controller names
+    // the guardian's own with "guardian." (GateController::reason), so a guardian stopped by
+    // liveness is the one with face.liveness, not the ward.
+    constexpr std::string_view kGuardian = "guardian.";
+    for (const auto& r : o.reasons) {
+      const bool guardians = r.code.starts_with(kGuardian);
+      lane_member(server, guardians ? gate::Role::guardian : gate::Role::traveller).reasons |=
+          reason_bit(guardians ? r.code.substr(kGuardian.size()) : r.code);
+    }
     for (int i = 0; i < p.size; ++i)
       if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
   }

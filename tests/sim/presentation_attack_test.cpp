@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -202,6 +203,44 @@ TEST(PresentationAttacks, BothGateModelsAgreeWithinSamplingError) {
   agree(sum(a.by_liveness), sum(a.attempted), sum(b.by_liveness), sum(b.attempted), "attacks stopped by liveness");
   agree(a.live_refused, a.live_checked, b.live_refused, b.live_checked, "live travellers refused");
   EXPECT_EQ(a.passed[3] + b.passed[3], 0u);  // frozen: APCER 0
+}
+
+TEST(PresentationAttacks, AGuardianStoppedByLivenessIsTheOneReferredForItInBothModels) {
+  // Every party a guardian (the first member) with a ward; attacks always stopped, live
+  // travellers never refused: the one with face.liveness is the attacker, in either gate model.
+  const std::string yaml = R"(
+name: guardians
+port: shenzhen-bay
+seed: 7
+duration_hours: 2
+arrivals: {travellers_per_day: 60000}
+population: {mainland: 0, hk_macao: 1, taiwan: 0, foreign: 0, consent: 1, family_parties: 0, limited_capacity: 1,
+             impostor: 0, expired_document: 0, enrolled: 0.5, document_free_choice: 1, presentation_attack: 0.1}
+channels: {document_gates: 20, document_free_gates: 20, counters: 12}
+steps: {document: 2, frame: 0.5, exit: 2}
+biometrics: {enabled: false, liveness: {bpcer: 0, apcer: {print: 0, screen: 0, moved_photo: 0, frozen: 0}}}
+)";
+  for (const char* model : kModels) {
+    std::stringstream out;
+    const Totals t = totals(run(yaml + "gate: {model: " + model + "}\n", 7, &out));
+    EXPECT_EQ(t.live_refused, 0u) << model;
+    std::set<std::uint64_t> parties;
+    std::uint64_t stopped = 0, guardians_stopped = 0;
+    for (std::string line; std::getline(out, line);) {
+      const auto j = nlohmann::json::parse(line);
+      const bool guardian = parties.insert(j["party"].get<std::uint64_t>()).second;  // records go in party order
+      const bool liveness = j["reasons"].dump().find("face.liveness") != std::string::npos;
+      const bool attack = j.contains("presentation_attack");
+      EXPECT_TRUE(!liveness || attack) << model << ": a live traveller referred for liveness: " << line;
+      if (attack && guardian && j.contains("steps")) {
+        EXPECT_TRUE(liveness) << model << ": an attacking guardian checked at a gate and not stopped: " << line;
+        guardians_stopped += liveness ? 1 : 0;
+      }
+      stopped += liveness ? 1 : 0;
+    }
+    EXPECT_EQ(sum(t.by_liveness), stopped) << model;
+    EXPECT_GT(guardians_stopped, 20u) << model;
+  }
 }
 
 TEST(PresentationAttacks, SummaryAndReportCountThemPerChannel) {
