@@ -1017,9 +1017,16 @@ class PortSimulation {
     const SimTime delay = step_time(s_.steps.frame, m);
     std::optional<biometrics::LivenessMeasurements> liveness;
     if (a.first) m.liveness_frames = 0;  // a face step starts: the lane's detector starts afresh
-    if (pad_.on())
-      liveness = pad_.measurements(judged_live(m), m.p.attack && m.p.attack_kind == std::uint8_t(biometrics::AttackKind::frozen),
-                                   ++m.liveness_frames);
+    if (pad_.on()) {
+      // Before the check's last frame the detector is still collecting; the verdict (in image
+      // mode the real detector's, which is costly) is taken only once that frame is reached.
+      if (++m.liveness_frames < pad_.frames) {
+        liveness.emplace().frames = m.liveness_frames;
+      } else {
+        const bool frozen = m.p.attack && m.p.attack_kind == std::uint8_t(biometrics::AttackKind::frozen);
+        liveness = pad_.measurements(judged_live(m), frozen, m.liveness_frames);
+      }
+    }
     if (faces_) {  // the next image the traveller shows, through the real pipeline
       const FaceImages::Analysed& image = faces_->analyse(shown_image(m, m.presented++));
       lanes_[server].last_frame = &image;
@@ -1236,7 +1243,7 @@ class PortSimulation {
       ++pad.attempted[m.p.attack_kind];
       if (m.incidents & kIncidentAttackPassed) ++pad.passed[m.p.attack_kind];
       if (m.reasons & kReasonLiveness) ++pad.stopped_by_liveness[m.p.attack_kind];
-    } else if (pad_.on() && m.served_at_gate && m.frames > 0) {
+    } else if (m.judged_live >= 0) {  // reached the check's frame and judged (not e.g. stopped by a no-match first)
       ++pad.live_checked;
       if (m.incidents & kIncidentLivenessRefused) ++pad.live_refused;
     }

@@ -153,6 +153,20 @@ TEST_P(BothModels, BpcerRefersLiveTravellersAtItsRate) {
   EXPECT_GT(r.pad[kDocumentFreeGates].live_refused, 0u);
 }
 
+TEST_P(BothModels, BpcerIsMeasuredOnThoseTheCheckJudged) {
+  // Genuine distances around the threshold and one match attempt: about half the travellers'
+  // faces fail to match on the first frame, before the check's 3rd. They were never judged, so
+  // they count neither as checked nor as refused, and the BPCER is recovered.
+  const SimResult r = run(hall("elderly: 0",
+                               "max_match_attempts: 1, frame_failure: 0, genuine_mean: 0.6, genuine_sd: 0.05, "
+                               "liveness: {mode: passive, frames: 3, bpcer: 0.1, apcer: {print: 0, screen: 0, moved_photo: 0, frozen: 0}}",
+                               GetParam()));
+  const Totals t = totals(r);
+  const auto referred = [&](const char* code) { return r.referrals.count(code) ? r.referrals.at(code) : 0; };
+  EXPECT_GT(referred("face.no_match") + referred("identification.not_found"), 1000u);
+  expect_share(t.live_refused, t.live_checked, 0.1, std::string("BPCER, ") + GetParam());
+}
+
 TEST_P(BothModels, TheCheckTakesItsFramesAtTheFrameTime) {
   // Faces always match at the first frame; liveness needs 4 frames of 0.5 s: every face step
   // at a gate takes 4 frames and 2 s (simulated time), attackers stopped at the 4th.
