@@ -90,7 +90,7 @@ const std::vector<std::string> kFixedReasons = {"face.no_match", "face.failure_t
 enum Incident : std::uint8_t {
   kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8,
   kIncidentAttackPassed = 16,     // a presentation attack cleared at a gate
-  kIncidentLivenessRefused = 32,  // a live traveller referred face.liveness (a bona fide refusal)
+  kIncidentLivenessRefused = 32,  // the liveness check judged a live traveller an attack (a bona fide refusal)
 };
 constexpr const char* kIncidentNames[] = {"failure_to_acquire", "false_match", "false_non_match",
                                           "fingerprint_false_non_match", "presentation_attack_passed",
@@ -636,6 +636,7 @@ class PortSimulation {
       // Liveness decides on its last frame, before that frame is matched (as the controller).
       if (pad_.on() && m.frames == pad_.frames && !judged_live(m)) {
         result = kReasonLiveness;
+        if (!m.p.attack) m.incidents |= kIncidentLivenessRefused;
         break;
       }
       if (matched) {  // the face is known: the frames are for liveness only
@@ -1121,6 +1122,9 @@ class PortSimulation {
       if (e.face_passed == true && m.p.impostor) m.incidents |= kIncidentFalseMatch;
       if (e.face_passed == false && !m.p.impostor && e.match_attempts > 0) m.incidents |= kIncidentFalseNonMatch;
       if (e.fingerprint_matched == false && !m.p.impostor) m.incidents |= kIncidentFingerprintFnm;
+      // A bona fide refusal is the check's verdict, not a face window that ended first.
+      if (!m.p.attack && e.liveness && e.liveness->verdict == biometrics::LivenessVerdict::attack)
+        m.incidents |= kIncidentLivenessRefused;
       const bool failed_here = referred && (e.role == gate::Role::guardian) == guardian_failed;
       if (failed_here && e.match_attempts == 0 && !o.reasons.empty() &&
           (o.reasons.front().code.find("face.quality") != std::string::npos ||
@@ -1207,7 +1211,6 @@ class PortSimulation {
       Member& m = p.m[i];
       const char* decision = "cleared";
       if (m.p.attack && served && m.served_at_gate && !p.referred) m.incidents |= kIncidentAttackPassed;
-      if (!m.p.attack && (m.reasons & kReasonLiveness)) m.incidents |= kIncidentLivenessRefused;
       if (!served) decision = "unserved";
       else if (p.referred && m.p.impostor && !(m.incidents & kIncidentFalseMatch)) decision = "refused_entry";
       else if (p.referred && m.p.attack) decision = "refused_entry";  // the counter sees a photo, not the holder

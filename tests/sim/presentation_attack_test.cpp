@@ -167,6 +167,20 @@ TEST_P(BothModels, BpcerIsMeasuredOnThoseTheCheckJudged) {
   expect_share(t.live_refused, t.live_checked, 0.1, std::string("BPCER, ") + GetParam());
 }
 
+TEST(PresentationAttacks, AFaceWindowThatEndsFirstIsNoBonaFideRefusal) {
+  // Frame times with a long tail: some travellers' 3 liveness frames outlast the 5 s window, and
+  // the controller refers them face.liveness undecided. With BPCER 0 none is a live traveller
+  // the check judged an attack.
+  std::string yaml = hall("elderly: 0", "enabled: false, liveness: {mode: passive, bpcer: 0, apcer: {print: 0, screen: 0, "
+                                        "moved_photo: 0, frozen: 0}}", "controller", 1);
+  yaml.replace(yaml.find("frame: 0.5"), 10, "frame: {median: 0.5, sigma: 1.2}");
+  const SimResult r = run(yaml);
+  const Totals t = totals(r);
+  EXPECT_GT(r.referrals.at("face.liveness"), 20u);
+  EXPECT_GT(t.live_checked, 1000u);
+  EXPECT_EQ(t.live_refused, 0u);
+}
+
 TEST_P(BothModels, TheCheckTakesItsFramesAtTheFrameTime) {
   // Faces always match at the first frame; liveness needs 4 frames of 0.5 s: every face step
   // at a gate takes 4 frames and 2 s (simulated time), attackers stopped at the 4th.
@@ -310,6 +324,11 @@ TEST(PresentationAttacks, BadScenarioInputNamesFileAndKey) {
   EXPECT_EQ(error_of(head + "biometrics:\n  pad_calibration: pad.json\n  liveness: {bpcer: 0.1}\n"),
             "port.yaml:5: biometrics.liveness.bpcer: expected no rates here when biometrics.pad_calibration gives them "
             "(one source of PAD error rates), got '0.1'");
+  // The check's frames must fit the controller's face window: 6 x 0.9 s x 1.3 = 7.02 s.
+  EXPECT_EQ(error_of(head + "gate: {face_window_s: 5}\nbiometrics:\n  max_frames: 8\n  liveness: {frames: 6}\n"),
+            "port.yaml:3: gate.face_window_s: expected more than the liveness check's time, biometrics.liveness.frames (6) x "
+            "the median of steps.frame (0.9 s) x population.elderly_slowdown (1.3) = 7.02 s (else the face window, not the "
+            "check, decides), got '5'");
   // A calibration file alone turns the check on: its frames must fit the face step too.
   EXPECT_EQ(error_of(head + "biometrics:\n  pad_calibration: pad.json\n  max_frames: 2\n"),
             "port.yaml:5: biometrics.max_frames: expected at least the liveness check's frames (biometrics.liveness.frames, 3): "
