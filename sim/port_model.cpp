@@ -1028,6 +1028,10 @@ class PortSimulation {
         liveness = pad_.measurements(judged_live(m), frozen, m.liveness_frames);
       }
     }
+    if (a.liveness_only) {  // the face already matched: as the sampled model, no failure draw and no image analysed
+      reply_later(server, delay, gate::FrameAnalysed{at() + gate::Duration(delay), a.request, 1, true, {}, "", liveness});
+      return;
+    }
     if (faces_) {  // the next image the traveller shows, through the real pipeline
       const FaceImages::Analysed& image = faces_->analyse(shown_image(m, m.presented++));
       lanes_[server].last_frame = &image;
