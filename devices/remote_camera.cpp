@@ -10,9 +10,7 @@ RemoteCamera::RemoteCamera(boost::asio::ip::tcp::endpoint server, RemoteOptions 
 void RemoteCamera::open() { client_.connect(); }
 
 Frame RemoteCamera::read() {
-  const Answer answer = client_.exchange(MessageType::frame_request, "", "a frame");
-  if (answer.type != MessageType::frame)
-    client_.protocol_error("expected a frame, got message type " + std::to_string(int(answer.type)));
+  const Answer answer = client_.exchange(MessageType::frame_request, "", "a frame", {MessageType::frame});
   const std::string& bytes = answer.frame.jpeg;
   const cv::Mat jpeg(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
   cv::Mat image = cv::imdecode(jpeg, cv::IMREAD_COLOR);

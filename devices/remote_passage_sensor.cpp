@@ -7,11 +7,7 @@ RemotePassageSensor::RemotePassageSensor(boost::asio::ip::tcp::endpoint server, 
     : client_(server, std::move(options), std::move(name)) {}
 
 int RemotePassageSensor::await_clear() {
-  if (!client_.is_open()) client_.connect();
-  const Answer answer = client_.exchange(MessageType::passage_request, "", "a passage");
-  if (answer.type != MessageType::passage)
-    client_.protocol_error("expected a passage answer, got message type " + std::to_string(int(answer.type)));
-  return answer.people;
+  return client_.exchange(MessageType::passage_request, "", "a passage", {MessageType::passage}).people;
 }
 
 }  // namespace gatesim::devices

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <bit>
 
+#include <sys/socket.h>
+#include <cerrno>
+#include <optional>
+
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
@@ -157,11 +161,33 @@ struct MessageClient::Impl {
     throw DeviceFault(kind, name, why);
   }
 
-  std::string receive(const std::string& name, const std::string& what) {
-    std::array<unsigned char, 4> header{};
+  // Whether the server has closed the connection while it lay idle: its end already shows
+  // (readable with end-of-file, or reset), without waiting.
+  bool closed_by_peer() {
+    char byte = 0;
+    const ssize_t n = ::recv(link->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  }
+
+  // Sends `request` and receives the answer's body. When `may_resend` and the connection turns
+  // out closed by the peer before any byte of an answer came (the write failed, or the read
+  // ended at once), closes it and returns nothing: the server never read the request.
+  std::optional<std::string> send_and_receive(const std::string& name, const std::string& request,
+                                              const std::string& what, bool may_resend) {
+    const auto peer_closed = [](const boost::system::error_code& e) {
+      return e == asio::error::eof || e == asio::error::connection_reset || e == asio::error::broken_pipe ||
+             e == asio::error::connection_aborted || e == asio::ssl::error::stream_truncated;
+    };
     boost::system::error_code error;
-    link->async_read(asio::buffer(header), [&](auto e, std::size_t) { error = e; });
+    link->async_write(asio::buffer(request), [&](auto e, std::size_t) { error = e; });
+    run(name, "sending a request");
+    if (error && may_resend && peer_closed(error)) return close_for_resend();
+    if (error) fail(FaultKind::disconnected, name, "connection lost (" + error.message() + ")");
+    std::array<unsigned char, 4> header{};
+    std::size_t got = 0;
+    link->async_read(asio::buffer(header), [&](auto e, std::size_t n) { error = e, got = n; });
     run(name, "waiting for " + what);
+    if (error && got == 0 && may_resend && peer_closed(error)) return close_for_resend();
     if (error) fail(FaultKind::disconnected, name, "connection lost (" + error.message() + ")");
     const std::uint32_t length = length_of(header);
     if (length == 0 || length > options.max_message_bytes)
@@ -172,6 +198,11 @@ struct MessageClient::Impl {
     run(name, "receiving " + what);
     if (error) fail(FaultKind::disconnected, name, "connection lost (" + error.message() + ")");
     return body;
+  }
+
+  std::nullopt_t close_for_resend() {
+    link->close();
+    return std::nullopt;
   }
 };
 
@@ -215,24 +246,27 @@ void MessageClient::close() {
 
 bool MessageClient::is_open() const { return impl_->link && impl_->link->is_open(); }
 
-Answer MessageClient::exchange(MessageType request_type, const std::string& payload, const std::string& what) {
-  if (!is_open()) throw DeviceFault(FaultKind::disconnected, name_, "not connected");
+Answer MessageClient::exchange(MessageType request_type, const std::string& payload, const std::string& what,
+                               std::initializer_list<MessageType> expected) {
+  // A connection made for this request is not resent on: its failure is the server's.
+  bool fresh = !is_open() || impl_->closed_by_peer();
+  if (fresh) connect();
   const std::string request = envelope(request_type, payload);
-  boost::system::error_code error;
-  impl_->link->async_write(asio::buffer(request), [&](auto e, std::size_t) { error = e; });
-  impl_->run(name_, "sending a request");
-  if (error) impl_->fail(FaultKind::disconnected, name_, "connection lost (" + error.message() + ")");
-  const std::string body = impl_->receive(name_, what);
+  std::optional<std::string> body = impl_->send_and_receive(name_, request, what, !fresh);
+  if (!body) {
+    connect();
+    body = impl_->send_and_receive(name_, request, what, false);
+  }
   Answer answer;
   try {
-    answer = decode_answer(body);
+    answer = decode_answer(*body);
   } catch (const models::InputError& e) {
-    protocol_error(e.what());
+    impl_->fail(FaultKind::corrupt, name_, e.what());
   }
   if (answer.type == MessageType::fault) throw DeviceFault(answer.fault_kind, name_, "server: " + answer.text);
+  if (std::find(expected.begin(), expected.end(), answer.type) == expected.end())
+    impl_->fail(FaultKind::corrupt, name_, "expected " + what + ", got message type " + std::to_string(int(answer.type)));
   return answer;
 }
-
-void MessageClient::protocol_error(const std::string& why) { impl_->fail(FaultKind::corrupt, name_, why); }
 
 }  // namespace gatesim::devices

@@ -27,6 +27,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -131,14 +132,18 @@ class MessageClient {
   void connect();
   void close();
   bool is_open() const;
-  // requires: is_open(); `answer` names what is awaited for messages ("a frame").
-  // ensures: the server's answer to `request`, decoded (decode_answer), never a fault.
+  // `answer` names what is awaited for messages ("a frame"); `expected` lists the answer types
+  // the request may have (a fault is always possible).
+  // ensures: the server's answer to `request`, decoded (decode_answer), of an expected type, never
+  //          a fault. Connects first when not connected. A connection the server closed while it
+  //          lay idle (its idle_timeout) — closed before sending, or ended before any byte of the
+  //          answer — is reconnected once and the request resent: the server never saw it.
   // throws DeviceFault: the server's fault as sent (the connection stays open); timeout when
-  //        no answer comes in time; disconnected when the connection drops; corrupt for a
-  //        protocol error. After any but the server's own fault, the connection is closed.
-  Answer exchange(MessageType request, const std::string& payload, const std::string& answer);
-  // Fails the exchange after a bad answer: closes the connection and throws DeviceFault(corrupt).
-  [[noreturn]] void protocol_error(const std::string& why);
+  //        no answer comes in time; disconnected when the server cannot be reached or the
+  //        connection drops; corrupt for a protocol error or an answer of another type. After
+  //        any but the server's own fault, the connection is closed.
+  Answer exchange(MessageType request, const std::string& payload, const std::string& answer,
+                  std::initializer_list<MessageType> expected);
   const std::string& name() const { return name_; }
 
  private:

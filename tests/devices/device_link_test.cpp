@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include <opencv2/core.hpp>
 
 #include "devices/device_server.hpp"
+#include "devices/passage_sensor.hpp"
 #include "devices/pki.hpp"
 #include "devices/remote_camera.hpp"
 #include "devices/remote_readers.hpp"
@@ -29,6 +31,7 @@
 #include "devices/tls.hpp"
 #include "models/input_error.hpp"
 #include "tests/support/scratch_folder.hpp"
+#include "tests/support/traveller_records.hpp"
 
 namespace gatesim::devices {
 namespace {
@@ -241,6 +244,38 @@ TEST_F(DeviceLinkTest, AnIdleClientIsClosedAfterTheIdleTimeout) {
   EXPECT_EQ(closed, asio::error::eof) << closed.message();
   EXPECT_EQ(server.counts().idle_closed, 1u);
   EXPECT_EQ(server.sessions(), 0u);
+}
+
+// The server closes a lane's quiet connection after its idle_timeout (the lane cannot tell
+// until it next sends): the lane's next touch, document and passage are served on a new
+// connection, over TCP and TLS alike, not failed as a disconnect.
+TEST_F(DeviceLinkTest, ALaneQuietLongerThanTheIdleTimeoutIsServedOnANewConnection) {
+  for (const bool tls : {false, true}) {
+    SCOPED_TRACE(tls ? "tls" : "tcp");
+    ServerOptions options = tls ? tls_server() : ServerOptions{};
+    options.limits.idle_timeout = 200ms;
+    options.fingerprint_clients = {"lane-1"};
+    const fs::path chips = dir_ / "chips.jsonl";
+    std::ofstream(chips) << gatesim::testing::hong_kong_resident_text("H1") << '\n'
+                         << gatesim::testing::hong_kong_resident_text("H2") << '\n';
+    DeviceServer server(ServedDevices{nullptr, open_fingerprint_reader("sim:match:0.9,match:0.8"),
+                                      open_document_reader("chips:" + chips.string()),
+                                      open_passage_sensor("sim:1,2")},
+                        kLoopback, options);
+    const std::string uri =
+        tls ? tls_uri(server, "lane-1") : "tcp://127.0.0.1:" + std::to_string(server.port());
+    auto reader = open_fingerprint_reader(uri);
+    auto documents = open_document_reader(uri);
+    auto sensor = open_passage_sensor(uri);
+    EXPECT_DOUBLE_EQ(reader->verify("H1").score, 0.9);
+    EXPECT_EQ(sensor->await_clear(), 1);
+    EXPECT_EQ(documents->read()->holder.id, "H1");
+    ASSERT_TRUE(eventually([&] { return server.counts().idle_closed == 3; }));  // all three quiet too long
+    EXPECT_DOUBLE_EQ(reader->verify("H1").score, 0.8);
+    EXPECT_EQ(sensor->await_clear(), 2);
+    EXPECT_EQ(documents->read()->holder.id, "H2");
+    EXPECT_EQ(server.counts().accepted, 6u);
+  }
 }
 
 TEST_F(DeviceLinkTest, AnIdleTlsClientThatNeverHandshakesIsClosedAfterTheReadTimeout) {

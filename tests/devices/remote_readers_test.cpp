@@ -2,6 +2,7 @@
 // 127.0.0.1, and against hand-written servers that misbehave.
 // g++ 12 at -O3 reports false "potential null pointer dereference" inside Boost.Asio's scheduler.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <bit>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -248,7 +249,71 @@ TEST(RemotePassageSensor, RefusesBadAnswers) {
   EXPECT_EQ(passage_fault(std::string("\x00\x00\x00\x03\x0a\x01\x01", 7)),
             "remote: corrupt: a passage answer of 2 bytes counting 1, expected one byte 0-99");
   EXPECT_EQ(passage_fault(std::string("\x00\x00\x00\x01\x08", 5)),
-            "remote: corrupt: expected a passage answer, got message type 8");
+            "remote: corrupt: expected a passage, got message type 8");
+}
+
+// A touch answer with `score`, as a server sends it.
+std::string touch_answer(double score) {
+  std::string payload(1, static_cast<char>(FingerprintStatus::matched));
+  put_u64(payload, std::bit_cast<std::uint64_t>(score));
+  return envelope(MessageType::touch, payload);
+}
+
+// Reads one request (a touch) from `socket`.
+void read_request(tcp::socket& socket) {
+  std::array<unsigned char, 4> header{};
+  asio::read(socket, asio::buffer(header));
+  std::string body(length_of(header), '\0');
+  asio::read(socket, asio::buffer(body));
+}
+
+// The server's idle close can cross the lane's next request: the request reaches a connection
+// the server has just closed, without reading it, and no byte of an answer ever comes. The lane
+// resends it once on a new connection.
+TEST(RemoteFingerprintReader, ARequestThatCrossedTheServersCloseIsResentOnANewConnection) {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, kLoopback);
+  std::thread server([&] {
+    try {
+      tcp::socket first = acceptor.accept();
+      read_request(first);
+      asio::write(first, asio::buffer(touch_answer(0.9)));
+      first.wait(tcp::socket::wait_read);  // the next request has come: closed unread
+      first.close();
+      tcp::socket second = acceptor.accept();
+      read_request(second);
+      asio::write(second, asio::buffer(touch_answer(0.8)));
+      boost::system::error_code ignored;
+      std::array<char, 1> byte{};
+      asio::read(second, asio::buffer(byte), ignored);  // until the client closes
+    } catch (const boost::system::system_error&) {
+      // the lane never came back (the test has failed): the test's own connection ended the wait
+    }
+  });
+  {
+    RemoteFingerprintReader reader(acceptor.local_endpoint(), {}, "remote");
+    EXPECT_DOUBLE_EQ(reader.verify("H1").score, 0.9);
+    double second = -1;
+    EXPECT_NO_THROW(second = reader.verify("H1").score);
+    EXPECT_DOUBLE_EQ(second, 0.8);
+    if (second != 0.8) tcp::socket(io).connect(acceptor.local_endpoint());  // ends the server's wait
+  }
+  server.join();
+}
+
+// A connection made for the request is not tried twice: its loss is the server's.
+TEST(RemoteFingerprintReader, ANewConnectionClosedBeforeAnAnswerIsADisconnect) {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, kLoopback);
+  std::thread server([&] {
+    tcp::socket first = acceptor.accept();
+    first.wait(tcp::socket::wait_read);
+    first.close();
+  });
+  RemoteFingerprintReader reader(acceptor.local_endpoint(), {}, "remote");
+  const std::string fault = fault_of([&] { reader.verify("H1"); });
+  EXPECT_EQ(fault.rfind("remote: disconnected: connection lost", 0), 0u) << fault;
+  server.join();
 }
 
 TEST(RemoteReaders, BadUrisAreInputErrors) {
