@@ -179,6 +179,7 @@ struct Session {
   bool closed = false;
   std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();  // in this state
   std::string client;  // the certificate's common name (TLS); empty for plain TCP
+  std::uint64_t answered = 0;  // answers written: a plain session past its first is a known lane
   std::array<unsigned char, 4> header{};
   std::string body, reply;
 };
@@ -219,12 +220,22 @@ struct DeviceServer::Impl : std::enable_shared_from_this<DeviceServer::Impl> {
     });
   }
 
-  // Closes the session that has waited longest for a handshake or a request.
+  // Closes a session waiting for a handshake or a request to make room: first one not yet known
+  // (in its TLS handshake, or plain and not past its first request), so a flood of connections
+  // that never authenticate cannot push out a lane; a known idle lane only when there is none.
+  // Within each, the one that has waited longest. A session at work or writing is never closed.
   bool make_room() {
+    const auto unknown = [](const Session& s) {
+      return s.state == State::handshake || (s.state == State::idle && !s.link.is_tls() && s.answered == 0);
+    };
     std::shared_ptr<Session> oldest;
-    for (const auto& s : sessions)
-      if ((s->state == State::handshake || s->state == State::idle) && (!oldest || s->since < oldest->since))
-        oldest = s;
+    for (const bool known : {false, true}) {
+      for (const auto& s : sessions)
+        if ((s->state == State::handshake || s->state == State::idle) && unknown(*s) != known &&
+            (!oldest || s->since < oldest->since))
+          oldest = s;
+      if (oldest) break;
+    }
     if (!oldest) return false;
     end(oldest, evicted);
     return true;
@@ -334,6 +345,7 @@ struct DeviceServer::Impl : std::enable_shared_from_this<DeviceServer::Impl> {
     session->link.async_write(asio::buffer(session->reply), [this, session](auto error, std::size_t) {
       if (session->closed) return;
       if (error) return end(session, left);
+      ++session->answered;
       serve(session);
     });
   }

@@ -12,8 +12,10 @@
 // rest of a request at most read_timeout, for its next request at most idle_timeout, and for
 // the client to take an answer at most write_timeout; past any of them it is closed. At most
 // max_sessions are open: a connection beyond that makes room by closing the session idle the
-// longest (waiting for a handshake or for its next request) and is refused (closed at once)
-// when every session is busy — so idle connections never lock a working lane out.
+// longest (waiting for a handshake or for its next request) among those not yet known — in
+// their TLS handshake, or plain and not past a first request — and only when there is none
+// among the known lanes; it is refused (closed at once) when every session is busy — so idle
+// or unauthenticated connections never lock a working lane out.
 // Slow readers: a session reads its next request only after its answer is written, so the
 // server holds at most one answer per session (max_sessions answers of at most
 // RemoteOptions::max_message_bytes in all); a client that does not take its answer within

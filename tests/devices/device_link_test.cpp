@@ -309,6 +309,24 @@ TEST_F(DeviceLinkTest, HundredsOfIdleConnectionsDoNotLockARealClientOut) {
   EXPECT_LE(server.sessions(), 8u);
 }
 
+// Connections that never finish their TLS handshake make room among themselves: the lane that
+// authenticated keeps its session however long it has been idle.
+TEST_F(DeviceLinkTest, AFloodOfHandshakesNeverEvictsAnAuthenticatedLane) {
+  ServerOptions options = tls_server();
+  options.limits.max_sessions = 2;
+  DeviceServer server(ServedDevices{.passage = open_passage_sensor("sim:1,2")}, kLoopback, options);
+  auto sensor = open_passage_sensor(tls_uri(server, "lane-1"));
+  EXPECT_EQ(sensor->await_clear(), 1);  // the lane is known, and now idle
+  asio::io_context io;
+  std::vector<tcp::socket> flood;
+  constexpr int kFlood = 50;
+  for (int i = 0; i < kFlood; ++i) flood.emplace_back(io).connect(at(server));  // never handshake
+  ASSERT_TRUE(eventually([&] { return server.counts().accepted == 1 + kFlood; }));
+  EXPECT_EQ(server.counts().evicted, kFlood - 1u);  // each made room by closing an earlier one
+  EXPECT_EQ(sensor->await_clear(), 2);
+  EXPECT_EQ(server.counts().accepted, 1u + kFlood);  // on the lane's own session, not a new one
+}
+
 TEST_F(DeviceLinkTest, AConnectionBeyondTheLimitIsRefusedWhenEverySessionIsBusy) {
   auto wedged = std::make_shared<WedgedCamera>();
   ServerOptions options;
