@@ -103,14 +103,7 @@ BiometricModel make_biometric_model(const BiometricSpec& spec) {
   m.fingerprint_fnmr = spec.fingerprint_fnmr;
   if (spec.calibration.empty()) return m;
 
-  std::ifstream in(spec.calibration);
-  if (!in) throw models::InputError(spec.calibration + ": cannot open the calibration file (biometrics.calibration)");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw models::InputError(spec.calibration + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-  }
+  nlohmann::json doc = read_calibration_file(spec.calibration, "calibration file", "biometrics.calibration");
   const nlohmann::json* holder = nullptr;
   for (const nlohmann::json* candidate : {&doc, doc.contains("histograms") ? &doc["histograms"] : nullptr,
                                           doc.contains("distances") ? &doc["distances"] : nullptr})
@@ -129,6 +122,16 @@ BiometricModel make_biometric_model(const BiometricSpec& spec) {
   }
   m.calibrated_from = spec.calibration;
   return m;
+}
+
+nlohmann::json read_calibration_file(const std::string& file, const std::string& what, const std::string& key) {
+  std::ifstream in(file);
+  if (!in) throw models::InputError(file + ": cannot open the " + what + " (" + key + ")");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw models::InputError(file + ": not valid JSON (byte " + std::to_string(e.byte) + ") (" + key + ")");
+  }
 }
 
 }  // namespace gatesim::sim

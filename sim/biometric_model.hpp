@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "sim/random.hpp"
 #include "sim/scenario.hpp"
 
@@ -51,5 +53,10 @@ struct BiometricModel {
 // ensures: the model of `spec`; reads spec.calibration when set.
 // throws models::InputError naming the calibration file and the entry that is wrong.
 BiometricModel make_biometric_model(const BiometricSpec& spec);
+
+// ensures: the JSON document in `file` (a calibration file: `what` names it, `key` is the
+//          scenario key that gave it).
+// throws models::InputError naming the file and the key when it cannot be opened or parsed.
+nlohmann::json read_calibration_file(const std::string& file, const std::string& what, const std::string& key);
 
 }  // namespace gatesim::sim

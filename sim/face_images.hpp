@@ -29,6 +29,7 @@
 #include "biometrics/image_io.hpp"
 #include "biometrics/liveness.hpp"
 #include "biometrics/presentation_attacks.hpp"
+#include "sim/pad_model.hpp"
 
 namespace gatesim::sim {
 
@@ -90,7 +91,7 @@ class FaceImages {
   biometrics::FaceAnalyzer analyzer_;
   std::map<std::string, Analysed> cache_;
   std::optional<biometrics::LivenessDetector> detector_;
-  biometrics::LivenessConfig liveness_config_{.mode = biometrics::LivenessMode::passive, .min_frames = 1, .max_frames = 1};
+  biometrics::LivenessConfig liveness_config_ = PadModel::image_config();
   std::optional<biometrics::AttackGenerator> attacks_;
   std::map<std::string, biometrics::LivenessMeasurements> liveness_cache_;
   double analysis_s_ = 0;

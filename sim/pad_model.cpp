@@ -2,11 +2,11 @@
 
 #include <cassert>
 #include <cmath>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "biometrics/presentation_attacks.hpp"
+#include "sim/biometric_model.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::sim {
@@ -49,14 +49,7 @@ PadModel make_pad_model(const BiometricSpec& spec, const PopulationSpec& populat
   auto bad = [&](const std::string& key, const std::string& what) {
     return models::InputError(file + ": " + key + ": " + what + " (biometrics.pad_calibration, from gatesim eval-pad --json)");
   };
-  std::ifstream in(file);
-  if (!in) throw models::InputError(file + ": cannot open the PAD calibration file (biometrics.pad_calibration)");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw models::InputError(file + ": not valid JSON (byte " + std::to_string(e.byte) + ") (biometrics.pad_calibration)");
-  }
+  const nlohmann::json doc = read_calibration_file(file, "PAD calibration file", "biometrics.pad_calibration");
   if (!doc.is_object() || !doc.contains("pad") || !doc["pad"].is_object())
     throw bad("pad", "expected the object {\"bpcer\": x, \"apcer\": {\"print\": x, ...}}");
   const nlohmann::json& pad = doc["pad"];
@@ -75,7 +68,7 @@ PadModel make_pad_model(const BiometricSpec& spec, const PopulationSpec& populat
         m.apcer[static_cast<std::size_t>(kind)] = rate(value, "pad.apcer." + type);
         known = true;
       }
-    if (!known) throw bad("pad.apcer." + type, "unknown attack type (known: print, screen, moved_photo, frozen)");
+    if (!known) throw bad("pad.apcer." + type, "unknown attack type (known: " + attack_type_names() + ")");
   }
   for (const biometrics::AttackKind kind : biometrics::kAllAttackKinds) {
     const std::string type(biometrics::to_string(kind));

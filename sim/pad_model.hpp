@@ -41,6 +41,13 @@ struct PadModel {
   //          and the time budget the whole face window (frames decide, not time).
   biometrics::LivenessConfig lane_config(double face_window_s) const;
 
+  // ensures: the detector's settings in image mode, where each traveller shows one still image:
+  //          mode passive (a still has no motion for the temporal cue) judged on that one frame.
+  //          The one place for it: sim::FaceImages and its tests use it.
+  static biometrics::LivenessConfig image_config() {
+    return {.mode = biometrics::LivenessMode::passive, .min_frames = 1, .max_frames = 1};
+  }
+
   // ensures: what a detector measured over `frames_so_far` frames of a presentation the check
   //          judges `live` (or not): judge_liveness(result, lane_config(..), t, final) is
   //          undecided before `frames` frames and then live, or an attack (on the frozen cue for

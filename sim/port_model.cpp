@@ -639,40 +639,32 @@ class PortSimulation {
         if (!m.p.attack) m.incidents |= kIncidentLivenessRefused;
         break;
       }
-      if (matched) {  // the face is known: the frames are for liveness only
-        if (!settled()) continue;
-        result = 0;
-        break;
-      }
-      if (!bio_.enabled) {
+      if (!matched && !bio_.enabled) {
         if (m.p.impostor) {
           result = kReasonFaceNoMatch;
           break;
         }
         matched = true;
-        if (!settled()) continue;
+      } else if (!matched) {  // once the face is known, the frames are for liveness only
+        double d = 0;
+        if (faces_) {
+          const FaceImages::Analysed& frame = faces_->analyse(shown_image(m, m.presented++));
+          if (!frame.acceptable) continue;
+          d = biometrics::descriptor_distance(*frame.descriptor, faces_->enrolled(template_image(m)));
+        } else {
+          if (service_rng_.bernoulli(bio_.frame_failure)) continue;
+          d = (m.p.impostor ? bio_.impostor : bio_.genuine).sample(service_rng_);
+        }
+        ++attempts;
+        m.distance = static_cast<float>(d);
+        matched = d < threshold;
+        if (!matched && attempts >= bio_.max_match_attempts) {
+          result = kReasonFaceNoMatch;
+          break;
+        }
+      }
+      if (matched && settled()) {
         result = 0;
-        break;
-      }
-      double d = 0;
-      if (faces_) {
-        const FaceImages::Analysed& frame = faces_->analyse(shown_image(m, m.presented++));
-        if (!frame.acceptable) continue;
-        d = biometrics::descriptor_distance(*frame.descriptor, faces_->enrolled(template_image(m)));
-      } else {
-        if (service_rng_.bernoulli(bio_.frame_failure)) continue;
-        d = (m.p.impostor ? bio_.impostor : bio_.genuine).sample(service_rng_);
-      }
-      ++attempts;
-      m.distance = static_cast<float>(d);
-      if (d < threshold) {
-        matched = true;
-        if (!settled()) continue;
-        result = 0;
-        break;
-      }
-      if (attempts >= bio_.max_match_attempts) {
-        result = kReasonFaceNoMatch;
         break;
       }
     }

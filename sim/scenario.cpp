@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -20,6 +21,13 @@ double Distribution::mean() const {
     case Kind::lognormal: return a * std::exp(sigma * sigma / 2);
   }
   return a;
+}
+
+std::string attack_type_names() {
+  std::string names;
+  for (const biometrics::AttackKind kind : biometrics::kAllAttackKinds)
+    names += (names.empty() ? "" : ", ") + std::string(biometrics::to_string(kind));
+  return names;
 }
 
 double Distribution::median() const {
@@ -47,15 +55,18 @@ class Reader {
 
   // ensures: `map` is a mapping (or absent) whose keys are all in `allowed`.
   void check_keys(const YAML::Node& map, const std::string& prefix, std::initializer_list<const char*> allowed) const {
+    check_keys(map, prefix, std::vector<std::string>(allowed.begin(), allowed.end()));
+  }
+  void check_keys(const YAML::Node& map, const std::string& prefix, const std::vector<std::string>& allowed) const {
     if (!map.IsDefined() || map.IsNull()) return;
     if (!map.IsMap()) fail(map, prefix.empty() ? "(top level)" : prefix, "a mapping");
     for (const auto& entry : map) {
       const std::string key = entry.first.as<std::string>();
       bool known = false;
-      for (const char* a : allowed) known = known || key == a;
+      for (const std::string& a : allowed) known = known || key == a;
       if (!known) {
         std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
         const std::string where = from_override(join(prefix, key)) ? std::string("--set")
                                                                    : file_ + ":" + std::to_string(entry.first.Mark().line + 1);
         throw models::InputError(where + ": " + join(prefix, key) + ": unknown key (known here: " + list + ")");
@@ -130,7 +141,7 @@ class Reader {
     out = d;
   }
 
-  // A mapping of attack types (print, screen, moved_photo, frozen) to numbers in [0, 1],
+  // A mapping of attack types (biometrics::kAllAttackKinds by name) to numbers in [0, 1],
   // indexed by biometrics::AttackKind; types not given keep their value in `out` when
   // `all_required` is false. ensures: true when the key was given.
   bool attack_shares(const YAML::Node& map, const std::string& prefix, const char* name, std::array<double, 4>& out,
@@ -138,8 +149,14 @@ class Reader {
     const YAML::Node node = map[name];
     if (!node.IsDefined() || node.IsNull()) return false;
     const std::string key = join(prefix, name);
-    if (!node.IsMap()) fail(node, key, "a mapping {print: P, screen: S, moved_photo: M, frozen: F}");
-    check_keys(node, key, {"print", "screen", "moved_photo", "frozen"});
+    std::vector<std::string> types;
+    std::string shape;
+    for (const biometrics::AttackKind kind : biometrics::kAllAttackKinds) {
+      types.emplace_back(biometrics::to_string(kind));
+      shape += (shape.empty() ? "" : ", ") + types.back() + ": x";
+    }
+    if (!node.IsMap()) fail(node, key, "a mapping {" + shape + "}");
+    check_keys(node, key, types);
     for (const biometrics::AttackKind kind : biometrics::kAllAttackKinds) {
       const std::string type(biometrics::to_string(kind));
       if (all_required && !node[type].IsDefined()) fail(node, join(key, type), "a number in [0, 1]");
@@ -211,27 +228,28 @@ void read_liveness(const Reader& r, const YAML::Node& b, const std::string& file
   const bool calibrated = !m.pad_calibration.empty();
   auto& v = m.liveness;
   if (!block && !calibrated) return;
+  bool rates_given = false;  // bpcer or apcer in the liveness block
   v.mode = biometrics::LivenessMode::both;
   if (block) {
     r.check_keys(l, "biometrics.liveness", {"mode", "bpcer", "apcer", "frames"});
     std::string mode(biometrics::to_string(v.mode));
     r.text(l, "biometrics.liveness", "mode", mode);
-    if (mode == "off") v.mode = biometrics::LivenessMode::off;
-    else if (mode == "passive") v.mode = biometrics::LivenessMode::passive;
-    else if (mode == "temporal") v.mode = biometrics::LivenessMode::temporal;
-    else if (mode == "both") v.mode = biometrics::LivenessMode::both;
-    else r.fail(l["mode"], "biometrics.liveness.mode", "off, passive, temporal or both");
+    try {
+      v.mode = biometrics::parse_liveness_mode(mode);
+    } catch (const models::InputError&) {  // the same words, said with the file, line and key
+      r.fail(l["mode"], "biometrics.liveness.mode", "off, passive, temporal or both");
+    }
     r.number(l, "biometrics.liveness", "bpcer", v.bpcer, 0, 1);
     const bool apcer = r.attack_shares(l, "biometrics.liveness", "apcer", v.apcer, true);
-    v.rates_given = apcer || (l["bpcer"].IsDefined() && !l["bpcer"].IsNull());
-    if (v.rates_given && calibrated)
+    rates_given = apcer || (l["bpcer"].IsDefined() && !l["bpcer"].IsNull());
+    if (rates_given && calibrated)
       r.fail(l[apcer ? "apcer" : "bpcer"], apcer ? "biometrics.liveness.apcer" : "biometrics.liveness.bpcer",
              "no rates here when biometrics.pad_calibration gives them (one source of PAD error rates)");
     r.integer(l, "biometrics.liveness", "frames", v.frames, 1, 1000);
   }
   // The checks below hold whichever of the liveness block and the calibration file turned the
   // check on (a calibration file alone gives mode both and the default frames).
-  if (m.mode == BiometricSpec::Mode::images && (v.rates_given || calibrated)) {
+  if (m.mode == BiometricSpec::Mode::images && (rates_given || calibrated)) {
     const char* key = calibrated ? "pad_calibration" : l["apcer"].IsDefined() ? "apcer" : "bpcer";
     const YAML::Node node = calibrated ? b["pad_calibration"] : l[key];
     r.fail(node, calibrated ? "biometrics.pad_calibration" : "biometrics.liveness." + std::string(key),

@@ -114,11 +114,14 @@ struct BiometricSpec {
     double bpcer = 0;
     std::array<double, 4> apcer = {0, 0, 0, 0};
     int frames = 3;
-    bool rates_given = false;  // bpcer or apcer was in the scenario
   };
   Liveness liveness;
   std::string pad_calibration;
 };
+
+// ensures: the presentation-attack types' names (biometrics::kAllAttackKinds, to_string),
+//          joined by ", ", for messages that list them.
+std::string attack_type_names();
 
 struct FaultSpec {
   double mtbf_hours = 0;          // 0: gates never fault

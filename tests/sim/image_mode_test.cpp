@@ -16,6 +16,7 @@
 #include "biometrics/presentation_attacks.hpp"
 #include "models/input_error.hpp"
 #include "sim/face_images.hpp"
+#include "sim/pad_model.hpp"
 #include "sim/port_model.hpp"
 #include "sim/report.hpp"
 #include "tests/support/run_command.hpp"
@@ -131,7 +132,7 @@ TEST(ImageModeFolder, AttacksAreJudgedByTheRealDetector) {
     // The enrolled photo of the person whose permit (or gallery entry) the traveller holds.
     const auto& person = folder[claimed_person(id, folder.size())];
     const cv::Mat attack = generator.image(kind, biometrics::load_image(person.images.front()), id);
-    biometrics::LivenessSession session(detector, {.mode = biometrics::LivenessMode::passive, .min_frames = 1, .max_frames = 1});
+    biometrics::LivenessSession session(detector, PadModel::image_config());
     const auto faces = analyzer.detect(attack);
     if (!faces.empty()) session.add(attack, faces.front(), 0);
     const bool live = session.finish().live();
