@@ -226,7 +226,8 @@ void MessageClient::connect() {
   if (!impl_->link->is_tls()) return;
   // The server's certificate must name the address dialled (an IP entry), not only be the CA's.
   const std::string address = impl_->server.address().to_string();
-  X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(impl_->link->ssl()), address.c_str());
+  if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(impl_->link->ssl()), address.c_str()) != 1)
+    impl_->fail(FaultKind::disconnected, name_, "cannot check the server's certificate against " + address);
   impl_->link->async_handshake(asio::ssl::stream_base::client, [&](auto e) { error = e; });
   try {
     impl_->run(name_, "the TLS handshake");

@@ -200,11 +200,23 @@ TEST_F(DeviceLinkTest, RefusesAnExpiredClientCertificate) {
   EXPECT_EQ(server.frames_served(), 0u);
 }
 
-TEST_F(DeviceLinkTest, RefusesAClientSpeakingOlderThanTls12) {
+TEST_F(DeviceLinkTest, RefusesTheServersOwnCertificateOfferedByAClient) {
+  // Signed by the right CA, but issued for serving, not for a lane: a copied server.pem is no pass.
   DeviceServer server(ServedDevices{still_camera()}, kLoopback, tls_server());
+  EXPECT_NE(frame_fault(server, tls_client("server")), "served");
+  EXPECT_TRUE(eventually([&] { return server.counts().handshakes_failed == 1; }));
+  EXPECT_EQ(server.frames_served(), 0u);
+}
+
+TEST_F(DeviceLinkTest, RefusesAClientSpeakingOlderThanTls12) {
+  // OpenSSL 3 refuses TLS 1.1 above security level 0 whatever the minimum version, so both ends
+  // are lowered to 0: the TLS 1.2 minimum set by make_tls_context is then all that refuses it.
+  ServerOptions options = tls_server();
+  for (SSL_CTX* context : {options.tls->native_handle(), tls_client("lane-1").tls->native_handle()})
+    EXPECT_EQ(SSL_CTX_get_min_proto_version(context), TLS1_2_VERSION);
+  SSL_CTX_set_security_level(options.tls->native_handle(), 0);
+  DeviceServer server(ServedDevices{still_camera()}, kLoopback, options);
   RemoteOptions old = tls_client("lane-1");
-  // Security level 0 lets this client offer TLS 1.1 at all (OpenSSL 3 refuses it above 0):
-  // the server's TLS 1.2 minimum is what refuses it.
   SSL_CTX_set_security_level(old.tls->native_handle(), 0);
   SSL_CTX_set_min_proto_version(old.tls->native_handle(), TLS1_VERSION);
   SSL_CTX_set_max_proto_version(old.tls->native_handle(), TLS1_1_VERSION);

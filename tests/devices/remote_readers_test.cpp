@@ -161,8 +161,9 @@ TEST(RemotePassageSensor, ADroppedLinkIsADisconnectNamingTheSensorAndTheNextCall
 }
 
 TEST(RemotePassageSensor, StopDoesNotWaitForAPassageAndTheWaitingLaneGetsADisconnect) {
-  // The served passage takes 30 s; stop() must end the lane's wait without waiting for it.
-  std::shared_ptr served = open_passage_sensor("sim:1@30000");
+  // The served passage takes 10 minutes, far longer than the waits below: a stop() that waited
+  // for it would fail them. stop() must end the lane's wait without waiting for the passage.
+  std::shared_ptr served = open_passage_sensor("sim:1@600000");
   DeviceServer server(ServedDevices{.passage = served}, kLoopback);
   auto sensor = open_passage_sensor(at(server));
   auto waiting = std::async(std::launch::async, [&] { return fault_of([&] { sensor->await_clear(); }); });
