@@ -10,12 +10,6 @@
 
 namespace gatesim::app {
 
-namespace {
-
-std::chrono::milliseconds seconds(double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); }
-
-}  // namespace
-
 void add_device_server_command(CLI::App& root, CommandContext& context) {
   struct Args {
     std::string camera, fingerprint, documents, passage, listen = "127.0.0.1:7401";
@@ -23,9 +17,9 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
     std::vector<std::string> fingerprint_clients;
     bool insecure = false, json = false;
     std::size_t max_sessions = devices::ServerLimits{}.max_sessions;
-    double idle_timeout = devices::ServerLimits{}.idle_timeout.count() / 1000.0;
-    double read_timeout = devices::ServerLimits{}.read_timeout.count() / 1000.0;
-    double write_timeout = devices::ServerLimits{}.write_timeout.count() / 1000.0;
+    double idle_timeout = in_seconds(devices::ServerLimits{}.idle_timeout);
+    double read_timeout = in_seconds(devices::ServerLimits{}.read_timeout);
+    double write_timeout = in_seconds(devices::ServerLimits{}.write_timeout);
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("device-server",
@@ -71,8 +65,9 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
                                                "--tls-cert ", "--tls-key "},
                                               devices::TlsRole::server);
     options.fingerprint_clients = {args->fingerprint_clients.begin(), args->fingerprint_clients.end()};
-    options.limits = {args->max_sessions, seconds(args->idle_timeout), seconds(args->read_timeout),
-                      seconds(args->write_timeout)};
+    using std::chrono::milliseconds;
+    options.limits = {args->max_sessions, from_seconds<milliseconds>(args->idle_timeout),
+                      from_seconds<milliseconds>(args->read_timeout), from_seconds<milliseconds>(args->write_timeout)};
     // Block the stop signals before the server threads start, so only sigwait() sees them.
     sigset_t stop;
     sigemptyset(&stop);

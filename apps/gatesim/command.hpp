@@ -6,6 +6,7 @@
 // 0 success, 1 a negative result where one makes sense, 2 bad input or usage. A callback
 // reports bad input by throwing models::InputError; main() prints its one-line message.
 
+#include <chrono>
 #include <ostream>
 #include <string>
 
@@ -23,6 +24,16 @@ enum ExitStatus : int { kSuccess = 0, kNegative = 1, kBadInput = 2 };
 struct CommandContext {
   int exit_status = kSuccess;
 };
+
+// Options give times in seconds: one conversion, to and from std::chrono, for every command.
+template <class Rep, class Period>
+double in_seconds(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration<double>(d).count();
+}
+template <class Duration>
+Duration from_seconds(double s) {
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+}
 
 // Options every face command shares: where the models are and how to detect.
 struct FaceOptions {

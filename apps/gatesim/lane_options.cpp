@@ -12,19 +12,10 @@
 #include "models/input_error.hpp"
 
 namespace gatesim::app {
-namespace {
-
-double seconds(gate::Duration d) { return std::chrono::duration<double>(d).count(); }
-gate::Duration from_seconds(double s) {
-  return std::chrono::duration_cast<gate::Duration>(std::chrono::duration<double>(s));
-}
-
-}  // namespace
-
 LaneOptions::LaneOptions()
-    : document_timeout(seconds(config.document_timeout)),
-      face_window(seconds(config.face_window)),
-      fingerprint_timeout(seconds(config.fingerprint_timeout)) {}
+    : document_timeout(in_seconds(config.document_timeout)),
+      face_window(in_seconds(config.face_window)),
+      fingerprint_timeout(in_seconds(config.fingerprint_timeout)) {}
 
 void LaneOptions::add_to(CLI::App& command) {
   command.add_option("--camera", camera,
@@ -124,11 +115,11 @@ LaneOptions LaneOptions::parse(const std::string& text, const std::string& flag,
 gate::GateConfig LaneOptions::gate_config(gate::Channel channel) const {
   gate::GateConfig c = config;
   c.channel = channel;
-  c.document_timeout = from_seconds(document_timeout);
-  c.face_window = from_seconds(face_window);
-  c.fingerprint_timeout = from_seconds(fingerprint_timeout);
+  c.document_timeout = from_seconds<gate::Duration>(document_timeout);
+  c.face_window = from_seconds<gate::Duration>(face_window);
+  c.fingerprint_timeout = from_seconds<gate::Duration>(fingerprint_timeout);
   c.passage_required = passage != "none";
-  c.passback_window = from_seconds(passback);
+  c.passback_window = from_seconds<gate::Duration>(passback);
   c.liveness.mode = biometrics::parse_liveness_mode(liveness);  // add_to checked it
   c.liveness.time_budget_s = std::min(c.liveness.time_budget_s, face_window);
   c.steps = gate::default_steps(channel);
@@ -141,7 +132,7 @@ gate::LaneDriverOptions LaneOptions::driver_options() const {
   gate::LaneDriverOptions options;
   options.detector.max_detection_width = max_detection_width;
   options.keep_images = keep_images;
-  options.passage_clear = from_seconds(passage_clear);
+  options.passage_clear = from_seconds<gate::Duration>(passage_clear);
   const auto liveness_config = gate_config(gate::Channel::document).liveness;
   if (liveness_config.mode != biometrics::LivenessMode::off) {
     liveness_config.validate();

@@ -8,15 +8,17 @@
 #include "devices/pki.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/running_device_server.hpp"
+#include "tests/support/scratch_folder.hpp"
 
 namespace gatesim::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-TEST(DeviceServerPassage, ServesAnExitSensorOverMutualTlsToAuthenticatedLanesOnly) {
-  const fs::path dir = fs::temp_directory_path() / ("gatesim-served-passage-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+using DeviceServerPassage = ScratchFolderTest;
+
+TEST_F(DeviceServerPassage, ServesAnExitSensorOverMutualTlsToAuthenticatedLanesOnly) {
+  const fs::path& dir = dir_;
   devices::pki_init(dir, {"127.0.0.1"}, {"lane-1"});
   devices::pki_init(dir / "other", {"127.0.0.1"}, {"lane-1"});  // another bench's CA
   {
@@ -24,10 +26,7 @@ TEST(DeviceServerPassage, ServesAnExitSensorOverMutualTlsToAuthenticatedLanesOnl
                          (dir / "server.pem").string() + " --tls-key " + (dir / "server.key").string());
     ASSERT_EQ(server.uri().rfind("tls://127.0.0.1:", 0), 0u) << server.uri();
     EXPECT_EQ(server.served()["passage"], "sim:1,2");
-    auto as = [&](const fs::path& pki) {
-      return server.uri() + "#ca=" + (dir / "ca.pem").string() + ",cert=" + (pki / "lane-1.pem").string() +
-             ",key=" + (pki / "lane-1.key").string();
-    };
+    auto as = [&](const fs::path& pki) { return server.uri_for(dir / "ca.pem", pki, "lane-1"); };
     // Another CA's lane, and plain TCP, get no passage (and take none of the script).
     EXPECT_THROW(devices::open_passage_sensor(as(dir / "other"))->await_clear(), devices::DeviceFault);
     EXPECT_THROW(devices::open_passage_sensor("tcp://" + server.served()["listen"].get<std::string>())->await_clear(),
@@ -36,10 +35,9 @@ TEST(DeviceServerPassage, ServesAnExitSensorOverMutualTlsToAuthenticatedLanesOnl
     EXPECT_EQ(sensor->await_clear(), 1);
     EXPECT_EQ(sensor->await_clear(), 2);
   }
-  fs::remove_all(dir);
 }
 
-TEST(DeviceServerPassage, ABadPassageUriIsOneLineAndExitTwo) {
+TEST_F(DeviceServerPassage, ABadPassageUriIsOneLineAndExitTwo) {
   const auto r = run_gatesim({"device-server", "--passage", "sim:3x", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_EQ(r.err, "gatesim: --passage sim:3x: passage '3x': expected a number of people 0-9, timeout or disconnect, "

@@ -10,6 +10,7 @@
 #include "devices/pki.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/running_device_server.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/traveller_records.hpp"
 
 namespace gatesim::testing {
@@ -17,8 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(DeviceServerReaders, ServesAFingerprintReaderAndADocumentReader) {
-  const fs::path chips = fs::temp_directory_path() / ("gatesim-served-chips-" + std::to_string(::getpid()) + ".jsonl");
+using DeviceServerReaders = ScratchFolderTest;
+
+TEST_F(DeviceServerReaders, ServesAFingerprintReaderAndADocumentReader) {
+  const fs::path chips = dir_ / "chips.jsonl";
   std::ofstream(chips) << gatesim::testing::hong_kong_resident_text("H9") << '\n';
   {
     RunningServer server("--fingerprint sim:match:0.91,nofinger --documents chips:" + chips.string());
@@ -30,12 +33,10 @@ TEST(DeviceServerReaders, ServesAFingerprintReaderAndADocumentReader) {
     EXPECT_EQ(documents->read()->holder.id, "H9");
     EXPECT_FALSE(documents->read().has_value());
   }
-  fs::remove(chips);
 }
 
-TEST(DeviceServerReaders, ServesLanesOverMutualTlsAndOnlyTheNamedLaneVerifiesFingerprints) {
-  const fs::path dir = fs::temp_directory_path() / ("gatesim-served-tls-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+TEST_F(DeviceServerReaders, ServesLanesOverMutualTlsAndOnlyTheNamedLaneVerifiesFingerprints) {
+  const fs::path& dir = dir_;
   devices::pki_init(dir, {"127.0.0.1"}, {"lane-1", "lane-2"});
   const fs::path chips = dir / "chips.jsonl";
   std::ofstream(chips) << gatesim::testing::hong_kong_resident_text("H9") << '\n';
@@ -44,10 +45,7 @@ TEST(DeviceServerReaders, ServesLanesOverMutualTlsAndOnlyTheNamedLaneVerifiesFin
                          (dir / "ca.pem").string() + " --tls-cert " + (dir / "server.pem").string() + " --tls-key " +
                          (dir / "server.key").string() + " --fingerprint-client lane-1");
     ASSERT_EQ(server.uri().rfind("tls://127.0.0.1:", 0), 0u) << server.uri();
-    auto as = [&](const std::string& lane) {
-      return server.uri() + "#ca=" + (dir / "ca.pem").string() + ",cert=" + (dir / (lane + ".pem")).string() +
-             ",key=" + (dir / (lane + ".key")).string();
-    };
+    auto as = [&](const std::string& lane) { return server.uri_for(dir / "ca.pem", dir, lane); };
     auto documents = devices::open_document_reader(as("lane-2"));  // any lane of the bench reads chips
     EXPECT_EQ(documents->read()->holder.id, "H9");
     EXPECT_THROW(devices::open_fingerprint_reader(as("lane-2"))->verify("H9"), devices::DeviceFault);
@@ -56,10 +54,9 @@ TEST(DeviceServerReaders, ServesLanesOverMutualTlsAndOnlyTheNamedLaneVerifiesFin
     EXPECT_THROW(devices::open_document_reader("tcp://" + server.served()["listen"].get<std::string>())->read(),
                  devices::DeviceFault);
   }
-  fs::remove_all(dir);
 }
 
-TEST(DeviceServerReaders, BadReaderUrisOrNoDeviceAreExitTwo) {
+TEST_F(DeviceServerReaders, BadReaderUrisOrNoDeviceAreExitTwo) {
   const auto none = run_gatesim({"device-server", "--listen", "127.0.0.1:0"});
   EXPECT_EQ(none.exit_status, 2);
   EXPECT_EQ(none.err,
