@@ -1,0 +1,212 @@
+// The dashboard's server on loopback with real sockets: routes, errors, the token, bounded
+// connections, and WebSocket clients that read or never read.
+// g++ 12 -O3: false "potential null pointer dereference" inside Boost.Asio's inlined scheduler.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include "web/http_server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "models/input_error.hpp"
+#include "tests/support/http_client.hpp"
+#include "web/bind_address.hpp"
+#include "web/metrics.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using gatesim::testing::http_exchange;
+using gatesim::testing::http_get;
+using gatesim::web::HttpResponse;
+using gatesim::web::HttpServer;
+using gatesim::web::HttpServerOptions;
+using gatesim::web::parse_bind_address;
+using namespace std::chrono_literals;
+
+HttpServerOptions loopback() {
+  HttpServerOptions options;
+  options.address = parse_bind_address("127.0.0.1:0");
+  return options;
+}
+
+// Waits (generously) for `condition`; no timing is asserted.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::seconds limit = 30s) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+TEST(HttpServer, AnswersItsPathsAndRefusesEverythingElse) {
+  gatesim::web::MetricsRegistry metrics;
+  auto options = loopback();
+  options.metrics = &metrics;
+  HttpServer server(options);
+  server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.start();
+  ASSERT_NE(server.port(), 0);
+
+  const auto ok = http_get(server.port(), "/healthz");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "ok\n");
+  EXPECT_NE(ok.head.find("Cache-Control: no-store"), std::string::npos) << ok.head;
+  EXPECT_EQ(http_get(server.port(), "/healthz?x=1").status, 200);
+  EXPECT_EQ(http_get(server.port(), "/nowhere").status, 404);
+  EXPECT_EQ(http_get(server.port(), "/healthz/").status, 404);
+  EXPECT_EQ(http_exchange(server.port(), "this is not HTTP\r\n\r\n").status, 400);
+  EXPECT_EQ(http_exchange(server.port(), "GET /healthz HTTP/1.1\r\nHost x\r\n\r\n").status, 400);  // header without a colon
+  EXPECT_EQ(http_exchange(server.port(), "GET healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 400);
+  EXPECT_EQ(http_exchange(server.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").status, 405);
+  const std::string huge(20000, 'a');
+  EXPECT_EQ(http_exchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + huge + "\r\n\r\n").status, 431);
+  EXPECT_EQ(http_exchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n").status, 413);
+  EXPECT_EQ(server.stats().requests, 10u);
+  EXPECT_EQ(metrics.counter("gatesim_http_requests_total", "", {{"code", "4xx"}}).value(), 8);
+}
+
+TEST(HttpServer, WithATokenEveryRequestMustCarryIt) {
+  auto options = loopback();
+  options.token = "0123456789abcdef-secret";
+  HttpServer server(options);
+  server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.start();
+  EXPECT_EQ(http_get(server.port(), "/healthz").status, 401);
+  EXPECT_EQ(http_get(server.port(), "/healthz", "wrong-token-0123456789").status, 401);
+  EXPECT_EQ(http_get(server.port(), "/healthz?token=0123456789abcdef-secre").status, 401);
+  EXPECT_EQ(http_get(server.port(), "/healthz", options.token).status, 200);
+  EXPECT_EQ(http_get(server.port(), "/healthz?token=" + options.token).status, 200);
+  EXPECT_EQ(http_get(server.port(), "/nowhere", options.token).status, 404);
+}
+
+TEST(HttpServer, ConnectionsAreBounded) {
+  auto options = loopback();
+  options.max_connections = 2;
+  HttpServer server(options);
+  server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.start();
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.emplace_back(io);
+    idle.back().connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  }
+  ASSERT_TRUE(eventually([&] { return server.stats().open_connections == 2; }));
+  EXPECT_EQ(http_get(server.port(), "/healthz").status, 503);
+  EXPECT_EQ(server.stats().refused, 1u);
+  idle.clear();  // closing them gives their room back
+  ASSERT_TRUE(eventually([&] { return server.stats().open_connections == 0; }));
+  EXPECT_EQ(http_get(server.port(), "/healthz").status, 200);
+}
+
+TEST(HttpServer, CannotListenOnAPortInUse) {
+  HttpServer first(loopback());
+  first.start();
+  auto options = loopback();
+  options.address.port = first.port();
+  HttpServer second(options);
+  try {
+    second.start();
+    ADD_FAILURE() << "listened twice on " << first.port();
+  } catch (const gatesim::models::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen"), std::string::npos) << e.what();
+  }
+}
+
+// A WebSocket client on a real socket: the handshake, then it reads or it does not.
+struct WebSocketClient {
+  asio::io_context io;
+  beast::websocket::stream<asio::ip::tcp::socket> ws{io};
+  explicit WebSocketClient(std::uint16_t port, int receive_buffer = 0) {
+    ws.next_layer().open(asio::ip::tcp::v4());
+    if (receive_buffer) ws.next_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+    ws.read_message_max(64 << 20);
+    ws.handshake("127.0.0.1", "/ws");
+  }
+  std::string read() {
+    beast::flat_buffer buffer;
+    ws.read(buffer);
+    return beast::buffers_to_string(buffer.data());
+  }
+};
+
+TEST(HttpServer, WebSocketClientsGetTheStateOnConnectAndAfterEachChange) {
+  std::atomic<int> version{0};
+  auto options = loopback();
+  options.push_interval = 1ms;
+  HttpServer server(options);
+  server.websocket("/ws", [&] { return "state " + std::to_string(version.load()); });
+  server.start();
+  WebSocketClient client(server.port());
+  EXPECT_EQ(client.read(), "state 0");
+  version = 1;
+  server.notify();
+  EXPECT_EQ(client.read(), "state 1");
+  EXPECT_EQ(http_get(server.port(), "/ws").status, 404);  // not a page: only an upgrade is served there
+}
+
+// A client that never reads holds at most the message being written and the newest one: the
+// server drops the rest, keeps serving a client that reads, and disconnects the stalled one.
+TEST(HttpServer, AWebSocketClientThatNeverReadsDoesNotGrowTheServersMemory) {
+  constexpr std::size_t kMessage = 256 * 1024, kChanges = 400;  // 100 MiB if the server queued them
+  std::atomic<int> version{0};
+  auto options = loopback();
+  options.push_interval = 1ms;
+  options.write_timeout = 2s;
+  HttpServer server(options);
+  server.websocket("/ws", [&] {
+    std::string state(kMessage, 'x');
+    const auto v = std::to_string(version.load());
+    state.replace(0, v.size(), v);
+    return state;
+  });
+  server.start();
+
+  WebSocketClient stalled(server.port(), 4096);  // handshake done; never reads again
+  WebSocketClient reader(server.port());
+  std::atomic<int> last_read{-1};
+  std::thread reading([&] {
+    try {
+      for (;;) last_read = std::stoi(reader.read().substr(0, 8));
+    } catch (const std::exception&) {
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return server.stats().websocket_clients == 2; }));
+  const auto before = resident_bytes();
+  for (std::size_t i = 1; i <= kChanges; ++i) {
+    version = static_cast<int>(i);
+    server.notify();
+    std::this_thread::sleep_for(2ms);
+  }
+  const auto after = resident_bytes();
+  EXPECT_TRUE(eventually([&] { return last_read == static_cast<int>(kChanges); })) << "the reading client saw " << last_read;
+  const auto stats = server.stats();
+  EXPECT_GT(stats.messages_dropped, 0u);
+  EXPECT_LE(stats.max_held_bytes, 2 * kMessage);
+  EXPECT_LT(after, before + 40 * kMessage) << "resident memory grew from " << before << " to " << after << " bytes";
+  // The stalled client's write waited longer than write_timeout: it is disconnected.
+  EXPECT_TRUE(eventually([&] { return server.stats().websocket_clients == 1; }));
+  reader.ws.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both);  // wakes the blocked read
+  reading.join();
+}
+
+}  // namespace

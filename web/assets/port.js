@@ -1,0 +1,37 @@
+"use strict";
+// The Port page: progress, who is in the port, queues and waits per channel, referrals by
+// reason; live during a real-time replay, the finished run's figures afterwards.
+
+function render(state) {
+  const progress = (100 * state.progress).toFixed(0) + "%";
+  const channels = state.channels.map((c) => el("tr", { class: "channel", "data-channel": c.name },
+    el("td", {}, c.name.replaceAll("_", " ")),
+    el("td", { class: "number" }, c.servers),
+    el("td", { class: "number queued" }, c.queued),
+    el("td", { class: "number" }, c.served),
+    el("td", { class: "number" }, seconds(c.wait_mean_s)),
+    el("td", { class: "number" }, seconds(c.wait_p95_s)),
+    el("td", {}, el("span", { class: "bar", style: "width:" + Math.min(300, c.queued) + "px" }))));
+  const referrals = Object.entries(state.referrals).sort((a, b) => b[1] - a[1]).map(([code, n]) =>
+    el("tr", { class: "referral" }, el("td", {}, code), el("td", { class: "number" }, n)));
+  const main = document.getElementById("port");
+  main.replaceChildren(
+    el("section", { class: "panel" },
+      el("h2", {}, state.scenario),
+      el("div", { class: "state" },
+        el("span", {}, "Progress: ", el("b", { id: "progress" }, progress)),
+        el("span", {}, "Simulated: ", el("b", {}, seconds(state.simulated_s))),
+        state.speed ? el("span", {}, "Speed: ", el("b", {}, state.speed + "×")) : null,
+        el("span", {}, "In port: ", el("b", { id: "in-port" }, state.in_port)),
+        el("span", {}, "Arrived: ", el("b", { id: "arrived" }, state.arrived)),
+        el("span", {}, "Departed: ", el("b", { id: "departed" }, state.departed)),
+        el("span", {}, "Run: ", el("b", { id: "run-state" }, state.finished ? "finished" : "running"))),
+      el("h3", {}, "Channels"),
+      table([["channel"], ["servers", "number"], ["queued", "number"], ["served", "number"], ["mean wait", "number"], ["p95 wait", "number"], ["queue"]], channels)),
+    el("section", { class: "panel" },
+      el("h2", {}, "Referrals by reason"),
+      referrals.length ? table([["reason"], ["travellers", "number"]], referrals) : el("p", { class: "muted" }, "none yet")));
+  document.getElementById("summary").textContent = state.finished ? "the run is over" : "live";
+}
+
+followState(render);

@@ -1,0 +1,39 @@
+#include "web/bind_address.hpp"
+
+#include <charconv>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "models/input_error.hpp"
+
+namespace gatesim::web {
+
+BindAddress parse_bind_address(const std::string& text, const std::string& flag) {
+  const auto bad = [&](const std::string& why) {
+    return models::InputError(flag + " " + text + ": expected HOST:PORT (127.0.0.1:8080, [::1]:8080, :8080): " + why);
+  };
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw bad("no port");
+  std::string host = text.substr(0, colon);
+  const std::string port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535)
+    throw bad("the port is not a number from 0 to 65535");
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || host == "localhost") host = "127.0.0.1";
+  boost::system::error_code parse_error;
+  const auto address = boost::asio::ip::make_address(host, parse_error);
+  if (parse_error) throw bad("'" + host + "' is not an IP address");
+  return BindAddress{address.to_string(), static_cast<std::uint16_t>(port), address.is_loopback()};
+}
+
+void check_exposure(const BindAddress& address, const std::string& token, const std::string& flag) {
+  if (address.loopback) return;
+  if (token.empty())
+    throw models::InputError(flag + " " + address.host + ": not a loopback address; the dashboard would be reachable from the "
+                             "network, so it needs --http-token TOKEN (16 characters or more), which every request must carry");
+  if (token.size() < 16) throw models::InputError("--http-token: expected 16 characters or more, got " + std::to_string(token.size()));
+}
+
+}  // namespace gatesim::web

@@ -1,0 +1,447 @@
+#include "web/http_server.hpp"
+
+#include <array>
+#include <atomic>
+#include <cassert>
+#include <csignal>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <pthread.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "models/input_error.hpp"
+#include "web/metrics.hpp"
+
+namespace gatesim::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ws = beast::websocket;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// requires: `expected` not empty. Takes as long whatever `given` holds, for a given length.
+bool equal_in_constant_time(std::string_view given, std::string_view expected) {
+  unsigned char differ = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    differ |= static_cast<unsigned char>((i < given.size() ? given[i] : 0) ^ expected[i]);
+  return differ == 0;
+}
+
+// The value of `name` in a query string "a=1&token=x" (no percent-decoding: tokens are plain).
+std::optional<std::string_view> query_value(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=')
+      return pair.substr(name.size() + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+class WebSocketSession;
+
+struct HttpServer::Impl {
+  explicit Impl(HttpServerOptions o) : options(std::move(o)) {}
+
+  HttpServerOptions options;
+  std::map<std::string, Handler, std::less<>> routes;
+  std::string websocket_path;
+  std::function<std::string()> snapshot;
+
+  std::atomic<std::uint64_t> requests{0}, refused{0}, sent{0}, dropped{0};
+  std::atomic<std::size_t> open_connections{0}, websocket_clients{0}, max_held_bytes{0};
+  Counter* requests_counter[6] = {};  // by status class: 1xx..5xx (index 1..5)
+  Counter *refused_counter = nullptr, *sent_counter = nullptr, *dropped_counter = nullptr;
+  Gauge *connections_gauge = nullptr, *clients_gauge = nullptr;
+
+  // Below: used on the server thread only. The io_context is declared last so that it (and the
+  // sessions its pending handlers own) goes first.
+  std::vector<std::weak_ptr<WebSocketSession>> sessions;
+  bool push_armed = false, dirty = false;
+  Clock::time_point last_push{};
+  std::uint16_t bound_port = 0;
+  std::thread thread;
+  std::atomic<bool> stopped{false};
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::steady_timer push_timer{io};
+
+  void accept();
+  void schedule_push();
+  void push();
+  void count_request(unsigned status) {
+    ++requests;
+    if (requests_counter[status / 100 % 6]) requests_counter[status / 100 % 6]->add();
+  }
+  void connection_opened() {
+    const auto n = ++open_connections;
+    if (connections_gauge) connections_gauge->set(static_cast<double>(n));
+  }
+  void connection_closed() {
+    const auto n = --open_connections;
+    if (connections_gauge) connections_gauge->set(static_cast<double>(n));
+  }
+  void held(std::size_t bytes) {
+    auto seen = max_held_bytes.load();
+    while (bytes > seen && !max_held_bytes.compare_exchange_weak(seen, bytes)) {
+    }
+  }
+  bool authorised(std::string_view authorization, std::string_view query) const {
+    if (options.token.empty()) return true;
+    constexpr std::string_view bearer = "Bearer ";
+    if (authorization.size() > bearer.size() && authorization.substr(0, bearer.size()) == bearer &&
+        equal_in_constant_time(authorization.substr(bearer.size()), options.token))
+      return true;
+    const auto token = query_value(query, "token");
+    return token && equal_in_constant_time(*token, options.token);
+  }
+};
+
+// One connection's slot in Options::max_connections, given back when the connection ends.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(HttpServer::Impl* server) : server_(server) { server_->connection_opened(); }
+  ~ConnectionSlot() {
+    if (server_) server_->connection_closed();
+  }
+  ConnectionSlot(ConnectionSlot&& other) noexcept : server_(std::exchange(other.server_, nullptr)) {}
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  HttpServer::Impl& server() const { return *server_; }
+
+ private:
+  HttpServer::Impl* server_;
+};
+
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(beast::tcp_stream stream, ConnectionSlot slot)
+      : ws_(std::move(stream)), slot_(std::move(slot)), deadline_(ws_.get_executor()) {}
+  ~WebSocketSession() {
+    if (open_) {
+      const auto n = --slot_.server().websocket_clients;
+      if (slot_.server().clients_gauge) slot_.server().clients_gauge->set(static_cast<double>(n));
+    }
+  }
+
+  void accept(http::request<http::string_body> request) {
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts from here on
+    ws::stream_base::timeout timeout{};
+    timeout.handshake_timeout = std::chrono::seconds(10);
+    timeout.idle_timeout = std::chrono::seconds(30);
+    timeout.keep_alive_pings = true;
+    ws_.set_option(timeout);
+    ws_.read_message_max(1024);
+    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  }
+
+  // Sends `message` now, or keeps it as the one waiting message (dropping an older one).
+  void send(std::shared_ptr<const std::string> message) {
+    if (!open_) return;
+    if (writing_) {
+      if (waiting_) {
+        ++slot_.server().dropped;
+        if (slot_.server().dropped_counter) slot_.server().dropped_counter->add();
+      }
+      waiting_ = std::move(message);
+      slot_.server().held(writing_->size() + waiting_->size());
+      return;
+    }
+    write(std::move(message));
+  }
+
+  void close() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) return;
+    open_ = true;
+    auto& server = slot_.server();
+    const auto n = ++server.websocket_clients;
+    if (server.clients_gauge) server.clients_gauge->set(static_cast<double>(n));
+    server.sessions.push_back(weak_from_this());
+    read();
+    send(std::make_shared<const std::string>(server.snapshot()));
+  }
+  void read() {
+    ws_.async_read(incoming_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->incoming_.consume(self->incoming_.size());
+      self->read();
+    });
+  }
+  void write(std::shared_ptr<const std::string> message) {
+    writing_ = std::move(message);
+    slot_.server().held(writing_->size());
+    deadline_.expires_after(slot_.server().options.write_timeout);
+    deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the write finished
+      if (auto self = weak.lock()) self->close();
+    });
+    ws_.text(true);
+    ws_.async_write(asio::buffer(*writing_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->deadline_.cancel();
+      self->writing_.reset();
+      if (ec) {
+        self->waiting_.reset();
+        return self->close();
+      }
+      ++self->slot_.server().sent;
+      if (self->slot_.server().sent_counter) self->slot_.server().sent_counter->add();
+      if (self->waiting_) self->write(std::move(self->waiting_));
+    });
+  }
+
+  ws::stream<beast::tcp_stream> ws_;
+  ConnectionSlot slot_;
+  asio::steady_timer deadline_;
+  beast::flat_buffer incoming_;
+  std::shared_ptr<const std::string> writing_, waiting_;
+  bool open_ = false;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, ConnectionSlot slot)
+      : stream_(std::move(socket)), slot_(std::move(slot)), buffer_(slot_.server().options.max_request_bytes) {}
+
+  void read() {
+    parser_.emplace();
+    const auto limit = slot_.server().options.max_request_bytes;
+    parser_->header_limit(static_cast<std::uint32_t>(limit));
+    parser_->body_limit(limit);
+    stream_.expires_after(slot_.server().options.request_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof)
+      return close();
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+      return respond(error(431, "request header fields too large"), false);
+    if (ec == http::error::body_limit) return respond(error(413, "request body too large"), false);
+    if (ec) return respond(error(400, "bad request: " + ec.message()), false);
+
+    auto request = parser_->release();
+    auto& server = slot_.server();
+    const std::string_view target(request.target().data(), request.target().size());
+    const auto question = target.find('?');
+    const std::string_view path = target.substr(0, question);
+    const std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    if (!target.starts_with('/')) return respond(error(400, "bad request: the target is not a path"), false);
+    if (request.method() != http::verb::get) return respond(error(405, "method not allowed: this server is read-only"), false);
+    const auto authorization = request[http::field::authorization];
+    if (!server.authorised(std::string_view(authorization.data(), authorization.size()), query))
+      return respond(error(401, "unauthorised: give the token (Authorization: Bearer TOKEN or ?token=TOKEN)"), false);
+    if (ws::is_upgrade(request)) {
+      if (server.snapshot && path == server.websocket_path) {
+        auto session = std::make_shared<WebSocketSession>(std::move(stream_), std::move(slot_));
+        session->accept(std::move(request));
+        return;
+      }
+      return respond(error(404, "not found"), false);
+    }
+    const auto route = server.routes.find(path);
+    if (route == server.routes.end()) return respond(error(404, "not found"), request.keep_alive());
+    HttpResponse answer;
+    try {
+      answer = route->second();
+    } catch (const std::exception& e) {
+      answer = error(500, std::string("internal error: ") + e.what());
+    }
+    respond(std::move(answer), request.keep_alive());
+  }
+
+  static HttpResponse error(unsigned status, std::string text) { return HttpResponse{status, "text/plain; charset=utf-8", text + "\n"}; }
+
+  void respond(HttpResponse answer, bool keep_alive) {
+    slot_.server().count_request(answer.status);
+    response_ = {};
+    response_.result(answer.status);
+    response_.version(11);
+    response_.set(http::field::server, "gatesim");
+    response_.set(http::field::content_type, answer.content_type);
+    response_.set(http::field::cache_control, "no-store");
+    response_.set("X-Content-Type-Options", "nosniff");
+    response_.set("Content-Security-Policy",
+                  "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+    if (answer.status == 405) response_.set(http::field::allow, "GET");
+    response_.keep_alive(keep_alive);
+    response_.body() = std::move(answer.body);
+    response_.prepare_payload();
+    stream_.expires_after(slot_.server().options.request_timeout);
+    http::async_write(stream_, response_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      if (ec || !keep_alive) return self->shutdown();
+      self->read();
+    });
+  }
+
+  // Closes after the client has seen the answer: the sending side first, then what the client
+  // still sends is read and discarded (up to a limit, for a short while), so that closing with
+  // unread bytes does not reset the connection before the client read the answer.
+  void shutdown() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain(0);
+  }
+  void drain(std::size_t drained) {
+    if (drained > (1u << 20)) return close();
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this(), drained](beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->drain(drained + n);
+    });
+  }
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  ConnectionSlot slot_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  std::array<char, 4096> discard_;
+};
+
+void HttpServer::Impl::accept() {
+  acceptor.async_accept([self = this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || self->stopped) return;
+    if (!ec) {
+      if (self->open_connections >= self->options.max_connections) {
+        ++self->refused;
+        if (self->refused_counter) self->refused_counter->add();
+        // A small answer fits the socket's buffer: written at once, never waiting on the client.
+        static constexpr std::string_view busy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
+            "too many connections, retry\n\n";
+        beast::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(busy.data(), busy.size()), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+      } else {
+        std::make_shared<HttpSession>(std::move(socket), ConnectionSlot(self))->read();
+      }
+    }
+    self->accept();
+  });
+}
+
+void HttpServer::Impl::schedule_push() {
+  if (push_armed || !dirty) return;
+  push_armed = true;
+  push_timer.expires_at(std::max(Clock::now(), last_push + options.push_interval));
+  push_timer.async_wait([self = this](beast::error_code ec) {
+    self->push_armed = false;
+    if (!ec) self->push();
+  });
+}
+
+void HttpServer::Impl::push() {
+  dirty = false;
+  last_push = Clock::now();
+  std::erase_if(sessions, [](const auto& s) { return s.expired(); });
+  if (sessions.empty()) return;
+  const auto message = std::make_shared<const std::string>(snapshot());
+  for (const auto& weak : sessions)
+    if (auto session = weak.lock()) session->send(message);
+}
+
+HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  if (auto* m = impl_->options.metrics) {
+    for (int c = 1; c <= 5; ++c)
+      impl_->requests_counter[c] = &m->counter("gatesim_http_requests_total", "HTTP requests answered, by status class",
+                                               {{"code", std::to_string(c) + "xx"}});
+    impl_->refused_counter = &m->counter("gatesim_http_connections_refused_total", "Connections refused for lack of room (503)");
+    impl_->connections_gauge = &m->gauge("gatesim_http_open_connections", "Open HTTP and WebSocket connections");
+    impl_->clients_gauge = &m->gauge("gatesim_websocket_clients", "Connected WebSocket clients");
+    impl_->sent_counter = &m->counter("gatesim_websocket_messages_sent_total", "State messages sent to WebSocket clients");
+    impl_->dropped_counter = &m->counter("gatesim_websocket_messages_dropped_total",
+                                         "State messages dropped because a client had not taken the previous one");
+  }
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::get(const std::string& path, Handler handler) {
+  assert(!path.empty() && path.front() == '/' && !impl_->thread.joinable());
+  impl_->routes[path] = std::move(handler);
+}
+
+void HttpServer::websocket(const std::string& path, std::function<std::string()> snapshot) {
+  assert(!path.empty() && path.front() == '/' && !impl_->thread.joinable() && !impl_->snapshot);
+  impl_->websocket_path = path;
+  impl_->snapshot = std::move(snapshot);
+}
+
+void HttpServer::start() {
+  auto& impl = *impl_;
+  const auto& address = impl.options.address;
+  const tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
+  beast::error_code ec;
+  impl.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl.acceptor.bind(endpoint, ec);
+  if (!ec) impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw models::InputError("--http " + address.host + ":" + std::to_string(address.port) + ": cannot listen: " + ec.message());
+  impl.bound_port = impl.acceptor.local_endpoint().port();
+  impl.accept();
+  // The server thread takes no SIGINT/SIGTERM: the program decides what they mean.
+  sigset_t blocked, previous;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGINT);
+  sigaddset(&blocked, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+  impl.thread = std::thread([server = impl_.get()] { server->io.run(); });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+std::uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::notify() {
+  asio::post(impl_->io, [server = impl_.get()] {
+    server->dirty = true;
+    server->schedule_push();
+  });
+}
+
+void HttpServer::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->io.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+HttpServer::Stats HttpServer::stats() const {
+  const auto& i = *impl_;
+  return Stats{i.requests, i.refused, i.open_connections, i.websocket_clients, i.sent, i.dropped, i.max_held_bytes};
+}
+
+}  // namespace gatesim::web

@@ -1,0 +1,91 @@
+#pragma once
+// HttpServer: the dashboard's embedded HTTP and WebSocket server (Boost.Beast), read-only.
+//
+// - GET on the registered paths only: a registered path answers with its handler's response,
+//   an unknown one 404, another method 405, a request that does not parse as HTTP/1.1 400, a
+//   header or body beyond Options::max_request_bytes 431/413; every error closes the connection.
+// - Connections (HTTP and WebSocket together) are bounded: beyond Options::max_connections a
+//   new one gets 503 and is closed. A request must arrive within Options::request_timeout.
+// - With a token, every request must carry it (`Authorization: Bearer TOKEN` or `?token=TOKEN`,
+//   compared in constant time), else 401. Whether a token is required is web/bind_address.hpp's
+//   rule; the server enforces whatever it is given.
+// - One WebSocket path pushes the state: on connect, and after notify(), each client is sent a
+//   fresh snapshot, at most once per Options::push_interval. A client still receiving an
+//   earlier message keeps at most one more, the newest (the older one is dropped and counted):
+//   a client that stops reading costs one shared message, never a growing queue, and is
+//   disconnected once a write has waited Options::write_timeout. What clients send is read and
+//   discarded (at most 1 KiB a message); nothing a client sends changes anything.
+//
+// Thread safety: configure (get(), websocket()) before start(); then notify(), port(), stats()
+// and stop() may be called from any thread. Handlers and the snapshot function run on the
+// server's own thread, one at a time; they must be safe to call from it.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "web/bind_address.hpp"
+
+namespace gatesim::web {
+
+class MetricsRegistry;
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+struct HttpServerOptions {
+  BindAddress address;
+  std::string token;                      // empty: requests need none (loopback)
+  std::size_t max_connections = 32;       // HTTP and WebSocket together
+  std::size_t max_request_bytes = 8192;   // request line, headers and body
+  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds write_timeout{10'000};  // a WebSocket message not taken in this long closes the client
+  std::chrono::milliseconds push_interval{250};     // WebSocket updates at most this often
+  MetricsRegistry* metrics = nullptr;     // when set: the server's own gatesim_http_* series
+};
+
+class HttpServer {
+ public:
+  struct Impl;  // shared with the sessions in http_server.cpp
+  using Handler = std::function<HttpResponse()>;
+
+  explicit HttpServer(HttpServerOptions options);
+  ~HttpServer();  // stop()s
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // requires: before start(); `path` starts with '/'.
+  void get(const std::string& path, Handler handler);
+  // requires: before start(); called once.
+  void websocket(const std::string& path, std::function<std::string()> snapshot);
+
+  // ensures: listening and serving on a thread of its own.
+  // throws models::InputError "--http HOST:PORT: cannot listen: <why>" when it cannot bind.
+  void start();
+  // ensures: the port listened on (the system's choice when the address asked for 0).
+  std::uint16_t port() const;
+  // The state changed: WebSocket clients get a new snapshot (at most every push_interval).
+  void notify();
+  // ensures: no more connections or handler calls; every client disconnected. Idempotent.
+  void stop();
+
+  struct Stats {
+    std::uint64_t requests = 0;            // HTTP requests answered (any status)
+    std::uint64_t refused = 0;             // connections refused (503) for lack of room
+    std::size_t open_connections = 0;
+    std::size_t websocket_clients = 0;
+    std::uint64_t messages_sent = 0, messages_dropped = 0;
+    std::size_t max_held_bytes = 0;        // the most message bytes one client ever held (sending + waiting)
+  };
+  Stats stats() const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatesim::web
