@@ -26,6 +26,9 @@ packages=(
   ca-certificates
   # A single-node Slurm for the job-array test (scripts/slurm/local-cluster.sh, ctest SlurmLocalCluster).
   munge slurmctld slurmd slurm-client
+  # The dashboard's tests: a real browser opens the pages (headless), and /metrics is parsed by
+  # the Prometheus client's own parser (tests/apps/dashboard_command_test.cpp).
+  chromium python3-prometheus-client
 )
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' "${packages[@]}"

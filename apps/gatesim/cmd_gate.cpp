@@ -5,11 +5,14 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include <opencv2/highgui.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "apps/gatesim/command.hpp"
+#include "apps/gatesim/dashboard_server.hpp"
+#include "apps/gatesim/lane_dashboard.hpp"
 #include "gate/live_lane.hpp"
 #include "models/input_error.hpp"
 
@@ -97,6 +100,8 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
     PolicyOption policy;
     LaneOptions lane;
     bool show = false, json = false;
+    HttpOptions http;
+    bool http_frames = false;
   };
   auto args = std::make_shared<Args>();
   args->lane.audit = "gate-audit.db";
@@ -124,7 +129,13 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
       ->check(CLI::Range(0.0, 1.99));
   cmd->add_flag("--show", args->show, "Show the frames with face box, quality, score and decision in a window");
   cmd->add_flag("--json", args->json, "One JSON object per transaction (JSON Lines)");
+  args->http.add_to(*cmd);
+  cmd->add_flag("--http-frames", args->http_frames,
+                "Let camera frames leave the process to the dashboard (personal data); without it the Lanes page shows "
+                "face boxes and scores on a blank frame");
   cmd->callback([args, &context] {
+    if (args->http_frames && !args->http.enabled()) throw models::InputError("--http-frames needs --http HOST:PORT");
+    if (args->http.enabled()) args->http.checked_address();  // a bad address fails before anything is loaded
     const auto policy = args->policy.load();
     gate::LanePolicy lane_policy;
     lane_policy.policy = &policy;
@@ -153,19 +164,46 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
     gate::DeviceLane lane(std::move(devices), records);
     gate::PolicyServices services(lane_policy, store, records);
 
+    // The dashboard watches the lane through its device calls and callbacks; it decides nothing.
+    web::MetricsRegistry metrics;
+    LaneDashboard dashboard(metrics, args->port, args->http_frames);
+    const std::size_t lane_index = dashboard.add_lane("1", lane_policy.channel);
+    ObservedLane observed(lane, dashboard, lane_index);
+    std::optional<DashboardServer> server;
+    if (args->http.enabled()) {
+      server.emplace(args->http, "lanes.html", metrics, [&dashboard] { return dashboard.state(); }, std::cerr,
+                     [&dashboard, lane_index](web::HttpServer& http) {
+                       http.get("/frame/1.jpg", [&dashboard, lane_index] {
+                         const auto jpeg = dashboard.frame_jpeg(lane_index);
+                         return jpeg ? web::HttpResponse{200, "image/jpeg", *jpeg} : web::HttpResponse{404, "text/plain", "no frame\n"};
+                       });
+                     });
+      dashboard.on_change([&server] { server->changed(); });
+    }
+
     LaneWindow window;
     gate::LaneDriverOptions options = lane_options.driver_options();
     bool any_referred = false;
     options.on_outcome = [&](const gate::TransactionOutcome& o) {
       any_referred |= o.decision == gate::Decision::referred;
       if (args->show) window.outcome(o);
+      if (server) dashboard.outcome(lane_index, o);
       if (args->json) print_json(gate::to_json(o));
       else print_line(o);
       std::cout.flush();
     };
-    if (args->show) options.on_frame = [&](const gate::FrameView& view) { window.frame(view); };
-    gate::LaneDriver driver(config, models, lane, services, audit, options);
+    if (args->show || server)
+      options.on_frame = [&](const gate::FrameView& view) {
+        if (args->show) window.frame(view);
+        if (server) dashboard.frame(lane_index, view);
+      };
+    gate::LaneDevices& devices_seen = server ? static_cast<gate::LaneDevices&>(observed) : lane;
+    gate::LaneDriver driver(config, models, devices_seen, services, audit, options);
     driver.run();
+    if (server) {
+      dashboard.finished();
+      server->serve_until_interrupted();
+    }
     context.exit_status = any_referred ? kNegative : kSuccess;
   });
 }

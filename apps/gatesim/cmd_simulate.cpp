@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "apps/gatesim/command.hpp"
+#include "apps/gatesim/dashboard_server.hpp"
+#include "apps/gatesim/port_dashboard.hpp"
 #include "models/input_error.hpp"
 #include "sim/live_gate.hpp"
 #include "sim/port_model.hpp"
@@ -125,6 +127,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     bool no_travellers = false;
     std::optional<double> realtime;
     std::vector<std::string> live_gates;
+    HttpOptions http;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("simulate", "Simulate a port scenario: queues, waits, throughput, referrals");
@@ -145,7 +148,9 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
                   "match-threshold=, document-timeout=, face-window=, fingerprint-timeout= (README: A live gate in a "
                   "simulated port); repeatable");
   cmd->add_flag("--json", args->json, "Print summary.json on stdout");
+  args->http.add_to(*cmd);
   cmd->callback([args, &context] {
+    if (args->http.enabled()) args->http.checked_address();  // a bad address fails before anything is loaded
     if (args->realtime && !(*args->realtime >= 0.01 && *args->realtime <= 100))
       throw models::InputError("--realtime: expected a speed from 0.01 to 100, got " + std::to_string(*args->realtime));
     if (!args->live_gates.empty() && !args->realtime)
@@ -156,19 +161,41 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     std::filesystem::create_directories(out, ec);
     if (ec) throw models::InputError(args->out + ": cannot create the output folder (--out): " + ec.message());
     const auto live_gates = open_live_gates(args->live_gates, scenario, out);
+    // The dashboard watches the run through its progress, status and travellers stream; it
+    // changes nothing in it.
+    web::MetricsRegistry metrics;
+    PortDashboard dashboard(metrics, scenario, args->realtime.value_or(0));
+    std::optional<DashboardServer> server;
+    if (args->http.enabled()) {
+      server.emplace(args->http, "port.html", metrics, [&dashboard] { return dashboard.state(); }, std::cerr);
+      dashboard.on_change([&server] { server->changed(); });
+    }
     OutputFile intervals(out / "intervals.csv");
     std::optional<OutputFile> travellers;
     if (!args->no_travellers) travellers.emplace(out / "travellers.jsonl");
     sim::RunOptions options;
     options.seed = args->seed.value_or(scenario.seed);
     options.travellers = travellers ? &travellers->stream() : nullptr;
+    LineTap tap(travellers ? travellers->stream().rdbuf() : nullptr, [&dashboard](std::string_view line) { dashboard.traveller_left(line); });
+    std::ostream tapped(&tap);
+    if (server) options.travellers = &tapped;
     options.intervals = &intervals.stream();
     for (const auto& gate : live_gates) options.realtime.external_gates.push_back(gate.get());
     if (args->realtime) {
       options.realtime.speed = *args->realtime;
       options.realtime.status = realtime_status(*args->realtime, scenario.start_hour);
+      if (server)
+        options.realtime.status = [print = options.realtime.status, &dashboard](const sim::RealtimeStatus& status) {
+          print(status);
+          dashboard.realtime(status);
+        };
     } else {
       options.progress = progress_bar();
+      if (server)
+        options.progress = [bar = options.progress, &dashboard](double fraction) {
+          if (bar) bar(fraction);
+          dashboard.progress(fraction);
+        };
     }
     const auto started = std::chrono::steady_clock::now();
     const sim::SimResult result = sim::run_simulation(scenario, options);
@@ -179,6 +206,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     OutputFile summary_file(out / "summary.json"), report(out / "report.html");
     summary_file.stream() << summary.dump(2) << '\n';
     report.stream() << sim::report_html(result, summary);
+    tapped.flush();
     for (OutputFile* file : {&intervals, &summary_file, &report}) file->commit();
     if (travellers) travellers->commit();
     if (args->json) {
@@ -202,6 +230,11 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
                 << 100 * summary["decisions"]["referral_rate"].get<double>() << "%\n  outputs in " << out.string() << "/\n";
     }
     context.exit_status = kSuccess;
+    if (server) {
+      std::cout.flush();
+      dashboard.finished(summary);
+      server->serve_until_interrupted();
+    }
   });
 }
 

@@ -1,0 +1,80 @@
+#include "apps/gatesim/dashboard_server.hpp"
+
+#include <csignal>
+#include <cerrno>
+
+#include <unistd.h>
+
+#include "models/input_error.hpp"
+#include "web/assets.hpp"
+
+namespace gatesim::app {
+namespace {
+
+int interrupt_pipe[2] = {-1, -1};
+
+void on_interrupt(int) {
+  const char byte = 1;
+  [[maybe_unused]] const auto written = ::write(interrupt_pipe[1], &byte, 1);
+}
+
+web::HttpServerOptions server_options(const HttpOptions& options, web::MetricsRegistry& metrics) {
+  web::HttpServerOptions o;
+  o.address = options.checked_address();
+  o.token = options.token;
+  o.metrics = &metrics;
+  return o;
+}
+
+}  // namespace
+
+void HttpOptions::add_to(CLI::App& command) {
+  command.add_option("--http", address,
+                     "Serve the live dashboard (page, /metrics, /api/state, /healthz) at HOST:PORT, e.g. 127.0.0.1:8080; "
+                     "after the run it keeps serving until interrupted");
+  command.add_option("--http-token", token,
+                     "A secret (16+ characters) every dashboard request must carry (Authorization: Bearer TOKEN or "
+                     "?token=TOKEN); required when --http is not a loopback address");
+}
+
+web::BindAddress HttpOptions::checked_address() const {
+  const auto bound = web::parse_bind_address(address, "--http");
+  web::check_exposure(bound, token, "--http");
+  if (!token.empty() && token.size() < 16)
+    throw models::InputError("--http-token: expected 16 characters or more, got " + std::to_string(token.size()));
+  return bound;
+}
+
+DashboardServer::DashboardServer(const HttpOptions& options, std::string_view page, web::MetricsRegistry& metrics,
+                                 std::function<nlohmann::json()> state, std::ostream& log,
+                                 const std::function<void(web::HttpServer&)>& more_routes)
+    : server_(server_options(options, metrics)), log_(log) {
+  web::serve_assets(server_, page);
+  server_.get("/metrics", [&metrics] { return web::HttpResponse{200, web::kPrometheusContentType, metrics.text()}; });
+  server_.get("/healthz", [] { return web::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"}; });
+  server_.get("/api/state", [state] { return web::HttpResponse{200, "application/json", state().dump() + "\n"}; });
+  server_.websocket("/ws", [state] { return state().dump(); });
+  if (more_routes) more_routes(server_);
+  server_.start();
+  const auto bound = web::parse_bind_address(options.address);
+  const std::string host = bound.host.find(':') == std::string::npos ? bound.host : "[" + bound.host + "]";
+  url_ = "http://" + host + ":" + std::to_string(server_.port()) + "/";
+  log_ << "http: dashboard at " << url_ << " (metrics " << url_ << "metrics, state " << url_ << "api/state)"
+       << (options.token.empty() ? "" : "; requests need the token") << std::endl;
+}
+
+void DashboardServer::serve_until_interrupted() {
+  if (::pipe(interrupt_pipe) != 0) return;
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  log_ << "http: the run is over; still serving " << url_ << " until interrupted (Ctrl-C)" << std::endl;
+  char byte = 0;
+  while (::read(interrupt_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  server_.stop();
+}
+
+}  // namespace gatesim::app

@@ -1,0 +1,224 @@
+// The dashboard end to end: the real `gatesim gate --http` and `gatesim simulate --http` on
+// loopback, scraped with real sockets; /metrics parsed by the Prometheus client's own parser
+// (python3-prometheus-client) and its counters compared with what the run printed; the pages
+// opened in headless Chromium and checked in the rendered DOM (screenshots kept in
+// build/<preset>/test-artefacts/).
+// g++ 12 -O3: false "potential null pointer dereference" inside Boost.Asio's inlined scheduler.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/headless_chromium.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/running_program.hpp"
+#include "tests/support/sanitizers.hpp"
+#include "tests/support/scratch_folder.hpp"
+#include "tests/support/traveller_records.hpp"
+
+namespace {
+
+using gatesim::testing::concat;
+using gatesim::testing::hong_kong_resident;
+using gatesim::testing::http_exchange;
+using gatesim::testing::http_get;
+using gatesim::testing::run_gatesim;
+using gatesim::testing::RunningProgram;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const fs::path kArtefacts = GATESIM_TEST_ARTEFACTS;
+
+// Debian's interpreter, which sees Debian's python3-prometheus-client (another python3 first on
+// PATH, such as a pyenv shim, would not).
+constexpr const char* kPython = "/usr/bin/python3";
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+class DashboardCommand : public gatesim::testing::ScratchFolderTest {
+ protected:
+  // /metrics of the server at `port`, parsed by prometheus_client: its samples.
+  json scrape(std::uint16_t port) {
+    const auto answer = http_get(port, "/metrics");
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_NE(answer.head.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << answer.head;
+    const auto text = write("metrics.txt", answer.body);
+    const auto parsed = gatesim::testing::run_shell(concat(kPython, " ", GATESIM_SOURCE_DIR, "/tests/support/prometheus_samples.py ",
+                                                           gatesim::testing::shell_quote(text.string())));
+    if (parsed.exit_status != 0) {
+      ADD_FAILURE() << "prometheus_client could not parse /metrics (exit " << parsed.exit_status << "): " << parsed.err
+                    << "\n" << answer.body;
+      return json::array();
+    }
+    return json::parse(parsed.out);
+  }
+  // The sum of the samples named `name` whose labels include `labels`.
+  static double sum(const json& samples, const std::string& name, const std::map<std::string, std::string>& labels = {}) {
+    double total = 0;
+    for (const auto& s : samples) {
+      if (s["name"] != name) continue;
+      bool match = true;
+      for (const auto& [k, v] : labels) match = match && s["labels"].value(k, std::string()) == v;
+      if (match) total += s["value"].get<double>();
+    }
+    return total;
+  }
+  static std::uint16_t port_of(RunningProgram& program) {
+    const auto port = program.wait_for_stderr("http: dashboard at http://127\\.0\\.0\\.1:([0-9]+)/");
+    return port.empty() ? 0 : static_cast<std::uint16_t>(std::stoi(port));
+  }
+  // Opens `page` in headless Chromium: the rendered DOM, and a screenshot kept as `screenshot`.
+  std::string render(std::uint16_t port, const std::string& page, const std::string& screenshot) {
+    const std::string url = concat("http://127.0.0.1:", std::to_string(port), page);
+    const auto dom = gatesim::testing::run_chromium("--dump-dom", url, dir_ / "profile-dom");
+    EXPECT_EQ(dom.exit_status, 0) << dom.err;
+    fs::create_directories(kArtefacts);
+    const auto shot = kArtefacts / screenshot;
+    fs::remove(shot);
+    const auto r = gatesim::testing::run_chromium(concat("--screenshot=", shot.string()), url, dir_ / "profile-shot");
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_TRUE(fs::exists(shot) && fs::file_size(shot) > 1000) << shot << " was not written: " << r.err;
+    return dom.out;
+  }
+};
+
+TEST_F(DashboardCommand, GateMetricsCountTheTransactionsMadeAndTheLanesPageShowsThem) {
+  ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  const auto db = (dir_ / "enrol.db").string();
+  for (const auto& [id, photo] : {std::pair{"obama", "reference/obama.jpg"}, std::pair{"biden", "reference/biden.jpg"}}) {
+    const auto r = run_gatesim({"enroll", "--db", db, "--id", id, concat("faces/", photo)});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+  }
+  copy("scenes/dogs.jpg", "frames/01.jpg");  // nobody at the camera yet
+  copy("reference/obama2.jpg", "frames/02.jpg");
+  copy("reference/biden.jpg", "frames/03.jpg");
+  copy("people/train/biden/biden2.jpg", "frames/04.jpg");
+  std::string chips;
+  for (const auto& record : {hong_kong_resident("obama"), hong_kong_resident("obama"),  // the second shows Biden's face
+                             hong_kong_resident("kid", [](json& t) { t["birth_date"] = "2015-03-01"; })})
+    chips += record.dump() + "\n";
+  const auto documents = write("chips.jsonl", chips);
+
+  RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
+                       "--camera", concat("dir:", (dir_ / "frames").string()), "--documents", concat("chips:", documents.string()),
+                       "--passage", "none", "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--json",
+                       "--http", "127.0.0.1:0"},
+                      dir_);
+  const auto port = port_of(gate);
+  ASSERT_NE(port, 0) << gate.err();
+  EXPECT_EQ(http_get(port, "/healthz").status, 200);
+  ASSERT_FALSE(gate.wait_for_stderr("http: the run is over").empty()) << gate.err();
+
+  // What the run printed: one JSON line per transaction.
+  std::map<std::string, int> decisions;
+  std::istringstream lines(gate.out());
+  int transactions = 0;
+  for (std::string line; std::getline(lines, line); ++transactions) ++decisions[json::parse(line)["decision"].get<std::string>()];
+  ASSERT_EQ(transactions, 3) << gate.out() << gate.err();
+  ASSERT_EQ(decisions["cleared"], 1) << gate.out();
+  ASSERT_EQ(decisions["referred"], 2) << gate.out();
+
+  const auto samples = scrape(port);
+  ASSERT_FALSE(samples.empty());
+  EXPECT_EQ(sum(samples, "gatesim_transactions_total"), transactions);
+  for (const auto& [decision, n] : decisions)
+    EXPECT_EQ(sum(samples, "gatesim_transactions_total", {{"lane", "1"}, {"channel", "document"}, {"decision", decision}}), n) << decision;
+  EXPECT_EQ(sum(samples, "gatesim_transaction_duration_seconds_count", {{"lane", "1"}}), transactions);
+  EXPECT_GT(sum(samples, "gatesim_step_duration_seconds_count", {{"lane", "1"}, {"step", "face"}}), 0);
+  EXPECT_EQ(sum(samples, "gatesim_referrals_total", {{"reason", "M3.age"}}), 1);
+  EXPECT_EQ(sum(samples, "gatesim_referrals_total", {{"reason", "face.no_match"}}), 1);
+
+  const auto state = json::parse(http_get(port, "/api/state").body);
+  ASSERT_EQ(state["lanes"].size(), 1u) << state;
+  EXPECT_EQ(state["lanes"][0]["transactions"], transactions);
+  EXPECT_EQ(state["lanes"][0]["recent"][0]["reasons"][0]["code"], "M3.age");  // newest first
+  EXPECT_EQ(state["finished"], true);
+  EXPECT_FALSE(state["lanes"][0].contains("frame_url")) << "frames leave the process only with --http-frames";
+  EXPECT_EQ(http_get(port, "/frame/1.jpg").status, 404);
+  EXPECT_EQ(http_get(port, "/no-such-page").status, 404);
+  EXPECT_EQ(http_exchange(port, "GARBAGE\r\n\r\n").status, 400);
+
+  const auto dom = render(port, "/", "lanes.png");
+  EXPECT_EQ(count(dom, "class=\"transaction\""), transactions) << dom;
+  EXPECT_EQ(count(dom, "data-decision=\"referred\""), 2) << dom;
+  EXPECT_EQ(count(dom, "data-decision=\"cleared\""), 1) << dom;
+  EXPECT_NE(dom.find("M3.age: "), std::string::npos) << dom;
+  EXPECT_NE(dom.find("face.no_match: "), std::string::npos) << dom;
+  EXPECT_NE(dom.find("id=\"connection\" class=\"connection\">live<"), std::string::npos) << "the page's WebSocket did not open: " << dom;
+
+  EXPECT_EQ(gate.stop(), 1) << "SIGTERM ends the serving, then the run's own status (1: someone was referred): " << gate.err();
+}
+
+TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
+  ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  write("trace.csv", "time,party,age,limited_capacity,impostor\n0,,35,false,false\n5,,35,false,false\n10,,35,false,true\n"
+                     "15,,70,false,false\n20,,35,false,false\n25,,35,false,true\n");
+  const auto scenario = write("scenario.yaml", "name: dashboard\nport: luohu\ndate: 2025-12-01\ndirection: entry\nstart_hour: 8\n"
+                                               "duration_hours: 0.05\narrivals: {trace: trace.csv}\n"
+                                               "channels: {document_gates: 1, counters: 1}\n");
+  RunningProgram simulate({"simulate", scenario.string(), "--out", (dir_ / "out").string(), "--realtime", "20", "--http", "127.0.0.1:0"},
+                          dir_);
+  const auto port = port_of(simulate);
+  ASSERT_NE(port, 0) << simulate.err();
+  // While the replay runs (9 wall seconds at 20x) the state is live: progress under way.
+  std::set<double> live_progress;
+  for (json state; !(state = json::parse(http_get(port, "/api/state").body))["finished"].get<bool>();) {
+    if (state["progress"].get<double>() > 0) live_progress.insert(state["progress"].get<double>());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(live_progress.size(), 2u) << "the page's state did not move during the replay";
+  ASSERT_FALSE(simulate.wait_for_stderr("http: the run is over").empty()) << simulate.err();
+
+  int departed = 0;
+  std::ifstream travellers(dir_ / "out/travellers.jsonl");
+  for (std::string line; std::getline(travellers, line);) ++departed;
+  ASSERT_GT(departed, 0);
+  std::ifstream summary_file(dir_ / "out/summary.json");
+  const auto summary = json::parse(summary_file);
+
+  const auto samples = scrape(port);
+  EXPECT_EQ(sum(samples, "gatesim_travellers_departed_total"), departed);
+  EXPECT_EQ(sum(samples, "gatesim_simulation_progress_ratio"), 1);
+  EXPECT_EQ(sum(samples, "gatesim_channel_servers", {{"channel", "document_gates"}}), 1);
+  EXPECT_EQ(sum(samples, "gatesim_wait_seconds_count", {{"channel", "document_gates"}}), summary["channels"]["document_gates"]["served"]);
+
+  const auto state = json::parse(http_get(port, "/api/state").body);
+  EXPECT_EQ(state["finished"], true);
+  EXPECT_EQ(state["departed"], departed);
+  for (const auto& [code, figures] : summary["referrals"].items()) EXPECT_EQ(state["referrals"][code], figures["travellers"]) << code;
+  EXPECT_EQ(state["referrals"].size(), summary["referrals"].size()) << state;
+
+  const auto dom = render(port, "/", "port.png");
+  EXPECT_NE(dom.find("data-channel=\"document_gates\""), std::string::npos) << dom;
+  EXPECT_NE(dom.find("id=\"run-state\">finished<"), std::string::npos) << dom;
+  EXPECT_NE(dom.find(concat("id=\"departed\">", std::to_string(departed), "<")), std::string::npos) << dom;
+  EXPECT_EQ(simulate.stop(), 0) << simulate.err();
+}
+
+TEST_F(DashboardCommand, BeyondLoopbackWithoutATokenTheCommandsRefuseToStart) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"gate", "--camera", "dir:nowhere", "--db", "nowhere.db", "--http", "0.0.0.0:0"},
+        std::vector<std::string>{"simulate", "nowhere.yaml", "--http", "0.0.0.0:8080"},
+        std::vector<std::string>{"simulate", "nowhere.yaml", "--http", "0.0.0.0:8080", "--http-token", "short"},
+        std::vector<std::string>{"gate", "--camera", "dir:nowhere", "--db", "nowhere.db", "--http", "localhost"}}) {
+    const auto r = run_gatesim(args);
+    EXPECT_EQ(r.exit_status, 2) << args.back() << ": " << r.err;
+    EXPECT_EQ(count(r.err, "\n"), 1) << "one line: " << r.err;
+    EXPECT_NE(r.err.find("--http"), std::string::npos) << r.err;
+  }
+  const auto r = run_gatesim({"gate", "--camera", "dir:nowhere", "--db", "nowhere.db", "--http", "0.0.0.0:0"});
+  EXPECT_NE(r.err.find("not a loopback address"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--http-token"), std::string::npos) << r.err;
+}
+
+}  // namespace
