@@ -74,10 +74,10 @@ void FaultInjector::before_call() {
     }
   }
   if (disconnected_) {
-    history_.push_back(InjectedFault::disconnect);
+    record(InjectedFault::disconnect);
     throw DeviceFault(FaultKind::disconnected, device_, "injected: still unplugged");
   }
-  history_.push_back(fault);
+  record(fault);
   switch (fault) {
     case InjectedFault::none: return;
     case InjectedFault::slow: clock_.sleep_for(plan_.slow_by); return;
@@ -90,6 +90,11 @@ void FaultInjector::before_call() {
     case InjectedFault::corrupt:
       throw DeviceFault(FaultKind::corrupt, device_, "injected: corrupt data at call " + std::to_string(call));
   }
+}
+
+void FaultInjector::record(InjectedFault fault) {
+  if (history_.size() < kHistoryLimit) history_.push_back(fault);
+  ++counts_[static_cast<std::size_t>(fault)];
 }
 
 FaultyCamera::FaultyCamera(std::unique_ptr<Camera> inner, FaultPlan plan, Clock& clock)

@@ -7,6 +7,7 @@
 //
 // Thread safety: one thread at a time.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,8 +46,13 @@ class FaultInjector {
   void before_call();
   // The device was reopened: the injected disconnect is over.
   void reconnect() { disconnected_ = false; }
-  // Every call's fault so far (none for a clean call), for tests and logs.
+  // The first kHistoryLimit calls' faults (none for a clean call), for tests and logs; kept
+  // bounded so a soak of millions of calls does not grow.
+  static constexpr std::size_t kHistoryLimit = 4096;
   const std::vector<InjectedFault>& history() const { return history_; }
+  // How many calls so far had `fault` (a disconnect counts each call it refused).
+  std::uint64_t count(InjectedFault fault) const { return counts_[static_cast<std::size_t>(fault)]; }
+  std::uint64_t calls() const { return calls_; }
 
  private:
   FaultPlan plan_;
@@ -56,6 +62,8 @@ class FaultInjector {
   std::uint64_t calls_ = 0;
   bool disconnected_ = false;
   std::vector<InjectedFault> history_;
+  std::array<std::uint64_t, 5> counts_{};
+  void record(InjectedFault fault);
 };
 
 class FaultyCamera final : public Camera {

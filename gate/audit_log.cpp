@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 
 #include "models/input_error.hpp"
@@ -78,6 +80,10 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   sqlite3_stmt* get() const { return stmt_; }
+  void finalize() {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+  }
   void bind(int index, const std::string& text) {
     sqlite3_bind_text(stmt_, index, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   }
@@ -93,11 +99,19 @@ class Statement {
 }  // namespace
 
 AuditLog::AuditLog(const std::filesystem::path& file, std::string lane) : file_(file), lane_(std::move(lane)) {
+  try {
+    open();
+  } catch (const AuditError& e) {
+    throw models::InputError(e.what());
+  }
+}
+
+void AuditLog::open() {
   auto fail = [&](const std::string& what) {
     const std::string message = file_.string() + ": " + what;
     sqlite3_close(db_);
     db_ = nullptr;
-    throw models::InputError(message);
+    throw AuditError(message);
   };
   if (sqlite3_open_v2(file_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK)
@@ -140,11 +154,43 @@ AuditLog::AuditLog(const std::filesystem::path& file, std::string lane) : file_(
   if (version == 1) sql = kMigrateFrom1;
   if (version == kSchemaVersion) sql.clear();
   exec(sql + kIncidents + "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";COMMIT;");
+  struct stat st {};
+  if (::stat(file_.c_str(), &st) != 0) fail("the audit log vanished as it was opened");
+  device_ = st.st_dev;
+  inode_ = st.st_ino;
 }
 
-AuditLog::~AuditLog() { sqlite3_close(db_); }
+void AuditLog::close() {
+  sqlite3_close(db_);
+  db_ = nullptr;
+}
+
+AuditLog::~AuditLog() { close(); }
+
+void AuditLog::inject_faults(devices::FaultPlan plan, devices::Clock& clock) {
+  faults_ = std::make_unique<devices::FaultInjector>(std::move(plan), clock, "audit log");
+}
 
 std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
+  if (faults_) {
+    try {
+      faults_->before_call();
+    } catch (const devices::DeviceFault& fault) {
+      throw AuditError(file_.string() + ": audit record not written: " + fault.what());
+    }
+  }
+  // A connection that failed, or whose file was removed or replaced, is opened afresh: a removed
+  // file would take rows into an unlinked inode that nobody can read. Until that works, every
+  // append fails (and the lane refers).
+  if (db_) {
+    struct stat st {};
+    if (::stat(file_.c_str(), &st) != 0 || st.st_dev != device_ || st.st_ino != inode_) {
+      close();  // the last connection to the removed file: SQLite removes its -wal and -shm by name
+      throw AuditError(file_.string() + ": audit record not written: the audit log file was removed or replaced (a new "
+                                        "one is started at the next record)");
+    }
+  }
+  if (!db_) open();
   const nlohmann::json j = to_json(outcome);
   Statement insert(db_, R"sql(
     INSERT INTO audit (recorded_at, lane, transaction_no, channel, decision, holder_id, document_number,
@@ -177,12 +223,17 @@ std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
   insert.bind(17, liveness.dump());
   // One statement in autocommit mode is its own transaction: with synchronous=FULL the WAL is
   // synced before sqlite3_step reports SQLITE_DONE.
-  if (sqlite3_step(insert.get()) != SQLITE_DONE)
-    throw AuditError(file_.string() + ": audit record not written: " + sqlite3_errmsg(db_));
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) {
+    const std::string why = sqlite3_errmsg(db_);
+    insert.finalize();  // before the connection closes (an open statement keeps it open)
+    close();      // after a full disk or an I/O error, start from a fresh connection next time
+    throw AuditError(file_.string() + ": audit record not written: " + why);
+  }
   return sqlite3_last_insert_rowid(db_);
 }
 
 std::int64_t AuditLog::append_incident(std::uint64_t transaction, const Reason& what) {
+  if (!db_) open();  // after a failed write (see Failure and recovery)
   Statement insert(db_, R"sql(
     INSERT INTO incidents (recorded_at, lane, transaction_no, code, detail) VALUES (?1, ?2, ?3, ?4, ?5))sql");
   insert.bind(1, utc_now_iso());
@@ -229,6 +280,7 @@ std::vector<AuditLog::PastClearance> AuditLog::clearances_within(Duration window
 }
 
 std::vector<AuditRecord> AuditLog::records() const {
+  if (!db_) throw AuditError(file_.string() + ": cannot read the audit log: it is not open (the last write failed)");
   Statement select(db_, "SELECT id, recorded_at, lane, transaction_no, decision, record FROM audit ORDER BY id");
   std::vector<AuditRecord> out;
   int rc;
@@ -239,6 +291,30 @@ std::vector<AuditRecord> AuditLog::records() const {
   }
   if (rc != SQLITE_DONE) throw AuditError(file_.string() + ": cannot read the audit log: " + sqlite3_errmsg(db_));
   return out;
+}
+
+}  // namespace gatesim::gate
+
+namespace gatesim::gate {
+
+std::vector<AuditLog::Row> AuditLog::rows() const {
+  if (!db_) throw AuditError(file_.string() + ": cannot read the audit log: it is not open (the last write failed)");
+  Statement select(db_, "SELECT lane, transaction_no, decision, holder_id FROM audit ORDER BY id");
+  std::vector<Row> out;
+  int rc;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW)
+    out.push_back({select.text(0), static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 1)), select.text(2),
+                   select.text(3)});
+  if (rc != SQLITE_DONE) throw AuditError(file_.string() + ": cannot read the audit log: " + sqlite3_errmsg(db_));
+  return out;
+}
+
+std::string AuditLog::integrity_check() const {
+  if (!db_) throw AuditError(file_.string() + ": cannot check the audit log: it is not open");
+  Statement check(db_, "PRAGMA integrity_check");
+  std::string result;
+  while (sqlite3_step(check.get()) == SQLITE_ROW) result += (result.empty() ? "" : "; ") + check.text(0);
+  return result;
 }
 
 }  // namespace gatesim::gate

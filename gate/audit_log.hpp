@@ -17,6 +17,13 @@
 // Privacy: no face template is ever stored. Images are stored only as files when the driver
 // keeps them (--keep-images), and then the record holds their paths, never their pixels.
 //
+// Failure and recovery: a write that fails (disk full, read-only file system, I/O error) leaves
+// nothing partial and closes the connection; so does finding, before a write, that the file
+// was removed or replaced (rows would otherwise go into an unlinked inode nobody can read).
+// The next append() opens the file afresh (creating it when removed) and writes if it can: a
+// log that works again is used again without a restart. The lane driver turns each failure
+// into a referral (no barrier opens) and says so on stderr.
+//
 // Thread safety: one AuditLog per thread (it holds one SQLite connection). Several processes
 // may append to the same file; SQLite serialises them (busy timeout 5 s).
 
@@ -26,8 +33,13 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include <sys/types.h>
+
 #include <nlohmann/json.hpp>
 
+#include "devices/fault_injection.hpp"
 #include "gate/transaction_outcome.hpp"
 
 struct sqlite3;
@@ -71,10 +83,12 @@ class AuditLog {
   const std::filesystem::path& file() const { return file_; }
 
   // ensures: the record is committed and synced when this returns; returns its row id.
-  // throws AuditError when it could not be written (nothing partial is left behind).
+  // throws AuditError when it could not be written (nothing partial is left behind; see
+  //        Failure and recovery above).
   std::int64_t append(const TransactionOutcome& outcome);
 
   // ensures: every record, oldest first.
+  // throws AuditError when the log cannot be read (or is closed after a failed write).
   std::vector<AuditRecord> records() const;
 
   // ensures: the incident is committed and synced when this returns; returns its row id.
@@ -92,10 +106,33 @@ class AuditLog {
   //          less than `window` ago, oldest first.
   std::vector<PastClearance> clearances_within(Duration window) const;
 
+  // What identifies each record, oldest first (without the JSON: cheap for a million rows).
+  struct Row {
+    std::string lane;
+    std::uint64_t transaction = 0;
+    std::string decision;
+    std::string holder_id;
+  };
+  std::vector<Row> rows() const;
+  // ensures: SQLite's PRAGMA integrity_check: "ok", or the problems found.
+  std::string integrity_check() const;
+
+  // Soak tests: before each append the injector may fail it (any injected fault is an
+  // AuditError naming it; nothing is written), on `clock` for stalls. requires: `clock`
+  // outlives the log.
+  void inject_faults(devices::FaultPlan plan, devices::Clock& clock);
+  const devices::FaultInjector* injected_faults() const { return faults_.get(); }  // null: none injected
+
  private:
+  void open();   // throws AuditError
+  void close();
+
   std::filesystem::path file_;
   std::string lane_;
   sqlite3* db_ = nullptr;
+  dev_t device_ = 0;  // the file that is open, to notice its removal
+  ino_t inode_ = 0;
+  std::unique_ptr<devices::FaultInjector> faults_;
 };
 
 }  // namespace gatesim::gate

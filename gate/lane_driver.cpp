@@ -1,14 +1,20 @@
 #include "gate/lane_driver.hpp"
 
 #include <algorithm>
+#include <cassert>
+#include <condition_variable>
+#include <deque>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "models/input_error.hpp"
@@ -17,15 +23,107 @@ namespace gatesim::gate {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// One thread that runs jobs in the order they were posted, and tells the lane's clock while it
+// has work. close() drops the jobs not started and ends the thread: joined when it is idle,
+// detached (abandoned) when a job is still running; the running job finishes on its own, then
+// the thread touches only the State it shares, and exits.
+class Worker {
+ public:
+  explicit Worker(LaneClock& clock) : state_(std::make_shared<State>(clock)) {
+    thread_ = std::thread([state = state_] { state->loop(); });
+  }
+  ~Worker() { close(); }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void post(std::function<void()> job) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->closed) return;
+    if (!state_->active) {
+      state_->active = true;
+      state_->clock.busy();
+    }
+    state_->jobs.push_back(std::move(job));
+    state_->changed.notify_all();
+  }
+  // ensures: every job posted so far has finished (or the worker was closed).
+  void wait_idle() {
+    std::unique_lock lock(state_->mutex);
+    state_->changed.wait(lock, [&] { return !state_->active || state_->closed; });
+  }
+  void close() {
+    if (!thread_.joinable()) return;
+    bool running = false;
+    std::deque<std::function<void()>> dropped;
+    {
+      std::lock_guard lock(state_->mutex);
+      state_->closed = true;
+      running = state_->active;
+      dropped.swap(state_->jobs);
+      state_->changed.notify_all();
+    }
+    if (running)
+      thread_.detach();  // abandoned: it exits when its call returns
+    else
+      thread_.join();
+  }
+
+ private:
+  struct State {
+    explicit State(LaneClock& c) : clock(c) {}
+    void loop() {
+      std::unique_lock lock(mutex);
+      for (;;) {
+        changed.wait(lock, [&] { return closed || !jobs.empty(); });
+        if (closed) return;
+        auto job = std::move(jobs.front());
+        jobs.pop_front();
+        lock.unlock();
+        job();
+        job = nullptr;  // its captures go before the lock is taken again
+        lock.lock();
+        if (closed) return;  // abandoned: the clock and the driver may be gone
+        if (jobs.empty()) {
+          active = false;
+          clock.idle();
+          changed.notify_all();
+        }
+      }
+    }
+    LaneClock& clock;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<std::function<void()>> jobs;
+    bool active = false;  // a job running or queued: counted by the clock as work
+    bool closed = false;
+  };
+  std::shared_ptr<State> state_;
+  std::thread thread_;
+};
+
+// Every event carries its time; the driver stamps it when the event reaches the controller.
+void stamp(Event& event, Time at) {
+  std::visit([at](auto& e) { e.at = at; }, event);
+}
+
+}  // namespace
+
 struct LaneDriver::Impl {
-  Impl(GateConfig config, const biometrics::ModelStore& models, LaneDevices& d, LaneServices& s, AuditLog& a,
-       LaneDriverOptions o)
+  Impl(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> d, LaneServices& s,
+       AuditLog& a, LaneDriverOptions o)
       : controller(std::move(config)),
         analyzer(models, o.detector),
-        devices(d),
+        devices(std::move(d)),
         services(s),
         audit(a),
-        options(std::move(o)) {
+        options(std::move(o)),
+        clock(options.clock ? *options.clock : steady_lane_clock()),
+        epoch(clock.now()),
+        inbox(std::make_shared<Inbox>(this)),
+        device_worker(clock),
+        service_worker(clock) {
     if (!options.keep_images.empty()) {
       std::error_code error;
       std::filesystem::create_directories(options.keep_images, error);
@@ -37,63 +135,182 @@ struct LaneDriver::Impl {
       for (auto& earlier : audit.clearances_within(window))
         controller.remember({std::move(earlier.holder_id), now() - earlier.age, std::move(earlier.transaction)});
   }
+  ~Impl() {
+    inbox->close();  // an abandoned device call's answer goes nowhere from now on
+    device_worker.close();
+    service_worker.close();
+  }
 
   GateController controller;
   biometrics::FaceAnalyzer analyzer;  // used on the service thread only
-  LaneDevices& devices;
+  std::shared_ptr<LaneDevices> devices;
   LaneServices& services;
   AuditLog& audit;
   LaneDriverOptions options;
+  LaneClock& clock;
+  devices::Duration epoch;
 
   asio::io_context io;
+
+  // Where the workers' answers go: to the driver's thread while the driver lives, nowhere once
+  // it is gone (an abandoned device call may answer after that). Each answer in flight counts
+  // as work for the clock until the driver's thread takes it.
+  struct Inbox {
+    explicit Inbox(Impl* d) : driver(d) {}
+    void post(std::function<void(Impl&)> answer) {
+      std::lock_guard lock(mutex);
+      if (!driver) return;
+      Impl* d = driver;
+      d->clock.busy();
+      asio::post(d->io, [d, answer = std::move(answer)] {
+        d->clock.idle();
+        answer(*d);
+      });
+    }
+    void close() {
+      std::lock_guard lock(mutex);
+      driver = nullptr;
+    }
+    std::mutex mutex;
+    Impl* driver;
+  };
+  std::shared_ptr<Inbox> inbox;
+
   // Device calls on one thread, everything else that blocks (face analysis, services, the
   // audit write) on another: a stalled device holds up later device calls only, so the
   // controller's timeout still gets its referral written and the lane on to the next traveller.
-  asio::thread_pool device_thread{1};
-  asio::thread_pool service_thread{1};
-  std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
-  std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> timers;
+  Worker device_worker;
+  Worker service_worker;
+
   std::size_t completed = 0;
   bool no_more_travellers = false;
+  bool audit_failing = false;
 
   // Service-thread state: the last analysed frame's probe, for MatchFace / Identify.
   std::optional<biometrics::FaceDescriptor> probe;
   FrameView last_view;
   std::size_t images_kept = 0;
 
-  Time now() const {
-    return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - epoch);
-  }
+  Time now() const { return std::chrono::duration_cast<Duration>(clock.now() - epoch); }
 
-  void feed(const Event& event) {
+  void feed(Event event) {
+    stamp(event, now());
     for (auto& action : controller.handle(event)) std::visit([&](auto& a) { act(a); }, action);
     if (controller.state() == LaneState::idle) next_traveller();
   }
 
-  // Runs `work` on `thread`; its event (or a DeviceFault) is fed back on the io thread.
-  template <class Work>
-  void on(asio::thread_pool& thread, Work work) {
-    asio::post(thread, [this, work = std::move(work)]() mutable { deliver(work); });
-  }
-  template <class Work>
-  void deliver(Work& work) {
-    std::optional<Event> event;
-    try {
-      event = work();
-    } catch (const DeviceFailure& e) {
-      event = DeviceFault{now(), e.device(), e.what()};
-    } catch (...) {
-      fail(std::current_exception());
-      return;
+  // ---- Timers: Asio steady timers in real time; in virtual time run_virtual() fires them ----
+  struct Timer {
+    Time due{};
+    std::function<void()> fire;
+    std::unique_ptr<asio::steady_timer> real;
+  };
+  std::map<std::uint64_t, Timer> timers;  // by id: the controller's ids, then internal ones
+  std::uint64_t next_internal_timer = std::uint64_t{1} << 63;
+
+  void start_timer(std::uint64_t id, Duration after, std::function<void()> fire) {
+    Timer timer{now() + after, std::move(fire), nullptr};
+    if (!clock.is_virtual()) {
+      timer.real = std::make_unique<asio::steady_timer>(io, after);
+      timer.real->async_wait([this, id](const boost::system::error_code& error) {
+        if (!error) fire_timer(id);  // a cancelled timer is gone from `timers`: nothing fires
+      });
     }
-    if (event) asio::post(io, [this, event = std::move(*event)] { feed(event); });
+    timers.insert_or_assign(id, std::move(timer));
+  }
+  void fire_timer(std::uint64_t id) {
+    const auto it = timers.find(id);
+    if (it == timers.end()) return;
+    auto fire = std::move(it->second.fire);
+    timers.erase(it);
+    fire();
+  }
+  std::optional<Time> next_due() const {
+    std::optional<Time> due;
+    for (const auto& [id, timer] : timers)
+      if (!due || timer.due < *due) due = timer.due;
+    return due;
+  }
+  // Virtual time: the loop of run(). Answers first; when nothing is under way anywhere, time
+  // moves to the next timer or device sleeper and the timers due then fire (earliest first,
+  // then by id: the order they were started in).
+  void run_virtual(VirtualLaneClock& virtual_clock) {
+    while (!io.stopped()) {
+      if (io.poll_one() > 0) continue;
+      if (io.stopped()) break;
+      if (virtual_clock.quiet()) {
+        const auto due = next_due();
+        if (virtual_clock.advance(due ? std::optional(epoch + *due) : std::nullopt)) {
+          fire_due_timers();
+          continue;
+        }
+      }
+      io.run_one();  // an answer, a wake-up from the clock, or stop()
+    }
+  }
+  void fire_due_timers() {
+    for (;;) {
+      const Time at = now();
+      auto first = timers.end();
+      for (auto it = timers.begin(); it != timers.end(); ++it)
+        if (it->second.due <= at && (first == timers.end() || it->second.due < first->second.due)) first = it;
+      if (first == timers.end() || io.stopped()) return;
+      fire_timer(first->first);
+    }
+  }
+
+  // ---- Work on the threads ----
+  // Runs `call(devices)` on the device thread; `then(driver, result)` on the driver's thread.
+  // A DeviceFailure goes to `failed(driver, fault)` (default: the controller's DeviceFault);
+  // anything else stops the lane. The job holds no pointer to the driver, only the devices and
+  // the inbox: it may outlive the driver (see Cancellation in the header).
+  static void to_controller(Impl& d, const DeviceFault& fault) { d.feed(fault); }
+  template <class Call, class Then, class Failed = decltype(&to_controller)>
+  void on_device(Call call, Then then, Failed failed = &to_controller) {
+    device_worker.post([devices = devices, inbox = inbox, call = std::move(call), then = std::move(then),
+                        failed = std::move(failed)]() mutable {
+      try {
+        using Result = decltype(call(*devices));
+        if constexpr (std::is_void_v<Result>) {
+          call(*devices);
+          inbox->post([then = std::move(then)](Impl& d) mutable { then(d); });
+        } else {
+          inbox->post([then = std::move(then), result = call(*devices)](Impl& d) mutable { then(d, std::move(result)); });
+        }
+      } catch (const DeviceFailure& e) {
+        inbox->post([failed = std::move(failed), fault = DeviceFault{{}, e.device(), e.what()}](Impl& d) mutable {
+          failed(d, fault);
+        });
+      } catch (...) {
+        inbox->post([error = std::current_exception()](Impl& d) { d.fail(error); });
+      }
+    });
+  }
+  // A device call whose event (if any) goes to the controller.
+  template <class Call>
+  void device_event(Call call) {
+    on_device(std::move(call), [](Impl& d, std::optional<Event> event) {
+      if (event) d.feed(std::move(*event));
+    });
   }
   // A device call whose completion the controller does not wait for.
   template <class Call>
   void device_call(Call call) {
-    on(device_thread, [call = std::move(call)]() mutable -> std::optional<Event> {
-      call();
-      return std::nullopt;
+    on_device(std::move(call), [](Impl&) {});
+  }
+
+  // Runs `work()` on the service thread; its event (if any) goes to the controller.
+  template <class Work>
+  void on_service(Work work) {
+    service_worker.post([this, work = std::move(work)]() mutable {
+      std::optional<Event> event;
+      try {
+        event = work();
+      } catch (...) {
+        inbox->post([error = std::current_exception()](Impl& d) { d.fail(error); });
+        return;
+      }
+      if (event) inbox->post([event = std::move(*event)](Impl& d) mutable { d.feed(std::move(event)); });
     });
   }
 
@@ -102,31 +319,25 @@ struct LaneDriver::Impl {
     // Only one wait at a time: the lane leaves idle as soon as the arrival is fed.
     if (waiting_for_traveller) return;
     waiting_for_traveller = true;
-    asio::post(device_thread, [this] {
-      bool more = false;
-      try {
-        more = devices.next_traveller();
-      } catch (const DeviceFailure&) {
-        more = false;  // the traveller source is gone: the run ends
-      } catch (...) {
-        fail(std::current_exception());
-        return;
-      }
-      asio::post(io, [this, more] {
-        if (!more) {
-          waiting_for_traveller = false;
-          no_more_travellers = true;
-          finish_if_done();
-          return;
-        }
-        if (controller.config().channel == Channel::document_free) {
-          await_face();
-        } else {
-          waiting_for_traveller = false;
-          feed(TravellerArrived{now()});
-        }
-      });
-    });
+    on_device([](LaneDevices& lane) { return lane.next_traveller(); },
+              [](Impl& d, bool more) {
+                if (!more) {
+                  d.travellers_over();
+                  return;
+                }
+                if (d.controller.config().channel == Channel::document_free) {
+                  d.await_face();
+                } else {
+                  d.waiting_for_traveller = false;
+                  d.feed(TravellerArrived{});
+                }
+              },
+              [](Impl& d, const DeviceFault&) { d.travellers_over(); });  // the traveller source is gone
+  }
+  void travellers_over() {
+    waiting_for_traveller = false;
+    no_more_travellers = true;
+    finish_if_done();
   }
   bool waiting_for_traveller = false;
 
@@ -136,37 +347,25 @@ struct LaneDriver::Impl {
   // the lane waits goes into the next transaction's record (once per kind of fault) and the
   // camera is tried again after camera_retry.
   void await_face() {
-    asio::post(device_thread, [this] {
-      cv::Mat frame;
-      try {
-        frame = devices.capture_frame();
-      } catch (const DeviceFailure& e) {
-        asio::post(io, [this, fault = DeviceFault{now(), e.device(), e.what()}] { camera_failed_while_waiting(fault); });
-        return;
-      } catch (...) {
-        fail(std::current_exception());
-        return;
-      }
-      asio::post(service_thread, [this, frame] {
-        FrameAnalysed seen;
-        try {
-          seen = analyse(CaptureFrame{0, Role::traveller, true}, frame, FrameUse::presence);
-        } catch (...) {
-          fail(std::current_exception());
-          return;
-        }
-        asio::post(io, [this, seen = std::move(seen)]() mutable {
-          waiting_for_traveller = false;
-          if (seen.face_count == 0) {
-            next_traveller();
-            return;
-          }
-          last_idle_fault.clear();
-          presence_frame = std::move(seen);
-          feed(TravellerArrived{now()});
-        });
-      });
-    });
+    on_device([](LaneDevices& lane) { return lane.capture_frame(); },
+              [](Impl& d, cv::Mat frame) {
+                d.on_service([&d, frame]() -> std::optional<Event> {
+                  FrameAnalysed seen = d.analyse(CaptureFrame{0, Role::traveller, true}, frame, FrameUse::presence);
+                  d.inbox->post([seen = std::move(seen)](Impl& driver) mutable { driver.face_seen(std::move(seen)); });
+                  return std::nullopt;
+                });
+              },
+              [](Impl& d, const DeviceFault& fault) { d.camera_failed_while_waiting(fault); });
+  }
+  void face_seen(FrameAnalysed seen) {
+    waiting_for_traveller = false;
+    if (seen.face_count == 0) {
+      next_traveller();
+      return;
+    }
+    last_idle_fault.clear();
+    presence_frame = std::move(seen);
+    feed(TravellerArrived{});
   }
   void camera_failed_while_waiting(const DeviceFault& fault) {
     waiting_for_traveller = false;
@@ -175,22 +374,16 @@ struct LaneDriver::Impl {
       feed(fault);  // idle: recorded with the next transaction; feed() looks for the next traveller
       return;
     }
-    retry_timer.expires_after(options.camera_retry);
-    retry_timer.async_wait([this](const boost::system::error_code& error) {
-      if (!error) next_traveller();
-    });
+    start_timer(next_internal_timer++, options.camera_retry, [this] { next_traveller(); });
   }
   std::optional<FrameAnalysed> presence_frame;  // the frame that showed the traveller
   std::string last_idle_fault;
-  asio::steady_timer retry_timer{io};
 
   // Anything but a DeviceFailure is a bug or bad data: stop the lane and rethrow from run().
   std::exception_ptr failure;
   void fail(std::exception_ptr error) {
-    asio::post(io, [this, error] {
-      if (!failure) failure = error;
-      io.stop();
-    });
+    if (!failure) failure = error;
+    io.stop();
   }
 
   void finish_if_done() {
@@ -202,15 +395,14 @@ struct LaneDriver::Impl {
 
   // ---- Actions ----
   void act(const ReadDocument& a) {
-    on(device_thread, [this, a]() -> std::optional<Event> {
-      auto reading = devices.read_document(a.role);
-      return DocumentRead{now(), a.request, std::move(reading.document), std::move(reading.problem)};
+    device_event([a](LaneDevices& lane) -> std::optional<Event> {
+      auto reading = lane.read_document(a.role);
+      return DocumentRead{{}, a.request, std::move(reading.document), std::move(reading.problem)};
     });
   }
   void act(const CheckPolicy& a) {
-    on(service_thread, [this, a]() -> std::optional<Event> {
+    on_service([this, a]() -> std::optional<Event> {
       PolicyChecked verdict = services.check_policy(a);
-      verdict.at = now();
       verdict.request = a.request;
       return verdict;
     });
@@ -220,87 +412,100 @@ struct LaneDriver::Impl {
       FrameAnalysed seen = std::move(*presence_frame);
       presence_frame.reset();
       seen.request = a.request;
-      asio::post(io, [this, seen = std::move(seen)] { feed(seen); });
+      inbox->post([seen = std::move(seen)](Impl& d) { d.feed(seen); });
       return;
     }
-    on(device_thread, [this, a]() -> std::optional<Event> {
-      on(service_thread, [this, a, frame = devices.capture_frame()]() -> std::optional<Event> { return analyse(a, frame); });
-      return std::nullopt;
-    });
+    on_device([](LaneDevices& lane) { return lane.capture_frame(); },
+              [a](Impl& d, cv::Mat frame) {
+                d.on_service([&d, a, frame]() -> std::optional<Event> { return d.analyse(a, frame); });
+              });
   }
   void act(const MatchFace& a) {
-    on(service_thread, [this, a]() -> std::optional<Event> {
+    on_service([this, a]() -> std::optional<Event> {
       if (!probe) return std::nullopt;  // cannot happen: MatchFace follows a frame with a probe
       const auto templates = services.enrolled_faces(a.holder_id);
       double best = std::numeric_limits<double>::infinity();
       for (const auto& t : templates) best = std::min(best, biometrics::descriptor_distance(t, *probe));
       show_score(templates.empty() ? std::nullopt : std::optional(best));
-      return FaceMatched{now(), a.request, !templates.empty(), templates.empty() ? 0.0 : best};
+      return FaceMatched{{}, a.request, !templates.empty(), templates.empty() ? 0.0 : best};
     });
   }
   void act(const Identify& a) {
-    on(service_thread, [this, a]() -> std::optional<Event> {
+    on_service([this, a]() -> std::optional<Event> {
       if (!probe) return std::nullopt;
       IdentificationDone done = services.identify(*probe);
-      done.at = now();
       done.request = a.request;
       show_score(done.best ? std::optional(done.best->distance) : std::nullopt);
       return done;
     });
   }
   void act(const CaptureFingerprint& a) {
-    on(device_thread, [this, a]() -> std::optional<Event> {
-      return FingerprintResult{now(), a.request, devices.capture_fingerprint(a.holder_id)};
+    device_event([a](LaneDevices& lane) -> std::optional<Event> {
+      return FingerprintResult{{}, a.request, lane.capture_fingerprint(a.holder_id)};
     });
   }
   void act(const StartTimer& a) {
-    auto timer = std::make_unique<asio::steady_timer>(io, a.duration);
-    timer->async_wait([this, id = a.id](const boost::system::error_code& error) {
-      if (error) return;  // cancelled
-      timers.erase(id);
-      feed(TimerFired{now(), id});
-    });
-    timers[a.id] = std::move(timer);
+    start_timer(a.id, a.duration, [this, id = a.id] { feed(TimerFired{{}, id}); });
   }
-  void act(const CancelTimer& a) { timers.erase(a.id); }  // destroying a timer cancels its wait
+  void act(const CancelTimer& a) { timers.erase(a.id); }  // destroying a steady timer cancels its wait
   void act(const ShowIndicator& a) {
-    device_call([this, a] { devices.show(a.signal); });
+    device_call([a](LaneDevices& lane) { lane.show(a.signal); });
   }
   void act(const WriteAudit& a) {
-    on(service_thread, [this, a]() -> std::optional<Event> {
+    on_service([this, a]() -> std::optional<Event> {
+      AuditWritten written{{}, a.request, true, ""};
       try {
         audit.append(*a.outcome);
-        return AuditWritten{now(), a.request, true, ""};
       } catch (const std::exception& e) {
-        return AuditWritten{now(), a.request, false, e.what()};
+        written.ok = false;
+        written.problem = e.what();
       }
-    });
-  }
-  void act(const OpenBarrier&) {
-    barrier_open = true;
-    on(device_thread, [this]() -> std::optional<Event> {
-      devices.open_barrier();
-      if (const auto people = devices.await_passage()) return TravellerPassed{now(), *people};
-      asio::post(io, [this] { watch_passage(PassageWatch{now()}); });
+      inbox->post([written](Impl& d) { d.audit_answered(written); });
       return std::nullopt;
     });
   }
+  // Fail closed: an unwritten record is a referral (the controller's rule), and the operator
+  // hears at once that the lane can clear nobody, and again when it can.
+  void audit_answered(const AuditWritten& written) {
+    if (!written.ok && !audit_failing && options.diagnostics)
+      *options.diagnostics << "lane: the audit log cannot be written (" << written.problem
+                           << "): no barrier opens, every traveller is referred until it can" << std::endl;
+    if (written.ok && audit_failing && options.diagnostics)
+      *options.diagnostics << "lane: the audit log is written again (" << audit.file().string()
+                           << "): the lane clears travellers again" << std::endl;
+    audit_failing = !written.ok;
+    feed(written);
+  }
+  void act(const OpenBarrier&) {
+    barrier_open = true;
+    on_device(
+        [](LaneDevices& lane) {
+          lane.open_barrier();
+          return lane.await_passage();
+        },
+        [](Impl& d, std::optional<int> people) {
+          if (people)
+            d.feed(TravellerPassed{{}, *people});
+          else
+            d.watch_passage(PassageWatch{d.now()});
+        });
+  }
   void act(const CloseBarrier&) {
     barrier_open = false;
-    device_call([this] { devices.close_barrier(); });
+    device_call([](LaneDevices& lane) { lane.close_barrier(); });
   }
   void act(const RecordIncident& a) {
-    on(service_thread, [this, a]() -> std::optional<Event> {
+    on_service([this, a]() -> std::optional<Event> {
       try {
         audit.append_incident(a.transaction, a.what);
       } catch (const AuditError& e) {
-        device_call([this, what = std::string(e.what())] { devices.alarm(what); });
+        device_call([what = std::string(e.what())](LaneDevices& lane) { lane.alarm(what); });
       }
       return std::nullopt;
     });
   }
 
-  // ---- Passage without an exit sensor: the camera is watched (io thread) ----
+  // ---- Passage without an exit sensor: the camera is watched ----
   // Clear once the frames have shown no face for passage_clear; `people` counts the most faces
   // seen in one frame while the barrier was open. A camera fault ends the watch (recorded with
   // the next transaction): a lane that cannot see cannot wait for anyone.
@@ -312,45 +517,33 @@ struct LaneDriver::Impl {
   bool barrier_open = false;
   void watch_passage(PassageWatch watch) {
     if (controller.state() != LaneState::passing) return;
-    asio::post(device_thread, [this, watch] {
-      cv::Mat frame;
-      try {
-        frame = devices.capture_frame();
-      } catch (const DeviceFailure& e) {
-        asio::post(io, [this, watch, fault = DeviceFault{now(), e.device(), e.what()}] {
-          feed(fault);
-          if (controller.state() == LaneState::passing) feed(TravellerPassed{now(), watch.people});
-        });
-        return;
-      } catch (...) {
-        fail(std::current_exception());
-        return;
-      }
-      asio::post(service_thread, [this, watch, frame]() mutable {
-        int faces = 0;
-        try {
-          faces = static_cast<int>(analyzer.detect(frame).size());
-        } catch (...) {
-          fail(std::current_exception());
-          return;
-        }
-        asio::post(io, [this, watch, faces]() mutable {
-          if (controller.state() != LaneState::passing) return;
-          const Time at = now();
-          watch.face_free = faces == 0;
-          if (faces > 0) watch.last_face = at;
-          if (barrier_open) watch.people = std::max(watch.people, faces);
-          if (watch.face_free && at - watch.last_face >= options.passage_clear)
-            feed(TravellerPassed{at, watch.people});
-          else
-            watch_passage(watch);
-        });
-      });
-    });
+    on_device([](LaneDevices& lane) { return lane.capture_frame(); },
+              [watch](Impl& d, cv::Mat frame) {
+                d.on_service([&d, watch, frame]() -> std::optional<Event> {
+                  const int faces = static_cast<int>(d.analyzer.detect(frame).size());
+                  d.inbox->post([watch, faces](Impl& driver) mutable { driver.passage_seen(watch, faces); });
+                  return std::nullopt;
+                });
+              },
+              [watch](Impl& d, const DeviceFault& fault) {
+                d.feed(fault);
+                if (d.controller.state() == LaneState::passing) d.feed(TravellerPassed{{}, watch.people});
+              });
+  }
+  void passage_seen(PassageWatch watch, int faces) {
+    if (controller.state() != LaneState::passing) return;
+    const Time at = now();
+    watch.face_free = faces == 0;
+    if (faces > 0) watch.last_face = at;
+    if (barrier_open) watch.people = std::max(watch.people, faces);
+    if (watch.face_free && at - watch.last_face >= options.passage_clear)
+      feed(TravellerPassed{{}, watch.people});
+    else
+      watch_passage(watch);
   }
   void act(const Refer&) {}  // the reasons reach the traveller through go_to_counter and the outcome
   void act(const RaiseAlarm& a) {
-    device_call([this, a] { devices.alarm(a.what); });
+    device_call([a](LaneDevices& lane) { lane.alarm(a.what); });
   }
   void act(const Completed& a) {
     ++completed;
@@ -359,34 +552,76 @@ struct LaneDriver::Impl {
   }
 
   // ---- Face analysis (service thread) ----
+  struct Analysis {
+    std::vector<biometrics::DetectedFace> faces;
+    std::optional<biometrics::FaceQuality> quality;  // of the largest face
+    std::optional<biometrics::FaceDescriptor> probe;  // when its quality is acceptable and it was wanted
+    std::size_t largest = 0;                          // index of the largest face
+  };
+  Analysis fresh;
+  std::unordered_map<std::size_t, Analysis> remembered;  // by frame_key(), up to remember_frames
+  // want_probe false (a liveness-only frame): the descriptor, the costly part, is not computed.
+  const Analysis& analysis_of(const cv::Mat& frame, bool want_probe) {
+    std::size_t key = 0;
+    if (options.remember_frames > 0) {
+      key = frame_key(frame);
+      if (const auto it = remembered.find(key); it != remembered.end()) {
+        Analysis& known = it->second;
+        if (want_probe && !known.probe && known.quality && known.quality->acceptable)
+          known.probe = analyzer.describe(frame, known.faces[known.largest]);
+        return known;
+      }
+    }
+    Analysis a;
+    a.faces = analyzer.detect(frame);
+    if (!a.faces.empty()) {
+      // The largest face is the one at the gate; others only count (tailgating, the ward).
+      const auto largest = std::max_element(a.faces.begin(), a.faces.end(), [](const auto& x, const auto& y) {
+        return x.box.width() * x.box.height() < y.box.width() * y.box.height();
+      });
+      a.largest = static_cast<std::size_t>(largest - a.faces.begin());
+      a.quality = biometrics::assess_face(frame, *largest, options.quality);
+      if (want_probe && a.quality->acceptable) a.probe = analyzer.describe(frame, *largest);
+    }
+    if (options.remember_frames == 0) return fresh = std::move(a);
+    if (remembered.size() >= options.remember_frames) remembered.clear();
+    return remembered.emplace(key, std::move(a)).first->second;
+  }
+  // The frame's size, type and every pixel (a 64-bit hash: two different frames of a bench's
+  // few images share one with a chance of about n^2 / 2^65).
+  static std::size_t frame_key(const cv::Mat& frame) {
+    std::size_t key = std::hash<std::string_view>{}(std::string_view(
+        reinterpret_cast<const char*>(&frame.rows), sizeof frame.rows));
+    auto mix = [&](std::size_t h) { key ^= h + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2); };
+    mix(static_cast<std::size_t>(frame.cols));
+    mix(static_cast<std::size_t>(frame.type()));
+    for (int row = 0; row < frame.rows; ++row)
+      mix(std::hash<std::string_view>{}(
+          std::string_view(frame.ptr<const char>(row), frame.cols * frame.elemSize())));
+    return key;
+  }
   // A frame of the empty lane (FrameUse::presence, no face) is never kept.
   enum class FrameUse { transaction, presence };
   FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame, FrameUse use = FrameUse::transaction) {
     FrameAnalysed result{{}, request.request, 0, false, {}, ""};
-    probe.reset();
     if (options.liveness && (request.first || use == FrameUse::presence)) options.liveness->restart();
-    auto faces = analyzer.detect(frame);
-    result.face_count = static_cast<int>(faces.size());
-    last_view = FrameView{frame, request.role, faces, std::nullopt, std::nullopt};
-    if (faces.empty()) {
+    const Analysis& analysis = analysis_of(frame, !request.liveness_only);
+    probe = request.liveness_only ? std::nullopt : analysis.probe;
+    result.face_count = static_cast<int>(analysis.faces.size());
+    last_view = FrameView{frame, request.role, analysis.faces, analysis.quality, std::nullopt};
+    if (analysis.faces.empty()) {
       result.quality_reasons.push_back("no face");
     } else {
-      // The largest face is the one at the gate; others only count (tailgating, the ward).
-      const auto largest = std::max_element(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
-        return a.box.width() * a.box.height() < b.box.width() * b.box.height();
-      });
-      if (options.liveness) last_view.liveness = result.liveness = options.liveness->observe(frame, *largest);
-      const auto quality = biometrics::assess_face(frame, *largest, options.quality);
-      last_view.quality = quality;
-      result.quality_ok = quality.acceptable;
-      result.quality_reasons = quality.reasons;
-      if (quality.acceptable && !request.liveness_only) probe = analyzer.describe(frame, *largest);
+      // Liveness follows the frames in order, so it is observed on every frame (never remembered).
+      if (options.liveness)
+        last_view.liveness = result.liveness = options.liveness->observe(frame, analysis.faces[analysis.largest]);
+      result.quality_ok = analysis.quality->acceptable;
+      result.quality_reasons = analysis.quality->reasons;
     }
-    if (!options.keep_images.empty() && !(use == FrameUse::presence && faces.empty())) {
+    if (!options.keep_images.empty() && !(use == FrameUse::presence && analysis.faces.empty())) {
       const auto path = options.keep_images / ("frame-" + std::to_string(++images_kept) + ".jpg");
       if (cv::imwrite(path.string(), frame)) result.image_path = path.string();
     }
-    result.at = now();
     if (options.on_frame) post_view();
     return result;
   }
@@ -395,29 +630,46 @@ struct LaneDriver::Impl {
     if (options.on_frame) post_view();
   }
   void post_view() {
-    asio::post(io, [this, view = last_view] { options.on_frame(view); });
+    inbox->post([view = last_view](Impl& d) { d.options.on_frame(view); });
   }
 };
 
 LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, LaneDevices& devices,
                        LaneServices& services, AuditLog& audit, LaneDriverOptions options)
-    : impl_(std::make_unique<Impl>(std::move(config), models, devices, services, audit, std::move(options))) {}
+    : LaneDriver(std::move(config), models, std::shared_ptr<LaneDevices>(std::shared_ptr<LaneDevices>(), &devices),
+                 services, audit, std::move(options)) {}
 
-LaneDriver::~LaneDriver() {
-  impl_->device_thread.join();
-  impl_->service_thread.join();
+LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> devices,
+                       LaneServices& services, AuditLog& audit, LaneDriverOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), models, std::move(devices), services, audit,
+                                   std::move(options))) {}
+
+LaneDriver::~LaneDriver() = default;
+
+void LaneDriver::stop() {
+  asio::post(impl_->io, [d = impl_.get()] { d->io.stop(); });
 }
 
 std::size_t LaneDriver::run() {
   auto& d = *impl_;
-  d.io.restart();
   // The io_context has nothing of its own to do while the threads are busy: keep it running
-  // until finish_if_done() or fail() stops it.
+  // until finish_if_done(), fail() or stop() stops it.
   auto busy = asio::make_work_guard(d.io);
   asio::post(d.io, [&d] { d.next_traveller(); });
-  d.io.run();
-  d.device_thread.wait();
-  d.service_thread.wait();
+  if (d.clock.is_virtual()) {
+    auto& virtual_clock = static_cast<VirtualLaneClock&>(d.clock);
+    // When the last work stops, the loop may be waiting for an answer: wake it to look again.
+    virtual_clock.on_quiet([&d] { asio::post(d.io, [] {}); });
+    d.run_virtual(virtual_clock);
+    virtual_clock.on_quiet({});
+  } else {
+    d.io.run();
+  }
+  d.timers.clear();
+  // Our own work (face analysis, services, the audit write) always returns: let it finish, so
+  // nothing runs on the driver's state once run() is over. A device call is not waited for.
+  d.device_worker.close();
+  d.service_worker.wait_idle();
   if (d.failure) std::rethrow_exception(d.failure);
   return d.completed;
 }

@@ -28,14 +28,34 @@
 // (RecordIncident) go to the audit log's incidents table. Anti-passback: the constructor gives
 // the controller the audit log's clearances within GateConfig::passback_window.
 //
+// Time: a LaneClock (gate/lane_clock.hpp; LaneDriverOptions::clock). The default is real time
+// with Asio steady timers. A VirtualLaneClock runs the same driver on virtual time: the driver
+// moves time to its next timer (or a device's sleep_until on that clock) only when no work is
+// under way on any thread, so tests of timeouts wait no real time and do not depend on how
+// fast the machine analyses a face.
+//
+// Cancellation: no device call can hold the lane's end. A device call that never returns
+// (a camera read stuck in a driver, a reader waiting for a finger that never comes) cannot be
+// interrupted from outside in general — only some backends have a cancel (libfprint's
+// GCancellable), OpenCV's VideoCapture and a blocking socket read do not. So the driver does not
+// wait for it: when run() ends (stop(), no more travellers, or a failure) the device thread is
+// abandoned if it is in a call — its queued calls are dropped and the thread is detached. When
+// the call finally returns, the thread touches only what it owns: the devices (held through the
+// shared_ptr given to the driver, so they live until that call is over) and a small shared
+// mailbox that no longer leads to the freed driver; then it exits. The service thread's work
+// (our face pipeline, the services, the audit write) always returns, so run() waits for it.
+//
 // A document-free lane has no document to say that someone is there: after next_traveller()
 // the driver looks at camera frames until one shows a face, and only then starts the
 // transaction (that frame is its first), so an empty lane idles instead of referring nobody.
 //
-// Thread safety: one run() at a time; the callbacks are called on the run() thread.
+// Thread safety: run() once; stop() from any thread at any time; the callbacks are called on the
+// run() thread.
 
 #include <filesystem>
 #include <functional>
+#include <iostream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -48,6 +68,7 @@
 #include "gate/audit_log.hpp"
 #include "gate/gate_controller.hpp"
 #include "gate/liveness_probe.hpp"
+#include "gate/lane_clock.hpp"
 
 namespace gatesim::gate {
 
@@ -67,7 +88,9 @@ struct DocumentReading {
   std::string problem;
 };
 
-// The lane's devices. Every call may block; all are made from the driver's device thread.
+// The lane's devices. Every call may block; all are made from the driver's device thread, one
+// at a time. A call may still be under way after run() returned and the driver is gone (see
+// Cancellation above); it must not use the driver then, only the device.
 // requires of implementations: throw DeviceFailure for a device fault, nothing else.
 class LaneDevices {
  public:
@@ -128,25 +151,44 @@ struct LaneDriverOptions {
   // A lane without an exit sensor: how long no face must be in view before the cleared
   // traveller counts as gone (at least one frame without a face is always needed).
   Duration passage_clear = std::chrono::seconds(1);
+  // Benches that show the same few images again and again (a soak on a `dir:` camera): the
+  // pipeline's analysis (faces, quality, descriptor) of up to this many distinct frames is
+  // kept and reused for a frame with the same pixels, so the pipeline runs once per image.
+  // 0 (the default, every live lane): every frame is analysed.
+  std::size_t remember_frames = 0;
+  // The lane's time (requires: outlives the driver); null: real time (steady_lane_clock()).
+  LaneClock* clock = nullptr;
+  // Where the lane says what an operator must know at once (the audit log cannot be written,
+  // and when it can again); null: nowhere. Written from the run() thread.
+  std::ostream* diagnostics = &std::cerr;
 };
 
 class LaneDriver {
  public:
-  // requires: the references outlive the driver.
+  // requires: the references outlive the driver; `devices` also outlives any device call the
+  //           driver abandoned (use the shared_ptr overload when that cannot be promised).
   // throws models::InputError for missing face models or an unusable keep_images folder.
   LaneDriver(GateConfig config, const biometrics::ModelStore& models, LaneDevices& devices, LaneServices& services,
              AuditLog& audit, LaneDriverOptions options = {});
+  // The same, the driver (and an abandoned device call) sharing ownership of the devices.
+  LaneDriver(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> devices,
+             LaneServices& services, AuditLog& audit, LaneDriverOptions options = {});
+  // ensures: waits for no device call (an abandoned one finishes on its own thread).
   ~LaneDriver();
 
   // requires: called once.
   // ensures: serves travellers until devices.next_traveller() says there are no more and the
-  //          last transaction has completed; returns how many transactions completed.
+  //          last transaction has completed, or until stop(); returns how many transactions
+  //          completed. After stop() the transaction under way is dropped unfinished: it has no
+  //          audit row and its barrier has not opened (that needs the row).
+  //          Never waits for a device call: one still under way is abandoned (see Cancellation).
   // throws what a device or service threw other than DeviceFailure (a bug or bad data), after
   //        stopping the lane.
-  // A device call under way when the lane stops (a next_traveller() waiting for someone) holds
-  // run() until it returns: the shipped readers do (chips: and chip-dir: at once, tcp:// within
-  // its timeout, the live gate's booth at its next party or close()).
   std::size_t run();
+
+  // Asks run() to return as soon as the controller's current event is handled (before run():
+  // run() returns at once). Thread-safe; returns at once; repeated calls do nothing more.
+  void stop();
 
  private:
   struct Impl;
