@@ -101,6 +101,7 @@ void add_faces_command(CLI::App& root, CommandContext& context);
 void add_verify_command(CLI::App& root, CommandContext& context);
 void add_simulate_command(CLI::App& root, CommandContext& context);
 void add_gate_command(CLI::App& root, CommandContext& context);
+void add_soak_command(CLI::App& root, CommandContext& context);
 void add_sweep_command(CLI::App& root, CommandContext& context);
 void add_merge_command(CLI::App& root, CommandContext& context);
 void add_bench_command(CLI::App& root, CommandContext& context);

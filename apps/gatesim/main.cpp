@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   app::add_verify_command(root, context);
   app::add_simulate_command(root, context);
   app::add_gate_command(root, context);
+  app::add_soak_command(root, context);
   app::add_sweep_command(root, context);
   app::add_merge_command(root, context);
   app::add_bench_command(root, context);

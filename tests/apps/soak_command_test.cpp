@@ -1,0 +1,150 @@
+// `gatesim soak` end to end (the real program, dlib models, a dir: camera of shipped images, the
+// real audit log on disk): its accounting, its determinism, the lane failing closed on a full
+// file system, and a small kill campaign (scripts/kill-campaign.sh).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/scratch_folder.hpp"
+
+namespace gatesim::app {
+namespace {
+
+using gatesim::testing::run_shell;
+using gatesim::testing::shell_quote;
+using gatesim::testing::test_data;
+
+class SoakCommand : public gatesim::testing::ScratchFolderTest {
+ protected:
+  // The soak on the shipped small camera folder, as a shell command line; `audit` is shell text.
+  std::string soak_line(const std::string& extra, std::string audit = {}) const {
+    if (audit.empty()) audit = shell_quote(dir_ / "audit.db");
+    std::string line = shell_quote(GATESIM_BINARY) + " soak --json";
+    for (const auto& a : {std::string("--camera"), "dir:" + test_data("faces/small").string(), std::string("--enrol"),
+                          test_data("faces/reference/obama.jpg").string()})
+      line += " " + shell_quote(a);
+    return line + " --audit " + audit + " " + extra;
+  }
+};
+
+nlohmann::json without_run_figures(nlohmann::json j) {
+  for (const char* key : {"seconds", "rss_kib", "open_fds"}) j.erase(key);
+  return j;
+}
+
+// A short soak with 10% faults in every device and the audit log: every transaction is accounted
+// for (its row, or a referral for the audit write that failed), the injected faults show up.
+TEST_F(SoakCommand, EveryTransactionHasItsAuditRowOrItsAuditFailureAndFaultsAddUp) {
+  const auto result =
+      run_shell(soak_line("--transactions 300 --fault-rate 0.1 --seed 3 --openings " + shell_quote(dir_ / "log")));
+  ASSERT_EQ(result.exit_status, 0) << result.err << result.out;
+  const auto j = nlohmann::json::parse(result.out);
+  EXPECT_EQ(j["transactions"], 300);
+  EXPECT_EQ(j["audit"]["transactions_without_row"], 0);
+  EXPECT_EQ(j["audit"]["unexpected_rows"], 0);
+  EXPECT_EQ(j["audit"]["rows"].get<int>() + j["audit"]["unaudited_transactions"].get<int>(), 300);
+  EXPECT_GT(j["audit"]["unaudited_transactions"], 0);
+  // Each injected audit fault is one unaudited transaction, referred with audit.failed.
+  EXPECT_EQ(j["faults_injected"]["audit_log"]["write_error"], j["audit"]["unaudited_transactions"]);
+  EXPECT_EQ(j["referrals_by_reason"].value("audit.failed", 0), j["audit"]["unaudited_transactions"]);
+  int referred = 0;
+  for (const auto& [reason, n] : j["referrals_by_reason"].items()) referred += n.get<int>();
+  EXPECT_EQ(referred, j["referred"].get<int>());
+  EXPECT_EQ(j["cleared"].get<int>() + j["referred"].get<int>(), 300);
+  EXPECT_EQ(j["barrier_openings"], j["cleared"]);
+  // Every device had faults injected, and every injected device fault is in some transaction's
+  // record (a fault after the lane's last transaction has none to go to: at most one per device).
+  for (const auto& device : {"camera", "document_reader", "fingerprint_reader"}) {
+    int injected = 0;
+    for (const auto& [kind, n] : j["faults_injected"][device].items())
+      if (kind != "calls") injected += n.get<int>();
+    EXPECT_GT(injected, 0) << device;
+    if (std::string(device) == "document_reader") injected += j["faults_injected"]["remote_link"]["drop"].get<int>();
+    const int recorded = j["faults_recorded_by_device"].value(device, 0);
+    EXPECT_LE(recorded, injected) << device;
+    EXPECT_GE(recorded, injected - 1) << device;
+  }
+  EXPECT_GT(j["faults_injected"]["remote_link"]["drop"], 0);
+  EXPECT_GT(j["fault_share"].get<double>(), 0.05);
+  EXPECT_GT(j["recoveries"]["lane_cleared_again"], 0);
+  EXPECT_GT(j["step_ms"]["face"]["count"], 0);
+  EXPECT_GT(j["cleared"], 0);
+
+  // The openings log agrees with the audit log.
+  const auto check = gatesim::testing::run_gatesim({"soak", "--check-openings", (dir_ / "log").string(), "--audit",
+                                                    (dir_ / "audit.db").string(), "--json"});
+  ASSERT_EQ(check.exit_status, 0) << check.out << check.err;
+  const auto c = nlohmann::json::parse(check.out);
+  EXPECT_EQ(c["integrity_check"], "ok");
+  EXPECT_EQ(c["openings"], j["barrier_openings"]);
+  EXPECT_EQ(c["audited_decisions"], j["audit"]["rows"]);
+}
+
+// Virtual time and seeded faults: the same seed gives the same run, whatever the machine.
+TEST_F(SoakCommand, TheSameSeedGivesTheSameRun) {
+  const std::string args = "--transactions 150 --fault-rate 0.1 --seed 5";
+  const auto first = run_shell(soak_line(args, shell_quote(dir_ / "first.db")));
+  const auto second = run_shell(soak_line(args, shell_quote(dir_ / "second.db")));
+  ASSERT_EQ(first.exit_status, 0) << first.err;
+  ASSERT_EQ(second.exit_status, 0) << second.err;
+  const auto a = without_run_figures(nlohmann::json::parse(first.out));
+  EXPECT_EQ(a.dump(), without_run_figures(nlohmann::json::parse(second.out)).dump());
+  EXPECT_GT(a["faults_total"], 0);
+}
+
+// Fail closed on a full file system (a 4 MiB tmpfs mounted in a private mount namespace): the
+// lane opens no barrier while the audit log cannot be written, refers with audit.failed, says
+// so on stderr, and clears travellers again once space is freed. Needs `unshare -rm` (user and
+// mount namespaces); skipped where the system does not allow them.
+TEST_F(SoakCommand, AFullFileSystemFailsClosedAndTheLaneRecovers) {
+  if (run_shell("unshare -rm true").exit_status != 0) GTEST_SKIP() << "no user/mount namespaces here";
+  const auto small = dir_ / "small";
+  std::filesystem::create_directories(small);
+  const std::string err = (dir_ / "err").string();
+  // Each wait is for an event that takes milliseconds; 2-minute deadlines, no timing asserted.
+  const std::string script =
+      "set -u; D=" + shell_quote(small) + "; ERR=" + shell_quote(err) +
+      "; mount -t tmpfs -o size=4m tmpfs \"$D\" || exit 77\n" +
+      soak_line("--transactions 0 --fault-rate 0 --name full", "\"$D/audit.db\"") +
+      " 2>\"$ERR\" &\n"
+      "pid=$!\n"
+      "wait_for() { for i in $(seq 2400); do [ \"$(grep -c \"$1\" \"$ERR\")\" -ge \"$2\" ] && return 0; sleep 0.05; done;"
+      " echo \"no '$1' x$2 on stderr\" >&2; cat \"$ERR\" >&2; kill -9 $pid; exit 3; }\n"
+      "for i in $(seq 2400); do [ -s \"$D/audit.db\" ] && break; sleep 0.05; done\n"
+      "sleep 0.5\n"
+      "head -c 64M /dev/zero >\"$D/filler\" 2>/dev/null\n"
+      "wait_for 'cannot be written' 1\n"
+      "sleep 0.3\n"
+      "rm \"$D/filler\"\n"
+      "wait_for 'written again' 1\n"
+      "sleep 2\n"
+      "kill -TERM $pid; wait $pid\n";
+  const auto result = run_shell("unshare -rm sh -c " + shell_quote(script));
+  ASSERT_EQ(result.exit_status, 0) << result.err << result.out;
+  const auto j = nlohmann::json::parse(result.out);
+  EXPECT_GT(j["referrals_by_reason"].value("audit.failed", 0), 0);
+  EXPECT_EQ(j["audit"]["transactions_without_row"], 0);
+  EXPECT_EQ(j["audit"]["ok"], true);
+  // The lane cleared travellers again after the audit failures (recoveries), and never opened
+  // the barrier for an unaudited one: openings = cleared, and every cleared one has its row.
+  EXPECT_GT(j["recoveries"]["lane_cleared_again"], 0);
+  EXPECT_EQ(j["barrier_openings"], j["cleared"]);
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("no barrier opens, every traveller is referred until it can"), std::string::npos);
+  EXPECT_NE(text.str().find("the lane clears travellers again"), std::string::npos);
+}
+
+// The kill campaign's small version: 10 kills at seeded moments, nothing lost after any.
+TEST_F(SoakCommand, KilledTenTimesNothingDecidedIsLost) {
+  const auto script = std::filesystem::path(GATESIM_TEST_DATA).parent_path().parent_path() / "scripts/kill-campaign.sh";
+  const auto result = run_shell("GATESIM=" + shell_quote(GATESIM_BINARY) + " KILL_WINDOW_MS=0:1000 bash " +
+                                shell_quote(script) + " 10 7");
+  ASSERT_EQ(result.exit_status, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("10 kills (seed 7"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("10 passed, 0 failed"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace gatesim::app
