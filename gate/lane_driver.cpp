@@ -26,15 +26,18 @@ namespace asio = boost::asio;
 namespace {
 
 // One thread that runs jobs in the order they were posted, and tells the lane's clock while it
-// has work. close() drops the jobs not started and ends the thread: joined when it is idle,
-// detached (abandoned) when a job is still running; the running job finishes on its own, then
-// the thread touches only the State it shares, and exits.
+// has work. close() drops the jobs not started and lets the thread end after the job under way
+// (touching then only the State it shares); release() joins the thread, or detaches it when
+// asked not to wait for a job still running (abandoned: it exits when that job returns).
 class Worker {
  public:
   explicit Worker(LaneClock& clock) : state_(std::make_shared<State>(clock)) {
     thread_ = std::thread([state = state_] { state->loop(); });
   }
-  ~Worker() { close(); }
+  ~Worker() {
+    close();
+    release(false);
+  }
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -54,18 +57,22 @@ class Worker {
     state_->changed.wait(lock, [&] { return !state_->active || state_->closed; });
   }
   void close() {
+    std::deque<std::function<void()>> dropped;  // destroyed outside the lock
+    std::lock_guard lock(state_->mutex);
+    state_->closed = true;
+    dropped.swap(state_->jobs);
+    state_->changed.notify_all();
+  }
+  // requires: close() was called.
+  void release(bool wait_for_job) {
     if (!thread_.joinable()) return;
     bool running = false;
-    std::deque<std::function<void()>> dropped;
     {
       std::lock_guard lock(state_->mutex);
-      state_->closed = true;
       running = state_->active;
-      dropped.swap(state_->jobs);
-      state_->changed.notify_all();
     }
-    if (running)
-      thread_.detach();  // abandoned: it exits when its call returns
+    if (running && !wait_for_job)
+      thread_.detach();  // abandoned: it exits when its job returns
     else
       thread_.join();
   }
@@ -116,6 +123,7 @@ struct LaneDriver::Impl {
       : controller(std::move(config)),
         analyzer(models, o.detector),
         devices(std::move(d)),
+        shares_devices(devices.use_count() > 0),
         services(s),
         audit(a),
         options(std::move(o)),
@@ -138,12 +146,17 @@ struct LaneDriver::Impl {
   ~Impl() {
     inbox->close();  // an abandoned device call's answer goes nowhere from now on
     device_worker.close();
+    // Devices held by reference are the caller's: they must outlive the abandoned call, so wait
+    // for it; devices the driver shares live as long as the call needs them.
+    device_worker.release(!shares_devices);
     service_worker.close();
+    service_worker.release(true);
   }
 
   GateController controller;
   biometrics::FaceAnalyzer analyzer;  // used on the service thread only
   std::shared_ptr<LaneDevices> devices;
+  bool shares_devices = false;  // false: a reference, without ownership
   LaneServices& services;
   AuditLog& audit;
   LaneDriverOptions options;

@@ -34,16 +34,16 @@
 // under way on any thread, so tests of timeouts wait no real time and do not depend on how
 // fast the machine analyses a face.
 //
-// Cancellation: no device call can hold the lane's end. A device call that never returns
-// (a camera read stuck in a driver, a reader waiting for a finger that never comes) cannot be
-// interrupted from outside in general — only some backends have a cancel (libfprint's
-// GCancellable), OpenCV's VideoCapture and a blocking socket read do not. So the driver does not
-// wait for it: when run() ends (stop(), no more travellers, or a failure) the device thread is
-// abandoned if it is in a call — its queued calls are dropped and the thread is detached. When
-// the call finally returns, the thread touches only what it owns: the devices (held through the
-// shared_ptr given to the driver, so they live until that call is over) and a small shared
-// mailbox that no longer leads to the freed driver; then it exits. The service thread's work
-// (our face pipeline, the services, the audit write) always returns, so run() waits for it.
+// Cancellation: no device call can hold run() or stop(). A call that never returns (a camera
+// read stuck in a driver, a reader waiting for a finger that never comes) cannot be interrupted
+// from outside in general: only some backends have a cancel (libfprint's GCancellable); OpenCV's
+// VideoCapture and a blocking socket read do not. So run() does not wait for it: when run() ends
+// (stop(), no more travellers, a failure) a call under way is abandoned, the calls queued after
+// it are dropped, and its thread ends when it returns, touching then only the devices and a small
+// shared mailbox that no longer leads to the driver. The devices must live until then: with the
+// shared_ptr constructor the call itself keeps them alive (~LaneDriver waits for nothing); with
+// the reference one, ~LaneDriver waits for the abandoned call to return (the caller's objects).
+// The service thread's work (our face pipeline, the services, the audit write) always returns.
 //
 // A document-free lane has no document to say that someone is there: after next_traveller()
 // the driver looks at camera frames until one shows a face, and only then starts the
@@ -170,17 +170,17 @@ class LaneDriver {
   // throws models::InputError for missing face models or an unusable keep_images folder.
   LaneDriver(GateConfig config, const biometrics::ModelStore& models, LaneDevices& devices, LaneServices& services,
              AuditLog& audit, LaneDriverOptions options = {});
-  // The same, the driver (and an abandoned device call) sharing ownership of the devices.
+  // The same, sharing ownership of the devices with the driver and any abandoned device call.
   LaneDriver(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> devices,
              LaneServices& services, AuditLog& audit, LaneDriverOptions options = {});
-  // ensures: waits for no device call (an abandoned one finishes on its own thread).
+  // ensures: reference form: an abandoned device call has returned; shared form: waits for none.
   ~LaneDriver();
 
   // requires: called once.
   // ensures: serves travellers until devices.next_traveller() says there are no more and the
   //          last transaction has completed, or until stop(); returns how many transactions
-  //          completed. After stop() the transaction under way is dropped unfinished: it has no
-  //          audit row and its barrier has not opened (that needs the row).
+  //          completed. After stop() a transaction under way gets no further: without its row its
+  //          barrier never opens; a barrier already open is left as it is (no device call is made).
   //          Never waits for a device call: one still under way is abandoned (see Cancellation).
   // throws what a device or service threw other than DeviceFailure (a bug or bad data), after
   //        stopping the lane.
