@@ -348,13 +348,6 @@ struct SoakLane {
   std::uint64_t audit_injected = 0;
 };
 
-std::uint64_t injected(const devices::FaultInjector& injector) {
-  std::uint64_t n = 0;
-  for (auto kind : {devices::InjectedFault::disconnect, devices::InjectedFault::stall, devices::InjectedFault::corrupt})
-    n += injector.count(kind);
-  return n;
-}
-
 // --check-openings: every barrier opening has its cleared row, every audited decision its row.
 int check_openings(const SoakArgs& args) {
   const gate::AuditLog audit(args.audit);
