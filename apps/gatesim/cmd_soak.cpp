@@ -216,11 +216,14 @@ class DroppingLink final : public devices::DocumentReader {
   std::optional<devices::ChipRecord> read() override {
     const double u = static_cast<double>(random_() >> 11) * 0x1.0p-53;  // one draw per call
     ++calls_;
-    if (u < drop_rate_) {
-      ++drops_;
-      start(port_);
+    const bool drop = u < drop_rate_;
+    if (drop) start(port_);
+    try {
+      return remote_->read();
+    } catch (const devices::DeviceFault&) {
+      drops_ += drop;  // a drop counts when it cut a connection (none is open after a fault)
+      throw;
     }
-    return remote_->read();
   }
   std::string name() const override { return remote_->name(); }
   std::uint64_t drops() const { return drops_; }
@@ -315,7 +318,8 @@ devices::FaultPlan plan(double rate, std::initializer_list<devices::InjectedFaul
 
 struct LaneStats {
   std::uint64_t transactions = 0, cleared = 0, audit_failed = 0, recoveries = 0, alarms = 0, stalls_seen = 0;
-  std::map<std::string, std::uint64_t> referrals;        // by the first reason's code
+  std::map<std::string, std::uint64_t> referrals;        // by the first reason's code (audit.failed comes
+                                                         // after the others: see audit.unaudited_transactions)
   std::map<std::string, std::uint64_t> recorded_faults;  // by device, from the outcomes
   std::map<std::string, Histogram> steps;                // step -> ms on the lane's clock
   std::vector<bool> unaudited;                           // by transaction number - 1
@@ -606,10 +610,11 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       injected_faults["remote_link"]["drop"] += l->link->drops();
       injected_faults["remote_link"]["calls"] += l->link->calls();
     }
-    // Every injected audit fault is a transaction referred with audit.failed and without a row.
-    const bool audit_faults_add_up = injected_faults["audit_log"]["write_error"] == total.audit_failed;
+
     for (auto& l : lanes) injected_faults["audit_log"]["write_error"] += l->audit->injected_faults()->count(InjectedFault::corrupt);
     injected_faults["audit_log"]["calls"] = total.transactions;
+    // Every injected audit fault is a transaction referred with audit.failed and without a row.
+    const bool audit_faults_add_up = injected_faults["audit_log"]["write_error"] == total.audit_failed;
     std::uint64_t all_calls = 0, all_faults = 0;
     for (auto& [device, kinds] : injected_faults)
       for (auto& [kind, n] : kinds) (kind == "calls" ? all_calls : all_faults) += n;
