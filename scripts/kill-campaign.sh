@@ -3,7 +3,7 @@
 # that nothing decided was lost.
 #
 #   scripts/kill-campaign.sh [KILLS] [SEED]        (defaults: 200 kills, seed 1)
-#   GATESIM=path/to/gatesim  (default build/ci/apps/gatesim/gatesim)
+#   GATESIM=path/to/gatesim  (default build/release/apps/gatesim/gatesim)
 #   KILL_WINDOW_MS=MIN:MAX   when to kill, after the lane's first decision of the round (default
 #                            0:2000; the lane loads its face models before that, and a kill then
 #                            would test nothing)
@@ -23,7 +23,7 @@ set -euo pipefail
 kills=${1:-200}
 seed=${2:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
-gatesim=${GATESIM:-$here/build/ci/apps/gatesim/gatesim}
+gatesim=${GATESIM:-$here/build/release/apps/gatesim/gatesim}
 window=${KILL_WINDOW_MS:-0:2000}
 min_ms=${window%%:*}
 max_ms=${window##*:}

@@ -232,9 +232,13 @@ class DroppingLink final : public devices::DocumentReader {
  private:
   void start(std::uint16_t port) {
     server_.reset();  // stops: every session is closed
-    server_ = std::make_unique<devices::DeviceServer>(devices::ServedDevices{nullptr, nullptr, &served_},
+    server_ = std::make_unique<devices::DeviceServer>(devices::ServedDevices{nullptr, nullptr, served()},
                                                       boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), port));
     port_ = server_->port();
+  }
+  // Not owned: the lane's ScriptedDocuments outlives the link.
+  std::shared_ptr<devices::DocumentReader> served() const {
+    return std::shared_ptr<devices::DocumentReader>(std::shared_ptr<devices::DocumentReader>(), &served_);
   }
   devices::DocumentReader& served_;
   double drop_rate_;
