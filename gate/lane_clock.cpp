@@ -74,6 +74,12 @@ std::optional<devices::Duration> VirtualLaneClock::advance(std::optional<devices
 void VirtualLaneClock::on_quiet(std::function<void()> hook) {
   std::lock_guard lock(mutex_);
   on_quiet_ = std::move(hook);
+  if (on_quiet_ || sleepers_.empty()) return;
+  // The lane is over: nothing will move time for a device call it abandoned while it slept, so
+  // time jumps to the last sleeper's wake-up (as it does for a sleeper with no lane running).
+  now_ = std::max(now_, *sleepers_.rbegin());
+  sleepers_.clear();
+  woken_.notify_all();
 }
 
 }  // namespace gatesim::gate

@@ -17,8 +17,9 @@
 //   virtual time still until it returns; in virtual time such a stall must be written as
 //   sleep_until() on the clock. stop() still ends the lane (LaneDriver cancels, it does not wait).
 //
-// Thread safety: every member is safe from any thread. A VirtualLaneClock serves one running
-// LaneDriver at a time (the driver installs its wake-up hook for the length of run()).
+// Thread safety: every member is safe from any thread. A VirtualLaneClock serves one LaneDriver's
+// run() (the driver installs its wake-up hook for the length of run(); work it abandoned at the
+// end is never counted idle, so the clock is not reused for another run).
 
 #include <condition_variable>
 #include <cstddef>
@@ -74,7 +75,9 @@ class VirtualLaneClock final : public LaneClock {
   //          again; returns the new time. nullopt (time unchanged): nothing is due anywhere.
   std::optional<devices::Duration> advance(std::optional<devices::Duration> timer);
   // `hook` is called (under the clock's lock: it must only post) whenever work falls to none,
-  // so the driver's thread, which may be waiting for an answer, looks again. Empty: no hook.
+  // so the driver's thread, which may be waiting for an answer, looks again. Empty: no hook
+  // (the lane is over), and every sleeper is woken, time jumping to the last one's wake-up: an
+  // abandoned device call asleep on the clock returns instead of waiting forever.
   void on_quiet(std::function<void()> hook);
 
  private:

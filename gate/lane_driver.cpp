@@ -132,6 +132,7 @@ struct LaneDriver::Impl {
         inbox(std::make_shared<Inbox>(this)),
         device_worker(clock),
         service_worker(clock) {
+    assert(options.passage_look_every > Duration::zero());
     if (!options.keep_images.empty()) {
       std::error_code error;
       std::filesystem::create_directories(options.keep_images, error);
@@ -543,16 +544,22 @@ struct LaneDriver::Impl {
                 if (d.controller.state() == LaneState::passing) d.feed(TravellerPassed{{}, watch.people});
               });
   }
+  // The next look is paced by a timer, never taken at once: at the earliest moment the passage
+  // can be clear (a face-free view), or after passage_look_every (a face still in view). A
+  // camera that answers at once would otherwise be asked again and again while no time passes
+  // (on a virtual clock, time moves only when nothing is under way: the lane would spin).
   void passage_seen(PassageWatch watch, int faces) {
     if (controller.state() != LaneState::passing) return;
     const Time at = now();
     watch.face_free = faces == 0;
     if (faces > 0) watch.last_face = at;
     if (barrier_open) watch.people = std::max(watch.people, faces);
-    if (watch.face_free && at - watch.last_face >= options.passage_clear)
+    if (watch.face_free && at - watch.last_face >= options.passage_clear) {
       feed(TravellerPassed{{}, watch.people});
-    else
-      watch_passage(watch);
+      return;
+    }
+    const Duration wait = watch.face_free ? watch.last_face + options.passage_clear - at : options.passage_look_every;
+    start_timer(next_internal_timer++, wait, [this, watch] { watch_passage(watch); });
   }
   void act(const Refer&) {}  // the reasons reach the traveller through go_to_counter and the outcome
   void act(const RaiseAlarm& a) {

@@ -151,6 +151,8 @@ struct LaneDriverOptions {
   // A lane without an exit sensor: how long no face must be in view before the cleared
   // traveller counts as gone (at least one frame without a face is always needed).
   Duration passage_clear = std::chrono::seconds(1);
+  // While a face is still in view, how long before the camera is looked at again (requires: > 0).
+  Duration passage_look_every = std::chrono::milliseconds(100);
   // Benches that show the same few images again and again (a soak on a `dir:` camera): the
   // pipeline's analysis (faces, quality, descriptor) of up to this many distinct frames is
   // kept and reused for a frame with the same pixels, so the pipeline runs once per image.

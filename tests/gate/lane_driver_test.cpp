@@ -4,7 +4,12 @@
 // cancellation tests run on real time with a camera that never returns.
 #include "gate/lane_driver.hpp"
 
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <sstream>
@@ -33,6 +38,10 @@ struct Traveller {
   bool camera_stalls = false;       // the camera stalls for 10 minutes of the lane's clock, then fails
   bool camera_hangs = false;        // the camera blocks until release_camera() (never, in the test)
   bool audit_log_removed = false;   // the audit log's files are removed as this traveller arrives
+  // Non-empty: the lane has no exit sensor and the driver watches the camera, which shows these
+  // once the barrier has opened (the last repeats).
+  std::vector<std::string> passage_frames = {};
+  std::function<void()> on_arrival = {};  // called as this traveller arrives (device thread)
 };
 
 // Devices that replay scripted travellers; the barrier checks that the audit row is on disk.
@@ -46,6 +55,10 @@ class ReplayDevices : public LaneDevices {
     current_ = travellers_.front();
     travellers_.pop_front();
     frame_ = 0;
+    passage_frame_ = 0;
+    passing_ = false;
+    arrivals.push_back(clock_.now());
+    if (current_.on_arrival) current_.on_arrival();
     if (current_.audit_log_removed)
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(audit_file_.string() + suffix);
     return true;
@@ -64,15 +77,24 @@ class ReplayDevices : public LaneDevices {
       camera_released_.wait();
       throw DeviceFailure(Device::camera, "camera released at the end of the test");
     }
+    if (passing_ && !current_.passage_frames.empty()) {
+      ++passage_looks;
+      return image(current_.passage_frames.at(std::min(passage_frame_++, current_.passage_frames.size() - 1)));
+    }
     const auto& name = current_.frames.at(std::min(frame_++, current_.frames.size() - 1));
     return image(name);
   }
   FingerprintOutcome capture_fingerprint(const std::string&) override { return FingerprintOutcome::matched; }
   void open_barrier() override {
     ++openings;
+    openings_at.push_back(clock_.now());
+    passing_ = true;
     records_at_opening.push_back(AuditLog(audit_file_).records().size());
   }
-  std::optional<int> await_passage() override { return 1; }
+  std::optional<int> await_passage() override {
+    if (current_.passage_frames.empty()) return 1;
+    return std::nullopt;  // no exit sensor: the driver watches the camera
+  }
   void close_barrier() override {}
   void show(Signal signal) override { signals.push_back(signal); }
   void alarm(const std::string& what) override { alarms.push_back(what); }
@@ -80,6 +102,8 @@ class ReplayDevices : public LaneDevices {
   std::future<void> camera_entered() { return camera_entered_.get_future(); }
 
   int openings = 0;
+  std::vector<devices::Duration> openings_at, arrivals;  // on the lane's clock
+  int passage_looks = 0;                                  // frames taken while watching the passage
   std::vector<std::size_t> records_at_opening;
   std::vector<Signal> signals;
   std::vector<std::string> alarms;
@@ -89,6 +113,8 @@ class ReplayDevices : public LaneDevices {
   std::filesystem::path audit_file_;
   Traveller current_;
   std::size_t frame_ = 0;
+  std::size_t passage_frame_ = 0;
+  bool passing_ = false;
   LaneClock& clock_;
   std::promise<void> camera_entered_;
   std::promise<void> release_camera_;
@@ -139,6 +165,7 @@ class LaneDriverTest : public ::testing::Test {
   void SetUp() override {
     std::string pattern = (std::filesystem::temp_directory_path() / "gatesim-lane-XXXXXX").string();
     dir_ = ::mkdtemp(pattern.data());
+    audit_file_ = dir_ / "audit.db";
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -147,9 +174,9 @@ class LaneDriverTest : public ::testing::Test {
   std::vector<TransactionOutcome> run(std::deque<Traveller> travellers, GateConfig config = {},
                                       std::filesystem::path keep_images = {},
                                       std::function<void(const TransactionOutcome&)> also = {}) {
-    devices_ = std::make_unique<ReplayDevices>(std::move(travellers), dir_ / "audit.db", clock_);
+    devices_ = std::make_unique<ReplayDevices>(std::move(travellers), audit_file_, clock_);
     EnrolledServices services(*gallery_);
-    AuditLog audit(dir_ / "audit.db", "test-lane");
+    AuditLog audit(audit_file_, "test-lane");
     std::vector<TransactionOutcome> outcomes;
     LaneDriverOptions options;
     options.keep_images = std::move(keep_images);
@@ -160,7 +187,14 @@ class LaneDriverTest : public ::testing::Test {
       if (also) also(o);
     };
     LaneDriver driver(config, biometrics::ModelStore::from_environment(), *devices_, services, audit, options);
-    const auto completed = driver.run();
+    // A lane that never finishes (spinning on the virtual clock) fails the test instead of
+    // hanging it: the deadline is generous (the real pipeline under the sanitizers), no timing.
+    auto ran = std::async(std::launch::async, [&] { return driver.run(); });
+    if (ran.wait_for(10min) != std::future_status::ready) {
+      driver.stop();
+      ADD_FAILURE() << "the lane did not finish its travellers within 10 minutes";
+    }
+    const auto completed = ran.get();
     EXPECT_EQ(completed, outcomes.size());
     return outcomes;
   }
@@ -169,6 +203,7 @@ class LaneDriverTest : public ::testing::Test {
   std::ostringstream diagnostics_;
   static std::map<std::string, std::vector<biometrics::FaceDescriptor>>* gallery_;
   std::filesystem::path dir_;
+  std::filesystem::path audit_file_;  // run()'s audit log: dir_/audit.db unless a test says otherwise
   std::unique_ptr<ReplayDevices> devices_;
 };
 std::map<std::string, std::vector<biometrics::FaceDescriptor>>* LaneDriverTest::gallery_ = nullptr;
@@ -314,6 +349,25 @@ TEST_F(LaneDriverTest, DocumentFreeLaneWaitsForAFaceAndKeepsIdleFaultsForTheNext
   EXPECT_EQ(outcomes[0].device_faults[0].what, "camera unplugged");
 }
 
+// No exit sensor: the driver watches the camera until no face has been in view for
+// passage_clear, looking again every passage_look_every while a face is there. On virtual time
+// each look is paced by a timer (a camera that answers at once must not spin the lane with no
+// time passing): the face is seen at the opening, +100 ms and +200 ms, gone at +300 ms, and the
+// passage is clear at +1200 ms (one more look), when the next traveller is served.
+TEST_F(LaneDriverTest, WithoutAnExitSensorTheCameraIsWatchedUntilTheFaceHasGone) {
+  Traveller first{"obama", {"reference/obama2.jpg"}};
+  first.passage_frames = {"reference/obama2.jpg", "reference/obama2.jpg", "reference/obama2.jpg", "scenes/dogs.jpg"};
+  const auto outcomes = run({first, {"obama", {"reference/obama3.jpg"}}});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].decision, Decision::cleared);
+  EXPECT_EQ(outcomes[1].decision, Decision::cleared);
+  ASSERT_EQ(devices_->openings_at.size(), 2u);
+  ASSERT_EQ(devices_->arrivals.size(), 2u);
+  EXPECT_EQ(devices_->arrivals[1] - devices_->openings_at[0], 1200ms);
+  EXPECT_EQ(devices_->passage_looks, 5);
+  EXPECT_TRUE(devices_->alarms.empty()) << "one person went through: no tailgating";
+}
+
 // Fail closed: the audit log's file is removed after the first traveller. The second is
 // referred (audit.failed), no barrier opens for them, and stderr says so; the third finds a
 // fresh log at the same path, is cleared and recorded, and stderr says the lane clears again.
@@ -335,6 +389,78 @@ TEST_F(LaneDriverTest, AnAuditLogThatCannotBeWrittenOpensNoBarrierUntilItCanAgai
   const auto records = AuditLog(audit_file).records();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].transaction, 3u);
+  const std::string said = diagnostics_.str();
+  EXPECT_NE(said.find("the audit log cannot be written"), std::string::npos) << said;
+  EXPECT_NE(said.find("no barrier opens"), std::string::npos) << said;
+  EXPECT_NE(said.find("the audit log is written again"), std::string::npos) << said;
+}
+
+// A small file system of its own (tmpfs), for the audit log to run out of space on or to be
+// made read-only under it. Mounting needs CAP_SYS_ADMIN: without it mounted() is false.
+class SmallFileSystem {
+ public:
+  explicit SmallFileSystem(std::filesystem::path where) : where_(std::move(where)) {
+    std::filesystem::create_directories(where_);
+    if (::mount("gatesim-test", where_.c_str(), "tmpfs", 0, "size=1m") == 0)
+      mounted_ = true;
+    else
+      why_ = std::strerror(errno);
+  }
+  ~SmallFileSystem() {
+    if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why_not() const { return why_; }
+  // Fills the file system up with a file of zeros (ENOSPC ends it).
+  void fill() {
+    std::ofstream filler(where_ / "filler", std::ios::binary);
+    const std::string block(4096, '\0');
+    while (filler.write(block.data(), static_cast<std::streamsize>(block.size())) && filler.flush()) {}
+  }
+  void unfill() { std::filesystem::remove(where_ / "filler"); }
+  void read_only(bool ro) {
+    if (::mount("gatesim-test", where_.c_str(), "tmpfs", MS_REMOUNT | (ro ? MS_RDONLY : 0), "size=1m") != 0)
+      ADD_FAILURE() << "remount " << (ro ? "read-only" : "read-write") << ": " << std::strerror(errno);
+  }
+
+ private:
+  std::filesystem::path where_;
+  bool mounted_ = false;
+  std::string why_;
+};
+
+// Fail closed on a real file system: it fills up under the second traveller's record, is made
+// read-only for the third's and writable for the fourth's. The second and third are referred
+// with audit.failed and no barrier opens for them; stderr says the lane clears nobody and, when
+// the log is written again, that it clears travellers again; the fourth is cleared and recorded.
+TEST_F(LaneDriverTest, AFullOrReadOnlyFileSystemOpensNoBarrierUntilTheLogCanBeWrittenAgain) {
+  SmallFileSystem small(dir_ / "small");
+  if (!small.mounted()) GTEST_SKIP() << "cannot mount a small tmpfs here (" << small.why_not() << "; needs root)";
+  audit_file_ = dir_ / "small" / "audit.db";
+  Traveller full{"obama", {"reference/obama3.jpg"}};
+  full.on_arrival = [&] { small.fill(); };
+  Traveller read_only{"obama", {"reference/obama2.jpg"}};
+  read_only.on_arrival = [&] {
+    small.unfill();
+    small.read_only(true);
+  };
+  Traveller writable{"obama", {"reference/obama3.jpg"}};
+  writable.on_arrival = [&] { small.read_only(false); };
+  const auto outcomes = run({{"obama", {"reference/obama2.jpg"}}, full, read_only, writable});
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_EQ(outcomes[0].decision, Decision::cleared);
+  for (std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(outcomes[i].decision, Decision::referred) << i;
+    ASSERT_FALSE(outcomes[i].reasons.empty()) << i;
+    EXPECT_EQ(outcomes[i].reasons.back().code, "audit.failed") << i;
+  }
+  EXPECT_NE(outcomes[1].reasons.back().detail.find("full"), std::string::npos) << outcomes[1].reasons.back().detail;
+  EXPECT_EQ(outcomes[3].decision, Decision::cleared);
+  EXPECT_EQ(devices_->openings, 2) << "a barrier opened for a transaction without its record";
+  const auto records = AuditLog(audit_file_).records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].transaction, 1u);
+  EXPECT_EQ(records[1].transaction, 4u);
   const std::string said = diagnostics_.str();
   EXPECT_NE(said.find("the audit log cannot be written"), std::string::npos) << said;
   EXPECT_NE(said.find("no barrier opens"), std::string::npos) << said;
