@@ -42,7 +42,7 @@ for round in $(seq 1 "$kills"); do
   pid=$!
   touch "$work/openings.log"
   for _ in $(seq 6000); do  # up to 10 minutes for the lane to start on a loaded machine
-    grep -q "^decided k$round " "$work/openings.log" && break
+    grep -q "^decided k$round-1 " "$work/openings.log" && break  # the lane is named k<round>-1
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -50,7 +50,7 @@ for round in $(seq 1 "$kills"); do
   alive=yes
   if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; else alive="no (it had already ended)"; fi
   wait "$pid" 2>/dev/null || true
-  decided=$(grep -c "^decided k$round " "$work/openings.log" || true)
+  decided=$(grep -c "^decided k$round-1 " "$work/openings.log" || true)
   if check=$("$gatesim" soak --check-openings "$work/openings.log" --audit "$work/audit.db" 2>&1); then
     echo "round $round: killed ${delay_ms} ms after its first decision (running: $alive), $decided transactions decided in this round; $check"
   else

@@ -11,7 +11,7 @@
 // --enrol): the soak is about the lane's machinery, not the rules.
 //
 // --openings FILE: every barrier opening ("open LANE HOLDER") and every decision ("decided
-// LANE TRANSACTION DECISION HOLDER audited|unaudited") is appended with write(2) as it happens,
+// LANE TRANSACTION DECISION HOLDER audited|unaudited", HOLDER "-" when no document was read) is appended with write(2) as it happens,
 // after the audit commit; a process killed with SIGKILL loses none of them (they are in the
 // kernel's page cache), so the kill campaign (scripts/kill-campaign.sh) can compare them with
 // the audit log. --check-openings FILE checks a log against --audit and exits 1 on a loss.
@@ -205,7 +205,9 @@ class EndOfRun final : public devices::DocumentReader {
 // The document reader sits on a device server on loopback (gatesim device-server's DeviceServer)
 // and the lane reads it as tcp:// (RemoteDocumentReader). Link drops: before a read, with the
 // seeded chance, the server is stopped and started again on the same port, which closes the
-// lane's connection under it; that read fails (disconnected) and the next one connects again.
+// lane's connection under it. The remote reader finds its connection closed before any answer
+// and sends the request again on a new one (devices/remote_protocol.hpp): the lane sees no
+// fault (a recovery); a read that fails all the same is a disconnect fault of the reader.
 class DroppingLink final : public devices::DocumentReader {
  public:
   DroppingLink(devices::DocumentReader& served, double drop_rate, std::uint64_t seed)
@@ -216,18 +218,26 @@ class DroppingLink final : public devices::DocumentReader {
   std::optional<devices::ChipRecord> read() override {
     const double u = static_cast<double>(random_() >> 11) * 0x1.0p-53;  // one draw per call
     ++calls_;
-    const bool drop = u < drop_rate_;
-    if (drop) start(port_);
+    // A drop counts when it cut a connection: one is open after a read that succeeded.
+    const bool drop = u < drop_rate_ && connected_;
+    if (u < drop_rate_) start(port_);
+    drops_ += drop;
     try {
-      return remote_->read();
+      auto record = remote_->read();
+      connected_ = true;
+      reconnected_ += drop;
+      return record;
     } catch (const devices::DeviceFault&) {
-      drops_ += drop;  // a drop counts when it cut a connection (none is open after a fault)
+      connected_ = false;
+      failed_ += drop;
       throw;
     }
   }
   std::string name() const override { return remote_->name(); }
   std::uint64_t drops() const { return drops_; }
   std::uint64_t calls() const { return calls_; }
+  std::uint64_t reconnected() const { return reconnected_; }  // drops the next read got over
+  std::uint64_t failed() const { return failed_; }            // drops whose read failed
 
  private:
   void start(std::uint16_t port) {
@@ -246,7 +256,8 @@ class DroppingLink final : public devices::DocumentReader {
   std::unique_ptr<devices::DeviceServer> server_;
   std::uint16_t port_ = 0;
   std::unique_ptr<devices::DocumentReader> remote_;
-  std::uint64_t drops_ = 0, calls_ = 0;
+  std::uint64_t drops_ = 0, calls_ = 0, reconnected_ = 0, failed_ = 0;
+  bool connected_ = false;
 };
 
 class MatchingFingerprints final : public devices::FingerprintReader {
@@ -530,7 +541,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
         for (const auto& t : o.timings)
           s.steps[std::string(t.step)].add(std::chrono::duration<double, std::milli>(t.duration).count());
         openings.write("decided " + l->name + " " + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
-                       " " + o.holder_id + " " + (unaudited ? "unaudited" : "audited"));
+                       " " + (o.holder_id.empty() ? "-" : o.holder_id) + " " + (unaudited ? "unaudited" : "audited"));
       };
       lane->driver = std::make_unique<gate::LaneDriver>(config, models, lane->devices, *lane->services, *lane->audit,
                                                         options);
@@ -572,7 +583,8 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
 
     // Audit rows against transactions, lane by lane.
     LaneStats total;
-    std::uint64_t rows = 0, missing_rows = 0, extra_rows = 0, openings_count = 0, camera_reconnects = 0;
+    std::uint64_t rows = 0, missing_rows = 0, extra_rows = 0, openings_count = 0, camera_reconnects = 0,
+                  link_reconnects = 0, link_failures = 0;
     std::map<std::string, std::map<std::string, std::uint64_t>> injected_faults;
     std::map<std::string, SoakLane*> by_name;
     for (auto& l : lanes) by_name[l->name] = l.get();
@@ -613,12 +625,16 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       add("fingerprint_reader", l->fingerprint_faults->injector());
       injected_faults["remote_link"]["drop"] += l->link->drops();
       injected_faults["remote_link"]["calls"] += l->link->calls();
+      link_reconnects += l->link->reconnected();
+      link_failures += l->link->failed();
     }
 
     for (auto& l : lanes) injected_faults["audit_log"]["write_error"] += l->audit->injected_faults()->count(InjectedFault::corrupt);
     injected_faults["audit_log"]["calls"] = total.transactions;
-    // Every injected audit fault is a transaction referred with audit.failed and without a row.
-    const bool audit_faults_add_up = injected_faults["audit_log"]["write_error"] == total.audit_failed;
+    // Every injected audit fault is a transaction referred with audit.failed and without a row;
+    // the file system may fail more writes (a full disk), never fewer.
+    const std::uint64_t audit_injected = injected_faults["audit_log"]["write_error"];
+    const bool audit_faults_add_up = audit_injected <= total.audit_failed;
     std::uint64_t all_calls = 0, all_faults = 0;
     for (auto& [device, kinds] : injected_faults)
       for (auto& [kind, n] : kinds) (kind == "calls" ? all_calls : all_faults) += n;
@@ -642,13 +658,17 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
     j["fault_share"] = all_calls ? static_cast<double>(all_faults) / static_cast<double>(all_calls) : 0.0;
     j["faults_recorded_by_device"] = total.recorded_faults;
     j["camera_stalls_seen_by_the_controller"] = total.stalls_seen;
-    j["recoveries"] = {{"lane_cleared_again", total.recoveries}, {"camera_reconnects", camera_reconnects}};
+    j["recoveries"] = {{"lane_cleared_again", total.recoveries},
+                       {"camera_reconnects", camera_reconnects},
+                       {"link_drops_read_again_on_a_new_connection", link_reconnects}};
+    j["link_drops_that_failed_a_read"] = link_failures;
     for (auto& [step, h] : total.steps)
       j["step_ms"][step] = {{"count", h.count()}, {"p50", h.percentile(0.5)}, {"p95", h.percentile(0.95)}, {"max", h.max()}};
     j["rss_kib"] = {{"start", rss_start}, {"end", rss_end}};
     j["open_fds"] = {{"start", fds_start}, {"end", fds_end}};
-    j["audit"] = {{"rows", rows}, {"unaudited_transactions", total.audit_failed}, {"transactions_without_row", missing_rows},
-                  {"unexpected_rows", extra_rows}, {"ok", ok}};
+    j["audit"] = {{"rows", rows}, {"unaudited_transactions", total.audit_failed},
+                  {"audit_failures_not_injected", total.audit_failed - std::min(total.audit_failed, audit_injected)},
+                  {"transactions_without_row", missing_rows}, {"unexpected_rows", extra_rows}, {"ok", ok}};
     if (args->json) {
       print_json(j);
     } else {
@@ -671,7 +691,8 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       for (auto& [k, v] : total.recorded_faults) std::cout << ' ' << k << ' ' << v;
       std::cout << "; camera stalls the controller saw (no frame at a timeout) " << total.stalls_seen;
       std::cout << "\nrecoveries: lane cleared a traveller again after fault referrals " << total.recoveries
-                << " times; camera reopened " << camera_reconnects << " times\nstep times (ms, " << args->clock << " clock):\n";
+                << " times; camera reopened " << camera_reconnects << " times; link drops read again on a new connection "
+                << link_reconnects << " (failed a read: " << link_failures << ")\nstep times (ms, " << args->clock << " clock):\n";
       for (auto& [step, h] : total.steps)
         std::cout << "  " << std::left << std::setw(16) << step << std::right << " p50 " << std::setw(9)
                   << h.percentile(0.5) << "  p95 " << std::setw(9) << h.percentile(0.95) << "  max " << std::setw(9)
