@@ -123,6 +123,8 @@ std::string to_string(Signal signal) {
   return "?";
 }
 
+bool judge_match(double distance, const GateConfig& config) { return distance < config.match_threshold; }
+
 Identification judge_identification(std::optional<double> best, std::optional<double> second, const GateConfig& config) {
   if (!best || *best >= config.identification_threshold) return Identification::not_found;
   if (second && *second - *best < config.identification_margin) return Identification::ambiguous;
@@ -435,7 +437,7 @@ void GateController::on(const FaceMatched& e, std::vector<Action>& out) {
     return;
   }
   p.distance = p.distance ? std::min(*p.distance, e.distance) : e.distance;
-  if (e.distance < config_.match_threshold) {
+  if (judge_match(e.distance, config_)) {
     face_matched(e.at, out);
     return;
   }

@@ -203,6 +203,10 @@ using Event = std::variant<TravellerArrived, DocumentRead, PolicyChecked, FrameA
                            IdentificationDone, FingerprintResult, AuditWritten, TravellerPassed, TimerFired,
                            DeviceFault>;
 
+// The document channel's rule on a 1:1 comparison: the same person when the distance is under
+// the match threshold. Both gate models of the port simulator judge by it.
+bool judge_match(double distance, const GateConfig& config);
+
 // The document-free channel's rule on a gallery search, from the nearest person's distance and
 // the runner-up's (nullopt: none): identified when the nearest is under the identification
 // threshold and the runner-up at least the margin further.

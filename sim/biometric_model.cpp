@@ -95,11 +95,7 @@ BiometricModel make_biometric_model(const BiometricSpec& spec) {
   m.enabled = spec.enabled;
   m.genuine = ScoreDistribution::normal(spec.genuine_mean, spec.genuine_sd);
   m.impostor = ScoreDistribution::normal(spec.impostor_mean, spec.impostor_sd);
-  m.threshold = spec.threshold;
-  m.identification_threshold = spec.identification_threshold;
   m.frame_failure = spec.frame_failure;
-  m.max_frames = spec.max_frames;
-  m.max_match_attempts = spec.max_match_attempts;
   m.fingerprint_fnmr = spec.fingerprint_fnmr;
   if (spec.calibration.empty()) return m;
 

@@ -41,12 +41,9 @@ struct BiometricModel {
   bool enabled = true;
   ScoreDistribution genuine = ScoreDistribution::normal(0.38, 0.07);
   ScoreDistribution impostor = ScoreDistribution::normal(0.83, 0.07);
-  double threshold = 0.6;
-  double identification_threshold = 0.5;
   double frame_failure = 0.05;
-  int max_frames = 6;
-  int max_match_attempts = 2;
   double fingerprint_fnmr = 0.01;
+  // Thresholds and attempt limits are the gate's rules, not the biometrics': sim::gate_config().
   std::string calibrated_from;  // the eval-faces file, when one was given
 };
 

@@ -102,7 +102,7 @@ TravellerProfile PopulationGenerator::adult() {
   TravellerProfile t;
   t.residence = static_cast<Residence>(pick(residence_cdf_, rng_.uniform()));
   const bool elderly = rng_.bernoulli(spec_.elderly);
-  t.age = static_cast<std::uint8_t>(elderly ? 65 + rng_.below(21) : 18 + rng_.below(47));
+  t.age = static_cast<std::uint8_t>(elderly ? kElderlyAge + rng_.below(21) : 18 + rng_.below(47));
   switch (t.residence) {
     case Residence::mainland: {
       t.document = models::DocumentKind::eep;

@@ -48,6 +48,14 @@ struct TravellerProfile {
   std::uint32_t face_image = 0, enrolled_image = 0;
 };
 
+// Travellers this old and older are slower at every step (PopulationSpec::elderly_slowdown).
+constexpr int kElderlyAge = 65;
+
+// ensures: the factor on `t`'s step times, at a gate (both gate models) and at a counter.
+inline double slowdown(const TravellerProfile& t, const PopulationSpec& spec) {
+  return t.age >= kElderlyAge ? spec.elderly_slowdown : 1.0;
+}
+
 // A party arriving together: one traveller, or a guardian (member 0) with wards.
 struct PartyProfile {
   static constexpr int kMaxSize = 4;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <charconv>
 #include <chrono>
 #include <limits>
@@ -24,6 +25,7 @@
 #include "sim/biometric_model.hpp"
 #include "sim/face_images.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/gate_config.hpp"
 #include "sim/pad_model.hpp"
 #include "sim/population.hpp"
 #include "sim/random.hpp"
@@ -77,14 +79,16 @@ void WaitStats::merge(const WaitStats& other) {
 
 namespace {
 
-// Referral reasons, one bit each: the port's own, then the policy engine's clause codes and the
-// gate controller's codes in the order they first appear (PortSimulation::reason_bit).
+// Referral reasons, one bit each: the port's own and the commonest of the gate's, then the policy
+// engine's clause codes and the gate's other codes in the order they first appear
+// (PortSimulation::reason_bit). Both gate models give the gate controller's codes (a fault
+// names the camera, as the controller does).
 enum : std::uint32_t {
-  kReasonFaceNoMatch = 1 << 0, kReasonFta = 1 << 1, kReasonFingerprint = 1 << 2, kReasonDeviceFault = 1 << 3,
+  kReasonFaceNoMatch = 1 << 0, kReasonFaceQuality = 1 << 1, kReasonFingerprint = 1 << 2, kReasonDeviceFault = 1 << 3,
   kReasonWithParty = 1 << 4, kReasonNoGate = 1 << 5, kReasonLiveness = 1 << 6,
 };
-const std::vector<std::string> kFixedReasons = {"face.no_match", "face.failure_to_acquire", "fingerprint.no_match",
-                                                "device.fault", "party.member_referred", "channel.no_gate",
+const std::vector<std::string> kFixedReasons = {"face.no_match", "face.quality", "fingerprint.no_match",
+                                                "device.camera", "party.member_referred", "channel.no_gate",
                                                 "face.liveness"};
 
 enum Incident : std::uint8_t {
@@ -131,9 +135,31 @@ struct PartyState {
   bool counted = true;
   bool referred = false;
   bool has_guardian = false;  // member 0 is an adult of full capacity travelling with the others
+  std::uint8_t planned = 0;   // the sampled gate model: transactions drawn (Party::ended)
 };
 struct Party : PartyState {
   Member m[PartyProfile::kMaxSize];
+  // The sampled gate model: when each transaction's barrier opened (-1: referred, no exit) and
+  // when it ended, since service began, so a fault knows which transaction it cuts short.
+  SimTime exit_from[PartyProfile::kMaxSize] = {}, ended[PartyProfile::kMaxSize] = {};
+};
+
+// The transactions a party passes at a gate, as the controller pairs them: one per traveller
+// in order, or, with a ward of limited capacity, one per ward with the guardian (member 0).
+struct Transactions {
+  std::uint8_t traveller[PartyProfile::kMaxSize] = {};  // the member each transaction serves
+  std::uint8_t count = 0;
+  bool with_guardian = false;
+};
+
+// What a gate saw of one person in one transaction: the controller's PersonEvidence and step
+// timings, the parts the port records (step times in seconds, -1: step not reached).
+struct Seen {
+  int frames = 0, match_attempts = 0;
+  std::optional<double> distance;
+  std::optional<bool> face_passed, fingerprint_matched;
+  float document_s = -1, face_s = -1, fingerprint_s = -1;
+  bool liveness_refused = false;  // the liveness check's verdict was "attack"
 };
 
 struct Server {
@@ -151,10 +177,9 @@ struct Lane {
   std::unique_ptr<gate::GateController> controller;
   std::uint64_t reply_token = 0;  // bumps to drop a reply the controller no longer awaits
   std::optional<gate::Event> pending;
-  std::uint8_t transactions[PartyProfile::kMaxSize] = {};  // member index of each transaction's traveller
-  std::uint8_t transaction_count = 0, next_transaction = 0;
+  Transactions plan;
+  std::uint8_t next_transaction = 0;
   std::uint8_t traveller = 0;  // member in the transaction under way
-  bool with_guardian = false;  // member 0 passes as the guardian
   bool completed = false;      // the controller reported Completed for it
   SimTime barrier_opened = 0;
   const FaceImages::Analysed* last_frame = nullptr;  // image-level mode: the frame to match
@@ -192,7 +217,9 @@ class PortSimulation {
   PortSimulation(const Scenario& s, const RunOptions& o)
       : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), pad_(make_pad_model(s.biometrics, s.population)),
         arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2), fault_rng_(o.seed, 3), pad_rng_(o.seed, 6),
-        population_(s.population, Rng(o.seed, 4), Rng(o.seed, 5)), end_(seconds(s.duration_hours * 3600)),
+        population_(s.population, Rng(o.seed, 4), Rng(o.seed, 5)),
+        gate_configs_{gate_config(s, pad_, gate::Channel::document), gate_config(s, pad_, gate::Channel::document_free)},
+        end_(seconds(s.duration_hours * 3600)),
         warmup_(seconds(s.warmup_hours * 3600)), interval_(seconds(s.interval_minutes * 60)) {
     if (s.biometrics.mode == BiometricSpec::Mode::images)
       faces_ = std::make_unique<FaceImages>(s.faces, s.biometrics.models.empty()
@@ -222,7 +249,7 @@ class PortSimulation {
     if (s.gate.model == GateSpec::Model::controller)
       for (std::size_t g = 0; g < servers_.size(); ++g)
         if (servers_[g].channel != kCounters && !servers_[g].external)
-          lanes_[g].controller = std::make_unique<gate::GateController>(gate_config(servers_[g].channel));
+          lanes_[g].controller = std::make_unique<gate::GateController>(gate_config_of(servers_[g].channel));
     r_.scenario = s.name;
     r_.pad_model = pad_;
     r_.pad_reported = pad_.on() || s.population.presentation_attack > 0;
@@ -580,100 +607,316 @@ class PortSimulation {
       serve_externally(server, p);
       return;
     }
-    const double duration = channel == kCounters ? plan_counter(p) : plan_gate(p, channel);
-    q_.schedule_in(seconds(duration), kServiceDone, server, ++g.token);
+    const SimTime duration = channel == kCounters ? seconds(plan_counter(p)) : sampled_gate(p, channel);
+    q_.schedule_in(duration, kServiceDone, server, ++g.token);
   }
 
   double plan_counter(Party& p) {
     double total = 0;
     for (int i = 0; i < p.size; ++i)
-      total += sample(s_.counter, service_rng_) * (p.m[i].p.age >= 65 ? s_.population.elderly_slowdown : 1.0);
+      total += sample(s_.counter, service_rng_) * slowdown(p.m[i]);
     return total;
   }
 
-  // Samples every step of the party's transaction at a gate; records the referral if one fails.
-  double plan_gate(Party& p, int channel) {
-    double total = 0;
-    for (int i = 0; i < p.size; ++i) {
-      Member& m = p.m[i];
-      const double slow = m.p.age >= 65 ? s_.population.elderly_slowdown : 1.0;
-      m.served_at_gate = true;
-      if (channel == kDocumentGates) total += m.document_s = static_cast<float>(sample(s_.steps.document, service_rng_) * slow);
-      const std::uint32_t failed = face_step(m, channel, slow, total);
-      if (failed == 0 && s_.steps.fingerprint) {
-        total += m.fingerprint_s = static_cast<float>(sample(s_.steps.fingerprint_time, service_rng_) * slow);
-        const bool matched = bio_.enabled ? !m.p.impostor && !service_rng_.bernoulli(bio_.fingerprint_fnmr) : !m.p.impostor;
-        if (!matched) {
-          if (!m.p.impostor) m.incidents |= kIncidentFingerprintFnm;
-          m.reasons |= kReasonFingerprint;
-        }
-      } else if (failed) {
-        m.reasons |= failed;
+  // ---- the devices' answers, drawn alike for both gate models ----
+  // A frame the member shows: how many faces, whether it passes quality, and in image-level
+  // mode the analysed image the match that follows compares.
+  struct Frame {
+    int faces = 1;
+    bool quality_ok = true;
+    const FaceImages::Analysed* image = nullptr;
+  };
+  Frame draw_frame(Member& m) {
+    if (faces_) {  // the next image the traveller shows, through the real pipeline
+      const FaceImages::Analysed& image = faces_->analyse(shown_image(m, m.presented++));
+      return {static_cast<int>(image.faces), image.acceptable, &image};
+    }
+    return {1, !bio_.enabled || !service_rng_.bernoulli(bio_.frame_failure), nullptr};
+  }
+
+  double distance(bool same_person) {
+    if (!bio_.enabled) return same_person ? 0.0 : 1.0;
+    return (same_person ? bio_.genuine : bio_.impostor).sample(service_rng_);
+  }
+
+  // The 1:1 distance between the frame's face and the member's permit.
+  double match_distance(const Member& m, const FaceImages::Analysed* frame) {
+    return faces_ ? biometrics::descriptor_distance(*frame->descriptor, faces_->enrolled(template_image(m)))
+                  : distance(!m.p.impostor);
+  }
+
+  // The gallery's two nearest people to the frame's face. Statistical mode: the gallery holds
+  // the traveller when enrolled (and not an impostor) plus other people; the nearest other is
+  // drawn from the impostor distribution.
+  gate::IdentificationDone identify(const Member& m, const FaceImages::Analysed* frame, std::uint64_t request) {
+    if (faces_) return identify_image(m, *frame->descriptor, request);
+    gate::Candidate nearest{tagged_id('X', m.id), distance(false)}, second{tagged_id('Y', m.id), distance(false)};
+    if (m.p.enrolled && !m.p.impostor) second = {holder_id(m), distance(true)};
+    if (second.distance < nearest.distance) std::swap(nearest, second);
+    return gate::IdentificationDone{at(), request, std::move(nearest), std::move(second)};
+  }
+
+  bool fingerprint_matches(const Member& m) {
+    return !m.p.impostor && !(bio_.enabled && service_rng_.bernoulli(bio_.fingerprint_fnmr));
+  }
+
+  // The transactions of a party at a gate, as the controller model runs them.
+  static Transactions transactions(const Party& p) {
+    Transactions t;
+    for (int i = 1; i < p.size; ++i)
+      if (p.m[i].p.limited_capacity) {
+        t.traveller[t.count++] = static_cast<std::uint8_t>(i);
+        t.with_guardian = true;
       }
-      if (m.reasons) {
-        p.referred = true;
-        for (int j = 0; j < p.size; ++j)
-          if (p.m[j].reasons == 0) p.m[j].reasons = kReasonWithParty;
-        break;
-      }
-      total += m.exit_s = static_cast<float>(sample(s_.steps.exit, service_rng_) * slow);
+    if (!t.with_guardian)
+      for (int i = 0; i < p.size; ++i) t.traveller[t.count++] = static_cast<std::uint8_t>(i);
+    return t;
+  }
+
+  // What the gate saw of one person, into their record (both gate models): the step data, and
+  // the biometric incidents. `failed_here`: the referral concerns this person's steps;
+  // `fta_reason`: it is face.quality or face.timeout (for the traveller or the guardian).
+  static void record_seen(Member& m, const Seen& e, bool failed_here, bool fta_reason) {
+    m.served_at_gate = true;
+    m.frames = static_cast<std::uint8_t>(std::min(e.frames, 255));
+    if (e.distance) m.distance = static_cast<float>(*e.distance);
+    if (e.document_s >= 0) m.document_s = e.document_s;
+    if (e.face_s >= 0) m.face_s = e.face_s;
+    if (e.fingerprint_s >= 0) m.fingerprint_s = e.fingerprint_s;
+    if (e.face_passed == true && m.p.impostor) m.incidents |= kIncidentFalseMatch;
+    if (e.face_passed == false && !m.p.impostor && e.match_attempts > 0) m.incidents |= kIncidentFalseNonMatch;
+    if (e.fingerprint_matched == false && !m.p.impostor) m.incidents |= kIncidentFingerprintFnm;
+    if (e.liveness_refused && !m.p.attack) m.incidents |= kIncidentLivenessRefused;
+    if (failed_here && e.match_attempts == 0 && fta_reason) m.incidents |= kIncidentFta;
+  }
+
+  // ---- the sampled gate model ----
+  // The controller's transaction (gate/gate_controller.cpp) drawn directly instead of run on
+  // kernel events: the same transactions (transactions()), the steps in the same order
+  // (gate_config_of(channel).steps; a guardian's steps after the traveller's when the verdict
+  // asks for one), each device's answer drawn as the controller model draws it (step_time,
+  // draw_frame, match_distance, identify, fingerprint_matches), judged by the same rules
+  // (gate::judge_match, gate::judge_identification) within the same limits: a step whose answer
+  // would come after its timeout ends at the timeout with the controller's referral code.
+  // The policy check and the audit write take no time in either model.
+  // ensures: the party's time at the gate; each member's step data; on a referral p.referred,
+  //          the code on the transaction's traveller and party.member_referred on the others.
+  SimTime sampled_gate(Party& p, int channel) {
+    const Transactions plan = transactions(p);
+    const gate::GateConfig& config = gate_config_of(channel);
+    SimTime total = 0;
+    p.planned = 0;
+    while (p.planned < plan.count && !p.referred) {
+      const int k = p.planned++;
+      p.exit_from[k] = -1;
+      total += sampled_transaction(p, plan.traveller[k], config, total, p.exit_from[k]);
+      p.ended[k] = total;
     }
     return total;
   }
 
-  // The face step: frames until one passes quality, then matching; returns the referral bit.
-  std::uint32_t face_step(Member& m, int channel, double slow, double& total) {
-    double face = 0;
-    std::uint32_t result = kReasonFta;
-    int attempts = 0;
-    bool matched = false;
-    const double threshold = channel == kDocumentFreeGates ? bio_.identification_threshold : bio_.threshold;
-    // Matched: done once liveness (when on) has had its frames.
-    auto settled = [&] { return !pad_.on() || m.frames >= pad_.frames; };
-    while (m.frames < bio_.max_frames) {
-      ++m.frames;
-      face += sample(s_.steps.frame, service_rng_) * slow;
-      // Liveness decides on its last frame, before that frame is matched (as the controller).
-      if (pad_.on() && m.frames == pad_.frames && !judged_live(m)) {
-        result = kReasonLiveness;
-        if (!m.p.attack) m.incidents |= kIncidentLivenessRefused;
-        break;
-      }
-      if (!matched && !bio_.enabled) {
-        if (m.p.impostor) {
-          result = kReasonFaceNoMatch;
-          break;
+  // How a sampled step ended: passed (bit 0), or referred with the reason's bit.
+  struct StepEnd {
+    std::uint32_t bit = 0;
+    bool guardian_failed = false;  // the code is the guardian's (the controller puts "guardian." in front)
+    bool fta_reason = false;       // face.quality or face.timeout
+  };
+
+  // The reason's bit and whose it is: `role`'s, as the controller names it
+  // (gate::GateController::reason) and the controller model records it (act(Completed): a
+  // guardian's reason on the guardian, without "guardian.").
+  StepEnd refer(gate::Role role, std::string_view code) {
+    StepEnd end;
+    end.bit = reason_bit(std::string(code));
+    end.guardian_failed = role == gate::Role::guardian;
+    end.fta_reason = code == "face.quality" || code == "face.timeout";
+    return end;
+  }
+
+  // One transaction starting `start` into the party's service; ensures: its duration.
+  SimTime sampled_transaction(Party& p, int traveller, const gate::GateConfig& c, SimTime start,
+                              SimTime& exit_from) {
+    Member* const people[2] = {&p.m[traveller], &p.m[0]};  // by role: traveller, guardian
+    Seen seen[2];
+    bool self[2] = {true, true};  // identified as themselves (document-free), else as someone else
+    bool guardian_seen = false, guardian_required = false, guardian_on_record = false;
+    SimTime t = 0;
+    StepEnd end;
+    auto step = [&](gate::Step s, gate::Role role) {
+      const int r = role == gate::Role::guardian ? 1 : 0;
+      Member& m = *people[r];
+      Seen& e = seen[r];
+      switch (s) {
+        case gate::Step::read_document: {
+          const SimTime d = step_time(s_.steps.document, m), limit = c.document_timeout.count();
+          t += std::min(d, limit);
+          e.document_s = static_cast<float>(to_seconds(std::min(d, limit)));
+          // A guardian's permit is their own, on record for the ward (guardian_on_record).
+          if (d > limit) end = refer(role, "document.timeout");
+          return;
         }
-        matched = true;
-      } else if (!matched) {  // once the face is known, the frames are for liveness only
-        double d = 0;
-        if (faces_) {
-          const FaceImages::Analysed& frame = faces_->analyse(shown_image(m, m.presented++));
-          if (!frame.acceptable) continue;
-          d = biometrics::descriptor_distance(*frame.descriptor, faces_->enrolled(template_image(m)));
+        case gate::Step::check_policy: {
+          // Someone else the gallery found is assumed eligible (act(CheckPolicy)); the party's
+          // own passed the same verdict when routed here.
+          if (!self[r]) return;
+          const Verdict& v = *p.m[r ? 0 : traveller].gate_verdict;
+          assert(v.bits == 0);
+          if (!v.guardian_required) return;
+          if (role == gate::Role::guardian) end = refer(role, "M3.guardian");
+          else if (std::find(c.steps.begin(), c.steps.end(), gate::Step::guardian) == c.steps.end())
+            end = refer(gate::Role::traveller, "M3.guardian");
+          guardian_required = true;
+          guardian_on_record = traveller > 0 && p.has_guardian;
+          return;
+        }
+        case gate::Step::face: end = sampled_face(m, role, c, e, t, self[r]); return;
+        case gate::Step::fingerprint: {
+          const SimTime limit = c.fingerprint_timeout.count();
+          SimTime taken = 0;
+          for (int attempts = 1;; ++attempts) {  // each capture gets the full time
+            const SimTime d = step_time(s_.steps.fingerprint_time, m);
+            const bool matched = fingerprint_matches(m);
+            taken += std::min(d, limit);
+            if (d > limit) {
+              end = refer(role, "fingerprint.timeout");
+              break;
+            }
+            if (matched || attempts >= c.max_fingerprint_attempts) {
+              e.fingerprint_matched = matched;
+              if (!matched) end = refer(role, "fingerprint.no_match");
+              break;
+            }
+          }
+          t += taken;
+          e.fingerprint_s = static_cast<float>(to_seconds(taken));
+          return;
+        }
+        case gate::Step::guardian: return;  // below
+      }
+    };
+    for (gate::Step s : c.steps) {
+      if (s != gate::Step::guardian) {
+        step(s, gate::Role::traveller);
+      } else if (guardian_required && !guardian_on_record) {
+        end = refer(gate::Role::traveller, "M3.guardian");
+      } else if (guardian_required) {
+        guardian_seen = true;
+        for (gate::Step g : c.steps)
+          if (g != gate::Step::guardian && end.bit == 0) step(g, gate::Role::guardian);
+      }
+      if (end.bit) break;
+    }
+    record_seen(*people[0], seen[0], end.bit && !end.guardian_failed, end.fta_reason);
+    if (guardian_seen) record_seen(*people[1], seen[1], end.bit && end.guardian_failed, end.fta_reason);
+    if (end.bit) {
+      p.referred = true;
+      people[end.guardian_failed ? 1 : 0]->reasons |= end.bit;
+      for (int i = 0; i < p.size; ++i)
+        if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
+      return t;
+    }
+    // Cleared: the barrier opens; it closes after the exit timeout whether or not they are through.
+    exit_from = start + t;
+    const SimTime x = step_time(s_.steps.exit, *people[0]), limit = c.exit_timeout.count();
+    if (x <= limit) people[0]->exit_s = static_cast<float>(to_seconds(x));
+    return t + std::min(x, limit);
+  }
+
+  // The face step (on(FrameAnalysed), on(FaceMatched), on(IdentificationDone), face_matched,
+  // liveness_settles, face_attempt_failed and the face window's timer in the controller): frames
+  // until one passes quality, each such frame matched at once; with the liveness check on, its
+  // verdict falls on the step's pad_.frames-th frame, before that frame is matched, and a face
+  // that matched sooner keeps looking at the camera (frames for liveness only: no quality draw,
+  // no image) until then. A frame that would come after the window ends the step at the window.
+  StepEnd sampled_face(Member& m, gate::Role role, const gate::GateConfig& c, Seen& e, SimTime& t, bool& self) {
+    const SimTime window = c.face_window.count();
+    const int allowed = role == gate::Role::guardian ? c.guardian_max_faces_in_frame : c.max_faces_in_frame;
+    const bool liveness = c.liveness.mode != biometrics::LivenessMode::off;
+    SimTime face = 0;
+    int attempts = 0, match_attempts = 0;
+    bool matched = false, live = false;
+    StepEnd end;
+    for (;;) {
+      const SimTime f = step_time(s_.steps.frame, m);
+      if (face + f > window) {
+        face = window;
+        if (matched) {  // only the liveness verdict was missing
+          end = refer(role, "face.liveness");
         } else {
-          if (service_rng_.bernoulli(bio_.frame_failure)) continue;
-          d = (m.p.impostor ? bio_.impostor : bio_.genuine).sample(service_rng_);
+          e.face_passed = false;
+          end = refer(role, "face.timeout");
         }
-        ++attempts;
-        m.distance = static_cast<float>(d);
-        matched = d < threshold;
-        if (!matched && attempts >= bio_.max_match_attempts) {
-          result = kReasonFaceNoMatch;
+        break;
+      }
+      face += f;
+      const Frame frame = matched ? Frame{} : draw_frame(m);
+      ++attempts;
+      ++e.frames;
+      if (frame.faces > allowed) {
+        end = refer(gate::Role::traveller, "tailgating");
+        break;
+      }
+      if (liveness) {
+        if (attempts >= pad_.frames) {
+          if (!judged_live(m)) {
+            e.liveness_refused = true;
+            end = refer(role, "face.liveness");
+            break;
+          }
+          live = true;
+        }
+        if (matched && live) break;
+        if (matched && attempts >= c.max_face_frames) {  // the frames are spent, the verdict missing
+          end = refer(role, "face.liveness");
           break;
         }
+        if (matched) continue;
       }
-      if (matched && settled()) {
-        result = 0;
+      if (frame.faces < 1 || !frame.quality_ok) {
+        if (attempts < c.max_face_frames) continue;
+        end = refer(role, "face.quality");
+        break;
+      }
+      ++e.match_attempts;
+      std::string_view failed;
+      if (c.channel == gate::Channel::document) {
+        const double d = match_distance(m, frame.image);
+        e.distance = e.distance ? std::min(*e.distance, d) : d;
+        matched = gate::judge_match(d, c);
+        failed = "face.no_match";
+      } else {
+        const gate::IdentificationDone found = identify(m, frame.image, 0);
+        e.distance = found.best ? std::optional(found.best->distance) : std::nullopt;
+        const auto second = found.second ? std::optional(found.second->distance) : std::nullopt;
+        const gate::Identification judged = gate::judge_identification(e.distance, second, c);
+        if (judged == gate::Identification::identified) {
+          self = found.best->holder_id == holder_id(m);
+          if (role == gate::Role::guardian && !self) {  // not the guardian on record
+            end = refer(gate::Role::traveller, "M3.guardian");
+            break;
+          }
+          matched = true;
+        }
+        failed = judged == gate::Identification::not_found ? "identification.not_found" : "identification.ambiguous";
+      }
+      if (matched) {
+        e.face_passed = true;
+        if (!liveness || live) break;
+        if (attempts >= c.max_face_frames) {
+          end = refer(role, "face.liveness");
+          break;
+        }
+        continue;
+      }
+      if (++match_attempts >= c.max_match_attempts || attempts >= c.max_face_frames) {
+        e.face_passed = false;
+        end = refer(role, failed);
         break;
       }
     }
-    m.face_s = static_cast<float>(face);
-    total += face;
-    if (result == kReasonFta) m.incidents |= kIncidentFta;
-    else if (result == 0 && m.p.impostor) m.incidents |= kIncidentFalseMatch;
-    else if (result == kReasonFaceNoMatch && !m.p.impostor && bio_.enabled) m.incidents |= kIncidentFalseNonMatch;
-    return result;
+    t += face;
+    e.face_s = static_cast<float>(to_seconds(face));
+    return end;
   }
 
   // The lane's liveness verdict on `m`, decided once and kept, so both gate models and every
@@ -840,25 +1083,8 @@ class PortSimulation {
   }
 
   // ---- gates run by the real gate controller, on the virtual clock ----
-  gate::GateConfig gate_config(int channel) const {
-    gate::GateConfig c;
-    c.channel = channel == kDocumentFreeGates ? gate::Channel::document_free : gate::Channel::document;
-    c.steps = gate::default_steps(c.channel);
-    if (s_.steps.fingerprint)
-      c.steps.insert(std::find(c.steps.begin(), c.steps.end(), gate::Step::face) + 1, gate::Step::fingerprint);
-    auto duration = [](double s) { return gate::Duration(seconds(s)); };
-    c.document_timeout = duration(s_.gate.document_timeout_s);
-    c.face_window = duration(s_.gate.face_window_s);
-    c.fingerprint_timeout = duration(s_.gate.fingerprint_timeout_s);
-    c.exit_timeout = duration(s_.gate.exit_timeout_s);
-    c.identification_margin = s_.gate.identification_margin;
-    c.max_face_frames = bio_.max_frames;
-    c.max_match_attempts = bio_.max_match_attempts;
-    c.match_threshold = bio_.threshold;
-    c.identification_threshold = bio_.identification_threshold;
-    if (pad_.on()) c.liveness = pad_.lane_config(s_.gate.face_window_s);
-    c.signals = false;  // nobody in the simulation looks at a gate's indicator
-    return c;
+  const gate::GateConfig& gate_config_of(int channel) const {
+    return gate_configs_[channel == kDocumentFreeGates ? 1 : 0];
   }
 
   // Ids the controller sees: "P<n>" a traveller's (holder or permit), "D<n>" a document,
@@ -890,34 +1116,27 @@ class PortSimulation {
     return bits;
   }
 
-  double slowdown(const Member& m) const { return m.p.age >= 65 ? s_.population.elderly_slowdown : 1.0; }
+  double slowdown(const Member& m) const { return sim::slowdown(m.p, s_.population); }
 
   // One transaction per traveller; a ward with limited capacity passes in one transaction with
   // the guardian (member 0), as the controller pairs them.
   void begin_lane(std::uint32_t server, Party& p) {
     Lane& lane = lanes_[server];
-    lane.transaction_count = lane.next_transaction = 0;
-    lane.with_guardian = false;
-    for (int i = 1; i < p.size; ++i)
-      if (p.m[i].p.limited_capacity) {
-        lane.transactions[lane.transaction_count++] = static_cast<std::uint8_t>(i);
-        lane.with_guardian = true;
-      }
-    if (!lane.with_guardian)
-      for (int i = 0; i < p.size; ++i) lane.transactions[lane.transaction_count++] = static_cast<std::uint8_t>(i);
+    lane.plan = transactions(p);
+    lane.next_transaction = 0;
     next_transaction(server);
   }
 
   void next_transaction(std::uint32_t server) {
     Lane& lane = lanes_[server];
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
-    if (p.referred || lane.next_transaction == lane.transaction_count) {
+    if (p.referred || lane.next_transaction == lane.plan.count) {
       ++lane.reply_token;
       lane.pending.reset();
       finish_service(server);
       return;
     }
-    lane.traveller = lane.transactions[lane.next_transaction++];
+    lane.traveller = lane.plan.traveller[lane.next_transaction++];
     lane.completed = false;
     feed(server, gate::TravellerArrived{gate::Time(q_.now())});
   }
@@ -1024,50 +1243,28 @@ class PortSimulation {
       reply_later(server, delay, gate::FrameAnalysed{at() + gate::Duration(delay), a.request, 1, true, {}, "", liveness});
       return;
     }
-    if (faces_) {  // the next image the traveller shows, through the real pipeline
-      const FaceImages::Analysed& image = faces_->analyse(shown_image(m, m.presented++));
-      lanes_[server].last_frame = &image;
-      reply_later(server, delay, gate::FrameAnalysed{at() + gate::Duration(delay), a.request, static_cast<int>(image.faces),
-                                                     image.acceptable, image.reasons, "", liveness});
-      return;
-    }
-    const bool good = !bio_.enabled || !service_rng_.bernoulli(bio_.frame_failure);
-    gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, 1, good, {}, "", liveness};
-    if (!good) frame.quality_reasons = {"quality below threshold (simulated)"};
+    const Frame drawn = draw_frame(m);
+    lanes_[server].last_frame = drawn.image;
+    gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, drawn.faces, drawn.quality_ok, {}, "", liveness};
+    if (drawn.image) frame.quality_reasons = drawn.image->reasons;
+    else if (!drawn.quality_ok) frame.quality_reasons = {"quality below threshold (simulated)"};
     reply_later(server, delay, std::move(frame));
-  }
-
-  double distance(bool same_person) {
-    if (!bio_.enabled) return same_person ? 0.0 : 1.0;
-    return (same_person ? bio_.genuine : bio_.impostor).sample(service_rng_);
   }
 
   void act(std::uint32_t server, const gate::MatchFace& a, Pending& now) {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
-    const double d = faces_ ? biometrics::descriptor_distance(*lanes_[server].last_frame->descriptor,
-                                                              faces_->enrolled(template_image(m)))
-                            : distance(!m.p.impostor);
-    now.push_back(gate::FaceMatched{at(), a.request, true, d});
+    now.push_back(gate::FaceMatched{at(), a.request, true, match_distance(m, lanes_[server].last_frame)});
   }
 
   void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
-    if (faces_) {
-      now.push_back(identify_image(m, *lanes_[server].last_frame->descriptor, a.request));
-      return;
-    }
-    // The gallery holds the traveller when enrolled (and not an impostor) plus other people;
-    // the nearest other is drawn from the impostor distribution.
-    gate::Candidate nearest{tagged_id('X', m.id), distance(false)}, second{tagged_id('Y', m.id), distance(false)};
-    if (m.p.enrolled && !m.p.impostor) second = {holder_id(m), distance(true)};
-    if (second.distance < nearest.distance) std::swap(nearest, second);
-    now.push_back(gate::IdentificationDone{at(), a.request, std::move(nearest), std::move(second)});
+    now.push_back(identify(m, lanes_[server].last_frame, a.request));
   }
 
   void act(std::uint32_t server, const gate::CaptureFingerprint& a, Pending&) {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
     const SimTime delay = step_time(s_.steps.fingerprint_time, m);
-    const bool matched = !m.p.impostor && !(bio_.enabled && service_rng_.bernoulli(bio_.fingerprint_fnmr));
+    const bool matched = fingerprint_matches(m);
     reply_later(server, delay, gate::FingerprintResult{at() + gate::Duration(delay), a.request,
                                                        matched ? gate::FingerprintOutcome::matched
                                                                : gate::FingerprintOutcome::not_matched});
@@ -1100,32 +1297,24 @@ class PortSimulation {
     const gate::TransactionOutcome& o = *a.outcome;
     const bool referred = o.decision == gate::Decision::referred;
     const bool guardian_failed = referred && !o.reasons.empty() && o.reasons.front().code.rfind("guardian.", 0) == 0;
-    for (std::size_t k = 0; k < o.people.size(); ++k) {
-      const gate::PersonEvidence& e = o.people[k];
-      Member& m = lane_member(server, e.role);
-      m.served_at_gate = true;
-      m.frames = static_cast<std::uint8_t>(std::min(e.frames, 255));
-      if (e.distance) m.distance = static_cast<float>(*e.distance);
+    const bool fta_reason = referred && !o.reasons.empty() &&
+                            (o.reasons.front().code.find("face.quality") != std::string::npos ||
+                             o.reasons.front().code.find("face.timeout") != std::string::npos);
+    for (const gate::PersonEvidence& e : o.people) {
       const std::string_view document = gate::step_name(gate::Step::read_document, e.role),
                              face = gate::step_name(gate::Step::face, e.role),
                              fingerprint = gate::step_name(gate::Step::fingerprint, e.role);
+      Seen seen{e.frames, e.match_attempts, e.distance, e.face_passed, e.fingerprint_matched};
       for (const auto& t : o.timings) {
         const auto secs = static_cast<float>(std::chrono::duration<double>(t.duration).count());
-        if (t.step == document) m.document_s = secs;
-        else if (t.step == face) m.face_s = secs;
-        else if (t.step == fingerprint) m.fingerprint_s = secs;
+        if (t.step == document) seen.document_s = secs;
+        else if (t.step == face) seen.face_s = secs;
+        else if (t.step == fingerprint) seen.fingerprint_s = secs;
       }
-      if (e.face_passed == true && m.p.impostor) m.incidents |= kIncidentFalseMatch;
-      if (e.face_passed == false && !m.p.impostor && e.match_attempts > 0) m.incidents |= kIncidentFalseNonMatch;
-      if (e.fingerprint_matched == false && !m.p.impostor) m.incidents |= kIncidentFingerprintFnm;
       // A bona fide refusal is the check's verdict, not a face window that ended first.
-      if (!m.p.attack && e.liveness && e.liveness->verdict == biometrics::LivenessVerdict::attack)
-        m.incidents |= kIncidentLivenessRefused;
-      const bool failed_here = referred && (e.role == gate::Role::guardian) == guardian_failed;
-      if (failed_here && e.match_attempts == 0 && !o.reasons.empty() &&
-          (o.reasons.front().code.find("face.quality") != std::string::npos ||
-           o.reasons.front().code.find("face.timeout") != std::string::npos))
-        m.incidents |= kIncidentFta;
+      seen.liveness_refused = e.liveness && e.liveness->verdict == biometrics::LivenessVerdict::attack;
+      record_seen(lane_member(server, e.role), seen, referred && (e.role == gate::Role::guardian) == guardian_failed,
+                  fta_reason);
     }
     if (!referred) return;
     p.referred = true;
@@ -1163,23 +1352,38 @@ class PortSimulation {
     if (g.party >= 0 && lanes_[e.target].controller) {
       // The controller decides what a fault means for the transaction under way.
       feed(e.target, gate::DeviceFault{gate::Time(q_.now()), gate::Device::camera, "gate fault (simulated)"});
-    } else if (g.party >= 0) {  // the transaction under way ends as a referral naming the fault
+    } else if (g.party >= 0) {
+      // The sampled model, as the controller: a fault during a step ends the transaction under
+      // way as a referral naming the device; one while the traveller walks out changes nothing.
       const auto slot = static_cast<std::uint32_t>(g.party);
       Party& p = parties_[slot];
-      ++g.token;
-      p.service[g.channel] = static_cast<float>(to_seconds(q_.now() - p.service_started));
-      p.referred = true;
-      for (int i = 0; i < p.size; ++i) {
-        Member& m = p.m[i];
-        m.reasons = (m.reasons & ~kReasonWithParty) | kReasonDeviceFault;
-        m.incidents = 0;  // the planned steps did not happen
-        m.document_s = m.face_s = m.fingerprint_s = m.exit_s = m.distance = -1;
-        m.frames = 0;
+      const SimTime into = q_.now() - p.service_started;
+      int k = 0;
+      while (k + 1 < p.planned && p.ended[k] <= into) ++k;
+      if (p.exit_from[k] < 0 || into < p.exit_from[k]) {
+        ++g.token;
+        p.service[g.channel] = static_cast<float>(to_seconds(into));
+        p.referred = true;
+        // The drawn steps of this transaction and the later ones did not happen.
+        const Transactions plan = transactions(p);
+        for (int j = k; j < plan.count; ++j) forget_gate(p.m[plan.traveller[j]]);
+        if (plan.with_guardian && k == 0) forget_gate(p.m[0]);
+        p.m[plan.traveller[k]].reasons = kReasonDeviceFault;
+        for (int i = 0; i < p.size; ++i)
+          if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
+        release(e.target);
+        join(slot, kCounters);
       }
-      release(e.target);
-      join(slot, kCounters);
     }
     q_.schedule_in(seconds(sample(s_.faults.repair, fault_rng_)), kRepair, e.target);
+  }
+
+  static void forget_gate(Member& m) {
+    m.reasons = 0;
+    m.incidents = 0;
+    m.document_s = m.face_s = m.fingerprint_s = m.exit_s = m.distance = -1;
+    m.frames = 0;
+    m.served_at_gate = false;
   }
 
   void on_repair(const SimEvent& e) {
@@ -1430,6 +1634,7 @@ class PortSimulation {
   PadModel pad_;
   Rng arrivals_rng_, service_rng_, fault_rng_, pad_rng_;
   PopulationGenerator population_;
+  gate::GateConfig gate_configs_[2];  // document, document-free: both gate models' rules
   SimTime end_, warmup_, interval_;
   double party_rate_[24] = {};
   EventQueue q_;

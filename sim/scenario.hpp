@@ -11,12 +11,14 @@
 // Thread safety: plain values; safe to copy and share read-only.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "biometrics/liveness_rule.hpp"
+#include "gate/gate_controller.hpp"
 #include "gate/policy_data.hpp"
 #include "models/civil_date.hpp"
 #include "models/crossing.hpp"
@@ -130,16 +132,18 @@ struct FaultSpec {
 
 // How a gate transaction is simulated. `controller` drives the real gate state machine
 // (gate/gate_controller.hpp) on the virtual clock: every request it makes is answered after a
-// sampled step time, its timers are kernel events. `sampled` draws the same steps directly (no
-// controller; several times faster, for very large sweeps). Timeouts are the controller's.
+// sampled step time, its timers are kernel events. `sampled` draws the same transaction directly
+// under the same rules (the GateConfig of sim::gate_config(), gate::judge_match and
+// gate::judge_identification, the same step order, timeouts and attempt limits; no controller,
+// no timer events; several times faster, for very large sweeps). The defaults are GateConfig's.
 struct GateSpec {
   enum class Model { controller, sampled };
   Model model = Model::controller;
-  double document_timeout_s = 5;
-  double face_window_s = 5;
-  double fingerprint_timeout_s = 8;
-  double exit_timeout_s = 6;
-  double identification_margin = 0.08;
+  double document_timeout_s = std::chrono::duration<double>(gate::GateConfig{}.document_timeout).count();
+  double face_window_s = std::chrono::duration<double>(gate::GateConfig{}.face_window).count();
+  double fingerprint_timeout_s = std::chrono::duration<double>(gate::GateConfig{}.fingerprint_timeout).count();
+  double exit_timeout_s = std::chrono::duration<double>(gate::GateConfig{}.exit_timeout).count();
+  double identification_margin = gate::GateConfig{}.identification_margin;
 };
 
 struct ChannelCounts {
