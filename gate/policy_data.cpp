@@ -79,6 +79,12 @@ class YamlFile {
   models::CivilDate date(const YAML::Node& parent, const std::string& key, const std::string& field) const {
     return date(required(parent, key, field), field);
   }
+  models::Destination destination(const YAML::Node& node, const std::string& field) const {
+    const auto value = node.IsScalar() ? models::parse_destination(node.Scalar()) : std::nullopt;
+    if (!value)
+      fail(node, field, "expected HKG or MAC, got \"" + (node.IsScalar() ? node.Scalar() : std::string("(not a scalar)")) + "\"");
+    return *value;
+  }
   template <typename Parse>
   auto enumeration(const YAML::Node& parent, const std::string& key, const std::string& field, Parse parse,
                    const char* expected) const {
@@ -128,6 +134,20 @@ models::Port read_port(const YamlFile& file, const YAML::Node& node, const std::
   const auto capabilities = file.sequence(node, "capabilities", at + ".capabilities");
   for (std::size_t i = 0; i < capabilities.size(); ++i)
     port.capabilities.push_back(read_capability(file, capabilities[i], at + ".capabilities[" + std::to_string(i) + "]"));
+  if (const YAML::Node destinations = node["destinations"]) {
+    const std::string field = at + ".destinations";
+    if (!destinations.IsSequence() || destinations.size() == 0) file.fail(destinations, field, "expected a list of HKG, MAC");
+    for (std::size_t i = 0; i < destinations.size(); ++i) {
+      const std::string item = field + "[" + std::to_string(i) + "]";
+      const models::Destination value = file.destination(destinations[i], item);
+      if (std::find(port.destinations.begin(), port.destinations.end(), value) != port.destinations.end())
+        file.fail(destinations[i], item, "listed twice");
+      port.destinations.push_back(value);
+    }
+    port.destinations_source = file.text(node, "destinations_source", at + ".destinations_source");
+  } else if (node["destinations_source"]) {
+    file.fail(node["destinations_source"], at + ".destinations_source", "a source without destinations");
+  }
   return port;
 }
 

@@ -1,5 +1,8 @@
 #include "gate/policy_engine.hpp"
 
+#include <algorithm>
+#include <span>
+
 #include <chrono>
 #include <string>
 
@@ -33,11 +36,28 @@ bool is_tourism(EndorsementKind k) {
   return k == EndorsementKind::individual_tourism || k == EndorsementKind::group_tourism;
 }
 
+// The trip's possible destinations: the case's when it states one; else the port's (at a port
+// that leads to several, the HZMB, an endorsement for any of them will do: the case need not
+// say which); else any (empty: a port the data gives no destination, such as an airport).
+std::span<const Destination> trip_destinations(const Crossing& c) {
+  if (c.destination) return {&*c.destination, 1};
+  if (c.port) return c.port->destinations;
+  return {};
+}
+
+bool leads_to(std::span<const Destination> destinations, Destination d) {
+  return destinations.empty() || std::find(destinations.begin(), destinations.end(), d) != destinations.end();
+}
+
 // Why one endorsement does not qualify for M3 on `day`; empty when it does.
-std::string endorsement_problem(const Endorsement& e, CivilDate day, const std::optional<Destination>& destination) {
+std::string endorsement_problem(const Endorsement& e, CivilDate day, std::span<const Destination> destinations) {
   std::string problems;
   auto add = [&](const std::string& p) { problems += (problems.empty() ? "" : ", ") + p; };
-  if (destination && e.destination != *destination) add("for " + str(name(e.destination)) + ", not " + str(name(*destination)));
+  if (!leads_to(destinations, e.destination)) {
+    std::string trip;
+    for (Destination d : destinations) trip += (trip.empty() ? "" : " or ") + str(name(d));
+    add("for " + str(name(e.destination)) + ", not " + trip);
+  }
   if (is_tourism(e.kind)) add("tourism endorsements are not eligible");
   if (e.entries != Entries::multiple) add(str(name(e.entries)) + "-entry (multiple-entry required)");
   if (day < e.valid_from) add("not valid before " + iso(e.valid_from));
@@ -46,7 +66,7 @@ std::string endorsement_problem(const Endorsement& e, CivilDate day, const std::
 }
 
 // M3 document and endorsement rules for one person.
-void check_m3_document(const Traveller& t, CivilDate day, const std::optional<Destination>& destination,
+void check_m3_document(const Traveller& t, CivilDate day, std::span<const Destination> destinations,
                        std::vector<Reason>& reasons) {
   auto valid_of_kind = [&](DocumentKind kind) {
     const Document* expired = nullptr;
@@ -71,7 +91,7 @@ void check_m3_document(const Traveller& t, CivilDate day, const std::optional<De
       if (!eep) return;
       std::string why;
       for (const auto& e : eep->endorsements) {
-        const std::string problem = endorsement_problem(e, day, destination);
+        const std::string problem = endorsement_problem(e, day, destinations);
         if (problem.empty()) return;
         why += (why.empty() ? "" : "; ") + str(name(e.destination)) + " " + str(name(e.kind)) + ": " + problem;
       }
@@ -98,7 +118,7 @@ void check_m3_document(const Traveller& t, CivilDate day, const std::optional<De
 
 // M3 conditions 1-3 (age, document, consent) for one person.
 void check_m3_person(const PolicyData& policy, const Traveller& t, CivilDate day,
-                     const std::optional<Destination>& destination, bool document_free, std::vector<Reason>& reasons) {
+                     std::span<const Destination> destinations, bool document_free, std::vector<Reason>& reasons) {
   const int minimum = policy.parameters().smart_minimum_age;
   const int age = age_in_years(t.birth_date, day);
   if (age < minimum)
@@ -108,9 +128,9 @@ void check_m3_person(const PolicyData& policy, const Traveller& t, CivilDate day
     if (t.residence != Residence::hong_kong && t.residence != Residence::macao)
       fail(reasons, "DF.residence", "the document-free channel is for Hong Kong and Macao residents only");
     else
-      check_m3_document(t, day, destination, reasons);
+      check_m3_document(t, day, destinations, reasons);
   } else {
-    check_m3_document(t, day, destination, reasons);
+    check_m3_document(t, day, destinations, reasons);
   }
   if (!t.biometric_consent)
     fail(reasons, "M3.consent", "no consent to the collection and verification of face and fingerprint data");
@@ -146,7 +166,7 @@ void check_guardian(const PolicyData& policy, const Crossing& c, bool document_f
     return;
   }
   std::vector<Reason> guardian_reasons;
-  check_m3_person(policy, *guardian, c.date, c.destination, document_free, guardian_reasons);
+  check_m3_person(policy, *guardian, c.date, trip_destinations(c), document_free, guardian_reasons);
   for (const auto& r : guardian_reasons)
     fail(e.reasons, "M3.guardian", "legal guardian " + guardian->id + " cannot use this channel (" + r.clause + ": " + r.message + ")");
 }
@@ -206,7 +226,7 @@ void check_talent_stay(const PolicyData& policy, const Crossing& c, std::vector<
   for (const auto& d : c.traveller.documents) {
     if (d.kind != DocumentKind::eep || !d.valid_on(c.date)) continue;
     for (const auto& e : d.endorsements) {
-      if (e.kind != EndorsementKind::talent || (c.destination && e.destination != *c.destination)) continue;
+      if (e.kind != EndorsementKind::talent || !leads_to(trip_destinations(c), e.destination)) continue;
       if (c.date < e.valid_from || e.valid_until < c.date) continue;
       const int limit = std::min(policy.parameters().talent_maximum_stay_days,
                                  e.stay_limit_days.value_or(policy.parameters().talent_maximum_stay_days));
@@ -234,7 +254,7 @@ Eligibility evaluate(const PolicyData& policy, const Crossing& c, GuardianPairin
     case Channel::document_free: {
       const bool df = c.channel == Channel::document_free;
       check_port(*c.port, c.channel, c.date, df ? "DF.port" : "M3.port", e.reasons);
-      check_m3_person(policy, c.traveller, c.date, c.destination, df, e.reasons);
+      check_m3_person(policy, c.traveller, c.date, trip_destinations(c), df, e.reasons);
       check_guardian(policy, c, df, pairing, e);
       break;
     }

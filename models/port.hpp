@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/civil_date.hpp"
+#include "models/traveller.hpp"
 
 namespace gatesim::models {
 
@@ -39,6 +40,12 @@ struct Port {
   std::string province;
   PortKind kind = PortKind::land;
   std::vector<Capability> capabilities;
+  // Where a crossing here goes to or comes from, for a port on the boundary with Hong Kong or
+  // Macao (several: the HZMB lands in both); the policy engine takes the trip's destination from
+  // it when the case gives none. Empty: the data names none (airports and seaports with routes
+  // anywhere). destinations_source says how it is known.
+  std::vector<Destination> destinations;
+  std::string destinations_source;
 
   // ensures: the capability for `channel` in force on `day`, or nullptr. Every port has a
   // staffed (manual) counter, so manual is always offered and returns nullptr too: use offers().

@@ -27,7 +27,9 @@ models::Traveller to_traveller(const TravellerProfile& t, const std::string& id,
   out.birth_date = year_month_day{sys_days{born} - days{1}};
   switch (t.residence) {
     case Residence::mainland: out.residence = models::Residence::mainland; break;
-    case Residence::hk_macao: out.residence = models::Residence::hong_kong; break;
+    case Residence::hk_macao:
+      out.residence = t.destination == models::Destination::macao ? models::Residence::macao : models::Residence::hong_kong;
+      break;
     case Residence::taiwan: out.residence = models::Residence::taiwan; break;
     case Residence::foreign: out.residence = models::Residence::foreign; break;
   }
@@ -42,7 +44,7 @@ models::Traveller to_traveller(const TravellerProfile& t, const std::string& id,
   document.mtp_validity = t.mtp;
   if (t.document == models::DocumentKind::eep && t.endorsed) {
     models::Endorsement e;
-    e.destination = models::Destination::hong_kong;
+    e.destination = t.destination;
     e.kind = t.endorsement;
     e.entries = t.entries;
     e.valid_from = year_month_day{sys_days{day} - days{365}};
@@ -54,18 +56,18 @@ models::Traveller to_traveller(const TravellerProfile& t, const std::string& id,
 }
 
 namespace {
-// 23 bits: every field to_traveller reads.
+// 24 bits: every field to_traveller reads.
 std::uint64_t facts_key(const TravellerProfile& t) {
   return std::uint64_t{t.age} | std::uint64_t(t.residence) << 8 | std::uint64_t(t.document) << 10 |
          std::uint64_t(t.endorsement) << 13 | std::uint64_t(t.entries) << 16 | std::uint64_t(t.mtp) << 18 |
          std::uint64_t{t.document_valid} << 19 | std::uint64_t{t.consent} << 20 | std::uint64_t{t.limited_capacity} << 21 |
-         std::uint64_t{t.endorsed} << 22;
+         std::uint64_t{t.endorsed} << 22 | std::uint64_t{t.destination == models::Destination::macao} << 23;
 }
 }  // namespace
 
 std::uint64_t policy_key(const TravellerProfile& t, const TravellerProfile* guardian, bool document_free) {
-  std::uint64_t key = facts_key(t) | std::uint64_t{document_free} << 23;
-  if (t.limited_capacity && guardian) key |= (1ULL << 24) | facts_key(*guardian) << 25;
+  std::uint64_t key = facts_key(t) | std::uint64_t{document_free} << 24;
+  if (t.limited_capacity && guardian) key |= (1ULL << 25) | facts_key(*guardian) << 26;
   return key;
 }
 
@@ -97,9 +99,17 @@ double PopulationGenerator::mean_party_size() const {
   return 1.0 + spec_.family_parties * spec_.children_per_family + (1 - spec_.family_parties) * spec_.limited_capacity;
 }
 
-TravellerProfile PopulationGenerator::adult() {
+models::Destination PopulationGenerator::destination() {
+  // Drawn only where the port leads to both, so a one-destination port's stream is unchanged.
+  if (spec_.macao_trips <= 0) return models::Destination::hong_kong;
+  if (spec_.macao_trips >= 1) return models::Destination::macao;
+  return rng_.bernoulli(spec_.macao_trips) ? models::Destination::macao : models::Destination::hong_kong;
+}
+
+TravellerProfile PopulationGenerator::adult(models::Destination destination) {
   using models::EndorsementKind;
   TravellerProfile t;
+  t.destination = destination;
   t.residence = static_cast<Residence>(pick(residence_cdf_, rng_.uniform()));
   const bool elderly = rng_.bernoulli(spec_.elderly);
   t.age = static_cast<std::uint8_t>(elderly ? kElderlyAge + rng_.below(21) : 18 + rng_.below(47));
@@ -139,7 +149,8 @@ TravellerProfile PopulationGenerator::adult() {
 
 PartyProfile PopulationGenerator::next_party() {
   PartyProfile party;
-  party.members[0] = adult();
+  const models::Destination trip = destination();  // the party travels together
+  party.members[0] = adult(trip);
   if (rng_.bernoulli(spec_.family_parties)) {
     const auto children = std::min<std::uint64_t>(1 + rng_.poisson(spec_.children_per_family - 1), PartyProfile::kMaxSize - 1);
     for (std::uint64_t i = 0; i < children; ++i) {
@@ -155,7 +166,7 @@ PartyProfile PopulationGenerator::next_party() {
     // The first adult is the ward; a guardian travels with them and is member 0.
     TravellerProfile ward = party.members[0];
     ward.limited_capacity = true;
-    party.members[0] = adult();
+    party.members[0] = adult(trip);
     party.members[0].residence = ward.residence;
     party.members[0].document = ward.document;
     party.members[0].endorsement = ward.endorsement;

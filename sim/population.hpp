@@ -43,6 +43,9 @@ struct TravellerProfile {
   bool attack = false;
   std::uint8_t attack_kind = 0;
   bool prefers_document_free = false;
+  // Where the trip goes to or comes from: a mainland resident's endorsement is for it, a HK/Macao
+  // resident lives there.
+  models::Destination destination = models::Destination::hong_kong;
   // Trace replay in image-level mode: TraceReader::image indexes (0: none; a person of the
   // scenario's faces folder stands in).
   std::uint32_t face_image = 0, enrolled_image = 0;
@@ -66,7 +69,8 @@ struct PartyProfile {
 // ensures: `t` as the rule engine sees them on `day`: born `age` years before (the birthday
 //          was the day before), nationality CHN unless foreign ("XXX", unspecified), one
 //          document valid five more years (or expired the day before), an EEP with one
-//          endorsement for Hong Kong valid a year either side, the guardian on record when
+//          endorsement for the trip's destination valid a year either side, residence Hong
+//          Kong or Macao (hk_macao) by the destination, the guardian on record when
 //          `guardian_id` is given and `t` has limited capacity. Names and numbers are derived
 //          from `id`.
 models::Traveller to_traveller(const TravellerProfile& t, const std::string& id, models::CivilDate day,
@@ -87,7 +91,8 @@ class PopulationGenerator {
   double mean_party_size() const;
 
  private:
-  TravellerProfile adult();
+  TravellerProfile adult(models::Destination destination);
+  models::Destination destination();  // of the next party
   PopulationSpec spec_;
   Rng rng_, attack_rng_;
   double residence_cdf_[4];

@@ -307,6 +307,25 @@ void read_port(const Reader& r, const YAML::Node& root, const std::string& file,
     }
 }
 
+// population.macao_trips: given (a share the port's destinations allow) or from the port.
+void read_macao_trips(const Reader& r, const YAML::Node& root, Scenario& s) {
+  const auto& leads_to = s.policy->find_port(s.port)->destinations;
+  const bool hong_kong = std::find(leads_to.begin(), leads_to.end(), models::Destination::hong_kong) != leads_to.end(),
+             macao = std::find(leads_to.begin(), leads_to.end(), models::Destination::macao) != leads_to.end();
+  const YAML::Node p = root["population"];
+  if (!p.IsDefined() || !p.IsMap() || !p["macao_trips"].IsDefined()) {
+    s.population.macao_trips = macao ? (hong_kong ? 0.5 : 1.0) : 0.0;
+    return;
+  }
+  double& share = s.population.macao_trips;
+  r.number(p, "population", "macao_trips", share, 0, 1);
+  if (leads_to.empty()) return;
+  if (!macao && share > 0)
+    r.fail(p["macao_trips"], "population.macao_trips", "0: " + s.port + " leads to Hong Kong only (policy data)");
+  if (!hong_kong && share < 1)
+    r.fail(p["macao_trips"], "population.macao_trips", "1: " + s.port + " leads to Macao only (policy data)");
+}
+
 Scenario read(const YAML::Node& root, const std::string& file, const std::set<std::string>& overridden) {
   const Reader r(file, overridden);
   Scenario s;
@@ -372,7 +391,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   r.check_keys(p, "population", {"mainland", "hk_macao", "taiwan", "foreign", "eligible_endorsement", "five_year_mtp",
                                  "consent", "family_parties", "children_per_family", "limited_capacity", "elderly",
                                  "elderly_slowdown", "enrolled", "document_free_choice", "impostor", "expired_document",
-                                 "presentation_attack", "attack_mix"});
+                                 "presentation_attack", "attack_mix", "macao_trips"});
   if (p.IsDefined() && !p.IsNull()) {
     auto& q = s.population;
     for (auto [name, field] : {std::pair{"mainland", &q.mainland}, {"hk_macao", &q.hk_macao}, {"taiwan", &q.taiwan},
@@ -484,6 +503,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   if (s.biometrics.mode == BiometricSpec::Mode::images && s.faces.empty() && s.arrivals.trace.empty())
     r.fail(root["faces"], "faces", "a folder of people (one subfolder of images each) for biometrics.mode images");
   read_port(r, root, file, overridden, s);
+  read_macao_trips(r, root, s);
   return s;
 }
 

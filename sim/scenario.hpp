@@ -73,6 +73,11 @@ struct PopulationSpec {
   // biometrics::AttackKind (print, screen, moved_photo, frozen; normalised, not all zero).
   double presentation_attack = 0;
   std::array<double, 4> attack_mix = {0.25, 0.25, 0.25, 0.25};
+  // Share of crossings to or from Macao (the rest: Hong Kong): mainland residents' endorsements
+  // and HK/Macao residents' residence follow it. load_scenario resolves it from the port's
+  // destinations (models::Port::destinations: Hong Kong 0, Macao 1, both 0.5, none 0) unless
+  // the scenario gives it, and then checks it fits the port.
+  double macao_trips = 0;
 };
 
 struct GateSteps {

@@ -104,5 +104,31 @@ TEST_F(BrokenData, HolidayCalendar) {
   EXPECT_EQ(load_holiday_calendar(dir_ / "holidays.yaml").size(), 2u);
 }
 
+TEST(PolicyData, BoundaryPortsNameWhereTheyLead) {
+  const auto data = PolicyData::load(PolicyData::default_dir());
+  using models::Destination;
+  for (const char* id : {"luohu", "huanggang", "futian", "liantang", "wenjindu", "shenzhen-bay"}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(data.find_port(id)->destinations, std::vector<Destination>{Destination::hong_kong});
+    EXPECT_FALSE(data.find_port(id)->destinations_source.empty());
+  }
+  for (const char* id : {"gongbei", "hengqin"})
+    EXPECT_EQ(data.find_port(id)->destinations, std::vector<Destination>{Destination::macao}) << id;
+  EXPECT_EQ(data.find_port("hzmb")->destinations, (std::vector<Destination>{Destination::hong_kong, Destination::macao}));
+  EXPECT_TRUE(data.find_port("shanghai-hongqiao-airport")->destinations.empty());
+}
+
+TEST_F(BrokenData, DestinationsNameTheFieldAndNeedASource) {
+  const std::string with = std::string(kPort) + "    destinations: [HKG, XYZ]\n    destinations_source: test\n";
+  write("ports.yaml", with);
+  EXPECT_NE(error().find(":14: ports[0].destinations[1]: expected HKG or MAC, got \"XYZ\""), std::string::npos) << error();
+  write("ports.yaml", std::string(kPort) + "    destinations: [MAC, MAC]\n    destinations_source: test\n");
+  EXPECT_NE(error().find("ports[0].destinations[1]: listed twice"), std::string::npos) << error();
+  write("ports.yaml", std::string(kPort) + "    destinations: [MAC]\n");
+  EXPECT_NE(error().find("ports[0].destinations_source: missing"), std::string::npos) << error();
+  write("ports.yaml", std::string(kPort) + "    destinations: []\n    destinations_source: test\n");
+  EXPECT_NE(error().find("ports[0].destinations: expected a list of HKG, MAC"), std::string::npos) << error();
+}
+
 }  // namespace
 }  // namespace gatesim::gate

@@ -298,5 +298,35 @@ TEST(Policy, manual_counter) {
   });
 }
 
+// The trip's destination comes from the port when the case gives none: Luohu leads to Hong
+// Kong, Gongbei to Macao, the HZMB to either (an endorsement for any of them will do), an
+// airport the data gives no destination accepts any; a destination the case states wins.
+TEST(Policy, M3_destination_from_the_port) {
+  auto at = [](const char* port, Destination endorsed, std::optional<Destination> stated = std::nullopt) {
+    Crossing c = smart_crossing(mainland_adult(), "2025-11-06", port);
+    c.traveller.documents[0].endorsements[0].destination = endorsed;
+    c.destination = stated;
+    return clauses(evaluate(shipped_policy(), c));
+  };
+  const std::vector<std::string> eligible, endorsement_fails{"M3.endorsement"};
+  EXPECT_EQ(at("luohu", Destination::hong_kong), eligible);
+  EXPECT_EQ(at("luohu", Destination::macao), endorsement_fails);
+  EXPECT_EQ(at("shenzhen-bay", Destination::macao), endorsement_fails);
+  EXPECT_EQ(at("gongbei", Destination::macao), eligible);
+  EXPECT_EQ(at("gongbei", Destination::hong_kong), endorsement_fails);
+  EXPECT_EQ(at("hengqin", Destination::hong_kong), endorsement_fails);
+  EXPECT_EQ(at("hzmb", Destination::hong_kong), eligible);
+  EXPECT_EQ(at("hzmb", Destination::macao), eligible);
+  EXPECT_EQ(at("hzmb", Destination::macao, Destination::hong_kong), endorsement_fails);
+  EXPECT_EQ(at("shanghai-hongqiao-airport", Destination::macao), eligible);
+  EXPECT_EQ(at("luohu", Destination::macao, Destination::macao), eligible);
+
+  Crossing c = smart_crossing(mainland_adult(), "2025-11-06", "luohu");
+  c.traveller.documents[0].endorsements[0].destination = Destination::macao;
+  const auto e = evaluate(shipped_policy(), c);
+  ASSERT_EQ(e.reasons.size(), 1u);
+  EXPECT_NE(e.reasons[0].message.find("for MAC, not HKG"), std::string::npos) << e.reasons[0].message;
+}
+
 }  // namespace
 }  // namespace gatesim::gate

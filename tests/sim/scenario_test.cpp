@@ -100,5 +100,28 @@ TEST(Scenario, MissingFileIsInputError) {
   EXPECT_THROW(load_scenario("/nonexistent/port.yaml"), models::InputError);
 }
 
+// population.macao_trips: from the port's destinations unless given; a share outside [0, 1] or
+// one the port cannot have is an error naming the key.
+TEST(Scenario, MacaoTripsFitThePort) {
+  auto share = [](const std::string& port, const std::string& population = "") {
+    return parse_scenario("name: x\nport: " + port + "\n" + population, "port.yaml").population.macao_trips;
+  };
+  EXPECT_EQ(share("luohu"), 0);
+  EXPECT_EQ(share("gongbei"), 1);
+  EXPECT_EQ(share("hengqin"), 1);
+  EXPECT_EQ(share("hzmb"), 0.5);
+  EXPECT_EQ(share("hzmb", "population: {macao_trips: 0.3}\n"), 0.3);
+  EXPECT_EQ(share("shanghai-hongqiao-airport"), 0);
+  EXPECT_EQ(share("shanghai-hongqiao-airport", "population: {macao_trips: 0.2}\n"), 0.2);
+  EXPECT_EQ(error_of("name: x\nport: hzmb\npopulation:\n  macao_trips: 1.5\n"),
+            "port.yaml:4: population.macao_trips: expected a number in [0, 1], got '1.5'");
+  EXPECT_EQ(error_of("name: x\nport: luohu\npopulation:\n  macao_trips: 0.2\n"),
+            "port.yaml:4: population.macao_trips: expected 0: luohu leads to Hong Kong only (policy data), got '0.2'");
+  EXPECT_EQ(error_of("name: x\nport: gongbei\npopulation:\n  macao_trips: 0.9\n"),
+            "port.yaml:4: population.macao_trips: expected 1: gongbei leads to Macao only (policy data), got '0.9'");
+  EXPECT_EQ(error_of("name: x\nport: luohu\n", {"population.macao_trips=0.5"}),
+            "--set: population.macao_trips: expected 0: luohu leads to Hong Kong only (policy data), got '0.5'");
+}
+
 }  // namespace
 }  // namespace gatesim::sim
