@@ -29,8 +29,8 @@ void serve_assets(HttpServer& server, std::string_view index) {
     const auto handler = [file] { return HttpResponse{200, std::string(content_type_of(file.name)), std::string(file.bytes)}; };
     std::string path = "/";  // appended, not "/" + name: g++ 12 -O3 warns falsely (-Wrestrict) on that
     path += file.name;
-    server.get(path, handler);
-    if (file.name == index) server.get("/", handler);
+    server.get(path, handler, Access::open);
+    if (file.name == index) server.get("/", handler, Access::open);
   }
 }
 

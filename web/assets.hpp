@@ -28,7 +28,7 @@ const EmbeddedFile* find_asset(std::string_view name);
 std::string_view content_type_of(std::string_view name);
 
 // ensures: every embedded file served as GET /NAME, and `index` (an embedded file's name) also as
-//          GET /.
+//          GET /, all Access::open: they hold no data, and a browser loads them without a token.
 // requires: `index` is embedded; `server` not started.
 void serve_assets(HttpServer& server, std::string_view index);
 

@@ -1,5 +1,6 @@
 #include "web/bind_address.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/asio/ip/address.hpp>
@@ -28,12 +29,22 @@ BindAddress parse_bind_address(const std::string& text, const std::string& flag)
   return BindAddress{address.to_string(), static_cast<std::uint16_t>(port), address.is_loopback()};
 }
 
+bool valid_token(std::string_view token) {
+  const auto unreserved = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+  };
+  return token.size() >= kMinTokenLength && std::all_of(token.begin(), token.end(), unreserved);
+}
+
 void check_exposure(const BindAddress& address, const std::string& token, const std::string& flag) {
-  if (address.loopback) return;
-  if (token.empty())
-    throw models::InputError(flag + " " + address.host + ": not a loopback address; the dashboard would be reachable from the "
-                             "network, so it needs --http-token TOKEN (16 characters or more), which every request must carry");
-  if (token.size() < 16) throw models::InputError("--http-token: expected 16 characters or more, got " + std::to_string(token.size()));
+  if (!token.empty() && !valid_token(token))
+    throw models::InputError("--http-token: expected " + std::to_string(kMinTokenLength) +
+                             " characters or more, each a letter, a digit or one of - . _ ~; got " + std::to_string(token.size()) +
+                             " characters" + (token.size() >= kMinTokenLength ? ", not all of them those" : ""));
+  if (address.loopback || !token.empty()) return;
+  throw models::InputError(flag + " " + address.host + ": not a loopback address; the dashboard would be reachable from the " +
+                           "network, so it needs --http-token TOKEN (" + std::to_string(kMinTokenLength) +
+                           " characters or more), which every request must carry");
 }
 
 }  // namespace gatesim::web

@@ -4,8 +4,10 @@
 //
 // Thread safety: plain values and pure functions.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace gatesim::web {
 
@@ -19,9 +21,16 @@ struct BindAddress {
 // throws models::InputError "<flag> <text>: expected HOST:PORT ..." for anything else.
 BindAddress parse_bind_address(const std::string& text, const std::string& flag = "--http");
 
+// The token rule: 16 characters or more (to resist guessing), each an unreserved URL character
+// (A-Z a-z 0-9 - . _ ~), so that `?token=TOKEN` means the same to the page (which reads it from
+// its own address and passes it on, encodeURIComponent) and to the server (which compares bytes).
+inline constexpr std::size_t kMinTokenLength = 16;
+// ensures: true when `token` follows the token rule.
+bool valid_token(std::string_view token);
+
 // The exposure rule: a server bound beyond loopback serves only requests that carry the token.
-// throws models::InputError, one line naming `flag` and why, when `address` is not loopback and
-//        `token` is empty (or too short to resist guessing: fewer than 16 characters).
+// throws models::InputError, one line naming `flag` (or --http-token) and why, when `address`
+//        is not loopback and `token` is empty, or when a token is given that breaks the token rule.
 void check_exposure(const BindAddress& address, const std::string& token, const std::string& flag = "--http");
 
 }  // namespace gatesim::web

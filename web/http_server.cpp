@@ -42,7 +42,8 @@ bool equal_in_constant_time(std::string_view given, std::string_view expected) {
   return differ == 0;
 }
 
-// The value of `name` in a query string "a=1&token=x" (no percent-decoding: tokens are plain).
+// The value of `name` in a query string "a=1&token=x" (no percent-decoding: a token's characters
+// are all unreserved, web::valid_token, so nobody encodes them).
 std::optional<std::string_view> query_value(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const auto amp = query.find('&');
@@ -63,7 +64,11 @@ struct HttpServer::Impl {
   explicit Impl(HttpServerOptions o) : options(std::move(o)) {}
 
   HttpServerOptions options;
-  std::map<std::string, Handler, std::less<>> routes;
+  struct Route {
+    Handler handler;
+    Access access;
+  };
+  std::map<std::string, Route, std::less<>> routes;
   std::string websocket_path;
   std::function<std::string()> snapshot;
 
@@ -255,8 +260,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
     if (!target.starts_with('/')) return respond(error(400, "bad request: the target is not a path"), false);
     if (request.method() != http::verb::get) return respond(error(405, "method not allowed: this server is read-only"), false);
+    const auto route = server.routes.find(path);
+    const bool open = route != server.routes.end() && route->second.access == Access::open && !ws::is_upgrade(request);
     const auto authorization = request[http::field::authorization];
-    if (!server.authorised(std::string_view(authorization.data(), authorization.size()), query))
+    if (!open && !server.authorised(std::string_view(authorization.data(), authorization.size()), query))
       return respond(error(401, "unauthorised: give the token (Authorization: Bearer TOKEN or ?token=TOKEN)"), false);
     if (ws::is_upgrade(request)) {
       if (server.snapshot && path == server.websocket_path) {
@@ -266,11 +273,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       }
       return respond(error(404, "not found"), false);
     }
-    const auto route = server.routes.find(path);
     if (route == server.routes.end()) return respond(error(404, "not found"), request.keep_alive());
     HttpResponse answer;
     try {
-      answer = route->second();
+      answer = route->second.handler();
     } catch (const std::exception& e) {
       answer = error(500, std::string("internal error: ") + e.what());
     }
@@ -375,6 +381,7 @@ void HttpServer::Impl::push() {
 }
 
 HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  assert(impl_->options.token.empty() || valid_token(impl_->options.token));
   if (auto* m = impl_->options.metrics) {
     for (int c = 1; c <= 5; ++c)
       impl_->requests_counter[c] = &m->counter("gatesim_http_requests_total", "HTTP requests answered, by status class",
@@ -390,9 +397,9 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::get(const std::string& path, Handler handler) {
+void HttpServer::get(const std::string& path, Handler handler, Access access) {
   assert(!path.empty() && path.front() == '/' && !impl_->thread.joinable());
-  impl_->routes[path] = std::move(handler);
+  impl_->routes[path] = Impl::Route{std::move(handler), access};
 }
 
 void HttpServer::websocket(const std::string& path, std::function<std::string()> snapshot) {

@@ -7,8 +7,10 @@
 // - Connections (HTTP and WebSocket together) are bounded: beyond Options::max_connections a
 //   new one gets 503 and is closed. A request must arrive within Options::request_timeout.
 // - With a token, every request must carry it (`Authorization: Bearer TOKEN` or `?token=TOKEN`,
-//   compared in constant time), else 401. Whether a token is required is web/bind_address.hpp's
-//   rule; the server enforces whatever it is given.
+//   compared in constant time), else 401 — except the paths registered as Access::open: the
+//   embedded pages, scripts and styles, which hold no data (a browser loads them without the
+//   token; the page passes its own `?token=` on to the data it fetches). Whether a token is
+//   required is web/bind_address.hpp's rule; the server enforces whatever it is given.
 // - One WebSocket path pushes the state: on connect, and after notify(), each client is sent a
 //   fresh snapshot, at most once per Options::push_interval. A client still receiving an
 //   earlier message keeps at most one more, the newest (the older one is dropped and counted):
@@ -38,9 +40,13 @@ struct HttpResponse {
   std::string body;
 };
 
+// Who may GET a path: with a token, `token` paths need it; `open` paths (static files that hold
+// no data) never do.
+enum class Access { token, open };
+
 struct HttpServerOptions {
   BindAddress address;
-  std::string token;                      // empty: requests need none (loopback)
+  std::string token;                      // empty: requests need none (loopback); else web::valid_token
   std::size_t max_connections = 32;       // HTTP and WebSocket together
   std::size_t max_request_bytes = 8192;   // request line, headers and body
   std::chrono::milliseconds request_timeout{10'000};
@@ -60,7 +66,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // requires: before start(); `path` starts with '/'.
-  void get(const std::string& path, Handler handler);
+  void get(const std::string& path, Handler handler, Access access = Access::token);
   // requires: before start(); called once.
   void websocket(const std::string& path, std::function<std::string()> snapshot);
 

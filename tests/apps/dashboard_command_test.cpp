@@ -205,6 +205,41 @@ TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
   EXPECT_EQ(simulate.stop(), 0) << simulate.err();
 }
 
+// With --http-token the page, its scripts and its style load without the token (they hold no
+// data); the page passes the `?token=` of its own address on to /api/state and /ws. Without the
+// token in the address the browser gets the page but none of the data.
+TEST_F(DashboardCommand, WithATokenThePageOpenedWithItShowsTheRunAndWithoutItNothing) {
+  ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  write("trace.csv", "time,party,age,limited_capacity,impostor\n0,,35,false,false\n5,,35,false,false\n10,,70,false,false\n");
+  const auto scenario = write("scenario.yaml", "name: token\nport: luohu\ndate: 2025-12-01\ndirection: entry\nstart_hour: 8\n"
+                                               "duration_hours: 0.05\narrivals: {trace: trace.csv}\n"
+                                               "channels: {document_gates: 1, counters: 1}\n");
+  const std::string token = "Tok3n_with-all.the~chars";
+  RunningProgram simulate({"simulate", scenario.string(), "--out", (dir_ / "out").string(), "--http", "127.0.0.1:0", "--http-token", token},
+                          dir_);
+  const auto port = port_of(simulate);
+  ASSERT_NE(port, 0) << simulate.err();
+  ASSERT_FALSE(simulate.wait_for_stderr("http: the run is over").empty()) << simulate.err();
+  for (const char* asset : {"/", "/port.html", "/common.js", "/port.js", "/dashboard.css"})
+    EXPECT_EQ(http_get(port, asset).status, 200) << asset;
+  for (const char* data : {"/api/state", "/metrics", "/healthz"}) {
+    EXPECT_EQ(http_get(port, data).status, 401) << data;
+    EXPECT_EQ(http_get(port, data, token).status, 200) << data;
+    EXPECT_EQ(http_get(port, concat(data, "?token=", token)).status, 200) << data;
+  }
+
+  const auto dom = render(port, concat("/?token=", token), "port-token.png");
+  EXPECT_NE(dom.find("id=\"run-state\">finished<"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("id=\"connection\" class=\"connection\">live<"), std::string::npos) << "the page's WebSocket did not open: " << dom;
+
+  const auto anonymous = gatesim::testing::run_chromium("--dump-dom", concat("http://127.0.0.1:", std::to_string(port), "/"),
+                                                        dir_ / "profile-anonymous");
+  EXPECT_EQ(anonymous.exit_status, 0) << anonymous.err;
+  EXPECT_NE(anonymous.out.find("Waiting for the simulation"), std::string::npos) << anonymous.out;
+  EXPECT_EQ(anonymous.out.find("run-state"), std::string::npos) << "the page showed data without the token: " << anonymous.out;
+  EXPECT_EQ(simulate.stop(), 0) << simulate.err();
+}
+
 TEST_F(DashboardCommand, BeyondLoopbackWithoutATokenTheCommandsRefuseToStart) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"gate", "--camera", "dir:nowhere", "--db", "nowhere.db", "--http", "0.0.0.0:0"},

@@ -48,4 +48,22 @@ TEST(BindAddress, BeyondLoopbackATokenIsRequired) {
   EXPECT_NO_THROW(check_exposure(parse_bind_address("0.0.0.0:8080"), "0123456789abcdef"));
 }
 
+// The page hands `?token=` on with encodeURIComponent and the server compares bytes: a token
+// made of unreserved characters only reads the same on both sides, any other is refused at start.
+TEST(BindAddress, ATokenIsLongAndUrlSafe) {
+  EXPECT_TRUE(gatesim::web::valid_token("AZaz09-._~AZaz09"));
+  for (const char* token : {"0123456789abcde", "0123456789abcde+", "0123456789abcde/", "0123456789abcde=", "0123456789 abcdef",
+                            "0123456789abcde%41", "0123456789abcdé"}) {
+    EXPECT_FALSE(gatesim::web::valid_token(token)) << token;
+    // Refused wherever the server listens, loopback included: the page could not pass it on.
+    EXPECT_THROW(check_exposure(parse_bind_address("127.0.0.1:8080"), token), InputError) << token;
+    try {
+      check_exposure(parse_bind_address("0.0.0.0:8080"), token);
+      ADD_FAILURE() << token << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("--http-token: expected 16 characters or more"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace

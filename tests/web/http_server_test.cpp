@@ -88,7 +88,13 @@ TEST(HttpServer, WithATokenEveryRequestMustCarryIt) {
   options.token = "0123456789abcdef-secret";
   HttpServer server(options);
   server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.get("/page.js", [] { return HttpResponse{200, "text/javascript", "1;\n"}; }, gatesim::web::Access::open);
   server.start();
+  // A static file registered open needs no token (a browser loads a page's scripts without it);
+  // with or without one, it is served.
+  EXPECT_EQ(http_get(server.port(), "/page.js").status, 200);
+  EXPECT_EQ(http_get(server.port(), "/page.js?token=wrong").status, 200);
+  EXPECT_EQ(http_get(server.port(), "/page.js", options.token).status, 200);
   EXPECT_EQ(http_get(server.port(), "/healthz").status, 401);
   EXPECT_EQ(http_get(server.port(), "/healthz", "wrong-token-0123456789").status, 401);
   EXPECT_EQ(http_get(server.port(), "/healthz?token=0123456789abcdef-secre").status, 401);
@@ -135,12 +141,12 @@ TEST(HttpServer, CannotListenOnAPortInUse) {
 struct WebSocketClient {
   asio::io_context io;
   beast::websocket::stream<asio::ip::tcp::socket> ws{io};
-  explicit WebSocketClient(std::uint16_t port, int receive_buffer = 0) {
+  explicit WebSocketClient(std::uint16_t port, int receive_buffer = 0, const std::string& target = "/ws") {
     ws.next_layer().open(asio::ip::tcp::v4());
     if (receive_buffer) ws.next_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
     ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
     ws.read_message_max(64 << 20);
-    ws.handshake("127.0.0.1", "/ws");
+    ws.handshake("127.0.0.1", target);
   }
   std::string read() {
     beast::flat_buffer buffer;
@@ -162,6 +168,22 @@ TEST(HttpServer, WebSocketClientsGetTheStateOnConnectAndAfterEachChange) {
   server.notify();
   EXPECT_EQ(client.read(), "state 1");
   EXPECT_EQ(http_get(server.port(), "/ws").status, 404);  // not a page: only an upgrade is served there
+}
+
+TEST(HttpServer, WithATokenTheWebSocketNeedsItToo) {
+  auto options = loopback();
+  options.token = "0123456789abcdef-secret";
+  HttpServer server(options);
+  server.websocket("/ws", [] { return std::string("state"); });
+  server.start();
+  try {
+    WebSocketClient anonymous(server.port());
+    ADD_FAILURE() << "the WebSocket opened without the token";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), beast::websocket::error::upgrade_declined) << e.what();
+  }
+  WebSocketClient client(server.port(), 0, "/ws?token=" + options.token);
+  EXPECT_EQ(client.read(), "state");
 }
 
 // A client that never reads holds at most the message being written and the newest one: the
