@@ -1,6 +1,8 @@
 #include "web/http_server.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <atomic>
 #include <cassert>
 #include <csignal>
@@ -54,6 +56,45 @@ std::optional<std::string_view> query_value(std::string_view query, std::string_
     query.remove_prefix(amp + 1);
   }
   return std::nullopt;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The host part of a Host header value ("127.0.0.1:8080" -> "127.0.0.1", "[::1]:80" -> "::1").
+std::string_view host_part(std::string_view host) {
+  if (host.starts_with('[')) {
+    const auto close = host.find(']');
+    return close == std::string_view::npos ? std::string_view{} : host.substr(1, close - 1);
+  }
+  return host.substr(0, host.rfind(':'));
+}
+
+// DNS rebinding: a page from another site reaches this server through a name of its own that
+// it made resolve to this address; its requests then carry that name as Host. A Host that is an
+// IP address or "localhost" cannot have been rebound, so only those are served.
+bool host_allowed(std::string_view host) {
+  const auto name = host_part(host);
+  if (name.empty()) return false;
+  if (equal_ignoring_case(name, "localhost")) return true;
+  boost::system::error_code ec;
+  asio::ip::make_address(std::string(name), ec);
+  return !ec;
+}
+
+// A browser names the page that made a request in Origin (always on a WebSocket upgrade): a
+// page of this server has the origin http://HOST (HOST the Host header); any other is another
+// site's page (cross-site WebSocket hijacking). Programs that send no Origin are not browsers.
+bool origin_allowed(std::string_view origin, std::string_view host) {
+  if (origin.empty()) return true;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (origin.size() == scheme.size() + host.size() && equal_ignoring_case(origin.substr(0, scheme.size()), scheme) &&
+        equal_ignoring_case(origin.substr(scheme.size()), host))
+      return true;
+  return false;
 }
 
 }  // namespace
@@ -260,6 +301,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
     if (!target.starts_with('/')) return respond(error(400, "bad request: the target is not a path"), false);
     if (request.method() != http::verb::get) return respond(error(405, "method not allowed: this server is read-only"), false);
+    const auto host_field = request[http::field::host];
+    const std::string_view host(host_field.data(), host_field.size());
+    if (host.empty()) return respond(error(400, "bad request: no Host header"), false);
+    if (!host_allowed(host))
+      return respond(error(403, "forbidden: Host " + std::string(host) + " is not an IP address or localhost (open the dashboard by "
+                                "its address; a name could be another site's, rebound to this one)"), false);
+    const auto origin_field = request[http::field::origin];
+    const std::string_view origin(origin_field.data(), origin_field.size());
+    if (!origin_allowed(origin, host))
+      return respond(error(403, "forbidden: a page of another site (Origin " + std::string(origin) + ")"), false);
     const auto route = server.routes.find(path);
     const bool open = route != server.routes.end() && route->second.access == Access::open && !ws::is_upgrade(request);
     const auto authorization = request[http::field::authorization];

@@ -4,6 +4,9 @@
 // - GET on the registered paths only: a registered path answers with its handler's response,
 //   an unknown one 404, another method 405, a request that does not parse as HTTP/1.1 400, a
 //   header or body beyond Options::max_request_bytes 431/413; every error closes the connection.
+// - Against DNS rebinding and other sites' pages: a request whose Host is not an IP address or
+//   "localhost" gets 403 (a name could be another site's, made to resolve here), as does one whose
+//   Origin, when a browser sends one (always on a WebSocket upgrade), is not http(s)://HOST.
 // - Connections (HTTP and WebSocket together) are bounded: beyond Options::max_connections a
 //   new one gets 503 and is closed. A request must arrive within Options::request_timeout.
 // - With a token, every request must carry it (`Authorization: Bearer TOKEN` or `?token=TOKEN`,

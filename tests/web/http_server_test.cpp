@@ -103,6 +103,32 @@ TEST(HttpServer, WithATokenEveryRequestMustCarryIt) {
   EXPECT_EQ(http_get(server.port(), "/nowhere", options.token).status, 404);
 }
 
+// DNS rebinding: another site's page reaching the server through a name of its own sends that
+// name as Host; a page of another site sends its own Origin.
+TEST(HttpServer, ServesOnlyRequestsAddressedToItsIpOrLocalhostFromItsOwnPages) {
+  HttpServer server(loopback());
+  server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.start();
+  const auto port = std::to_string(server.port());
+  const auto get = [&](const std::string& headers) {
+    return http_exchange(server.port(), "GET /healthz HTTP/1.1\r\n" + headers + "Connection: close\r\n\r\n");
+  };
+  for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + port, "127.0.0.1", "localhost:" + port, "LocalHost", "[::1]:" + port, "10.1.2.3:" + port})
+    EXPECT_EQ(get("Host: " + host + "\r\n").status, 200) << host;
+  for (const std::string& host : std::vector<std::string>{"evil.example:" + port, "evil.example", "127.0.0.1.nip.io:" + port, "localhost.evil.example", "[evil]:80"}) {
+    const auto answer = get("Host: " + host + "\r\n");
+    EXPECT_EQ(answer.status, 403) << host;
+    EXPECT_NE(answer.body.find("Host"), std::string::npos) << answer.body;
+  }
+  EXPECT_EQ(get("").status, 400) << "HTTP/1.1 without Host";
+  const std::string host = "Host: 127.0.0.1:" + port + "\r\n";
+  EXPECT_EQ(get(host + "Origin: http://127.0.0.1:" + port + "\r\n").status, 200);
+  EXPECT_EQ(get(host + "Origin: https://127.0.0.1:" + port + "\r\n").status, 200);
+  for (const std::string& origin : std::vector<std::string>{"http://evil.example", "http://127.0.0.1:1", "null", "http://127.0.0.1:" + port + ".evil.example"})
+    EXPECT_EQ(get(host + "Origin: " + origin + "\r\n").status, 403) << origin;
+  EXPECT_EQ(server.stats().requests, 18u);
+}
+
 TEST(HttpServer, ConnectionsAreBounded) {
   auto options = loopback();
   options.max_connections = 2;
@@ -141,12 +167,13 @@ TEST(HttpServer, CannotListenOnAPortInUse) {
 struct WebSocketClient {
   asio::io_context io;
   beast::websocket::stream<asio::ip::tcp::socket> ws{io};
-  explicit WebSocketClient(std::uint16_t port, int receive_buffer = 0, const std::string& target = "/ws") {
+  // handshake: false leaves it to the test (with headers of its own).
+  explicit WebSocketClient(std::uint16_t port, int receive_buffer = 0, const std::string& target = "/ws", bool handshake = true) {
     ws.next_layer().open(asio::ip::tcp::v4());
     if (receive_buffer) ws.next_layer().set_option(asio::socket_base::receive_buffer_size(receive_buffer));
     ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
     ws.read_message_max(64 << 20);
-    ws.handshake("127.0.0.1", target);
+    if (handshake) ws.handshake("127.0.0.1", target);
   }
   std::string read() {
     beast::flat_buffer buffer;
@@ -168,6 +195,32 @@ TEST(HttpServer, WebSocketClientsGetTheStateOnConnectAndAfterEachChange) {
   server.notify();
   EXPECT_EQ(client.read(), "state 1");
   EXPECT_EQ(http_get(server.port(), "/ws").status, 404);  // not a page: only an upgrade is served there
+}
+
+// Cross-site WebSocket hijacking: a browser lets any page open a WebSocket to any address, and
+// says which page in Origin.
+TEST(HttpServer, TheWebSocketOpensOnlyForThisServersOwnPages) {
+  HttpServer server(loopback());
+  server.websocket("/ws", [] { return std::string("state"); });
+  server.start();
+  const auto with_origin = [&](const std::string& origin, const std::string& host) {
+    WebSocketClient client(server.port(), 0, "", false);
+    client.ws.set_option(beast::websocket::stream_base::decorator(
+        [origin](beast::websocket::request_type& request) { request.set(beast::http::field::origin, origin); }));
+    client.ws.handshake(host, "/ws");
+    return client.read();
+  };
+  const auto here = "127.0.0.1:" + std::to_string(server.port());
+  EXPECT_EQ(with_origin("http://" + here, here), "state");
+  for (const auto& [origin, host] : {std::pair<std::string, std::string>{"http://evil.example", here},
+                                     {"http://evil.example:" + std::to_string(server.port()), "evil.example:" + std::to_string(server.port())}}) {
+    try {
+      with_origin(origin, host);
+      ADD_FAILURE() << "a page of " << origin << " opened the WebSocket through Host " << host;
+    } catch (const boost::system::system_error& e) {
+      EXPECT_EQ(e.code(), beast::websocket::error::upgrade_declined) << e.what();
+    }
+  }
 }
 
 TEST(HttpServer, WithATokenTheWebSocketNeedsItToo) {
