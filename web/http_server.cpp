@@ -113,7 +113,7 @@ struct HttpServer::Impl {
   std::string websocket_path;
   std::function<std::string()> snapshot;
 
-  std::atomic<std::uint64_t> requests{0}, refused{0}, sent{0}, dropped{0};
+  std::atomic<std::uint64_t> requests{0}, refused{0}, sent{0}, dropped{0}, snapshot_failures{0};
   std::atomic<std::size_t> open_connections{0}, websocket_clients{0}, max_held_bytes{0};
   Counter* requests_counter[6] = {};  // by status class: 1xx..5xx (index 1..5)
   Counter *refused_counter = nullptr, *sent_counter = nullptr, *dropped_counter = nullptr;
@@ -134,6 +134,16 @@ struct HttpServer::Impl {
   void accept();
   void schedule_push();
   void push();
+  // ensures: the snapshot; null when the snapshot function threw (counted in snapshot_failures:
+  //          an exception must not leave the server's thread, which would end the program).
+  std::shared_ptr<const std::string> take_snapshot() {
+    try {
+      return std::make_shared<const std::string>(snapshot());
+    } catch (const std::exception&) {
+      ++snapshot_failures;
+      return nullptr;
+    }
+  }
   void count_request(unsigned status) {
     ++requests;
     if (requests_counter[status / 100 % 6]) requests_counter[status / 100 % 6]->add();
@@ -230,7 +240,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     if (server.clients_gauge) server.clients_gauge->set(static_cast<double>(n));
     server.sessions.push_back(weak_from_this());
     read();
-    send(std::make_shared<const std::string>(server.snapshot()));
+    if (auto message = server.take_snapshot()) send(std::move(message));
   }
   void read() {
     ws_.async_read(incoming_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -426,7 +436,8 @@ void HttpServer::Impl::push() {
   last_push = Clock::now();
   std::erase_if(sessions, [](const auto& s) { return s.expired(); });
   if (sessions.empty()) return;
-  const auto message = std::make_shared<const std::string>(snapshot());
+  const auto message = take_snapshot();
+  if (!message) return;
   for (const auto& weak : sessions)
     if (auto session = weak.lock()) session->send(message);
 }
@@ -502,7 +513,7 @@ void HttpServer::stop() {
 
 HttpServer::Stats HttpServer::stats() const {
   const auto& i = *impl_;
-  return Stats{i.requests, i.refused, i.open_connections, i.websocket_clients, i.sent, i.dropped, i.max_held_bytes};
+  return Stats{i.requests, i.refused, i.open_connections, i.websocket_clients, i.sent, i.dropped, i.max_held_bytes, i.snapshot_failures};
 }
 
 }  // namespace gatesim::web

@@ -21,6 +21,9 @@
 //   disconnected once a write has waited Options::write_timeout. What clients send is read and
 //   discarded (at most 1 KiB a message); nothing a client sends changes anything.
 //
+// A handler that throws answers 500; a snapshot that throws is not sent (the clients wait for the
+// next one) and is counted: neither stops the server.
+//
 // Thread safety: configure (get(), websocket()) before start(); then notify(), port(), stats()
 // and stop() may be called from any thread. Handlers and the snapshot function run on the
 // server's own thread, one at a time; they must be safe to call from it.
@@ -90,6 +93,7 @@ class HttpServer {
     std::size_t websocket_clients = 0;
     std::uint64_t messages_sent = 0, messages_dropped = 0;
     std::size_t max_held_bytes = 0;        // the most message bytes one client ever held (sending + waiting)
+    std::uint64_t snapshot_failures = 0;   // snapshots that threw: nothing was sent that time
   };
   Stats stats() const;
 

@@ -51,8 +51,11 @@ DashboardServer::DashboardServer(const HttpOptions& options, std::string_view pa
   web::serve_assets(server_, page);
   server_.get("/metrics", [&metrics] { return web::HttpResponse{200, web::kPrometheusContentType, metrics.text()}; });
   server_.get("/healthz", [] { return web::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"}; });
-  server_.get("/api/state", [state] { return web::HttpResponse{200, "application/json", state().dump() + "\n"}; });
-  server_.websocket("/ws", [state] { return state().dump(); });
+  // What the state holds is not always UTF-8 (a holder's id, a device's message): bad bytes
+  // become U+FFFD rather than an exception.
+  const auto text = [state] { return state().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  server_.get("/api/state", [text] { return web::HttpResponse{200, "application/json", text() + "\n"}; });
+  server_.websocket("/ws", text);
   if (more_routes) more_routes(server_);
   server_.start();
   const auto bound = web::parse_bind_address(options.address);

@@ -205,6 +205,37 @@ TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
   EXPECT_EQ(simulate.stop(), 0) << simulate.err();
 }
 
+// What the lane reports is not always UTF-8: here the enrolled holder's id is not (`gatesim
+// enroll --id` takes any bytes). The state is still served, as JSON with U+FFFD in place of the
+// bad bytes, over HTTP and the page's WebSocket, and the program does not abort.
+TEST_F(DashboardCommand, AHolderIdThatIsNotUtf8IsServedReplacedNotFatal) {
+  ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  const auto db = (dir_ / "enrol.db").string();
+  const auto r = run_gatesim({"enroll", "--db", db, "--id", "ob\xff\xfe" "ama", "faces/reference/obama.jpg"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  // The document-free channel: the holder is found by face alone, and named in the outcome.
+  RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
+                       "--camera", concat("dir:", (dir_ / "frames").string()), "--passage", "none", "--passback", "0",
+                       "--face-window", gatesim::testing::patient_face_window(), "--http", "127.0.0.1:0"},
+                      dir_);
+  const auto port = port_of(gate);
+  ASSERT_NE(port, 0) << gate.err();
+  ASSERT_FALSE(gate.wait_for_stderr("http: the run is over").empty()) << gate.err();
+  const auto answer = http_get(port, "/api/state");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto state = json::parse(answer.body);
+  ASSERT_EQ(state["lanes"].size(), 1u) << state;
+  ASSERT_EQ(state["lanes"][0]["recent"].size(), 1u) << state;
+  EXPECT_EQ(state["lanes"][0]["recent"][0]["holder_id"], "ob\xef\xbf\xbd\xef\xbf\xbd" "ama") << state;  // two U+FFFD
+
+  const auto dom = render(port, "/", "lanes-not-utf8.png");
+  EXPECT_EQ(count(dom, "class=\"transaction\""), 1) << dom;
+  EXPECT_NE(dom.find("id=\"connection\" class=\"connection\">live<"), std::string::npos) << "the page's WebSocket did not open: " << dom;
+  EXPECT_EQ(http_get(port, "/healthz").status, 200) << "the program died serving the WebSocket: " << gate.err();
+  EXPECT_EQ(gate.stop(), 1) << "SIGTERM ends the serving, then the run's own status (1: referred): " << gate.err();
+}
+
 // With --http-token the page, its scripts and its style load without the token (they hold no
 // data); the page passes the `?token=` of its own address on to /api/state and /ws. Without the
 // token in the address the browser gets the page but none of the data.

@@ -223,6 +223,29 @@ TEST(HttpServer, TheWebSocketOpensOnlyForThisServersOwnPages) {
   }
 }
 
+// A snapshot function that throws (as nlohmann::json::dump does on bytes that are not UTF-8)
+// must not end the server's thread, which would end the program.
+TEST(HttpServer, ASnapshotThatThrowsIsSkippedAndTheServerGoesOn) {
+  std::atomic<bool> fail{true};
+  auto options = loopback();
+  options.push_interval = 1ms;
+  HttpServer server(options);
+  server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.websocket("/ws", [&]() -> std::string {
+    if (fail) throw std::runtime_error("invalid UTF-8 byte");
+    return "state";
+  });
+  server.start();
+  WebSocketClient client(server.port());  // its first snapshot throws
+  ASSERT_TRUE(eventually([&] { return server.stats().snapshot_failures == 1; })) << server.stats().snapshot_failures;
+  server.notify();  // and so does this one
+  ASSERT_TRUE(eventually([&] { return server.stats().snapshot_failures == 2; })) << server.stats().snapshot_failures;
+  EXPECT_EQ(http_get(server.port(), "/healthz").status, 200);
+  fail = false;
+  server.notify();
+  EXPECT_EQ(client.read(), "state");
+}
+
 TEST(HttpServer, WithATokenTheWebSocketNeedsItToo) {
   auto options = loopback();
   options.token = "0123456789abcdef-secret";
