@@ -181,6 +181,10 @@ struct Lane {
   std::uint8_t next_transaction = 0;
   std::uint8_t traveller = 0;  // member in the transaction under way
   bool completed = false;      // the controller reported Completed for it
+  // The member whose liveness verdict the pending frame carries (-1: none). Drawn when the
+  // frame was asked for; if the reply is dropped (a fault, a timer ended the step) the gate
+  // never saw it, so it is forgotten (Member::judged_live), as the sampled model forgets it.
+  std::int8_t verdict_in_flight = -1;
   SimTime barrier_opened = 0;
   const FaceImages::Analysed* last_frame = nullptr;  // image-level mode: the frame to match
   std::vector<std::uint64_t> timers;  // started and not cancelled (the kernel keeps the others until due)
@@ -1130,6 +1134,8 @@ class PortSimulation {
   void next_transaction(std::uint32_t server) {
     Lane& lane = lanes_[server];
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
+    if (lane.verdict_in_flight >= 0) p.m[lane.verdict_in_flight].judged_live = -1;
+    lane.verdict_in_flight = -1;
     if (p.referred || lane.next_transaction == lane.plan.count) {
       ++lane.reply_token;
       lane.pending.reset();
@@ -1159,6 +1165,7 @@ class PortSimulation {
     if (e.data != lane.reply_token || !lane.pending) return;  // superseded (timeout, fault)
     if (std::holds_alternative<gate::TravellerPassed>(*lane.pending) && servers_[e.target].party >= 0)
       lane_member(e.target, gate::Role::traveller).exit_s = static_cast<float>(to_seconds(q_.now() - lane.barrier_opened));
+    lane.verdict_in_flight = -1;  // the verdict reaches the gate
     // Fed in place: feed() is done with its event once the controller has handled it, before
     // any action can set the lane's next reply (which bumps the token: that one stays).
     feed(e.target, *lane.pending);
@@ -1237,6 +1244,7 @@ class PortSimulation {
       } else {
         const bool frozen = m.p.attack && m.p.attack_kind == std::uint8_t(biometrics::AttackKind::frozen);
         liveness = pad_.measurements(judged_live(m), frozen, m.liveness_frames);
+        lanes_[server].verdict_in_flight = static_cast<std::int8_t>(a.role == gate::Role::guardian ? 0 : lanes_[server].traveller);
       }
     }
     if (a.liveness_only) {  // the face already matched: as the sampled model, no failure draw and no image analysed
@@ -1378,9 +1386,13 @@ class PortSimulation {
     q_.schedule_in(seconds(sample(s_.faults.repair, fault_rng_)), kRepair, e.target);
   }
 
+  // A transaction the sampled model drew whole and a fault cut short: what it drew for `m` did
+  // not happen, the liveness verdict included (else a traveller never checked would count as
+  // checked and not refused, and the BPCER would read low).
   static void forget_gate(Member& m) {
     m.reasons = 0;
     m.incidents = 0;
+    m.judged_live = -1;
     m.document_s = m.face_s = m.fingerprint_s = m.exit_s = m.distance = -1;
     m.frames = 0;
     m.served_at_gate = false;

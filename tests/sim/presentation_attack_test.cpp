@@ -167,6 +167,32 @@ TEST_P(BothModels, BpcerIsMeasuredOnThoseTheCheckJudged) {
   expect_share(t.live_refused, t.live_checked, 0.1, std::string("BPCER, ") + GetParam());
 }
 
+TEST_P(BothModels, ATransactionAFaultCutShortBeforeTheCheckIsNotCountedAsChecked) {
+  // Each gate faults every 18 s: many transactions end with device.camera, some before the
+  // check's 3rd frame reached the gate (the sampled model had drawn the whole transaction; the
+  // controller model had asked for the frame). A traveller counts as liveness-checked only when
+  // their record shows the check's frames (faces always match, so every frame a record shows
+  // was taken; no attacks).
+  std::string yaml = hall("elderly: 0", "enabled: false, liveness: {mode: passive, frames: 3, bpcer: 0.1, apcer: {print: 0, "
+                                        "screen: 0, moved_photo: 0, frozen: 0}}",
+                          GetParam(), 1);
+  yaml += "faults: {mtbf_hours: 0.005, repair: 5}\n";
+  std::stringstream out;
+  const Totals t = totals(run(yaml, 7, &out));
+  std::uint64_t with_check_frames = 0, refused = 0, faulted = 0;
+  for (std::string line; std::getline(out, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (j.contains("steps") && j["steps"]["frames"].get<int>() >= 3) ++with_check_frames;
+    for (const auto& reason : j["reasons"]) {
+      if (reason == "device.camera") ++faulted;
+      if (reason == "face.liveness") ++refused;
+    }
+  }
+  EXPECT_GT(faulted, 200u);
+  EXPECT_EQ(t.live_checked, with_check_frames) << GetParam();
+  EXPECT_EQ(t.live_refused, refused) << GetParam();
+}
+
 TEST(PresentationAttacks, AFaceWindowThatEndsFirstIsNoBonaFideRefusal) {
   // Frame times with a long tail: some travellers' 3 liveness frames outlast the 5 s window, and
   // the controller refers them face.liveness undecided. With BPCER 0 none is a live traveller
