@@ -9,6 +9,7 @@
 #include "gate/policy_engine.hpp"
 #include "sim/population.hpp"
 #include "sim/scenario.hpp"
+#include "tests/support/shipped_scenarios.hpp"
 
 namespace gatesim::sim {
 namespace {
@@ -57,7 +58,7 @@ TEST(Population, TripsGoWhereTheShareSays) {
 TEST(Population, EligibleTravellersPassAtTheirPort) {
   for (const char* name : {"gongbei-record-day", "hzmb-holiday", "luohu-weekday"}) {
     SCOPED_TRACE(name);
-    const Scenario s = load_scenario(std::string(GATESIM_TEST_DATA) + "/../../scenarios/" + name + ".yaml");
+    const Scenario s = load_scenario(testing::shipped_scenario(name));
     PopulationGenerator generator(s.population, Rng(5, 4), Rng(5, 5));
     int checked = 0;
     for (int n = 0; n < 3000; ++n) {

@@ -20,6 +20,8 @@
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/shipped_scenarios.hpp"
+#include "tests/support/two_proportions.hpp"
 
 namespace gatesim::sim {
 namespace {
@@ -251,10 +253,7 @@ TEST(PresentationAttacks, BothGateModelsAgreeWithinSamplingError) {
   const Totals a = totals(run(hall(population, biometrics, "sampled")));
   const Totals b = totals(run(hall(population, biometrics, "controller")));
   auto agree = [](std::uint64_t x, std::uint64_t n, std::uint64_t y, std::uint64_t m, const char* what) {
-    const double p1 = static_cast<double>(x) / static_cast<double>(n), p2 = static_cast<double>(y) / static_cast<double>(m);
-    const double p = static_cast<double>(x + y) / static_cast<double>(n + m);
-    const double se = std::sqrt(std::max(p * (1 - p), 1e-4) * (1.0 / static_cast<double>(n) + 1.0 / static_cast<double>(m)));
-    EXPECT_NEAR(p1, p2, 4 * se) << what << ": sampled " << x << "/" << n << ", controller " << y << "/" << m;
+    EXPECT_TRUE(testing::proportions_agree(x, n, y, m, 4, 1e-4)) << what << ": sampled against controller";
   };
   ASSERT_GT(sum(a.attempted), 300u);
   ASSERT_GT(sum(b.attempted), 300u);
@@ -427,7 +426,7 @@ TEST_F(PadCalibration, BadFilesNameTheFileAndTheEntry) {
 }
 
 TEST(PresentationAttacks, SimulateExitsWith2OnBadInput) {
-  const std::string scenario = testing::test_data("../../scenarios/shenzhen-bay-peak.yaml").string();
+  const std::string scenario = testing::shipped_scenario("shenzhen-bay-peak");
   const auto out = fs::temp_directory_path() / ("gatesim-pad-cli-" + std::to_string(::getpid()));
   auto r = run_gatesim({"simulate", scenario, "--set", "biometrics.pad_calibration=/nonexistent/pad.json", "--out", out.string()});
   EXPECT_EQ(r.exit_status, 2);

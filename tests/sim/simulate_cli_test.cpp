@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/run_command.hpp"
+#include "tests/support/shipped_scenarios.hpp"
 
 namespace gatesim::testing {
 namespace {
@@ -26,8 +27,6 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-std::string scenario(const std::string& name) { return test_data("../../scenarios/" + name + ".yaml").string(); }
-
 fs::path fresh_dir(const std::string& name) {
   const auto dir = fs::temp_directory_path() / ("gatesim-sim-" + std::to_string(::getpid()) + "-" + name);
   fs::remove_all(dir);
@@ -37,12 +36,12 @@ fs::path fresh_dir(const std::string& name) {
 // The shipped scenarios, shortened to one busy hour (--set start_hour=8 --set duration_hours=1)
 // so the suite stays fast, against the summaries stored in tests/data/sim/. A change in results
 // shows as a diff; GATESIM_UPDATE_REFERENCES=1 rewrites them after a deliberate change.
-class ShippedScenario : public ::testing::TestWithParam<std::string> {};
+class ShippedScenario : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ShippedScenario, MatchesItsReferenceSummary) {
   const std::string name = GetParam();
   const auto out = fresh_dir(name);
-  const auto r = run_gatesim({"simulate", scenario(name), "--set", "start_hour=8", "--set", "duration_hours=1", "--out",
+  const auto r = run_gatesim({"simulate", shipped_scenario(name), "--set", "start_hour=8", "--set", "duration_hours=1", "--out",
                               out.string(), "--json", "--no-travellers"});
   ASSERT_EQ(r.exit_status, 0) << r.err;
   const auto summary = nlohmann::json::parse(r.out);
@@ -56,20 +55,14 @@ TEST_P(ShippedScenario, MatchesItsReferenceSummary) {
   fs::remove_all(out);
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenario,
-                         ::testing::Values("luohu-weekday", "shenzhen-bay-peak", "gongbei-record-day", "hzmb-holiday",
-                                           "hongqiao-arrivals"),
-                         [](const auto& param_info) {
-                           std::string n = param_info.param;
-                           for (char& c : n) c = c == '-' ? '_' : c;
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenario, ::testing::ValuesIn(testing::kShippedScenarios),
+                         testing::ScenarioTestName());
 
 TEST(Simulate, SameSeedGivesByteIdenticalOutputs) {
   std::vector<fs::path> dirs{fresh_dir("a"), fresh_dir("b"), fresh_dir("c")};
   const std::vector<std::string> seeds{"5", "5", "6"};
   for (std::size_t i = 0; i < dirs.size(); ++i) {
-    const auto r = run_gatesim({"simulate", scenario("shenzhen-bay-peak"), "--set", "start_hour=17", "--set",
+    const auto r = run_gatesim({"simulate", shipped_scenario("shenzhen-bay-peak"), "--set", "start_hour=17", "--set",
                                 "duration_hours=0.5", "--set", "faults.mtbf_hours=2", "--seed", seeds[i], "--out", dirs[i].string()});
     ASSERT_EQ(r.exit_status, 0) << r.err;
   }
@@ -100,7 +93,7 @@ TEST(Simulate, SameSeedGivesByteIdenticalOutputs) {
 // --realtime paces the same run (100x: 72 simulated seconds take under a second of wall time).
 TEST(Simulate, RealtimeReplayWritesTheSameOutputs) {
   std::vector<fs::path> dirs{fresh_dir("plain"), fresh_dir("paced")};
-  const std::vector<std::string> common{"simulate", scenario("luohu-weekday"), "--set", "start_hour=8", "--set",
+  const std::vector<std::string> common{"simulate", shipped_scenario("luohu-weekday"), "--set", "start_hour=8", "--set",
                                         "duration_hours=0.02", "--seed", "4"};
   auto args = common;
   args.insert(args.end(), {"--out", dirs[0].string()});
@@ -114,7 +107,7 @@ TEST(Simulate, RealtimeReplayWritesTheSameOutputs) {
   for (const char* file : {"travellers.jsonl", "intervals.csv", "summary.json", "report.html"})
     EXPECT_EQ(slurp(dirs[0] / file), slurp(dirs[1] / file)) << file;
   for (const auto& d : dirs) fs::remove_all(d);
-  const auto bad = run_gatesim({"simulate", scenario("luohu-weekday"), "--realtime", "0", "--out", fresh_dir("bad").string()});
+  const auto bad = run_gatesim({"simulate", shipped_scenario("luohu-weekday"), "--realtime", "0", "--out", fresh_dir("bad").string()});
   EXPECT_EQ(bad.exit_status, 2);
   EXPECT_NE(bad.err.find("--realtime: expected a speed from 0.01 to 100"), std::string::npos) << bad.err;
 }
@@ -123,7 +116,7 @@ TEST(Simulate, RealtimeReplayWritesTheSameOutputs) {
 // outputs in the same folder.
 TEST(Simulate, AFailedRunKeepsTheEarlierOutputs) {
   const fs::path dir = fresh_dir("kept");
-  const auto good = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "duration_hours=0.25", "--out", dir.string()});
+  const auto good = run_gatesim({"simulate", shipped_scenario("luohu-weekday"), "--set", "duration_hours=0.25", "--out", dir.string()});
   ASSERT_EQ(good.exit_status, 0) << good.err;
   std::map<std::string, std::string> before;
   for (const auto& entry : fs::directory_iterator(dir)) before[entry.path().filename().string()] = slurp(entry.path());
@@ -131,7 +124,7 @@ TEST(Simulate, AFailedRunKeepsTheEarlierOutputs) {
 
   const fs::path trace = dir / "broken-trace.csv";
   std::ofstream(trace) << "time,age\n1,40\nnot-a-time,40\n";
-  const auto bad = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "arrivals.trace=" + trace.string(), "--out",
+  const auto bad = run_gatesim({"simulate", shipped_scenario("luohu-weekday"), "--set", "arrivals.trace=" + trace.string(), "--out",
                                 dir.string()});
   EXPECT_EQ(bad.exit_status, 2) << bad.err;
   fs::remove(trace);
@@ -145,10 +138,10 @@ TEST(Simulate, BadInputExitsWithStatus2AndOneLine) {
   auto r = run_gatesim({"simulate", "no-such-scenario.yaml"});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_NE(r.err.find("no-such-scenario.yaml: cannot open the scenario file"), std::string::npos) << r.err;
-  r = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "channels.counters=-1", "--out", fresh_dir("bad").string()});
+  r = run_gatesim({"simulate", shipped_scenario("luohu-weekday"), "--set", "channels.counters=-1", "--out", fresh_dir("bad").string()});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_EQ(r.err, "gatesim: --set: channels.counters: expected a number in [0, 10000], got '-1'\n");
-  r = run_gatesim({"simulate", scenario("luohu-weekday"), "--set", "arrivals.trace=/nonexistent/trace.csv", "--out",
+  r = run_gatesim({"simulate", shipped_scenario("luohu-weekday"), "--set", "arrivals.trace=/nonexistent/trace.csv", "--out",
                    fresh_dir("bad").string()});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_NE(r.err.find("/nonexistent/trace.csv: cannot open the trace"), std::string::npos) << r.err;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/run_command.hpp"
+#include "tests/support/shipped_scenarios.hpp"
 
 namespace gatesim::testing {
 namespace {
@@ -21,7 +22,7 @@ std::string temp(const std::string& name) {
 
 // A short Luohu sweep: 3 counter counts x 2 replications, half an hour each.
 std::vector<std::string> sweep_args(const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"sweep", test_data("../../scenarios/luohu-weekday.yaml").string(), "--vary",
+  std::vector<std::string> args{"sweep", shipped_scenario("luohu-weekday"), "--vary",
                                 "channels.counters=20..24:2", "--replications", "0-1", "--set", "start_hour=8",
                                 "--set", "duration_hours=0.5", "--set", "gate.model=sampled", "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -101,7 +102,7 @@ TEST(Sweep, BadOptionsExitWith2) {
     EXPECT_EQ(r.exit_status, 2) << extra[1];
     EXPECT_NE(r.err.find("--shard"), std::string::npos) << r.err;
   }
-  auto r = run({"sweep", test_data("../../scenarios/luohu-weekday.yaml").string(), "--vary", "channels.counters=9..3"});
+  auto r = run({"sweep", shipped_scenario("luohu-weekday"), "--vary", "channels.counters=9..3"});
   EXPECT_EQ(r.exit_status, 2);
   EXPECT_NE(r.err.find("--vary channels.counters=9..3"), std::string::npos) << r.err;
   std::ofstream(temp("junk.jsonl")) << "{\"key\": \"x\"}\nnot json\n";
