@@ -30,10 +30,6 @@ std::string attack_type_names() {
   return names;
 }
 
-double Distribution::median() const {
-  return kind == Kind::exponential ? a * std::log(2.0) : a;  // fixed: the value; log-normal: its median
-}
-
 namespace {
 
 // Reads the YAML tree key by key, so every error can say where it is.
@@ -475,20 +471,6 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
     if (!m.calibration.empty() && std::filesystem::path(m.calibration).is_relative() && !overridden.count("biometrics.calibration"))
       m.calibration = (std::filesystem::path(file).parent_path() / m.calibration).string();
     read_liveness(r, b, file, overridden, m);
-    // The controller's face window ends a face step whatever the check's verdict would be; the
-    // sampled model has no window. So the check's frames must fit the window even for an
-    // elderly traveller at the median frame time (BiometricSpec::Liveness).
-    if (m.liveness.mode != biometrics::LivenessMode::off) {
-      const double needed = m.liveness.frames * s.steps.frame.median() * s.population.elderly_slowdown;
-      if (needed >= s.gate.face_window_s) {
-        const YAML::Node node = g.IsMap() && g["face_window_s"].IsDefined() ? g["face_window_s"] : b;
-        r.fail(node, "gate.face_window_s",
-               "more than the liveness check's time, biometrics.liveness.frames (" + std::to_string(m.liveness.frames) +
-                   ") x the median of steps.frame (" + Reader::format(s.steps.frame.median()) +
-                   " s) x population.elderly_slowdown (" + Reader::format(s.population.elderly_slowdown) +
-                   ") = " + Reader::format(needed) + " s (else the face window, not the check, decides)");
-      }
-    }
   }
 
   const YAML::Node f = root["faults"];

@@ -32,7 +32,6 @@ struct Distribution {
   double a = 0;  // fixed: the value; exponential: the mean; lognormal: the median
   double sigma = 0;  // lognormal only: the shape (sd of the log)
   double mean() const;
-  double median() const;
 };
 
 struct Batch {
@@ -111,11 +110,9 @@ struct BiometricSpec {
   // from these numbers or from `pad_calibration` (a `gatesim eval-pad --json` file's "pad"
   // block; then bpcer and apcer must not be given here). With mode images no rates: the real
   // detector judges each image (sim/face_images.hpp). The check needs `frames` face frames
-  // (the detector's min_frames; at most max_frames): it costs frames x steps.frame, and must
-  // fit the controller's face window with room to spare: frames x the median of steps.frame x
-  // population.elderly_slowdown < gate.face_window_s (else the window, not the drawn verdict,
-  // would decide the check for many travellers in the controller model, and the two models
-  // would differ).
+  // (the detector's min_frames; at most max_frames): it costs frames x steps.frame, inside the
+  // face window (gate.face_window_s) like any frame: in both gate models a check whose frames
+  // outlast the window ends with face.liveness undecided, not a bona fide refusal.
   struct Liveness {
     biometrics::LivenessMode mode = biometrics::LivenessMode::off;
     double bpcer = 0;
