@@ -35,6 +35,8 @@ std::string joined(const std::vector<std::string>& parts) {
   return text;
 }
 
+}  // namespace
+
 void validate(const GateConfig& c) {
   auto fail = [](const std::string& what) { throw models::InputError("gate configuration: " + what); };
   auto position = [&](Step step) {
@@ -84,8 +86,6 @@ void validate(const GateConfig& c) {
       fail("liveness time_budget_s must be within face_window");
   }
 }
-
-}  // namespace
 
 std::string to_string(Step step) {
   switch (step) {

@@ -131,6 +131,13 @@ struct GateConfig {
   bool signals = true;
 };
 
+// ensures: returns when `config` is one GateController accepts (the step order its channel
+//          needs, positive timeouts and limits, thresholds in range, liveness within the face
+//          window); else throws models::InputError "gate configuration: <what is wrong>".
+//          GateController's constructor calls it; so does the port simulator for both its gate
+//          models (sim::gate_config), the sampled one running no controller.
+void validate(const GateConfig& config);
+
 // ---- Events: what happened. Every event says when (`at`). ----
 struct DocumentInfo {
   std::string holder_id;

@@ -24,6 +24,7 @@ gate::GateConfig gate_config(const Scenario& s, const PadModel& pad, gate::Chann
   c.identification_threshold = s.biometrics.identification_threshold;
   if (pad.on()) c.liveness = pad.lane_config(s.gate.face_window_s);
   c.signals = false;  // nobody in the simulation looks at a gate's indicator
+  gate::validate(c);  // the sampled model runs no controller to check them
   return c;
 }
 

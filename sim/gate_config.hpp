@@ -18,6 +18,7 @@ namespace gatesim::sim {
 //          limits (biometrics.threshold, identification_threshold, max_frames,
 //          max_match_attempts), the identification margin, the lane's liveness check when
 //          `pad` is on (PadModel::lane_config), and no indicators (nobody watches them).
+// throws models::InputError from gate::validate when the gates would not accept them.
 gate::GateConfig gate_config(const Scenario& scenario, const PadModel& pad, gate::Channel channel);
 
 }  // namespace gatesim::sim

@@ -31,6 +31,8 @@ biometrics::LivenessMeasurements PadModel::measurements(bool live, bool frozen_a
   if (biometrics::uses_passive(mode)) m.passive = live ? 1.0 : 0.0;
   if (biometrics::uses_temporal(mode)) {
     m.temporal = live ? 1.0 : 0.0;
+    // Frozen is "every consecutive pair of crops identical": seen from the second frame on (with
+    // frames: 1 the verdict falls on the first, and the other cue names the attack).
     m.frozen = !live && frozen_attack && frames_so_far > 1;
   }
   return m;

@@ -829,7 +829,7 @@ class PortSimulation {
   // The face step (on(FrameAnalysed), on(FaceMatched), on(IdentificationDone), face_matched,
   // liveness_settles, face_attempt_failed and the face window's timer in the controller): frames
   // until one passes quality, each such frame matched at once; with the liveness check on, its
-  // verdict falls on the step's pad_.frames-th frame, before that frame is matched, and a face
+  // verdict falls on the step's c.liveness.min_frames-th frame, before that frame is matched, and a face
   // that matched sooner keeps looking at the camera (frames for liveness only: no quality draw,
   // no image) until then. A frame that would come after the window ends the step at the window.
   StepEnd sampled_face(Member& m, gate::Role role, const gate::GateConfig& c, Seen& e, SimTime& t, bool& self) {
@@ -861,7 +861,7 @@ class PortSimulation {
         break;
       }
       if (liveness) {
-        if (attempts >= pad_.frames) {
+        if (attempts >= c.liveness.min_frames) {
           if (!judged_live(m)) {
             e.liveness_refused = true;
             end = refer(role, "face.liveness");
@@ -1239,7 +1239,7 @@ class PortSimulation {
     if (pad_.on()) {
       // Before the check's last frame the detector is still collecting; the verdict (in image
       // mode the real detector's, which is costly) is taken only once that frame is reached.
-      if (++m.liveness_frames < pad_.frames) {
+      if (++m.liveness_frames < lanes_[server].controller->config().liveness.min_frames) {
         liveness.emplace().frames = m.liveness_frames;
       } else {
         const bool frozen = m.p.attack && m.p.attack_kind == std::uint8_t(biometrics::AttackKind::frozen);

@@ -97,8 +97,8 @@ struct BiometricSpec {
   bool enabled = true;        // false: every capture is good and every match is right
   double genuine_mean = 0.38, genuine_sd = 0.07;   // dlib distances, same person
   double impostor_mean = 0.83, impostor_sd = 0.07; // different people
-  double threshold = 0.6;
-  double identification_threshold = 0.5;
+  double threshold = gate::GateConfig{}.match_threshold;  // the gate's defaults
+  double identification_threshold = gate::GateConfig{}.identification_threshold;
   double frame_failure = 0.05;    // a frame that fails quality
   int max_frames = 6;             // frames before a failure to acquire
   int max_match_attempts = 2;

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "models/civil_date.hpp"
 #include "models/input_error.hpp"
+#include "sim/port_model.hpp"
 #include "sim/scenario.hpp"
 
 namespace gatesim::sim {
@@ -94,6 +96,23 @@ TEST(Scenario, SetOverridesAreAppliedAndCheckedLikeTheFile) {
             "--set: channels.counters: expected a number in [0, 10000], got 'many'");
   EXPECT_NE(error_of("name: x\n", {"chanels.counters=3"}).find("--set: chanels: unknown key"), std::string::npos);
   EXPECT_NE(error_of("name: x\n", {"novalue"}).find("--set novalue: expected key=value"), std::string::npos);
+}
+
+// A setting the scenario's ranges allow but the gates refuse (gate::validate) is an input error
+// in both gate models: the controller model's GateController refuses it, and the sampled model,
+// which runs no controller, checks the same configuration (sim::gate_config) instead of
+// running with it (a match threshold of 0 failed every face silently).
+TEST(Scenario, SettingsTheGatesRefuseAreAnErrorInBothGateModels) {
+  for (const std::string model : {"sampled", "controller"}) {
+    const Scenario s = parse_scenario("name: x\nport: luohu\n", "port.yaml",
+                                      {"gate.model=" + model, "duration_hours=0.1", "biometrics.threshold=0"});
+    try {
+      run_simulation(s, RunOptions{});
+      ADD_FAILURE() << model << ": ran with match threshold 0";
+    } catch (const models::InputError& e) {
+      EXPECT_STREQ(e.what(), "gate configuration: match_threshold must be in (0, 2]") << model;
+    }
+  }
 }
 
 TEST(Scenario, MissingFileIsInputError) {
