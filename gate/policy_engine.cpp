@@ -36,9 +36,10 @@ bool is_tourism(EndorsementKind k) {
   return k == EndorsementKind::individual_tourism || k == EndorsementKind::group_tourism;
 }
 
-// The trip's possible destinations: the case's when it states one; else the port's (at a port
-// that leads to several, the HZMB, an endorsement for any of them will do: the case need not
-// say which); else any (empty: a port the data gives no destination, such as an airport).
+// The trip's possible destinations: the case's when it states one (check_destination fails
+// the port clause of a crossing whose port does not lead there); else the port's (at a port that leads to several,
+// the HZMB, an endorsement for any of them will do: the case need not say which); else any
+// (empty: a port the data gives no destination, such as an airport).
 std::span<const Destination> trip_destinations(const Crossing& c) {
   if (c.destination) return {&*c.destination, 1};
   if (c.port) return c.port->destinations;
@@ -47,6 +48,16 @@ std::span<const Destination> trip_destinations(const Crossing& c) {
 
 bool leads_to(std::span<const Destination> destinations, Destination d) {
   return destinations.empty() || std::find(destinations.begin(), destinations.end(), d) != destinations.end();
+}
+
+// The port clause for a stated destination: a crossing at Luohu does not go to Macao, whatever
+// the case says (a wrong lane or a wrong record: a counter sorts it out).
+void check_destination(const Crossing& c, const char* clause, std::vector<Reason>& reasons) {
+  if (!c.destination || c.port->leads_to(*c.destination)) return;
+  std::string leads;
+  for (Destination d : c.port->destinations) leads += (leads.empty() ? "" : " and ") + str(name(d));
+  fail(reasons, clause, c.port->name_en + " leads to " + leads + ", not to the stated destination " +
+                            str(name(*c.destination)));
 }
 
 // Why one endorsement does not qualify for M3 on `day`; empty when it does.
@@ -254,6 +265,7 @@ Eligibility evaluate(const PolicyData& policy, const Crossing& c, GuardianPairin
     case Channel::document_free: {
       const bool df = c.channel == Channel::document_free;
       check_port(*c.port, c.channel, c.date, df ? "DF.port" : "M3.port", e.reasons);
+      check_destination(c, df ? "DF.port" : "M3.port", e.reasons);
       check_m3_person(policy, c.traveller, c.date, trip_destinations(c), df, e.reasons);
       check_guardian(policy, c, df, pairing, e);
       break;

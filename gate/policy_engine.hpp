@@ -29,7 +29,9 @@ enum class GuardianPairing { in_group, at_gate };
 // requires: crossing.port points into `policy`'s ports; crossing.traveller.birth_date <= crossing.date.
 // ensures: eligible == reasons.empty(); channel == crossing.channel; guardian_required (and
 //          guardian_id) set for a traveller of limited or no civil capacity; arrival_card set
-//          when a non-Chinese national enters.
+//          when a non-Chinese national enters. A destination the crossing states that its port
+//          does not lead to (models::Port::leads_to: Luohu and Macao) fails the lane's port
+//          clause (M3.port, DF.port) naming both; without one the trip goes where the port leads.
 models::Eligibility evaluate(const PolicyData& policy, const models::Crossing& crossing,
                              GuardianPairing pairing = GuardianPairing::in_group);
 

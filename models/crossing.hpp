@@ -47,7 +47,9 @@ struct Crossing {
   CivilDate date{};
   Direction direction = Direction::exit;
   Channel channel = Channel::smart;
-  std::optional<Destination> destination;  // HK or Macao trip; nullopt: either endorsement will do
+  // HK or Macao trip; nullopt: the port's (Port::destinations; at the HZMB an endorsement for
+  // either will do). One the port does not lead to (Port::leads_to) fails the port clause.
+  std::optional<Destination> destination;
   std::optional<Itinerary> itinerary;
   CircumstanceFlags flags;
   // M1: the stay in HK/Macao this crossing starts or ends, first and last day.

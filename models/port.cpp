@@ -1,5 +1,6 @@
 #include "models/port.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "models/crossing.hpp"
@@ -20,6 +21,10 @@ const Capability* Port::any_capability(Channel channel) const {
 
 bool Port::offers(Channel channel, CivilDate day) const {
   return channel == Channel::manual || capability(channel, day) != nullptr;
+}
+
+bool Port::leads_to(Destination d) const {
+  return destinations.empty() || std::find(destinations.begin(), destinations.end(), d) != destinations.end();
 }
 
 long long LocalTime::minutes() const {

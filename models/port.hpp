@@ -54,6 +54,9 @@ struct Port {
   const Capability* any_capability(Channel channel) const;
   // ensures: true when `channel` is open at this port on `day` (manual: always).
   bool offers(Channel channel, CivilDate day) const;
+  // ensures: true when a crossing here can go to or come from `d`: `d` is among destinations,
+  //          or the data names none (an airport: routes anywhere).
+  bool leads_to(Destination d) const;
 };
 
 std::string_view name(PortKind value);

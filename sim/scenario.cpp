@@ -305,17 +305,17 @@ void read_port(const Reader& r, const YAML::Node& root, const std::string& file,
 
 // population.macao_trips: given (a share the port's destinations allow) or from the port.
 void read_macao_trips(const Reader& r, const YAML::Node& root, Scenario& s) {
-  const auto& leads_to = s.policy->find_port(s.port)->destinations;
-  const bool hong_kong = std::find(leads_to.begin(), leads_to.end(), models::Destination::hong_kong) != leads_to.end(),
-             macao = std::find(leads_to.begin(), leads_to.end(), models::Destination::macao) != leads_to.end();
+  const models::Port& port = *s.policy->find_port(s.port);
+  const bool hong_kong = port.leads_to(models::Destination::hong_kong), macao = port.leads_to(models::Destination::macao);
+  const bool anywhere = port.destinations.empty();  // an airport: Hong Kong trips unless the scenario says
   const YAML::Node p = root["population"];
   if (!p.IsDefined() || !p.IsMap() || !p["macao_trips"].IsDefined()) {
-    s.population.macao_trips = macao ? (hong_kong ? 0.5 : 1.0) : 0.0;
+    s.population.macao_trips = anywhere || !macao ? 0.0 : hong_kong ? 0.5 : 1.0;
     return;
   }
   double& share = s.population.macao_trips;
   r.number(p, "population", "macao_trips", share, 0, 1);
-  if (leads_to.empty()) return;
+  if (anywhere) return;
   if (!macao && share > 0)
     r.fail(p["macao_trips"], "population.macao_trips", "0: " + s.port + " leads to Hong Kong only (policy data)");
   if (!hong_kong && share < 1)

@@ -319,13 +319,24 @@ TEST(Policy, M3_destination_from_the_port) {
   EXPECT_EQ(at("hzmb", Destination::macao), eligible);
   EXPECT_EQ(at("hzmb", Destination::macao, Destination::hong_kong), endorsement_fails);
   EXPECT_EQ(at("shanghai-hongqiao-airport", Destination::macao), eligible);
-  EXPECT_EQ(at("luohu", Destination::macao, Destination::macao), eligible);
+  // A stated destination the port does not lead to is no trip that port serves.
+  EXPECT_EQ(at("luohu", Destination::macao, Destination::macao), std::vector<std::string>{"M3.port"});
+  EXPECT_EQ(at("gongbei", Destination::hong_kong, Destination::hong_kong), std::vector<std::string>{"M3.port"});
+  EXPECT_EQ(at("hzmb", Destination::macao, Destination::macao), eligible);
+  EXPECT_EQ(at("shanghai-hongqiao-airport", Destination::macao, Destination::macao), eligible);
 
   Crossing c = smart_crossing(mainland_adult(), "2025-11-06", "luohu");
   c.traveller.documents[0].endorsements[0].destination = Destination::macao;
   const auto e = evaluate(shipped_policy(), c);
   ASSERT_EQ(e.reasons.size(), 1u);
   EXPECT_NE(e.reasons[0].message.find("for MAC, not HKG"), std::string::npos) << e.reasons[0].message;
+
+  c.destination = Destination::macao;
+  const auto stated = evaluate(shipped_policy(), c);
+  ASSERT_EQ(stated.reasons.size(), 1u);
+  EXPECT_EQ(stated.reasons[0].clause, "M3.port");
+  EXPECT_NE(stated.reasons[0].message.find("leads to HKG, not to the stated destination MAC"), std::string::npos)
+      << stated.reasons[0].message;
 }
 
 }  // namespace
