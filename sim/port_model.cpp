@@ -1,6 +1,7 @@
 #include "sim/port_model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cassert>
 #include <charconv>
@@ -90,6 +91,23 @@ enum : std::uint32_t {
 const std::vector<std::string> kFixedReasons = {"face.no_match", "face.quality", "fingerprint.no_match",
                                                 "device.camera", "party.member_referred", "channel.no_gate",
                                                 "face.liveness"};
+
+// The gate controller's referral codes both gate models give for a step (GateController::reason
+// names them; the controller model reads them from its Completed). Typed, so the sampled model
+// refers without building or hashing text: each code's bit is looked up once
+// (PortSimulation::gate_bit).
+enum class GateCode : std::uint8_t {
+  document_timeout, m3_guardian, face_quality, face_timeout, face_no_match, face_liveness, tailgating,
+  identification_not_found, identification_ambiguous, fingerprint_no_match, fingerprint_timeout, count,
+};
+constexpr std::string_view kGateCodeNames[] = {
+    "document.timeout", "M3.guardian", "face.quality", "face.timeout", "face.no_match", "face.liveness", "tailgating",
+    "identification.not_found", "identification.ambiguous", "fingerprint.no_match", "fingerprint.timeout",
+};
+static_assert(std::size(kGateCodeNames) == static_cast<std::size_t>(GateCode::count));
+constexpr std::string_view name(GateCode code) { return kGateCodeNames[static_cast<std::size_t>(code)]; }
+// A failure to acquire: the step ended without a face good enough to match.
+constexpr bool is_fta(GateCode code) { return code == GateCode::face_quality || code == GateCode::face_timeout; }
 
 enum Incident : std::uint8_t {
   kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8,
@@ -654,10 +672,31 @@ class PortSimulation {
   // drawn from the impostor distribution.
   gate::IdentificationDone identify(const Member& m, const FaceImages::Analysed* frame, std::uint64_t request) {
     if (faces_) return identify_image(m, *frame->descriptor, request);
-    gate::Candidate nearest{tagged_id('X', m.id), distance(false)}, second{tagged_id('Y', m.id), distance(false)};
-    if (m.p.enrolled && !m.p.impostor) second = {holder_id(m), distance(true)};
-    if (second.distance < nearest.distance) std::swap(nearest, second);
-    return gate::IdentificationDone{at(), request, std::move(nearest), std::move(second)};
+    const Searched found = search_gallery(m);
+    return gate::IdentificationDone{at(), request, gate::Candidate{tagged_id(found.nearest_tag, m.id), found.nearest},
+                                    gate::Candidate{tagged_id(found.second_tag, m.id), found.second}};
+  }
+
+  // The statistical gallery search: the two nearest distances and whose they are, by the tag of
+  // their id (kHolderTag: the member; 'X', 'Y': other people). The sampled model reads it
+  // directly; identify() turns it into the controller's ids.
+  struct Searched {
+    double nearest = 0, second = 0;
+    char nearest_tag = 'X', second_tag = 'Y';
+  };
+  Searched search_gallery(const Member& m) {
+    Searched s;
+    s.nearest = distance(false);
+    s.second = distance(false);
+    if (m.p.enrolled && !m.p.impostor) {
+      s.second = distance(true);
+      s.second_tag = kHolderTag;
+    }
+    if (s.second < s.nearest) {
+      std::swap(s.nearest, s.second);
+      std::swap(s.nearest_tag, s.second_tag);
+    }
+    return s;
   }
 
   bool fingerprint_matches(const Member& m) {
@@ -729,11 +768,11 @@ class PortSimulation {
   // The reason's bit and whose it is: `role`'s, as the controller names it
   // (gate::GateController::reason) and the controller model records it (act(Completed): a
   // guardian's reason on the guardian, without "guardian.").
-  StepEnd refer(gate::Role role, std::string_view code) {
+  StepEnd refer(gate::Role role, GateCode code) {
     StepEnd end;
-    end.bit = reason_bit(std::string(code));
+    end.bit = gate_bit(code);
     end.guardian_failed = role == gate::Role::guardian;
-    end.fta_reason = code == "face.quality" || code == "face.timeout";
+    end.fta_reason = is_fta(code);
     return end;
   }
 
@@ -756,7 +795,7 @@ class PortSimulation {
           t += std::min(d, limit);
           e.document_s = static_cast<float>(to_seconds(std::min(d, limit)));
           // A guardian's permit is their own, on record for the ward (guardian_on_record).
-          if (d > limit) end = refer(role, "document.timeout");
+          if (d > limit) end = refer(role, GateCode::document_timeout);
           return;
         }
         case gate::Step::check_policy: {
@@ -766,9 +805,9 @@ class PortSimulation {
           const Verdict& v = *p.m[r ? 0 : traveller].gate_verdict;
           assert(v.bits == 0);
           if (!v.guardian_required) return;
-          if (role == gate::Role::guardian) end = refer(role, "M3.guardian");
+          if (role == gate::Role::guardian) end = refer(role, GateCode::m3_guardian);
           else if (std::find(c.steps.begin(), c.steps.end(), gate::Step::guardian) == c.steps.end())
-            end = refer(gate::Role::traveller, "M3.guardian");
+            end = refer(gate::Role::traveller, GateCode::m3_guardian);
           guardian_required = true;
           guardian_on_record = traveller > 0 && p.has_guardian;
           return;
@@ -782,12 +821,12 @@ class PortSimulation {
             const bool matched = fingerprint_matches(m);
             taken += std::min(d, limit);
             if (d > limit) {
-              end = refer(role, "fingerprint.timeout");
+              end = refer(role, GateCode::fingerprint_timeout);
               break;
             }
             if (matched || attempts >= c.max_fingerprint_attempts) {
               e.fingerprint_matched = matched;
-              if (!matched) end = refer(role, "fingerprint.no_match");
+              if (!matched) end = refer(role, GateCode::fingerprint_no_match);
               break;
             }
           }
@@ -802,7 +841,7 @@ class PortSimulation {
       if (s != gate::Step::guardian) {
         step(s, gate::Role::traveller);
       } else if (guardian_required && !guardian_on_record) {
-        end = refer(gate::Role::traveller, "M3.guardian");
+        end = refer(gate::Role::traveller, GateCode::m3_guardian);
       } else if (guardian_required) {
         guardian_seen = true;
         for (gate::Step g : c.steps)
@@ -845,10 +884,10 @@ class PortSimulation {
       if (face + f > window) {
         face = window;
         if (matched) {  // only the liveness verdict was missing
-          end = refer(role, "face.liveness");
+          end = refer(role, GateCode::face_liveness);
         } else {
           e.face_passed = false;
-          end = refer(role, "face.timeout");
+          end = refer(role, GateCode::face_timeout);
         }
         break;
       }
@@ -857,57 +896,67 @@ class PortSimulation {
       ++attempts;
       ++e.frames;
       if (frame.faces > allowed) {
-        end = refer(gate::Role::traveller, "tailgating");
+        end = refer(gate::Role::traveller, GateCode::tailgating);
         break;
       }
       if (liveness) {
         if (attempts >= c.liveness.min_frames) {
           if (!judged_live(m)) {
             e.liveness_refused = true;
-            end = refer(role, "face.liveness");
+            end = refer(role, GateCode::face_liveness);
             break;
           }
           live = true;
         }
         if (matched && live) break;
         if (matched && attempts >= c.max_face_frames) {  // the frames are spent, the verdict missing
-          end = refer(role, "face.liveness");
+          end = refer(role, GateCode::face_liveness);
           break;
         }
         if (matched) continue;
       }
       if (frame.faces < 1 || !frame.quality_ok) {
         if (attempts < c.max_face_frames) continue;
-        end = refer(role, "face.quality");
+        end = refer(role, GateCode::face_quality);
         break;
       }
       ++e.match_attempts;
-      std::string_view failed;
+      GateCode failed = GateCode::face_no_match;
       if (c.channel == gate::Channel::document) {
         const double d = match_distance(m, frame.image);
         e.distance = e.distance ? std::min(*e.distance, d) : d;
         matched = gate::judge_match(d, c);
-        failed = "face.no_match";
       } else {
-        const gate::IdentificationDone found = identify(m, frame.image, 0);
-        e.distance = found.best ? std::optional(found.best->distance) : std::nullopt;
-        const auto second = found.second ? std::optional(found.second->distance) : std::nullopt;
+        std::optional<double> second;
+        bool nearest_is_self = false;
+        if (faces_) {
+          const gate::IdentificationDone found = identify(m, frame.image, 0);
+          e.distance = found.best ? std::optional(found.best->distance) : std::nullopt;
+          second = found.second ? std::optional(found.second->distance) : std::nullopt;
+          nearest_is_self = found.best && found.best->holder_id == holder_id(m);
+        } else {  // no ids to build: the search's distances and who is nearest
+          const Searched found = search_gallery(m);
+          e.distance = found.nearest;
+          second = found.second;
+          nearest_is_self = found.nearest_tag == kHolderTag;
+        }
         const gate::Identification judged = gate::judge_identification(e.distance, second, c);
         if (judged == gate::Identification::identified) {
-          self = found.best->holder_id == holder_id(m);
+          self = nearest_is_self;
           if (role == gate::Role::guardian && !self) {  // not the guardian on record
-            end = refer(gate::Role::traveller, "M3.guardian");
+            end = refer(gate::Role::traveller, GateCode::m3_guardian);
             break;
           }
           matched = true;
         }
-        failed = judged == gate::Identification::not_found ? "identification.not_found" : "identification.ambiguous";
+        failed = judged == gate::Identification::not_found ? GateCode::identification_not_found
+                                                           : GateCode::identification_ambiguous;
       }
       if (matched) {
         e.face_passed = true;
         if (!liveness || live) break;
         if (attempts >= c.max_face_frames) {
-          end = refer(role, "face.liveness");
+          end = refer(role, GateCode::face_liveness);
           break;
         }
         continue;
@@ -1098,7 +1147,14 @@ class PortSimulation {
     char text[24] = {tag};
     return {text, std::to_chars(text + 1, text + sizeof text, id).ptr};
   }
-  static std::string holder_id(const Member& m) { return tagged_id('P', m.id); }
+  static constexpr char kHolderTag = 'P';
+  static std::string holder_id(const Member& m) { return tagged_id(kHolderTag, m.id); }
+
+  // ensures: the bit of the gate's `code` (reason_bit of its name, looked up once).
+  std::uint32_t gate_bit(GateCode code) {
+    const std::uint32_t bit = gate_bits_[static_cast<std::size_t>(code)];
+    return bit != 0 ? bit : reason_bit(std::string(name(code)));  // reason_bit notes it
+  }
 
   // ensures: the bit of reason `code`, added to the table when new (the 33rd and later share
   //          "other").
@@ -1112,7 +1168,19 @@ class PortSimulation {
       reason_names_.push_back("other");
     }
     reason_bits_.emplace(code, bit);
+    note_gate_code(gate_bits_, code, bit);
     return bit;
+  }
+  // When `code` is one of the gate's (GateCode), its bit is kept in `bits` by code.
+  using GateBits = std::array<std::uint32_t, static_cast<std::size_t>(GateCode::count)>;
+  static void note_gate_code(GateBits& bits, std::string_view code, std::uint32_t bit) {
+    for (std::size_t k = 0; k < bits.size(); ++k)
+      if (code == kGateCodeNames[k]) bits[k] = bit;
+  }
+  static GateBits gate_bits_of(const std::vector<std::string>& names) {
+    GateBits bits{};
+    for (std::size_t b = 0; b < names.size(); ++b) note_gate_code(bits, names[b], 1u << b);
+    return bits;
   }
   static std::unordered_map<std::string, std::uint32_t> bits_of(const std::vector<std::string>& names) {
     std::unordered_map<std::string, std::uint32_t> bits;
@@ -1304,10 +1372,17 @@ class PortSimulation {
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
     const gate::TransactionOutcome& o = *a.outcome;
     const bool referred = o.decision == gate::Decision::referred;
-    const bool guardian_failed = referred && !o.reasons.empty() && o.reasons.front().code.rfind("guardian.", 0) == 0;
-    const bool fta_reason = referred && !o.reasons.empty() &&
-                            (o.reasons.front().code.find("face.quality") != std::string::npos ||
-                             o.reasons.front().code.find("face.timeout") != std::string::npos);
+    // The controller names its codes in text (the guardian's with "guardian.",
+    // GateController::reason); the reason is read once, into its bit, and asked as a GateCode.
+    constexpr std::string_view kGuardian = "guardian.";
+    bool guardian_failed = false, fta_reason = false;
+    if (referred && !o.reasons.empty()) {
+      const std::string& code = o.reasons.front().code;
+      guardian_failed = code.starts_with(kGuardian);
+      const std::uint32_t bit = reason_bit(guardian_failed ? code.substr(kGuardian.size()) : code);
+      fta_reason = bit == gate_bits_[static_cast<std::size_t>(GateCode::face_quality)] ||
+                   bit == gate_bits_[static_cast<std::size_t>(GateCode::face_timeout)];
+    }
     for (const gate::PersonEvidence& e : o.people) {
       const std::string_view document = gate::step_name(gate::Step::read_document, e.role),
                              face = gate::step_name(gate::Step::face, e.role),
@@ -1329,7 +1404,6 @@ class PortSimulation {
     // Each reason goes on the member it concerns, as in the sampled model: the controller names
     // the guardian's own with "guardian." (GateController::reason), so a guardian stopped by
     // liveness is the one with face.liveness, not the ward.
-    constexpr std::string_view kGuardian = "guardian.";
     for (const auto& r : o.reasons) {
       const bool guardians = r.code.starts_with(kGuardian);
       lane_member(server, guardians ? gate::Role::guardian : gate::Role::traveller).reasons |=
@@ -1621,6 +1695,7 @@ class PortSimulation {
   const RunOptions& o_;
   std::vector<std::string> reason_names_ = kFixedReasons;  // by bit (reason_bit)
   std::unordered_map<std::string, std::uint32_t> reason_bits_ = bits_of(kFixedReasons);  // code -> bit
+  GateBits gate_bits_ = gate_bits_of(kFixedReasons);  // by GateCode: its bit, 0 until the code is first given
   std::uint64_t referral_counts_[32] = {};  // travellers counted with each reason bit
   const models::Port* port_;
   std::unordered_map<std::uint64_t, Verdict> verdicts_;  // node-based: Member::gate_verdict stays valid
