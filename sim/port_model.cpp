@@ -687,10 +687,11 @@ class PortSimulation {
   Searched search_gallery(const Member& m) {
     Searched s;
     s.nearest = distance(false);
-    s.second = distance(false);
-    if (m.p.enrolled && !m.p.impostor) {
+    if (m.p.enrolled && !m.p.impostor) {  // the member and the nearest other; the next other is not needed
       s.second = distance(true);
       s.second_tag = kHolderTag;
+    } else {
+      s.second = distance(false);
     }
     if (s.second < s.nearest) {
       std::swap(s.nearest, s.second);
