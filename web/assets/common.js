@@ -35,10 +35,14 @@ function followState(render) {
 }
 
 // el("td", {class: "number"}, "12", child, ...): text is always text (never parsed as HTML).
+// `style` is an object of CSS properties ({width: "12px"}), set through element.style: the pages'
+// Content-Security-Policy (no 'unsafe-inline') ignores a style attribute, so bars would not show.
 function el(tag, attributes, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes || {})) {
-    if (value !== undefined && value !== null) node.setAttribute(name, value);
+    if (value === undefined || value === null) continue;
+    if (name === "style") Object.assign(node.style, value);
+    else node.setAttribute(name, value);
   }
   for (const child of children) {
     if (child === undefined || child === null) continue;

@@ -63,7 +63,7 @@ function laneSection(lane) {
     if (over > 0) buckets.push(">" + seconds(s.bounds[s.bounds.length - 1]) + ": " + over);
     return el("tr", { class: "step" },
       el("td", {}, s.step), el("td", { class: "number" }, s.count), el("td", { class: "number" }, seconds(s.count ? s.sum_s / s.count : null)),
-      el("td", {}, el("span", { class: "bar", style: "width:" + Math.min(200, 4 * s.count) + "px" }), " ", buckets.join(", ")));
+      el("td", {}, el("span", { class: "bar", style: { width: Math.min(200, 4 * s.count) + "px" } }), " ", buckets.join(", ")));
   });
   return el("section", { class: "panel lane", id: "lane-" + lane.name },
     el("h2", {}, "Lane " + lane.name + " · " + lane.channel.replace("_", "-") + " channel"),

@@ -11,7 +11,7 @@ function render(state) {
     el("td", { class: "number" }, c.served),
     el("td", { class: "number" }, seconds(c.wait_mean_s)),
     el("td", { class: "number" }, seconds(c.wait_p95_s)),
-    el("td", {}, el("span", { class: "bar", style: "width:" + Math.min(300, c.queued) + "px" }))));
+    el("td", {}, el("span", { class: "bar", style: { width: Math.min(300, c.queued) + "px" } }))));
   const referrals = Object.entries(state.referrals).sort((a, b) => b[1] - a[1]).map(([code, n]) =>
     el("tr", { class: "referral" }, el("td", {}, code), el("td", { class: "number" }, n)));
   const main = document.getElementById("port");
