@@ -207,6 +207,9 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     summary_file.stream() << summary.dump(2) << '\n';
     report.stream() << sim::report_html(result, summary);
     tapped.flush();
+    // The tap writes into the file's buffer directly: a write that failed there shows on `tapped`
+    // (which then took nothing more), not on the file's stream. It is the file's failure.
+    if (travellers && !tapped) travellers->stream().setstate(std::ios::badbit);
     for (OutputFile* file : {&intervals, &summary_file, &report}) file->commit();
     if (travellers) travellers->commit();
     if (args->json) {

@@ -5,6 +5,7 @@
 // build/<preset>/test-artefacts/).
 // g++ 12 -O3: false "potential null pointer dereference" inside Boost.Asio's inlined scheduler.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -290,6 +291,43 @@ TEST_F(DashboardCommand, WithATokenThePageOpenedWithItShowsTheRunAndWithoutItNot
   EXPECT_NE(anonymous.out.find("Waiting for the simulation"), std::string::npos) << anonymous.out;
   EXPECT_EQ(anonymous.out.find("run-state"), std::string::npos) << "the page showed data without the token: " << anonymous.out;
   EXPECT_EQ(simulate.stop(), 0) << simulate.err();
+}
+
+// With --http the dashboard watches travellers.jsonl as it is written (through a stream of its
+// own in front of the file's). A write that fails there must fail the run, as it does without
+// --http, even when the file system recovers before the end: here the file-size limit
+// (RLIMIT_FSIZE, SIGXFSZ ignored: EFBIG) is set on the running program, and lifted once the
+// file has reached it. Before, the program went on, the file's last flush succeeded, and a
+// travellers.jsonl with a hole was committed.
+TEST_F(DashboardCommand, SimulateFailsWhenTravellersJsonlCouldNotBeWrittenEvenIfTheDiskRecovers) {
+  constexpr std::uintmax_t kLimit = 100'000;  // not a multiple of the stream's 8 KiB buffer
+  struct IgnoreXfsz {  // inherited by the program: a write beyond the limit fails, it does not kill
+    IgnoreXfsz() { std::signal(SIGXFSZ, SIG_IGN); }
+    ~IgnoreXfsz() { std::signal(SIGXFSZ, SIG_DFL); }
+  } ignore_xfsz;
+  const auto out = dir_ / "out";
+  RunningProgram simulate({"simulate", concat(GATESIM_SOURCE_DIR, "/scenarios/luohu-weekday.yaml"), "--set", "start_hour=9", "--set",
+                           "duration_hours=0.25", "--realtime", "100", "--out", out.string(), "--http", "127.0.0.1:0"},
+                          dir_);
+  const auto pid = std::to_string(simulate.pid());
+  const auto limited = gatesim::testing::run_shell(concat("prlimit --pid ", pid, " --fsize=", std::to_string(kLimit), ":"));  // soft only
+  ASSERT_EQ(limited.exit_status, 0) << limited.err;
+  ASSERT_NE(port_of(simulate), 0) << simulate.err();
+  // The file at the limit: a write crossed it and failed (the stream's writes end at its buffer's
+  // size, never exactly at the limit here). Then the disk "recovers".
+  const auto partial = out / "travellers.jsonl.partial";
+  std::error_code ec;
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+       fs::file_size(partial, ec) != kLimit && std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(fs::file_size(partial, ec), kLimit) << "the run ended before its travellers.jsonl reached the limit: " << simulate.err();
+  const auto lifted = gatesim::testing::run_shell(concat("prlimit --pid ", pid, " --fsize=unlimited:"));
+  ASSERT_EQ(lifted.exit_status, 0) << lifted.err;
+
+  ASSERT_FALSE(simulate.wait_for_stderr("could not write|the run is over").empty()) << simulate.err();
+  EXPECT_NE(simulate.err().find("travellers.jsonl: could not write it completely"), std::string::npos) << simulate.err();
+  EXPECT_EQ(simulate.wait(std::chrono::seconds(60)), 2) << "-1: it went on serving: " << simulate.err();
+  EXPECT_FALSE(fs::exists(out / "travellers.jsonl")) << "a travellers.jsonl with a hole was committed";
 }
 
 TEST_F(DashboardCommand, BeyondLoopbackWithoutATokenTheCommandsRefuseToStart) {

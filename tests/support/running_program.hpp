@@ -39,6 +39,8 @@ class RunningProgram {
   RunningProgram(const RunningProgram&) = delete;
   RunningProgram& operator=(const RunningProgram&) = delete;
 
+  // ensures: the program's process id (the shell execs it); 0 once it has ended and been reaped.
+  pid_t pid() const { return pid_; }
   std::string out() const { return slurp(out_); }
   std::string err() const { return slurp(err_); }
 
@@ -55,6 +57,16 @@ class RunningProgram {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return {};
+  }
+
+  // ensures: the program's exit status once it ended by itself (waiting up to `limit`); -1 when
+  //          it is still running then.
+  int wait(std::chrono::seconds limit = std::chrono::seconds(300)) {
+    for (const auto until = std::chrono::steady_clock::now() + limit; !ended();) {
+      if (std::chrono::steady_clock::now() > until) return -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return status_;
   }
 
   // ensures: the program has ended (SIGTERM if still running) and is reaped; its exit status
