@@ -36,18 +36,20 @@ bool is_tourism(EndorsementKind k) {
   return k == EndorsementKind::individual_tourism || k == EndorsementKind::group_tourism;
 }
 
-// The trip's possible destinations: the case's when it states one (check_destination fails
-// the port clause of a crossing whose port does not lead there); else the port's (at a port that leads to several,
-// the HZMB, an endorsement for any of them will do: the case need not say which); else any
-// (empty: a port the data gives no destination, such as an airport).
+// The trip's possible destinations, as a message names them: the stated one; else the port's
+// (the HZMB's two: an endorsement for either will do); else none listed (an airport: anywhere).
+// Whether the trip can go somewhere is trip_goes_to's question.
 std::span<const Destination> trip_destinations(const Crossing& c) {
   if (c.destination) return {&*c.destination, 1};
   if (c.port) return c.port->destinations;
   return {};
 }
 
-bool leads_to(std::span<const Destination> destinations, Destination d) {
-  return destinations.empty() || std::find(destinations.begin(), destinations.end(), d) != destinations.end();
+// Whether the trip can go to `d`: the stated destination, else where the port leads
+// (models::Port::leads_to, the one rule; no port: anywhere).
+bool trip_goes_to(const Crossing& c, Destination d) {
+  if (c.destination) return *c.destination == d;
+  return !c.port || c.port->leads_to(d);
 }
 
 // The port clause for a stated destination: a crossing at Luohu does not go to Macao, whatever
@@ -61,12 +63,12 @@ void check_destination(const Crossing& c, const char* clause, std::vector<Reason
 }
 
 // Why one endorsement does not qualify for M3 on `day`; empty when it does.
-std::string endorsement_problem(const Endorsement& e, CivilDate day, std::span<const Destination> destinations) {
+std::string endorsement_problem(const Endorsement& e, CivilDate day, const Crossing& crossing) {
   std::string problems;
   auto add = [&](const std::string& p) { problems += (problems.empty() ? "" : ", ") + p; };
-  if (!leads_to(destinations, e.destination)) {
+  if (!trip_goes_to(crossing, e.destination)) {
     std::string trip;
-    for (Destination d : destinations) trip += (trip.empty() ? "" : " or ") + str(name(d));
+    for (Destination d : trip_destinations(crossing)) trip += (trip.empty() ? "" : " or ") + str(name(d));
     add("for " + str(name(e.destination)) + ", not " + trip);
   }
   if (is_tourism(e.kind)) add("tourism endorsements are not eligible");
@@ -77,7 +79,7 @@ std::string endorsement_problem(const Endorsement& e, CivilDate day, std::span<c
 }
 
 // M3 document and endorsement rules for one person.
-void check_m3_document(const Traveller& t, CivilDate day, std::span<const Destination> destinations,
+void check_m3_document(const Traveller& t, CivilDate day, const Crossing& crossing,
                        std::vector<Reason>& reasons) {
   auto valid_of_kind = [&](DocumentKind kind) {
     const Document* expired = nullptr;
@@ -102,7 +104,7 @@ void check_m3_document(const Traveller& t, CivilDate day, std::span<const Destin
       if (!eep) return;
       std::string why;
       for (const auto& e : eep->endorsements) {
-        const std::string problem = endorsement_problem(e, day, destinations);
+        const std::string problem = endorsement_problem(e, day, crossing);
         if (problem.empty()) return;
         why += (why.empty() ? "" : "; ") + str(name(e.destination)) + " " + str(name(e.kind)) + ": " + problem;
       }
@@ -129,7 +131,7 @@ void check_m3_document(const Traveller& t, CivilDate day, std::span<const Destin
 
 // M3 conditions 1-3 (age, document, consent) for one person.
 void check_m3_person(const PolicyData& policy, const Traveller& t, CivilDate day,
-                     std::span<const Destination> destinations, bool document_free, std::vector<Reason>& reasons) {
+                     const Crossing& crossing, bool document_free, std::vector<Reason>& reasons) {
   const int minimum = policy.parameters().smart_minimum_age;
   const int age = age_in_years(t.birth_date, day);
   if (age < minimum)
@@ -139,9 +141,9 @@ void check_m3_person(const PolicyData& policy, const Traveller& t, CivilDate day
     if (t.residence != Residence::hong_kong && t.residence != Residence::macao)
       fail(reasons, "DF.residence", "the document-free channel is for Hong Kong and Macao residents only");
     else
-      check_m3_document(t, day, destinations, reasons);
+      check_m3_document(t, day, crossing, reasons);
   } else {
-    check_m3_document(t, day, destinations, reasons);
+    check_m3_document(t, day, crossing, reasons);
   }
   if (!t.biometric_consent)
     fail(reasons, "M3.consent", "no consent to the collection and verification of face and fingerprint data");
@@ -177,7 +179,7 @@ void check_guardian(const PolicyData& policy, const Crossing& c, bool document_f
     return;
   }
   std::vector<Reason> guardian_reasons;
-  check_m3_person(policy, *guardian, c.date, trip_destinations(c), document_free, guardian_reasons);
+  check_m3_person(policy, *guardian, c.date, c, document_free, guardian_reasons);
   for (const auto& r : guardian_reasons)
     fail(e.reasons, "M3.guardian", "legal guardian " + guardian->id + " cannot use this channel (" + r.clause + ": " + r.message + ")");
 }
@@ -237,7 +239,7 @@ void check_talent_stay(const PolicyData& policy, const Crossing& c, std::vector<
   for (const auto& d : c.traveller.documents) {
     if (d.kind != DocumentKind::eep || !d.valid_on(c.date)) continue;
     for (const auto& e : d.endorsements) {
-      if (e.kind != EndorsementKind::talent || !leads_to(trip_destinations(c), e.destination)) continue;
+      if (e.kind != EndorsementKind::talent || !trip_goes_to(c, e.destination)) continue;
       if (c.date < e.valid_from || e.valid_until < c.date) continue;
       const int limit = std::min(policy.parameters().talent_maximum_stay_days,
                                  e.stay_limit_days.value_or(policy.parameters().talent_maximum_stay_days));
@@ -266,7 +268,7 @@ Eligibility evaluate(const PolicyData& policy, const Crossing& c, GuardianPairin
       const bool df = c.channel == Channel::document_free;
       check_port(*c.port, c.channel, c.date, df ? "DF.port" : "M3.port", e.reasons);
       check_destination(c, df ? "DF.port" : "M3.port", e.reasons);
-      check_m3_person(policy, c.traveller, c.date, trip_destinations(c), df, e.reasons);
+      check_m3_person(policy, c.traveller, c.date, c, df, e.reasons);
       check_guardian(policy, c, df, pairing, e);
       break;
     }
