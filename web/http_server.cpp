@@ -113,7 +113,8 @@ struct HttpServer::Impl {
   std::string websocket_path;
   std::function<std::string()> snapshot;
 
-  std::atomic<std::uint64_t> requests{0}, refused{0}, sent{0}, dropped{0}, snapshot_failures{0};
+  std::atomic<std::uint64_t> requests{0}, refused{0}, sent{0}, dropped{0}, snapshot_failures{0}, notify_posts{0}, accept_failures{0};
+  std::atomic<bool> notify_pending{false};
   std::atomic<std::size_t> open_connections{0}, websocket_clients{0}, max_held_bytes{0};
   Counter* requests_counter[6] = {};  // by status class: 1xx..5xx (index 1..5)
   Counter *refused_counter = nullptr, *sent_counter = nullptr, *dropped_counter = nullptr;
@@ -130,6 +131,7 @@ struct HttpServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   asio::steady_timer push_timer{io};
+  asio::steady_timer accept_retry{io};
 
   void accept();
   void schedule_push();
@@ -400,22 +402,30 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 void HttpServer::Impl::accept() {
   acceptor.async_accept([self = this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || self->stopped) return;
-    if (!ec) {
-      if (self->open_connections >= self->options.max_connections) {
-        ++self->refused;
-        if (self->refused_counter) self->refused_counter->add();
-        // A small answer fits the socket's buffer: written at once, never waiting on the client.
-        static constexpr std::string_view busy =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
-            "too many connections, retry\n\n";
-        beast::error_code ignored;
-        socket.non_blocking(true, ignored);
-        socket.write_some(asio::buffer(busy.data(), busy.size()), ignored);
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
-        socket.close(ignored);
-      } else {
-        std::make_shared<HttpSession>(std::move(socket), ConnectionSlot(self))->read();
-      }
+    if (ec) {
+      // Out of file descriptors (EMFILE, ENFILE) or memory: the connection stays in the backlog
+      // and accepting again at once fails again, a busy loop. Retry after a pause instead.
+      ++self->accept_failures;
+      self->accept_retry.expires_after(std::chrono::milliseconds(100));
+      self->accept_retry.async_wait([self](beast::error_code wait_ec) {
+        if (!wait_ec && !self->stopped) self->accept();
+      });
+      return;
+    }
+    if (self->open_connections >= self->options.max_connections) {
+      ++self->refused;
+      if (self->refused_counter) self->refused_counter->add();
+      // A small answer fits the socket's buffer: written at once, never waiting on the client.
+      static constexpr std::string_view busy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
+          "too many connections, retry\n\n";
+      beast::error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(busy.data(), busy.size()), ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+    } else {
+      std::make_shared<HttpSession>(std::move(socket), ConnectionSlot(self))->read();
     }
     self->accept();
   });
@@ -499,7 +509,12 @@ void HttpServer::start() {
 std::uint16_t HttpServer::port() const { return impl_->bound_port; }
 
 void HttpServer::notify() {
+  // At most one notification waits on the server's thread: a lane that changes faster than the
+  // thread runs does not grow its queue.
+  if (impl_->notify_pending.exchange(true)) return;
+  ++impl_->notify_posts;
   asio::post(impl_->io, [server = impl_.get()] {
+    server->notify_pending = false;
     server->dirty = true;
     server->schedule_push();
   });
@@ -513,7 +528,7 @@ void HttpServer::stop() {
 
 HttpServer::Stats HttpServer::stats() const {
   const auto& i = *impl_;
-  return Stats{i.requests, i.refused, i.open_connections, i.websocket_clients, i.sent, i.dropped, i.max_held_bytes, i.snapshot_failures};
+  return Stats{i.requests, i.refused, i.open_connections, i.websocket_clients, i.sent, i.dropped, i.max_held_bytes, i.snapshot_failures, i.notify_posts, i.accept_failures};
 }
 
 }  // namespace gatesim::web

@@ -82,6 +82,7 @@ class HttpServer {
   // ensures: the port listened on (the system's choice when the address asked for 0).
   std::uint16_t port() const;
   // The state changed: WebSocket clients get a new snapshot (at most every push_interval).
+  // Cheap and bounded: while one notification waits for the server's thread, more are merged in.
   void notify();
   // ensures: no more connections or handler calls; every client disconnected. Idempotent.
   void stop();
@@ -94,6 +95,8 @@ class HttpServer {
     std::uint64_t messages_sent = 0, messages_dropped = 0;
     std::size_t max_held_bytes = 0;        // the most message bytes one client ever held (sending + waiting)
     std::uint64_t snapshot_failures = 0;   // snapshots that threw: nothing was sent that time
+    std::uint64_t notify_posts = 0;        // notify()s handed to the server's thread (one waits at most)
+    std::uint64_t accept_failures = 0;     // accept() errors (out of descriptors): each retried after 100 ms
   };
   Stats stats() const;
 

@@ -12,7 +12,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "models/input_error.hpp"
@@ -147,6 +150,63 @@ TEST(HttpServer, ConnectionsAreBounded) {
   idle.clear();  // closing them gives their room back
   ASSERT_TRUE(eventually([&] { return server.stats().open_connections == 0; }));
   EXPECT_EQ(http_get(server.port(), "/healthz").status, 200);
+}
+
+// A lane notifies on every change, perhaps faster than the server's thread runs: while one
+// notification waits for that thread, more are merged into it (nothing queues up).
+TEST(HttpServer, NotificationsWhileTheServerIsBusyAreMergedIntoOne) {
+  std::atomic<bool> entered{false}, release{false};
+  HttpServer server(loopback());
+  server.get("/busy", [&] {  // holds the server's thread
+    entered = true;
+    while (!release) std::this_thread::sleep_for(1ms);
+    return HttpResponse{200, "text/plain", "done\n"};
+  });
+  server.websocket("/ws", [] { return std::string("state"); });
+  server.start();
+  std::thread busy([&] { EXPECT_EQ(http_get(server.port(), "/busy").status, 200); });
+  ASSERT_TRUE(eventually([&] { return entered.load(); }));
+  for (int i = 0; i < 100'000; ++i) server.notify();
+  EXPECT_EQ(server.stats().notify_posts, 1u);
+  release = true;
+  busy.join();
+  EXPECT_TRUE(eventually([&] {
+    server.notify();  // handed over again once the waiting one ran
+    return server.stats().notify_posts >= 2;
+  }));
+}
+
+// Out of file descriptors, accept() fails while the connection waits in the backlog: accepting
+// again at once would fail again, a busy loop on the server's thread. It retries after a pause,
+// and serves the connection once descriptors are free again.
+TEST(HttpServer, AcceptOutOfDescriptorsRetriesAfterAPauseAndRecovers) {
+  HttpServer server(loopback());
+  server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.start();
+  asio::io_context io;
+  asio::ip::tcp::socket client(io);
+  client.open(asio::ip::tcp::v4());  // its descriptor taken before the limit
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &before), 0);
+  const int lowest_free = ::dup(0);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit none = before;
+  none.rlim_cur = static_cast<rlim_t>(lowest_free);  // no new descriptor in this process
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &none), 0);
+  client.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  const bool failed = eventually([&] { return server.stats().accept_failures > 0; });
+  std::this_thread::sleep_for(1s);
+  const auto failures = server.stats().accept_failures;
+  ::setrlimit(RLIMIT_NOFILE, &before);
+  ASSERT_TRUE(failed) << "accept() never ran out of descriptors";
+  EXPECT_LT(failures, 100u) << "accept() was retried " << failures << " times in a second: a busy loop";
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  asio::write(client, asio::buffer(request));
+  std::string answer;
+  boost::system::error_code ec;
+  asio::read(client, asio::dynamic_buffer(answer), ec);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
 }
 
 TEST(HttpServer, CannotListenOnAPortInUse) {
