@@ -67,6 +67,7 @@ class DashboardCommand : public gatesim::testing::ScratchFolderTest {
     }
     return json::parse(parsed.out);
   }
+  static std::string scrape_text(std::uint16_t port) { return http_get(port, "/metrics").body; }
   // The sum of the samples named `name` whose labels include `labels`.
   static double sum(const json& samples, const std::string& name, const std::map<std::string, std::string>& labels = {}) {
     double total = 0;
@@ -183,8 +184,9 @@ TEST_F(DashboardCommand, GateMetricsCountTheTransactionsMadeAndTheLanesPageShows
 
 TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
   ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  // The child (10) is sent to a counter for M3.age: a referral reason to count.
   write("trace.csv", "time,party,age,limited_capacity,impostor\n0,,35,false,false\n5,,35,false,false\n10,,35,false,true\n"
-                     "15,,70,false,false\n20,,35,false,false\n25,,35,false,true\n");
+                     "15,,10,false,false\n20,,35,false,false\n25,,35,false,true\n");
   const auto scenario = write("scenario.yaml", "name: dashboard\nport: luohu\ndate: 2025-12-01\ndirection: entry\nstart_hour: 8\n"
                                                "duration_hours: 0.05\narrivals: {trace: trace.csv}\n"
                                                "channels: {document_gates: 1, counters: 1}\n");
@@ -202,14 +204,22 @@ TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
   ASSERT_FALSE(simulate.wait_for_stderr("http: the run is over").empty()) << simulate.err();
 
   int departed = 0;
+  std::map<std::string, int> referred_for;  // counted from the file itself, not from the program's summary
   std::ifstream travellers(dir_ / "out/travellers.jsonl");
-  for (std::string line; std::getline(travellers, line);) ++departed;
+  for (std::string line; std::getline(travellers, line); ++departed) {
+    const auto traveller = json::parse(line);  // named: a temporary would end before the loop over its reasons
+    for (const auto& reason : traveller["reasons"]) ++referred_for[reason.get<std::string>()];
+  }
   ASSERT_GT(departed, 0);
+  ASSERT_FALSE(referred_for.empty()) << "the trace's child should be referred";
   std::ifstream summary_file(dir_ / "out/summary.json");
   const auto summary = json::parse(summary_file);
 
   const auto samples = scrape(port);
   EXPECT_EQ(sum(samples, "gatesim_travellers_departed_total"), departed);
+  // What the dashboard counted as the lines went by equals what the file holds, reason by reason.
+  for (const auto& [reason, n] : referred_for) EXPECT_EQ(sum(samples, "gatesim_referrals_total", {{"reason", reason}}), n) << reason;
+  EXPECT_EQ(count(scrape_text(port), "gatesim_referrals_total{"), static_cast<int>(referred_for.size()));
   EXPECT_EQ(sum(samples, "gatesim_simulation_progress_ratio"), 1);
   EXPECT_EQ(sum(samples, "gatesim_channel_servers", {{"channel", "document_gates"}}), 1);
   EXPECT_EQ(sum(samples, "gatesim_wait_seconds_count", {{"channel", "document_gates"}}), summary["channels"]["document_gates"]["served"]);
@@ -225,6 +235,38 @@ TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
   EXPECT_NE(dom.find("id=\"run-state\">finished<"), std::string::npos) << dom;
   EXPECT_NE(dom.find(concat("id=\"departed\">", std::to_string(departed), "<")), std::string::npos) << dom;
   EXPECT_EQ(simulate.stop(), 0) << simulate.err();
+}
+
+// With --http-frames the camera's frame leaves the process: the state names its URL and the URL
+// serves the frame the lane last analysed, a JPEG of the size the state gives.
+TEST_F(DashboardCommand, WithHttpFramesTheLanesFrameIsServedAsAJpeg) {
+  const auto db = (dir_ / "enrol.db").string();
+  const auto r = run_gatesim({"enroll", "--db", db, "--id", "obama", "faces/reference/obama.jpg"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  const auto documents = write("chips.jsonl", hong_kong_resident("obama").dump() + "\n");
+  RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
+                       "--camera", concat("dir:", (dir_ / "frames").string()), "--documents", concat("chips:", documents.string()),
+                       "--passage", "none", "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--http",
+                       "127.0.0.1:0", "--http-frames"},
+                      dir_);
+  const auto port = port_of(gate);
+  ASSERT_NE(port, 0) << gate.err();
+  ASSERT_FALSE(gate.wait_for_stderr("http: the run is over").empty()) << gate.err();
+  const auto state = json::parse(http_get(port, "/api/state").body);
+  const auto& lane = state["lanes"][0];
+  ASSERT_EQ(lane["frame_url"], "/frame/1.jpg") << state;
+  const auto answer = http_get(port, "/frame/1.jpg");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_NE(answer.head.find("Content-Type: image/jpeg"), std::string::npos) << answer.head;
+  const std::vector<unsigned char> bytes(answer.body.begin(), answer.body.end());
+  const cv::Mat frame = cv::imdecode(bytes, cv::IMREAD_COLOR);
+  ASSERT_FALSE(frame.empty()) << "not a JPEG: " << answer.body.size() << " bytes";
+  const cv::Mat original = cv::imread((dir_ / "frames/01.jpg").string(), cv::IMREAD_COLOR);
+  EXPECT_EQ(frame.cols, lane["frame"]["width"].get<int>());
+  EXPECT_EQ(frame.rows, lane["frame"]["height"].get<int>());
+  EXPECT_EQ(frame.size(), original.size()) << "the frame served is not the camera's";
+  EXPECT_EQ(gate.stop(), 0) << gate.err();
 }
 
 // What the lane reports is not always UTF-8: here the enrolled holder's id is not (`gatesim
