@@ -297,16 +297,25 @@ std::vector<AuditRecord> AuditLog::records() const {
 
 namespace gatesim::gate {
 
-std::vector<AuditLog::Row> AuditLog::rows() const {
+std::vector<AuditLog::Row> AuditLog::rows(std::int64_t after) const {
   if (!db_) throw AuditError(file_.string() + ": cannot read the audit log: it is not open (the last write failed)");
-  Statement select(db_, "SELECT lane, transaction_no, decision, holder_id FROM audit ORDER BY id");
+  Statement select(db_, "SELECT id, lane, transaction_no, decision, holder_id FROM audit WHERE id > ? ORDER BY id");
+  sqlite3_bind_int64(select.get(), 1, after);
   std::vector<Row> out;
   int rc;
   while ((rc = sqlite3_step(select.get())) == SQLITE_ROW)
-    out.push_back({select.text(0), static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 1)), select.text(2),
-                   select.text(3)});
+    out.push_back({sqlite3_column_int64(select.get(), 0), select.text(1),
+                   static_cast<std::uint64_t>(sqlite3_column_int64(select.get(), 2)), select.text(3), select.text(4)});
   if (rc != SQLITE_DONE) throw AuditError(file_.string() + ": cannot read the audit log: " + sqlite3_errmsg(db_));
   return out;
+}
+
+std::int64_t AuditLog::last_row_id() const {
+  if (!db_) throw AuditError(file_.string() + ": cannot read the audit log: it is not open (the last write failed)");
+  Statement select(db_, "SELECT coalesce(max(id), 0) FROM audit");
+  if (sqlite3_step(select.get()) != SQLITE_ROW)
+    throw AuditError(file_.string() + ": cannot read the audit log: " + sqlite3_errmsg(db_));
+  return sqlite3_column_int64(select.get(), 0);
 }
 
 std::string AuditLog::integrity_check() const {

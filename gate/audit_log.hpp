@@ -108,12 +108,17 @@ class AuditLog {
 
   // What identifies each record, oldest first (without the JSON: cheap for a million rows).
   struct Row {
+    std::int64_t id = 0;  // as AuditRecord::id
     std::string lane;
     std::uint64_t transaction = 0;
     std::string decision;
     std::string holder_id;
   };
-  std::vector<Row> rows() const;
+  // ensures: the records whose id is above `after` (0: all of them).
+  std::vector<Row> rows(std::int64_t after = 0) const;
+  // ensures: the id of the last record written (0: none); every record appended from now on
+  //          has a greater one (ids are never reused: records are never deleted).
+  std::int64_t last_row_id() const;
   // ensures: SQLite's PRAGMA integrity_check: "ok", or the problems found.
   std::string integrity_check() const;
 

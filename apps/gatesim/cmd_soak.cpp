@@ -548,6 +548,9 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       lanes.push_back(std::move(lane));
     }
 
+    // This run's rows are those written from now on: the file may hold earlier runs' rows, of
+    // lanes with the same names (a second soak on the same --audit file).
+    const std::int64_t rows_before = lanes.front()->audit->last_row_id();
     std::signal(SIGTERM, request_stop);
     std::signal(SIGINT, request_stop);
     const std::uint64_t rss_start = rss_kib();
@@ -590,9 +593,9 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
     for (auto& l : lanes) by_name[l->name] = l.get();
     std::map<std::string, std::vector<bool>> has_row;
     for (auto& l : lanes) has_row[l->name].assign(l->stats.transactions, false);
-    for (const auto& row : gate::AuditLog(args->audit).rows()) {
+    for (const auto& row : gate::AuditLog(args->audit).rows(rows_before)) {
       const auto it = has_row.find(row.lane);
-      if (it == has_row.end()) continue;  // another run's rows
+      if (it == has_row.end()) continue;  // another process's lanes, writing to the file meanwhile
       ++rows;
       if (row.transaction == 0 || row.transaction > it->second.size() || it->second[row.transaction - 1] ||
           by_name[row.lane]->stats.unaudited[row.transaction - 1])

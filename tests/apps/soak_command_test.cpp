@@ -90,6 +90,18 @@ TEST_F(SoakCommand, EveryTransactionHasItsAuditRowOrItsAuditFailureAndFaultsAddU
   EXPECT_EQ(c["audited_decisions"], j["audit"]["rows"]);
 }
 
+// A second soak on the same audit file, with the same lane names: each run checks its own rows.
+TEST_F(SoakCommand, TwoSoaksOnOneAuditFileBothAccountForTheirOwnRows) {
+  for (const char* seed : {"3", "4"}) {
+    const auto result = run_shell(soak_line(std::string("--transactions 40 --fault-rate 0.1 --seed ") + seed));
+    ASSERT_EQ(result.exit_status, 0) << "seed " << seed << ": " << result.err << result.out;
+    const auto j = nlohmann::json::parse(result.out);
+    EXPECT_EQ(j["audit"]["ok"], true) << seed;
+    EXPECT_EQ(j["audit"]["unexpected_rows"], 0) << seed;
+    EXPECT_EQ(j["audit"]["rows"].get<int>() + j["audit"]["unaudited_transactions"].get<int>(), 40) << seed;
+  }
+}
+
 // Virtual time and seeded faults: the same seed gives the same run, whatever the machine.
 TEST_F(SoakCommand, TheSameSeedGivesTheSameRun) {
   const std::string args = "--transactions 150 --fault-rate 0.1 --seed 5";
