@@ -16,7 +16,8 @@
 # each after the audit commit, with one write(2) (a killed process loses nothing the kernel
 # has). After each kill `gatesim soak --check-openings` opens the database (which recovers
 # its WAL), runs PRAGMA integrity_check, and checks that every barrier opening has its cleared
-# row and every audited decision its row (exit 1 otherwise).
+# row and every audited decision its row (exit 1 otherwise). A round fails as well when the
+# lane was no longer running at the kill or decided nothing (it died at start: nothing tested).
 #
 # Prints one line per round and a summary; exit 0 only when every round passed.
 set -euo pipefail
@@ -48,13 +49,18 @@ for round in $(seq 1 "$kills"); do
   done
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   alive=yes
-  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; else alive="no (it had already ended)"; fi
+  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; else alive=no; fi
   wait "$pid" 2>/dev/null || true
   decided=$(grep -c "^decided k$round-1 " "$work/openings.log" || true)
-  if check=$("$gatesim" soak --check-openings "$work/openings.log" --audit "$work/audit.db" 2>&1); then
-    echo "round $round: killed ${delay_ms} ms after its first decision (running: $alive), $decided transactions decided in this round; $check"
+  # A round tests something only when the lane was deciding when it was killed: a soak that
+  # died at start (no decision, already gone) fails the round, whatever the check says.
+  problem=
+  [[ $alive == yes ]] || problem="the soak was not running at the kill; "
+  [[ $decided -gt 0 ]] || problem+="no transaction was decided; "
+  if check=$("$gatesim" soak --check-openings "$work/openings.log" --audit "$work/audit.db" 2>&1) && [[ -z $problem ]]; then
+    echo "round $round: killed ${delay_ms} ms after its first decision, $decided transactions decided in this round; $check"
   else
-    echo "round $round: killed ${delay_ms} ms after its first decision: FAILED: $check"
+    echo "round $round: killed ${delay_ms} ms after its first decision: FAILED: $problem$check"
     failed=$((failed + 1))
   fi
 done

@@ -3,6 +3,9 @@
 // file system, and a small kill campaign (scripts/kill-campaign.sh).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/support/scratch_folder.hpp"
@@ -10,6 +13,7 @@
 namespace gatesim::app {
 namespace {
 
+using gatesim::testing::concat;
 using gatesim::testing::run_shell;
 using gatesim::testing::shell_quote;
 using gatesim::testing::test_data;
@@ -160,14 +164,40 @@ TEST_F(SoakCommand, AFullFileSystemFailsClosedAndTheLaneRecovers) {
   EXPECT_NE(text.str().find("the lane clears travellers again"), std::string::npos);
 }
 
+std::filesystem::path kill_campaign_script() {
+  return std::filesystem::path(GATESIM_TEST_DATA).parent_path().parent_path() / "scripts/kill-campaign.sh";
+}
+
 // The kill campaign's small version: 10 kills at seeded moments, nothing lost after any.
 TEST_F(SoakCommand, KilledTenTimesNothingDecidedIsLost) {
-  const auto script = std::filesystem::path(GATESIM_TEST_DATA).parent_path().parent_path() / "scripts/kill-campaign.sh";
-  const auto result = run_shell("GATESIM=" + shell_quote(GATESIM_BINARY) + " KILL_WINDOW_MS=0:1000 bash " +
-                                shell_quote(script) + " 10 7");
+  const auto result = run_shell(concat("GATESIM=", shell_quote(GATESIM_BINARY), " KILL_WINDOW_MS=0:1000 bash ",
+                                       shell_quote(kill_campaign_script()), " 10 7"));
   ASSERT_EQ(result.exit_status, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("10 kills (seed 7"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("10 passed, 0 failed"), std::string::npos) << result.out;
+  // Every round killed a lane that was deciding: each decided something before its kill.
+  std::smatch decided;
+  ASSERT_TRUE(std::regex_search(result.out, decided, std::regex(R"(failed; (\d+) transactions decided)"))) << result.out;
+  EXPECT_GE(std::stoi(decided[1]), 10) << result.out;
+}
+
+// A soak that dies at start decides nothing and is not there to be killed: its round tested
+// nothing and fails, although the (empty) logs agree.
+TEST_F(SoakCommand, AKillCampaignRoundWhoseSoakDiedAtStartFails) {
+  const auto wrapper = dir_ / "dies-at-start";
+  {
+    std::ofstream out(wrapper);
+    out << "#!/bin/sh\n"
+           "case \" $* \" in *\" --check-openings \"*) exec " << shell_quote(GATESIM_BINARY) << " \"$@\" ;; esac\n"
+           "exit 1\n";
+  }
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_exec, std::filesystem::perm_options::add);
+  const auto result = run_shell(concat("GATESIM=", shell_quote(wrapper), " KILL_WINDOW_MS=0:10 bash ",
+                                       shell_quote(kill_campaign_script()), " 2 7"));
+  EXPECT_NE(result.exit_status, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("0 passed, 2 failed"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("the soak was not running at the kill; no transaction was decided"), std::string::npos)
+      << result.out;
 }
 
 }  // namespace
