@@ -43,6 +43,12 @@
 // shared mailbox that no longer leads to the driver. The devices must live until then: with the
 // shared_ptr constructor the call itself keeps them alive (~LaneDriver waits for nothing); with
 // the reference one, ~LaneDriver waits for the abandoned call to return (the caller's objects).
+// What "shared" protects is only what the shared_ptr owns: the LaneDevices object and whatever
+// it owns. Anything the devices refer to without owning it (a TravellerRecords&, the clock a
+// device sleeps on, a log, a scripted source) may be gone while the abandoned call still runs,
+// unless the shared object owns it too: give the driver an aliasing shared_ptr into one object
+// that owns the devices and everything they refer to (gatesim soak's SoakDevices), or use the
+// reference constructor, whose destructor waits.
 // The service thread's work (our face pipeline, the services, the audit write) always returns.
 //
 // A document-free lane has no document to say that someone is there: after next_traveller()
@@ -173,6 +179,8 @@ class LaneDriver {
   LaneDriver(GateConfig config, const biometrics::ModelStore& models, LaneDevices& devices, LaneServices& services,
              AuditLog& audit, LaneDriverOptions options = {});
   // The same, sharing ownership of the devices with the driver and any abandoned device call.
+  // requires: everything the devices refer to is owned by what `devices` owns (see Cancellation),
+  //           or outlives every device call.
   LaneDriver(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> devices,
              LaneServices& services, AuditLog& audit, LaneDriverOptions options = {});
   // ensures: reference form: an abandoned device call has returned; shared form: waits for none.

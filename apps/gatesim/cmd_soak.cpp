@@ -270,19 +270,19 @@ class MatchingFingerprints final : public devices::FingerprintReader {
 
 class LoggingBarrier final : public devices::Barrier {
  public:
-  LoggingBarrier(LineLog& log, std::string lane, const ScriptedDocuments& documents)
-      : log_(log), lane_(std::move(lane)), documents_(documents) {}
+  LoggingBarrier(std::shared_ptr<LineLog> log, std::string lane, const ScriptedDocuments& documents)
+      : log_(std::move(log)), lane_(std::move(lane)), documents_(documents) {}
   void open() override {
     ++openings_;
     open_ = true;
-    log_.write("open " + lane_ + " " + documents_.last_holder());
+    log_->write("open " + lane_ + " " + documents_.last_holder());
   }
   void close() override { open_ = false; }
   bool is_open() const override { return open_; }
   std::uint64_t openings() const { return openings_; }
 
  private:
-  LineLog& log_;
+  std::shared_ptr<LineLog> log_;
   std::string lane_;
   const ScriptedDocuments& documents_;
   std::uint64_t openings_ = 0;
@@ -345,12 +345,24 @@ bool is_fault_reason(const std::string& code) {
   return code.rfind("device.", 0) == 0 || code == "audit.failed" || code.find(".timeout") != std::string::npos;
 }
 
-// A lane: its clock, devices (with their injectors), audit log, driver and figures.
+// Everything a lane's device calls touch, owned together: the driver shares it (an aliasing
+// shared_ptr to `lane`) with any device call it abandoned, so what the devices refer to — the
+// clock they sleep on, the served documents, the traveller records — lives until that call has
+// returned, even after the SoakLane is gone (the barrier shares the openings log). `lane` is
+// destroyed first.
+struct SoakDevices {
+  std::unique_ptr<gate::LaneClock> own_clock;  // the virtual clock; null: real time
+  std::unique_ptr<ScriptedDocuments> documents;  // served by the link's device server
+  gate::TravellerRecords records;
+  std::unique_ptr<gate::DeviceLane> lane;
+};
+
+// A lane: its devices (with their injectors), audit log, driver and figures. The pointers
+// observe objects SoakDevices owns.
 struct SoakLane {
   std::string name;
-  std::unique_ptr<gate::LaneClock> own_clock;
+  std::shared_ptr<SoakDevices> parts;
   gate::LaneClock* clock = nullptr;
-  std::unique_ptr<ScriptedDocuments> documents;  // served by the link's device server
   const DroppingLink* link = nullptr;
   EndOfRun* end_of_run = nullptr;
   const devices::FaultyCamera* camera_faults = nullptr;
@@ -359,8 +371,6 @@ struct SoakLane {
   LoggingBarrier* barrier = nullptr;
   const devices::ReconnectingCamera* reconnecting = nullptr;
   std::unique_ptr<gate::AuditLog> audit;
-  std::unique_ptr<gate::TravellerRecords> records;
-  std::shared_ptr<gate::DeviceLane> devices;
   std::unique_ptr<SoakServices> services;
   std::unique_ptr<gate::LaneDriver> driver;
   LaneStats stats;
@@ -452,7 +462,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       biometrics::FaceAnalyzer analyzer(models, biometrics::kGateCameraDetector);
       enrolled = describe_single_face(analyzer, args->enrol, SeveralFaces::take_largest);
     }
-    LineLog openings(args->openings);
+    const auto openings = std::make_shared<LineLog>(args->openings);
 
     gate::GateConfig config;
     config.steps = gate::default_steps(gate::Channel::document);
@@ -469,9 +479,11 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
     for (int i = 0; i < args->lanes; ++i) {
       auto lane = std::make_unique<SoakLane>();
       lane->name = args->name + "-" + std::to_string(i + 1);
+      lane->parts = std::make_shared<SoakDevices>();
+      SoakDevices& parts = *lane->parts;
       if (args->clock == "virtual") {
-        lane->own_clock = std::make_unique<gate::VirtualLaneClock>();
-        lane->clock = lane->own_clock.get();
+        parts.own_clock = std::make_unique<gate::VirtualLaneClock>();
+        lane->clock = parts.own_clock.get();
       } else {
         lane->clock = &gate::steady_lane_clock();
       }
@@ -485,8 +497,8 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       auto reconnecting = std::make_unique<devices::ReconnectingCamera>(std::move(camera), 3, 500ms, *lane->clock);
       lane->reconnecting = reconnecting.get();
       set.camera = std::make_unique<LoopingCamera>(std::move(reconnecting));
-      lane->documents = std::make_unique<ScriptedDocuments>(lane->name + "-T");
-      auto link = std::make_unique<DroppingLink>(*lane->documents, rate, seed + 5);
+      parts.documents = std::make_unique<ScriptedDocuments>(lane->name + "-T");
+      auto link = std::make_unique<DroppingLink>(*parts.documents, rate, seed + 5);
       lane->link = link.get();
       auto faulty_documents = std::make_unique<devices::FaultyDocumentReader>(
           std::move(link),
@@ -501,14 +513,13 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
           plan(rate, {InjectedFault::disconnect, InjectedFault::stall}, seed + 3, finger_stall), *lane->clock);
       lane->fingerprint_faults = fingerprint.get();
       set.fingerprint = std::move(fingerprint);
-      auto barrier = std::make_unique<LoggingBarrier>(openings, lane->name, *lane->documents);
+      auto barrier = std::make_unique<LoggingBarrier>(openings, lane->name, *parts.documents);
       lane->barrier = barrier.get();
       set.barrier = std::move(barrier);
       set.indicator = std::make_unique<QuietIndicator>();
       lane->audit = std::make_unique<gate::AuditLog>(args->audit, lane->name);
       lane->audit->inject_faults(plan(rate, {InjectedFault::corrupt}, seed + 4, {}), *lane->clock);
-      lane->records = std::make_unique<gate::TravellerRecords>();
-      lane->devices = std::make_shared<gate::DeviceLane>(std::move(set), *lane->records);
+      parts.lane = std::make_unique<gate::DeviceLane>(std::move(set), parts.records);
       lane->services = std::make_unique<SoakServices>(enrolled);
 
       gate::LaneDriverOptions options;
@@ -516,7 +527,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       options.remember_frames = 64;
       SoakLane* l = lane.get();
       const std::uint64_t limit = args->transactions;
-      options.on_outcome = [l, &openings, limit](const gate::TransactionOutcome& o) {
+      options.on_outcome = [l, &log = *openings, limit](const gate::TransactionOutcome& o) {
         LaneStats& s = l->stats;
         // Before the lane asks for the next traveller: the run ends at exactly `limit`.
         if (++s.transactions == limit) l->end_of_run->stop = true;
@@ -540,11 +551,12 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
           ++(f.what.rfind("stalled: ", 0) == 0 ? s.stalls_seen : s.recorded_faults[gate::to_string(f.device)]);
         for (const auto& t : o.timings)
           s.steps[std::string(t.step)].add(std::chrono::duration<double, std::milli>(t.duration).count());
-        openings.write("decided " + l->name + " " + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
-                       " " + (o.holder_id.empty() ? "-" : o.holder_id) + " " + (unaudited ? "unaudited" : "audited"));
+        log.write("decided " + l->name + " " + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
+                  " " + (o.holder_id.empty() ? "-" : o.holder_id) + " " + (unaudited ? "unaudited" : "audited"));
       };
-      lane->driver = std::make_unique<gate::LaneDriver>(config, models, lane->devices, *lane->services, *lane->audit,
-                                                        options);
+      lane->driver = std::make_unique<gate::LaneDriver>(
+          config, models, std::shared_ptr<gate::LaneDevices>(lane->parts, parts.lane.get()), *lane->services,
+          *lane->audit, options);
       lanes.push_back(std::move(lane));
     }
 
