@@ -117,6 +117,17 @@ class FacesCamera final : public devices::Camera {
   bool open_ = true;
 };
 
+// What the lane's device calls touch, owned together. The driver shares it (an aliasing
+// shared_ptr to `lane`) with a device call it abandoned — a camera stuck in a read — so the booth,
+// the records, the faces the scripted camera shows and the devices live until that call
+// returns, even after the gate is gone. `lane` is destroyed first.
+struct LaneParts {
+  std::optional<FaceImages> faces;
+  Booth booth;
+  gate::TravellerRecords records;
+  std::unique_ptr<gate::DeviceLane> lane;
+};
+
 }  // namespace
 
 struct LiveGate::Impl final : gate::LaneServices {
@@ -160,7 +171,7 @@ struct LiveGate::Impl final : gate::LaneServices {
     lane_policy.date = s.date;
     lane_policy.direction = s.direction;
     lane_policy.channel = gate::Channel::document;
-    lane = std::make_unique<gate::DeviceLane>(std::move(setup.devices), records);
+    parts->lane = std::make_unique<gate::DeviceLane>(std::move(setup.devices), records);
     policy = std::make_unique<gate::PolicyServices>(lane_policy, *store, records);
     audit = std::make_unique<gate::AuditLog>(setup.audit, name);
     setup.config.channel = gate::Channel::document;
@@ -169,7 +180,9 @@ struct LiveGate::Impl final : gate::LaneServices {
       if (also) also(o);
       transaction_done(o);
     };
-    driver = std::make_unique<gate::LaneDriver>(setup.config, models, *lane, *this, *audit, std::move(setup.driver));
+    driver = std::make_unique<gate::LaneDriver>(setup.config, models,
+                                                std::shared_ptr<gate::LaneDevices>(parts, parts->lane.get()), *this,
+                                                *audit, std::move(setup.driver));
     thread = std::thread([this] { run(); });
   }
 
@@ -325,8 +338,11 @@ struct LiveGate::Impl final : gate::LaneServices {
     }
   }
 
+  // Ends the lane now: no more travellers, and stop() for a transaction under way (its device
+  // call, a camera stuck in a read, is abandoned, not waited for).
   std::size_t close() {
     booth.close();
+    driver->stop();
     if (thread.joinable()) thread.join();
     if (failure) std::rethrow_exception(failure);
     return completed;
@@ -352,16 +368,16 @@ struct LiveGate::Impl final : gate::LaneServices {
   }
   gate::IdentificationDone identify(const biometrics::FaceDescriptor& probe) override { return policy->identify(probe); }
 
+  std::shared_ptr<LaneParts> parts = std::make_shared<LaneParts>();
   const Scenario& scenario;
   std::string name;
   std::ostream* console;
   bool scripted = false;
-  std::optional<FaceImages> faces;
+  std::optional<FaceImages>& faces = parts->faces;
   std::unique_ptr<gate::EnrolmentStore> store;
   std::vector<std::string> roster;  // holder ids
-  Booth booth;
-  gate::TravellerRecords records;
-  std::unique_ptr<gate::DeviceLane> lane;
+  Booth& booth = parts->booth;
+  gate::TravellerRecords& records = parts->records;
   std::unique_ptr<gate::PolicyServices> policy;
   std::unique_ptr<gate::AuditLog> audit;
   std::unique_ptr<gate::LaneDriver> driver;

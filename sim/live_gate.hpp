@@ -31,8 +31,9 @@
 //   `gatesim gate`), not on the scenario's `gate` and `biometrics` keys, which model the
 //   simulated gates.
 // - Its audit log records every transaction.
-// - close() ends the run: the reader has no more documents, the lane's next_traveller() returns
-//   false and the driver stops after its last transaction.
+// - close() ends the run: the reader has no more documents and the driver is stopped (a party
+//   still at the lane gets the stopped lane's outcome). It never waits for a device: a call under
+//   way (a camera stuck in a read) is abandoned and keeps what it uses alive until it returns.
 //
 // Thread safety: serve() and close() from one thread (the replay's); `done` is called on the
 // lane's thread.
@@ -80,8 +81,9 @@ class LiveGate final : public ExternalGate {
   void serve(std::uint64_t party, const std::vector<ExternalTraveller>& travellers,
              std::function<void(ExternalOutcome)> done) override;
 
-  // requires: no party is being served (run_simulation has returned).
-  // ensures: the lane has stopped; returns the transactions it completed.
+  // ensures: the lane has stopped (a party still being served gets the stopped lane's outcome;
+  //          a device call under way is abandoned, not waited for); returns the transactions it
+  //          completed.
   // throws what stopped the lane early (a device or service error other than a device fault).
   std::size_t close();
 
