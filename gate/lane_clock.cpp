@@ -77,7 +77,9 @@ void VirtualLaneClock::on_quiet(std::function<void()> hook) {
   if (on_quiet_ || sleepers_.empty()) return;
   // The lane is over: nothing will move time for a device call it abandoned while it slept, so
   // time jumps to the last sleeper's wake-up (as it does for a sleeper with no lane running).
+  // Each sleeper woken works again until its idle(), as after advance().
   now_ = std::max(now_, *sleepers_.rbegin());
+  working_ += sleepers_.size();
   sleepers_.clear();
   woken_.notify_all();
 }

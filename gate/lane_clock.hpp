@@ -76,8 +76,9 @@ class VirtualLaneClock final : public LaneClock {
   std::optional<devices::Duration> advance(std::optional<devices::Duration> timer);
   // `hook` is called (under the clock's lock: it must only post) whenever work falls to none,
   // so the driver's thread, which may be waiting for an answer, looks again. Empty: no hook
-  // (the lane is over), and every sleeper is woken, time jumping to the last one's wake-up: an
-  // abandoned device call asleep on the clock returns instead of waiting forever.
+  // (the lane is over), and every sleeper is woken (counted as working again, as by advance()),
+  // time jumping to the last one's wake-up: an abandoned device call asleep on the clock returns
+  // instead of waiting forever.
   void on_quiet(std::function<void()> hook);
 
  private:

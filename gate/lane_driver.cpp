@@ -680,8 +680,13 @@ std::size_t LaneDriver::run() {
     auto& virtual_clock = static_cast<VirtualLaneClock&>(d.clock);
     // When the last work stops, the loop may be waiting for an answer: wake it to look again.
     virtual_clock.on_quiet([&d] { asio::post(d.io, [] {}); });
+    // Removed however run_virtual() ends (a callback may throw): the hook must not outlive the
+    // run, and removing it wakes a device call asleep on the clock.
+    struct QuietHook {
+      VirtualLaneClock& clock;
+      ~QuietHook() { clock.on_quiet({}); }
+    } hook{virtual_clock};
     d.run_virtual(virtual_clock);
-    virtual_clock.on_quiet({});
   } else {
     d.io.run();
   }

@@ -322,6 +322,26 @@ TEST_F(LaneDriverTest, StopBeforeRunServesNobody) {
   EXPECT_TRUE(AuditLog(dir_ / "audit.db").records().empty());
 }
 
+// A callback that throws ends run() with its exception; the virtual clock's wake-up hook goes
+// with it (left installed, it would post to a finished lane and keep every later sleeper on the
+// clock waiting for a lane that no longer moves time).
+TEST_F(LaneDriverTest, RunThatThrowsLeavesNoHookOnTheVirtualClock) {
+  auto devices = std::make_shared<ReplayDevices>(std::deque<Traveller>{{"obama", {"reference/obama2.jpg"}}},
+                                                 dir_ / "audit.db", clock_);
+  EnrolledServices services(*gallery_);
+  AuditLog audit(dir_ / "audit.db", "test-lane");
+  LaneDriverOptions options;
+  options.clock = &clock_;
+  options.on_outcome = [](const TransactionOutcome&) { throw std::runtime_error("the outcome's consumer failed"); };
+  LaneDriver driver({}, biometrics::ModelStore::from_environment(), devices, services, audit, options);
+  EXPECT_THROW(driver.run(), std::runtime_error);
+  // No lane runs on the clock now: a sleeper's time jumps at once (with the hook it would wait).
+  auto slept = std::async(std::launch::async, [&] { clock_.sleep_until(clock_.now() + 1s); });
+  const bool returned = slept.wait_for(2min) == std::future_status::ready;
+  if (!returned) clock_.on_quiet({});  // release it: fail, do not hang
+  EXPECT_TRUE(returned) << "the clock still had the finished lane's hook";
+}
+
 TEST_F(LaneDriverTest, DocumentFreeChannelIdentifiesInTheGallery) {
   GateConfig config;
   config.channel = Channel::document_free;
