@@ -118,11 +118,13 @@ TEST_F(SoakCommand, TheSameSeedGivesTheSameRun) {
   EXPECT_GT(a["faults_total"], 0);
 }
 
-// Fail closed on a full file system (a 4 MiB tmpfs mounted in a private mount namespace): the
-// lane opens no barrier while the audit log cannot be written, refers with audit.failed, says
-// so on stderr, and clears travellers again once space is freed. Needs `unshare -rm` (user and
-// mount namespaces); skipped where the system does not allow them.
-TEST_F(SoakCommand, AFullFileSystemFailsClosedAndTheLaneRecovers) {
+// Fail closed on a full file system, then a read-only one (a 4 MiB tmpfs mounted in a private
+// mount namespace, filled up, remounted read-only with room to spare, then read-write): the lane
+// opens no barrier while the audit log cannot be written, refers with audit.failed, says so on
+// stderr, is still failing while the file system is read-only although it has room, and clears
+// travellers again once it is writable. Needs `unshare -rm` (user and mount namespaces, no
+// root); skipped where the system does not allow them.
+TEST_F(SoakCommand, AFullThenReadOnlyFileSystemFailsClosedAndTheLaneRecovers) {
   if (run_shell("unshare -rm true").exit_status != 0) GTEST_SKIP() << "no user/mount namespaces here";
   const auto small = dir_ / "small";
   std::filesystem::create_directories(small);
@@ -140,8 +142,13 @@ TEST_F(SoakCommand, AFullFileSystemFailsClosedAndTheLaneRecovers) {
       "sleep 0.5\n"
       "head -c 64M /dev/zero >\"$D/filler\" 2>/dev/null\n"
       "wait_for 'cannot be written' 1\n"
-      "sleep 0.3\n"
-      "rm \"$D/filler\"\n"
+      // A remount read-only succeeds only while no file on it is open for writing: the lane
+      // closes the log after each failed write. With room again, only read-only stops writes.
+      "for i in $(seq 2400); do mount -o remount,ro,size=64m \"$D\" 2>/dev/null && break; sleep 0.05; done\n"
+      "if touch \"$D/probe\" 2>/dev/null; then echo 'not read-only' >&2; kill -9 $pid; exit 4; fi\n"
+      "sleep 1\n"
+      "if grep -q 'written again' \"$ERR\"; then echo 'written while read-only' >&2; kill -9 $pid; exit 5; fi\n"
+      "mount -o remount,rw \"$D\"\n"
       "wait_for 'written again' 1\n"
       "sleep 2\n"
       "kill -TERM $pid; wait $pid\n";
