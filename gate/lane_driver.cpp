@@ -7,9 +7,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <string_view>
 #include <thread>
-#include <unordered_map>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -572,27 +570,20 @@ struct LaneDriver::Impl {
   }
 
   // ---- Face analysis (service thread) ----
-  struct Analysis {
-    std::vector<biometrics::DetectedFace> faces;
-    std::optional<biometrics::FaceQuality> quality;  // of the largest face
-    std::optional<biometrics::FaceDescriptor> probe;  // when its quality is acceptable and it was wanted
-    std::size_t largest = 0;                          // index of the largest face
-  };
-  Analysis fresh;
-  std::unordered_map<std::size_t, Analysis> remembered;  // by frame_key(), up to remember_frames
+  FrameAnalysis fresh;  // the last frame's, without a memo
   // want_probe false (a liveness-only frame): the descriptor, the costly part, is not computed.
-  const Analysis& analysis_of(const cv::Mat& frame, bool want_probe) {
-    std::size_t key = 0;
-    if (options.remember_frames > 0) {
-      key = frame_key(frame);
-      if (const auto it = remembered.find(key); it != remembered.end()) {
-        Analysis& known = it->second;
-        if (want_probe && !known.probe && known.quality && known.quality->acceptable)
-          known.probe = analyzer.describe(frame, known.faces[known.largest]);
-        return known;
+  const FrameAnalysis& analysis_of(const cv::Mat& frame, bool want_probe) {
+    FrameMemo* memo = options.frame_memo.get();
+    if (memo) {
+      if (FrameAnalysis* known = memo->find(frame)) {
+        if (want_probe && !known->probe && known->quality && known->quality->acceptable) {
+          known->probe = analyzer.describe(frame, known->faces[known->largest]);
+          memo->probe_added();
+        }
+        return *known;
       }
     }
-    Analysis a;
+    FrameAnalysis a;
     a.faces = analyzer.detect(frame);
     if (!a.faces.empty()) {
       // The largest face is the one at the gate; others only count (tailgating, the ward).
@@ -603,29 +594,15 @@ struct LaneDriver::Impl {
       a.quality = biometrics::assess_face(frame, *largest, options.quality);
       if (want_probe && a.quality->acceptable) a.probe = analyzer.describe(frame, *largest);
     }
-    if (options.remember_frames == 0) return fresh = std::move(a);
-    if (remembered.size() >= options.remember_frames) remembered.clear();
-    return remembered.emplace(key, std::move(a)).first->second;
-  }
-  // The frame's size, type and every pixel (a 64-bit hash: two different frames of a bench's
-  // few images share one with a chance of about n^2 / 2^65).
-  static std::size_t frame_key(const cv::Mat& frame) {
-    std::size_t key = std::hash<std::string_view>{}(std::string_view(
-        reinterpret_cast<const char*>(&frame.rows), sizeof frame.rows));
-    auto mix = [&](std::size_t h) { key ^= h + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2); };
-    mix(static_cast<std::size_t>(frame.cols));
-    mix(static_cast<std::size_t>(frame.type()));
-    for (int row = 0; row < frame.rows; ++row)
-      mix(std::hash<std::string_view>{}(
-          std::string_view(frame.ptr<const char>(row), frame.cols * frame.elemSize())));
-    return key;
+    if (!memo) return fresh = std::move(a);
+    return memo->remember(frame, std::move(a));
   }
   // A frame of the empty lane (FrameUse::presence, no face) is never kept.
   enum class FrameUse { transaction, presence };
   FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame, FrameUse use = FrameUse::transaction) {
     FrameAnalysed result{{}, request.request, 0, false, {}, ""};
     if (options.liveness && (request.first || use == FrameUse::presence)) options.liveness->restart();
-    const Analysis& analysis = analysis_of(frame, !request.liveness_only);
+    const FrameAnalysis& analysis = analysis_of(frame, !request.liveness_only);
     probe = request.liveness_only ? std::nullopt : analysis.probe;
     result.face_count = static_cast<int>(analysis.faces.size());
     last_view = FrameView{frame, request.role, analysis.faces, analysis.quality, std::nullopt};

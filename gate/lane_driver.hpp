@@ -72,6 +72,7 @@
 #include "biometrics/face_analyzer.hpp"
 #include "biometrics/face_quality.hpp"
 #include "gate/audit_log.hpp"
+#include "gate/frame_memo.hpp"
 #include "gate/gate_controller.hpp"
 #include "gate/liveness_probe.hpp"
 #include "gate/lane_clock.hpp"
@@ -160,10 +161,10 @@ struct LaneDriverOptions {
   // While a face is still in view, how long before the camera is looked at again (requires: > 0).
   Duration passage_look_every = std::chrono::milliseconds(100);
   // Benches that show the same few images again and again (a soak on a `dir:` camera): the
-  // pipeline's analysis (faces, quality, descriptor) of up to this many distinct frames is
-  // kept and reused for a frame with the same pixels, so the pipeline runs once per image.
-  // 0 (the default, every live lane): every frame is analysed.
-  std::size_t remember_frames = 0;
+  // pipeline's analysis (faces, quality, descriptor) of frames already seen is kept here and
+  // reused for a frame with the same pixels, so the pipeline runs once per image (see
+  // gate/frame_memo.hpp). Null (the default, every live lane): every frame is analysed.
+  std::shared_ptr<FrameMemo> frame_memo;
   // The lane's time (requires: outlives the driver); null: real time (steady_lane_clock()).
   LaneClock* clock = nullptr;
   // Where the lane says what an operator must know at once (the audit log cannot be written,

@@ -524,7 +524,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
 
       gate::LaneDriverOptions options;
       options.clock = lane->clock;
-      options.remember_frames = 64;
+      options.frame_memo = std::make_shared<gate::FrameMemo>(64);
       SoakLane* l = lane.get();
       const std::uint64_t limit = args->transactions;
       options.on_outcome = [l, &log = *openings, limit](const gate::TransactionOutcome& o) {

@@ -182,6 +182,8 @@ class LaneDriverTest : public ::testing::Test {
     options.keep_images = std::move(keep_images);
     options.clock = &clock_;
     options.diagnostics = &diagnostics_;
+    options.frame_memo = frame_memo_;
+    options.liveness = liveness_;
     options.on_outcome = [&](const TransactionOutcome& o) {
       outcomes.push_back(o);
       if (also) also(o);
@@ -201,6 +203,8 @@ class LaneDriverTest : public ::testing::Test {
 
   VirtualLaneClock clock_;
   std::ostringstream diagnostics_;
+  std::shared_ptr<FrameMemo> frame_memo_;     // run()'s, when a test sets one
+  std::shared_ptr<LivenessProbe> liveness_;  // run()'s, when a test sets one
   static std::map<std::string, std::vector<biometrics::FaceDescriptor>>* gallery_;
   std::filesystem::path dir_;
   std::filesystem::path audit_file_;  // run()'s audit log: dir_/audit.db unless a test says otherwise
@@ -485,6 +489,43 @@ TEST_F(LaneDriverTest, AFullOrReadOnlyFileSystemOpensNoBarrierUntilTheLogCanBeWr
   EXPECT_NE(said.find("the audit log cannot be written"), std::string::npos) << said;
   EXPECT_NE(said.find("no barrier opens"), std::string::npos) << said;
   EXPECT_NE(said.find("the audit log is written again"), std::string::npos) << said;
+}
+
+// A liveness detector that finds every face live (passive probability 0.9), counting frames.
+class AlwaysLive final : public LivenessProbe {
+ public:
+  void restart() override { frames_ = 0; }
+  biometrics::LivenessMeasurements observe(const cv::Mat&, const biometrics::DetectedFace&) override {
+    return {++frames_, 0.9, std::nullopt, false};
+  }
+
+ private:
+  int frames_ = 0;
+};
+
+// With a FrameMemo the pipeline analyses each distinct image once, however often the camera
+// shows it. An image first seen on a liveness-only frame (after the face matched: no descriptor
+// wanted) gets its descriptor computed when a later frame wants one: the second traveller's
+// first frame is that image, and must be matched, not left without a probe.
+TEST_F(LaneDriverTest, AFrameMemoAnalysesEachImageOnceAndAddsTheDescriptorWhenOneIsWanted) {
+  GateConfig config;
+  config.liveness.mode = biometrics::LivenessMode::passive;
+  config.liveness.min_frames = config.liveness.max_frames = 3;
+  config.liveness.time_budget_s = 4;  // within the face window (virtual time: frames cost none)
+  frame_memo_ = std::make_shared<FrameMemo>(8);
+  liveness_ = std::make_shared<AlwaysLive>();
+  // Traveller 1: obama2 (matched), then obama3 twice for liveness only. Traveller 2: obama3.
+  const auto outcomes = run({{"obama", {"reference/obama2.jpg", "reference/obama3.jpg"}},
+                             {"obama", {"reference/obama3.jpg"}}},
+                            config);
+  ASSERT_EQ(outcomes.size(), 2u);
+  for (const auto& o : outcomes) {
+    EXPECT_EQ(o.decision, Decision::cleared) << to_json(o).dump();
+    EXPECT_EQ(o.people.at(0).frames, 3) << to_json(o).dump();
+  }
+  EXPECT_EQ(frame_memo_->counts().analysed, 2u);  // obama2 and obama3, once each, for 6 frames
+  EXPECT_EQ(frame_memo_->counts().reused, 4u);
+  EXPECT_EQ(frame_memo_->counts().probes_added, 1u);  // obama3's, for traveller 2's match
 }
 
 TEST_F(LaneDriverTest, KeepsFrameImagesOnlyWhenAsked) {
