@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -179,7 +180,7 @@ struct Session {
   bool closed = false;
   std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();  // in this state
   std::string client;  // the certificate's common name (TLS); empty for plain TCP
-  std::uint64_t answered = 0;  // answers written: a plain session past its first is a known lane
+  bool answered = false;  // an answer was written: a plain session past its first request is a known lane
   std::array<unsigned char, 4> header{};
   std::string body, reply;
 };
@@ -225,19 +226,18 @@ struct DeviceServer::Impl : std::enable_shared_from_this<DeviceServer::Impl> {
   // that never authenticate cannot push out a lane; a known idle lane only when there is none.
   // Within each, the one that has waited longest. A session at work or writing is never closed.
   bool make_room() {
-    const auto unknown = [](const Session& s) {
-      return s.state == State::handshake || (s.state == State::idle && !s.link.is_tls() && s.answered == 0);
+    const auto waiting = [](const Session& s) { return s.state == State::handshake || s.state == State::idle; };
+    // Known: authenticated (TLS past its handshake) or answered (plain).
+    const auto known = [](const Session& s) {
+      return s.state != State::handshake && (s.link.is_tls() || s.answered);
     };
-    std::shared_ptr<Session> oldest;
-    for (const bool known : {false, true}) {
-      for (const auto& s : sessions)
-        if ((s->state == State::handshake || s->state == State::idle) && unknown(*s) != known &&
-            (!oldest || s->since < oldest->since))
-          oldest = s;
-      if (oldest) break;
-    }
-    if (!oldest) return false;
-    end(oldest, evicted);
+    // The first to close: waiting, not known, waiting longest.
+    const auto rank = [&](const std::shared_ptr<Session>& s) { return std::tuple(!waiting(*s), known(*s), s->since); };
+    const auto first = std::min_element(sessions.begin(), sessions.end(),
+                                        [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    if (first == sessions.end() || !waiting(**first)) return false;
+    const std::shared_ptr<Session> victim = *first;  // end() erases it from `sessions`
+    end(victim, evicted);
     return true;
   }
 
@@ -345,7 +345,7 @@ struct DeviceServer::Impl : std::enable_shared_from_this<DeviceServer::Impl> {
     session->link.async_write(asio::buffer(session->reply), [this, session](auto error, std::size_t) {
       if (session->closed) return;
       if (error) return end(session, left);
-      ++session->answered;
+      session->answered = true;
       serve(session);
     });
   }

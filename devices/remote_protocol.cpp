@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-
-#include <sys/socket.h>
-#include <cerrno>
 #include <optional>
 
 #include <openssl/ssl.h>
@@ -161,14 +158,6 @@ struct MessageClient::Impl {
     throw DeviceFault(kind, name, why);
   }
 
-  // Whether the server has closed the connection while it lay idle: its end already shows
-  // (readable with end-of-file, or reset), without waiting.
-  bool closed_by_peer() {
-    char byte = 0;
-    const ssize_t n = ::recv(link->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-  }
-
   // Sends `request` and receives the answer's body. When `may_resend` and the connection turns
   // out closed by the peer before any byte of an answer came (the write failed, or the read
   // ended at once), closes it and returns nothing: the server never read the request.
@@ -249,8 +238,10 @@ bool MessageClient::is_open() const { return impl_->link && impl_->link->is_open
 
 Answer MessageClient::exchange(MessageType request_type, const std::string& payload, const std::string& what,
                                std::initializer_list<MessageType> expected) {
-  // A connection made for this request is not resent on: its failure is the server's.
-  bool fresh = !is_open() || impl_->closed_by_peer();
+  // A connection made for this request is not resent on: its failure is the server's. One the
+  // server closed while it lay idle fails the write or the answer's first read with the peer's
+  // close, and the request goes again on a new connection (send_and_receive).
+  const bool fresh = !is_open();
   if (fresh) connect();
   const std::string request = envelope(request_type, payload);
   std::optional<std::string> body = impl_->send_and_receive(name_, request, what, !fresh);

@@ -136,8 +136,9 @@ class MessageClient {
   // the request may have (a fault is always possible).
   // ensures: the server's answer to `request`, decoded (decode_answer), of an expected type, never
   //          a fault. Connects first when not connected. A connection the server closed while it
-  //          lay idle (its idle_timeout) — closed before sending, or ended before any byte of the
-  //          answer — is reconnected once and the request resent: the server never saw it.
+  //          lay idle (its idle_timeout) — the write or the answer's first read ends with the
+  //          peer's close before any byte of the answer — is reconnected once and the request
+  //          resent: the server never saw it.
   // throws DeviceFault: the server's fault as sent (the connection stays open); timeout when
   //        no answer comes in time; disconnected when the server cannot be reached or the
   //        connection drops; corrupt for a protocol error or an answer of another type. After

@@ -339,6 +339,24 @@ TEST_F(DeviceLinkTest, AFloodOfHandshakesNeverEvictsAnAuthenticatedLane) {
   EXPECT_EQ(server.counts().accepted, 1u + kFlood);  // on the lane's own session, not a new one
 }
 
+// The same on plain TCP (loopback): a lane is known once it has had an answer, and connections
+// that never send a request make room among themselves however long the lane has been idle.
+TEST_F(DeviceLinkTest, AFloodOfSilentPlainConnectionsNeverEvictsALaneThatWasAnswered) {
+  ServerOptions options;
+  options.limits.max_sessions = 2;
+  DeviceServer server(ServedDevices{.passage = open_passage_sensor("sim:1,2")}, kLoopback, options);
+  auto sensor = open_passage_sensor("tcp://127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(sensor->await_clear(), 1);  // the lane is known, and now idle
+  asio::io_context io;
+  std::vector<tcp::socket> flood;
+  constexpr int kFlood = 50;
+  for (int i = 0; i < kFlood; ++i) flood.emplace_back(io).connect(at(server));  // never send a request
+  ASSERT_TRUE(eventually([&] { return server.counts().accepted == 1 + kFlood; }));
+  EXPECT_EQ(server.counts().evicted, kFlood - 1u);  // each made room by closing an earlier one
+  EXPECT_EQ(sensor->await_clear(), 2);
+  EXPECT_EQ(server.counts().accepted, 1u + kFlood);  // on the lane's own session, not a new one
+}
+
 TEST_F(DeviceLinkTest, AConnectionBeyondTheLimitIsRefusedWhenEverySessionIsBusy) {
   auto wedged = std::make_shared<WedgedCamera>();
   ServerOptions options;
