@@ -322,7 +322,12 @@ std::string AuditLog::integrity_check() const {
   if (!db_) throw AuditError(file_.string() + ": cannot check the audit log: it is not open");
   Statement check(db_, "PRAGMA integrity_check");
   std::string result;
-  while (sqlite3_step(check.get()) == SQLITE_ROW) result += (result.empty() ? "" : "; ") + check.text(0);
+  int rc;
+  while ((rc = sqlite3_step(check.get())) == SQLITE_ROW) result += (result.empty() ? "" : "; ") + check.text(0);
+  // A check that could not run to its end (a corrupt header, an I/O error) is its own finding,
+  // never a shorter list of problems (or "ok" read before the error).
+  if (rc != SQLITE_DONE)
+    return (result.empty() ? "" : result + "; ") + "the check failed: " + sqlite3_errmsg(db_);
   return result;
 }
 

@@ -119,7 +119,8 @@ class AuditLog {
   // ensures: the id of the last record written (0: none); every record appended from now on
   //          has a greater one (ids are never reused: records are never deleted).
   std::int64_t last_row_id() const;
-  // ensures: SQLite's PRAGMA integrity_check: "ok", or the problems found.
+  // ensures: SQLite's PRAGMA integrity_check: "ok", or the problems found (ending with "the
+  //          check failed: ..." when SQLite could not finish it).
   std::string integrity_check() const;
 
   // Soak tests: before each append the injector may fail it (any injected fault is an

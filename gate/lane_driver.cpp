@@ -116,12 +116,14 @@ void stamp(Event& event, Time at) {
 }  // namespace
 
 struct LaneDriver::Impl {
-  Impl(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> d, LaneServices& s,
-       AuditLog& a, LaneDriverOptions o)
+  // `shares`: `d` owns the devices (shared with an abandoned call); false: it only points to the
+  // caller's.
+  Impl(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> d, bool shares,
+       LaneServices& s, AuditLog& a, LaneDriverOptions o)
       : controller(std::move(config)),
         analyzer(models, o.detector),
         devices(std::move(d)),
-        shares_devices(devices.use_count() > 0),
+        shares_devices(shares),
         services(s),
         audit(a),
         options(std::move(o)),
@@ -155,7 +157,7 @@ struct LaneDriver::Impl {
   GateController controller;
   biometrics::FaceAnalyzer analyzer;  // used on the service thread only
   std::shared_ptr<LaneDevices> devices;
-  bool shares_devices = false;  // false: a reference, without ownership
+  bool shares_devices = false;  // false: `devices` points to the caller's, without ownership
   LaneServices& services;
   AuditLog& audit;
   LaneDriverOptions options;
@@ -633,12 +635,13 @@ struct LaneDriver::Impl {
 
 LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, LaneDevices& devices,
                        LaneServices& services, AuditLog& audit, LaneDriverOptions options)
-    : LaneDriver(std::move(config), models, std::shared_ptr<LaneDevices>(std::shared_ptr<LaneDevices>(), &devices),
-                 services, audit, std::move(options)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), models,
+                                   std::shared_ptr<LaneDevices>(std::shared_ptr<LaneDevices>(), &devices), false,
+                                   services, audit, std::move(options))) {}
 
 LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> devices,
                        LaneServices& services, AuditLog& audit, LaneDriverOptions options)
-    : impl_(std::make_unique<Impl>(std::move(config), models, std::move(devices), services, audit,
+    : impl_(std::make_unique<Impl>(std::move(config), models, std::move(devices), true, services, audit,
                                    std::move(options))) {}
 
 LaneDriver::~LaneDriver() = default;

@@ -374,7 +374,6 @@ struct SoakLane {
   std::unique_ptr<SoakServices> services;
   std::unique_ptr<gate::LaneDriver> driver;
   LaneStats stats;
-  std::uint64_t audit_injected = 0;
 };
 
 // --check-openings: every barrier opening has its cleared row, every audited decision its row.
@@ -550,7 +549,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
         for (const auto& f : o.device_faults)
           ++(f.what.rfind("stalled: ", 0) == 0 ? s.stalls_seen : s.recorded_faults[gate::to_string(f.device)]);
         for (const auto& t : o.timings)
-          s.steps[std::string(t.step)].add(std::chrono::duration<double, std::milli>(t.duration).count());
+          s.steps[std::string(t.step)].add(1000 * in_seconds(t.duration));
         log.write("decided " + l->name + " " + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
                   " " + (o.holder_id.empty() ? "-" : o.holder_id) + " " + (unaudited ? "unaudited" : "audited"));
       };
@@ -582,9 +581,9 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       });
     {
       // The scripted readers end the run: each lane finishes the traveller under way.
-      const auto until = args->minutes > 0 ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                           std::chrono::duration<double, std::ratio<60>>(args->minutes))
-                                           : std::chrono::steady_clock::time_point::max();
+      const auto until = args->minutes > 0
+                             ? started + from_seconds<std::chrono::steady_clock::duration>(60 * args->minutes)
+                             : std::chrono::steady_clock::time_point::max();
       while (running > 0 && !g_stop_requested && std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(20ms);
       for (auto& l : lanes) l->end_of_run->stop = true;
@@ -592,7 +591,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
     for (auto& t : threads) t.join();
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds = in_seconds(std::chrono::steady_clock::now() - started);
     const std::uint64_t rss_end = rss_kib();
     const std::size_t fds_end = open_descriptors();
 
