@@ -56,23 +56,28 @@ FaultPlan parse_fault_plan(const std::string& text, std::uint64_t seed, const st
 FaultInjector::FaultInjector(FaultPlan plan, Clock& clock, std::string device)
     : plan_(std::move(plan)), clock_(clock), device_(std::move(device)), random_(plan_.seed) {}
 
-void FaultInjector::before_call() {
+InjectedFault FaultInjector::choose() {
   const std::uint64_t call = calls_++;
   // One draw per call whatever happens, so the faults of call N depend only on seed and N.
   const double u = static_cast<double>(random_() >> 11) * 0x1.0p-53;
-  InjectedFault fault = InjectedFault::none;
-  if (const auto it = plan_.scheduled.find(call); it != plan_.scheduled.end()) {
-    fault = it->second;
-  } else {
-    double cumulative = 0;
-    for (const auto& [kind, p] : plan_.probability) {
-      cumulative += p;
-      if (u < cumulative) {
-        fault = kind;
-        break;
-      }
-    }
+  if (const auto it = plan_.scheduled.find(call); it != plan_.scheduled.end()) return it->second;
+  double cumulative = 0;
+  for (const auto& [kind, p] : plan_.probability) {
+    cumulative += p;
+    if (u < cumulative) return kind;
   }
+  return InjectedFault::none;
+}
+
+InjectedFault FaultInjector::next() {
+  const InjectedFault fault = choose();
+  record(fault);
+  return fault;
+}
+
+void FaultInjector::before_call() {
+  const std::uint64_t call = calls_;
+  const InjectedFault fault = choose();
   if (disconnected_) {
     record(InjectedFault::disconnect);
     throw DeviceFault(FaultKind::disconnected, device_, "injected: still unplugged");

@@ -44,6 +44,10 @@ class FaultInjector {
   // ensures: returns once a slow call has waited; throws DeviceFault for a disconnect (this
   //          and every later call until reconnect()), a stall (after waiting), or corruption.
   void before_call();
+  // For a fault the caller acts out itself (gatesim soak's link drop): this call's fault, chosen
+  // and counted as before_call() would, with nothing done about it (no wait, no throw, nothing
+  // sticky).
+  InjectedFault next();
   // The device was reopened: the injected disconnect is over.
   void reconnect() { disconnected_ = false; }
   // The first kHistoryLimit calls' faults (none for a clean call), for tests and logs; kept
@@ -63,6 +67,7 @@ class FaultInjector {
   bool disconnected_ = false;
   std::vector<InjectedFault> history_;
   std::array<std::uint64_t, 5> counts_{};
+  InjectedFault choose();  // one draw: the next call's fault
   void record(InjectedFault fault);
 };
 

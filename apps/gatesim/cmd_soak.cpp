@@ -28,7 +28,6 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -130,6 +129,16 @@ class LineLog {
 
 // ---- Scripted devices ----
 
+// One device's faults: `rate` per call, shared evenly among `kinds`.
+devices::FaultPlan plan(double rate, std::initializer_list<devices::InjectedFault> kinds, std::uint64_t seed,
+                        devices::Duration stall_for) {
+  devices::FaultPlan p;
+  for (auto kind : kinds) p.probability[kind] = rate / static_cast<double>(kinds.size());
+  p.seed = seed;
+  p.stall_for = stall_for;
+  return p;
+}
+
 // A camera that starts again at the end of its source (a folder or a replay played in a loop).
 class LoopingCamera final : public devices::Camera {
  public:
@@ -210,17 +219,18 @@ class EndOfRun final : public devices::DocumentReader {
 // fault (a recovery); a read that fails all the same is a disconnect fault of the reader.
 class DroppingLink final : public devices::DocumentReader {
  public:
-  DroppingLink(devices::DocumentReader& served, double drop_rate, std::uint64_t seed)
-      : served_(served), drop_rate_(drop_rate), random_(seed) {
+  // requires: `clock` outlives the link.
+  DroppingLink(devices::DocumentReader& served, double drop_rate, std::uint64_t seed, devices::Clock& clock)
+      : served_(served), chosen_(plan(drop_rate, {devices::InjectedFault::disconnect}, seed, {}), clock, "remote link") {
     start(0);
     remote_ = devices::open_document_reader("tcp://127.0.0.1:" + std::to_string(port_));
   }
   std::optional<devices::ChipRecord> read() override {
-    const double u = static_cast<double>(random_() >> 11) * 0x1.0p-53;  // one draw per call
-    ++calls_;
+    // The injector chooses (one seeded draw per call); the link acts the drop out itself.
+    const bool cut = chosen_.next() != devices::InjectedFault::none;
     // A drop counts when it cut a connection: one is open after a read that succeeded.
-    const bool drop = u < drop_rate_ && connected_;
-    if (u < drop_rate_) start(port_);
+    const bool drop = cut && connected_;
+    if (cut) start(port_);
     drops_ += drop;
     try {
       auto record = remote_->read();
@@ -235,7 +245,7 @@ class DroppingLink final : public devices::DocumentReader {
   }
   std::string name() const override { return remote_->name(); }
   std::uint64_t drops() const { return drops_; }
-  std::uint64_t calls() const { return calls_; }
+  std::uint64_t calls() const { return chosen_.calls(); }
   std::uint64_t reconnected() const { return reconnected_; }  // drops the next read got over
   std::uint64_t failed() const { return failed_; }            // drops whose read failed
 
@@ -251,12 +261,11 @@ class DroppingLink final : public devices::DocumentReader {
     return std::shared_ptr<devices::DocumentReader>(std::shared_ptr<devices::DocumentReader>(), &served_);
   }
   devices::DocumentReader& served_;
-  double drop_rate_;
-  std::mt19937_64 random_;
+  devices::FaultInjector chosen_;
   std::unique_ptr<devices::DeviceServer> server_;
   std::uint16_t port_ = 0;
   std::unique_ptr<devices::DocumentReader> remote_;
-  std::uint64_t drops_ = 0, calls_ = 0, reconnected_ = 0, failed_ = 0;
+  std::uint64_t drops_ = 0, reconnected_ = 0, failed_ = 0;
   bool connected_ = false;
 };
 
@@ -320,16 +329,6 @@ struct SoakArgs {
   double fault_rate = 0.05;
   bool json = false;
 };
-
-// One device's faults: `rate` per call, shared evenly among `kinds`.
-devices::FaultPlan plan(double rate, std::initializer_list<devices::InjectedFault> kinds, std::uint64_t seed,
-                        devices::Duration stall_for) {
-  devices::FaultPlan p;
-  for (auto kind : kinds) p.probability[kind] = rate / static_cast<double>(kinds.size());
-  p.seed = seed;
-  p.stall_for = stall_for;
-  return p;
-}
 
 struct LaneStats {
   std::uint64_t transactions = 0, cleared = 0, audit_failed = 0, recoveries = 0, alarms = 0, stalls_seen = 0;
@@ -497,7 +496,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       lane->reconnecting = reconnecting.get();
       set.camera = std::make_unique<LoopingCamera>(std::move(reconnecting));
       parts.documents = std::make_unique<ScriptedDocuments>(lane->name + "-T");
-      auto link = std::make_unique<DroppingLink>(*parts.documents, rate, seed + 5);
+      auto link = std::make_unique<DroppingLink>(*parts.documents, rate, seed + 5, *lane->clock);
       lane->link = link.get();
       auto faulty_documents = std::make_unique<devices::FaultyDocumentReader>(
           std::move(link),

@@ -55,6 +55,29 @@ TEST(FaultInjector, TheSameSeedGivesTheSameFaultsAndAnotherSeedOthers) {
   }
 }
 
+// next(): the same choice and count as before_call(), with nothing acted out (no wait, no throw).
+TEST(FaultInjector, NextChoosesAndCountsAsBeforeCallWithoutActing) {
+  const FaultPlan p = plan("stall:0.2;corrupt:0.2;slow:0.2;corrupt@3", 7);
+  VirtualClock acting_clock, quiet_clock;
+  FaultInjector acting(p, acting_clock, "cam"), quiet(p, quiet_clock, "cam");
+  std::vector<InjectedFault> chosen;
+  for (int i = 0; i < 200; ++i) {
+    try {
+      acting.before_call();
+    } catch (const DeviceFault&) {
+    }
+    chosen.push_back(quiet.next());
+  }
+  EXPECT_EQ(chosen, acting.history());
+  EXPECT_EQ(quiet.history(), acting.history());
+  EXPECT_EQ(chosen[3], InjectedFault::corrupt);
+  EXPECT_EQ(quiet.calls(), 200u);
+  EXPECT_EQ(quiet.count(InjectedFault::stall), acting.count(InjectedFault::stall));
+  EXPECT_GT(quiet.count(InjectedFault::stall), 0u);
+  EXPECT_EQ(quiet_clock.now(), Duration::zero());  // no stall or slow call waited
+  EXPECT_GT(acting_clock.now(), Duration::zero());
+}
+
 TEST(FaultInjector, StallsAndSlowCallsWaitOnTheDevicesClock) {
   VirtualClock clock;
   FaultPlan p = plan("slow@0;stall@1", 1);
