@@ -225,6 +225,40 @@ TEST(AuditLog, RefusesAFileThatIsNotAnAuditLog) {
   EXPECT_THROW(AuditLog(dir / "no-such-folder" / "audit.db"), models::InputError);
 }
 
+// A check SQLite cannot finish (a page of the audit table overwritten with zeros: "database disk
+// image is malformed" while stepping) says so, never only the rows read before the error.
+TEST(AuditLog, AnIntegrityCheckThatCannotFinishSaysSo) {
+  TempDir dir;
+  const auto file = dir / "audit.db";
+  {
+    AuditLog log(file);
+    for (std::uint64_t t = 1; t <= 400; ++t) log.append(decided(t, t % 3 ? Decision::cleared : Decision::referred));
+    EXPECT_EQ(log.integrity_check(), "ok");
+  }
+  // The page after the audit table's root: one of its leaves (rows are appended in order).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = 'audit'",
+                     -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const std::int64_t root = sqlite3_column_int64(stmt, 0), page_size = sqlite3_column_int64(stmt, 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  {
+    std::fstream out(file, std::ios::in | std::ios::out | std::ios::binary);
+    out.seekp(root * page_size);  // page root + 1 (pages count from 1)
+    const std::string zeros(static_cast<std::size_t>(page_size), '\0');
+    out.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    ASSERT_TRUE(out.good());
+  }
+  AuditLog log(file);
+  const std::string result = log.integrity_check();
+  EXPECT_NE(result, "ok");
+  EXPECT_NE(result.find("the check failed: database disk image is malformed"), std::string::npos) << result;
+}
+
 // A child process appends decided transactions and reports each one on a pipe as soon as
 // append() returns (that is when the driver would open the barrier). The parent kills it with
 // SIGKILL after a random number of reports, while it is in the middle of further appends; every
