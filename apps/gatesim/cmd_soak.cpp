@@ -26,6 +26,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -62,7 +63,73 @@ std::size_t open_descriptors() {
   return n - 1;  // the iterator's own
 }
 
-// Percentiles in fixed memory: log-spaced buckets 1% apart from 1 µs to 1e6 s, so a soak of
+// RSS and open descriptors sampled while the lanes run (each time the main thread wakes, every
+// 20 ms), kept per interval of `every` seconds as the least, the most and the last value, and
+// over the whole run as the least, the most and the least-squares slope (per hour): enough to
+// show whether they stay flat over hours, in a few numbers.
+class ProcessSamples {
+ public:
+  struct Range {
+    std::uint64_t min = std::numeric_limits<std::uint64_t>::max(), max = 0, last = 0;
+    void add(std::uint64_t v) {
+      min = std::min(min, v);
+      max = std::max(max, v);
+      last = v;
+    }
+  };
+  struct Interval {
+    double from_s = 0;
+    std::uint64_t samples = 0;
+    Range rss_kib, fds;
+  };
+  // One figure over the whole run: its range and its fitted slope.
+  class Trend {
+   public:
+    void add(double at_s, std::uint64_t v) {
+      range_.add(v);
+      const double y = static_cast<double>(v);
+      ++n_;
+      t_ += at_s, tt_ += at_s * at_s, y_ += y, ty_ += at_s * y;
+    }
+    const Range& range() const { return range_; }
+    // ensures: the least-squares slope of the samples, per hour (0 with fewer than two instants).
+    double slope_per_hour() const {
+      const double n = static_cast<double>(n_), spread = n * tt_ - t_ * t_;
+      return n_ < 2 || spread <= 0 ? 0.0 : 3600 * (n * ty_ - t_ * y_) / spread;
+    }
+
+   private:
+    Range range_;
+    std::uint64_t n_ = 0;
+    double t_ = 0, tt_ = 0, y_ = 0, ty_ = 0;
+  };
+  // requires: every > 0.
+  explicit ProcessSamples(double every) : every_(every) {}
+  // requires: `at_s` (seconds since the start) never decreases.
+  void sample(double at_s) {
+    const double from = std::floor(at_s / every_) * every_;
+    if (intervals_.empty() || from > intervals_.back().from_s) intervals_.push_back({from, 0, {}, {}});
+    Interval& i = intervals_.back();
+    ++i.samples;
+    const std::uint64_t rss = rss_kib(), fds = open_descriptors();
+    i.rss_kib.add(rss);
+    i.fds.add(fds);
+    rss_trend_.add(at_s, rss);
+    fds_trend_.add(at_s, fds);
+  }
+  double every() const { return every_; }
+  const std::vector<Interval>& intervals() const { return intervals_; }
+  const Trend& rss_kib_trend() const { return rss_trend_; }
+  const Trend& fds_trend() const { return fds_trend_; }
+
+ private:
+  double every_;
+  std::vector<Interval> intervals_;
+  Trend rss_trend_, fds_trend_;
+};
+
+// Percentiles in fixed memory: log-spaced buckets 1% apart from 1 µs up to about 20 minutes
+// (1.01^2099 µs; a longer step falls in the last bucket, and max() stays exact), so a soak of
 // any length keeps the same few kilobytes per step.
 class Histogram {
  public:
@@ -138,6 +205,31 @@ devices::FaultPlan plan(double rate, std::initializer_list<devices::InjectedFaul
   p.stall_for = stall_for;
   return p;
 }
+
+// The camera source's own faults (not the injector's): a folder's image that cannot be read
+// (missing or damaged for a moment), a replay that fails. Sits between the source and the fault
+// injector; the end of the source is no fault (the loop starts again).
+class SourceFaultCounter final : public devices::Camera {
+ public:
+  explicit SourceFaultCounter(std::unique_ptr<devices::Camera> inner) : inner_(std::move(inner)) {}
+  void open() override { inner_->open(); }
+  devices::Frame read() override {
+    try {
+      return inner_->read();
+    } catch (const devices::DeviceFault& fault) {
+      faults_ += fault.kind() != devices::FaultKind::end_of_stream;
+      throw;
+    }
+  }
+  void close() override { inner_->close(); }
+  bool is_open() const override { return inner_->is_open(); }
+  std::string name() const override { return inner_->name(); }
+  std::uint64_t faults() const { return faults_; }
+
+ private:
+  std::unique_ptr<devices::Camera> inner_;
+  std::uint64_t faults_ = 0;
+};
 
 // A camera that starts again at the end of its source (a folder or a replay played in a loop).
 class LoopingCamera final : public devices::Camera {
@@ -327,6 +419,7 @@ struct SoakArgs {
   int lanes = 1;
   std::uint64_t seed = 1;
   double fault_rate = 0.05;
+  double sample_seconds = 60;
   bool json = false;
 };
 
@@ -365,6 +458,7 @@ struct SoakLane {
   const DroppingLink* link = nullptr;
   EndOfRun* end_of_run = nullptr;
   const devices::FaultyCamera* camera_faults = nullptr;
+  const SourceFaultCounter* camera_source = nullptr;
   const devices::FaultyDocumentReader* document_faults = nullptr;
   const devices::FaultyFingerprintReader* fingerprint_faults = nullptr;
   LoggingBarrier* barrier = nullptr;
@@ -447,6 +541,10 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--openings", args->openings, "Append each barrier opening and decision to this file (kill campaign)");
   cmd->add_option("--check-openings", args->check_openings,
                   "Check an --openings log against --audit instead of running (exit 1: something was lost)");
+  cmd->add_option("--sample-seconds", args->sample_seconds,
+                  "RSS and open descriptors are sampled every 20 ms and reported per interval of this many seconds "
+                  "(least, most, last)")
+      ->check(CLI::Range(0.001, 1e9));
   cmd->add_flag("--json", args->json, "The report as one JSON object");
   cmd->callback([args, &context] {
     if (!args->check_openings.empty()) {
@@ -487,8 +585,10 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       }
       const std::uint64_t seed = args->seed * 1000 + static_cast<std::uint64_t>(i) * 10;
       gate::LaneDeviceSet set;
+      auto source = std::make_unique<SourceFaultCounter>(devices::open_camera(args->camera, *lane->clock));
+      lane->camera_source = source.get();
       auto camera = std::make_unique<devices::FaultyCamera>(
-          devices::open_camera(args->camera, *lane->clock),
+          std::move(source),
           plan(rate, {InjectedFault::disconnect, InjectedFault::stall, InjectedFault::corrupt}, seed + 1, camera_stall),
           *lane->clock);
       lane->camera_faults = camera.get();
@@ -566,6 +666,8 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
     const std::uint64_t rss_start = rss_kib();
     const std::size_t fds_start = open_descriptors();
     const auto started = std::chrono::steady_clock::now();
+    ProcessSamples samples(args->sample_seconds);
+    samples.sample(0);
     std::vector<std::thread> threads;
     std::vector<std::exception_ptr> errors(lanes.size());
     std::atomic<std::size_t> running{lanes.size()};
@@ -583,8 +685,10 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       const auto until = args->minutes > 0
                              ? started + from_seconds<std::chrono::steady_clock::duration>(60 * args->minutes)
                              : std::chrono::steady_clock::time_point::max();
-      while (running > 0 && !g_stop_requested && std::chrono::steady_clock::now() < until)
+      while (running > 0 && !g_stop_requested && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(20ms);
+        samples.sample(in_seconds(std::chrono::steady_clock::now() - started));
+      }
       for (auto& l : lanes) l->end_of_run->stop = true;
     }
     for (auto& t : threads) t.join();
@@ -593,11 +697,12 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
     const double seconds = in_seconds(std::chrono::steady_clock::now() - started);
     const std::uint64_t rss_end = rss_kib();
     const std::size_t fds_end = open_descriptors();
+    samples.sample(seconds);
 
     // Audit rows against transactions, lane by lane.
     LaneStats total;
     std::uint64_t rows = 0, missing_rows = 0, extra_rows = 0, openings_count = 0, camera_reconnects = 0,
-                  link_reconnects = 0, link_failures = 0;
+                  link_reconnects = 0, link_failures = 0, camera_source_faults = 0;
     std::map<std::string, std::map<std::string, std::uint64_t>> injected_faults;
     std::map<std::string, SoakLane*> by_name;
     for (auto& l : lanes) by_name[l->name] = l.get();
@@ -628,6 +733,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       for (auto& [k, v] : s.steps) total.steps[k].merge(v);
       openings_count += l->barrier->openings();
       camera_reconnects += static_cast<std::uint64_t>(l->reconnecting->reconnects());
+      camera_source_faults += l->camera_source->faults();
       auto add = [&](const std::string& device, const devices::FaultInjector& injector) {
         for (auto kind : {InjectedFault::disconnect, InjectedFault::stall, InjectedFault::corrupt})
           if (injector.count(kind)) injected_faults[device][devices::to_string(kind)] += injector.count(kind);
@@ -642,8 +748,11 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       link_failures += l->link->failed();
     }
 
-    for (auto& l : lanes) injected_faults["audit_log"]["write_error"] += l->audit->injected_faults()->count(InjectedFault::corrupt);
-    injected_faults["audit_log"]["calls"] = total.transactions;
+    for (auto& l : lanes) {
+      const devices::FaultInjector& audit_faults = *l->audit->injected_faults();
+      injected_faults["audit_log"]["write_error"] += audit_faults.count(InjectedFault::corrupt);
+      injected_faults["audit_log"]["calls"] += audit_faults.calls();
+    }
     // Every injected audit fault is a transaction referred with audit.failed and without a row;
     // the file system may fail more writes (a full disk), never fewer.
     const std::uint64_t audit_injected = injected_faults["audit_log"]["write_error"];
@@ -670,6 +779,8 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
     j["faults_total"] = all_faults;
     j["fault_share"] = all_calls ? static_cast<double>(all_faults) / static_cast<double>(all_calls) : 0.0;
     j["faults_recorded_by_device"] = total.recorded_faults;
+    // Recorded = injected + the source's own (less any after the lane's last transaction).
+    j["faults_not_injected"] = {{"camera_source", camera_source_faults}};
     j["camera_stalls_seen_by_the_controller"] = total.stalls_seen;
     j["recoveries"] = {{"lane_cleared_again", total.recoveries},
                        {"camera_reconnects", camera_reconnects},
@@ -679,6 +790,17 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       j["step_ms"][step] = {{"count", h.count()}, {"p50", h.percentile(0.5)}, {"p95", h.percentile(0.95)}, {"max", h.max()}};
     j["rss_kib"] = {{"start", rss_start}, {"end", rss_end}};
     j["open_fds"] = {{"start", fds_start}, {"end", fds_end}};
+    for (const auto& i : samples.intervals())
+      j["process_samples"].push_back(
+          {{"from_s", i.from_s},
+           {"samples", i.samples},
+           {"rss_kib", {{"min", i.rss_kib.min}, {"max", i.rss_kib.max}, {"last", i.rss_kib.last}}},
+           {"open_fds", {{"min", i.fds.min}, {"max", i.fds.max}, {"last", i.fds.last}}}});
+    const auto trend = [](const ProcessSamples::Trend& t) {
+      return nlohmann::json{
+          {"min", t.range().min}, {"max", t.range().max}, {"slope_per_hour", t.slope_per_hour()}};
+    };
+    j["process_trend"] = {{"rss_kib", trend(samples.rss_kib_trend())}, {"open_fds", trend(samples.fds_trend())}};
     j["audit"] = {{"rows", rows}, {"unaudited_transactions", total.audit_failed},
                   {"audit_failures_not_injected", total.audit_failed - std::min(total.audit_failed, audit_injected)},
                   {"transactions_without_row", missing_rows}, {"unexpected_rows", extra_rows}, {"ok", ok}};
@@ -702,6 +824,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
       }
       std::cout << "\nfaults recorded in transactions:";
       for (auto& [k, v] : total.recorded_faults) std::cout << ' ' << k << ' ' << v;
+      std::cout << " (of which not injected: the camera source's own " << camera_source_faults << ")";
       std::cout << "; camera stalls the controller saw (no frame at a timeout) " << total.stalls_seen;
       std::cout << "\nrecoveries: lane cleared a traveller again after fault referrals " << total.recoveries
                 << " times; camera reopened " << camera_reconnects << " times; link drops read again on a new connection "
@@ -712,6 +835,16 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
                   << h.max() << "  (" << h.count() << ")\n";
       std::cout << "RSS " << rss_start / 1024.0 << " MiB at start, " << rss_end / 1024.0 << " MiB at end; open fds "
                 << fds_start << " at start, " << fds_end << " at end\n";
+      std::cout << "sampled every 20 ms, by " << samples.every() << " s (RSS MiB and open fds: least-most, last):\n";
+      for (const auto& i : samples.intervals())
+        std::cout << "  from " << std::setw(8) << i.from_s << " s: RSS " << i.rss_kib.min / 1024.0 << "-"
+                  << i.rss_kib.max / 1024.0 << ", " << i.rss_kib.last / 1024.0 << "; fds " << i.fds.min << "-"
+                  << i.fds.max << ", " << i.fds.last << " (" << i.samples << " samples)\n";
+      const auto& rss = samples.rss_kib_trend();
+      const auto& fds = samples.fds_trend();
+      std::cout << "over the run: RSS " << rss.range().min / 1024.0 << "-" << rss.range().max / 1024.0 << " MiB, slope "
+                << rss.slope_per_hour() / 1024.0 << " MiB/h; fds " << fds.range().min << "-" << fds.range().max
+                << ", slope " << fds.slope_per_hour() << "/h\n";
       std::cout << "audit rows " << rows << " = transactions " << total.transactions << " - unaudited (audit.failed) "
                 << total.audit_failed << "; transactions without their row " << missing_rows << ", unexpected rows "
                 << extra_rows << (ok ? ": ok" : ": LOST") << "\n";
