@@ -269,6 +269,36 @@ TEST_F(DashboardCommand, WithHttpFramesTheLanesFrameIsServedAsAJpeg) {
   EXPECT_EQ(gate.stop(), 0) << gate.err();
 }
 
+// A device fault (injected: the document reader's first read returns corrupt data) is counted in
+// /metrics by lane, device and kind, and listed in the state with the transaction it hit.
+TEST_F(DashboardCommand, ADeviceFaultIsCountedByDeviceAndKind) {
+  const auto db = (dir_ / "enrol.db").string();
+  const auto r = run_gatesim({"enroll", "--db", db, "--id", "obama", "faces/reference/obama.jpg"});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  copy("reference/obama2.jpg", "frames/01.jpg");
+  copy("reference/obama2.jpg", "frames/02.jpg");
+  const auto documents = write("chips.jsonl", hong_kong_resident("obama").dump() + "\n" + hong_kong_resident("obama").dump() + "\n");
+  RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
+                       "--camera", concat("dir:", (dir_ / "frames").string()), "--documents",
+                       concat("chips:", documents.string(), "#faults=corrupt@0"), "--passage", "none", "--passback", "0",
+                       "--face-window", gatesim::testing::patient_face_window(), "--http", "127.0.0.1:0"},
+                      dir_);
+  const auto port = port_of(gate);
+  ASSERT_NE(port, 0) << gate.err();
+  ASSERT_FALSE(gate.wait_for_stderr("http: the run is over").empty()) << gate.err();
+  const auto samples = scrape(port);
+  EXPECT_EQ(sum(samples, "gatesim_device_faults_total"), 1);
+  EXPECT_EQ(sum(samples, "gatesim_device_faults_total", {{"lane", "1"}, {"device", "document_reader"}, {"kind", "corrupt"}}), 1);
+  const auto state = json::parse(http_get(port, "/api/state").body);
+  const auto& lane = state["lanes"][0];
+  EXPECT_EQ(lane["fault_count"], 1) << state;
+  ASSERT_EQ(lane["faults"].size(), 1u) << state;
+  EXPECT_EQ(lane["faults"][0]["device"], "document_reader");
+  EXPECT_EQ(lane["faults"][0]["kind"], "corrupt");
+  EXPECT_EQ(lane["faults"][0]["transaction"], 1);
+  gate.stop();
+}
+
 // What the lane reports is not always UTF-8: here the enrolled holder's id is not (`gatesim
 // enroll --id` takes any bytes). The state is still served, as JSON with U+FFFD in place of the
 // bad bytes, over HTTP and the page's WebSocket, and the program does not abort.
