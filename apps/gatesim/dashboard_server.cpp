@@ -18,9 +18,9 @@ void on_interrupt(int) {
   [[maybe_unused]] const auto written = ::write(interrupt_pipe[1], &byte, 1);
 }
 
-web::HttpServerOptions server_options(const HttpOptions& options, web::MetricsRegistry& metrics) {
+web::HttpServerOptions server_options(const web::BindAddress& address, const HttpOptions& options, web::MetricsRegistry& metrics) {
   web::HttpServerOptions o;
-  o.address = options.checked_address();
+  o.address = address;
   o.token = options.token;
   o.metrics = &metrics;
   return o;
@@ -47,7 +47,7 @@ web::BindAddress HttpOptions::checked_address() const {
 DashboardServer::DashboardServer(const HttpOptions& options, std::string_view page, web::MetricsRegistry& metrics,
                                  std::function<nlohmann::json()> state, std::ostream& log,
                                  const std::function<void(web::HttpServer&)>& more_routes)
-    : server_(server_options(options, metrics)), log_(log) {
+    : address_(options.checked_address()), server_(server_options(address_, options, metrics)), log_(log) {
   web::serve_assets(server_, page);
   server_.get("/metrics", [&metrics] { return web::HttpResponse{200, web::kPrometheusContentType, metrics.text()}; });
   server_.get("/healthz", [] { return web::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"}; });
@@ -58,8 +58,7 @@ DashboardServer::DashboardServer(const HttpOptions& options, std::string_view pa
   server_.websocket("/ws", text);
   if (more_routes) more_routes(server_);
   server_.start();
-  const auto bound = web::parse_bind_address(options.address);
-  const std::string host = bound.host.find(':') == std::string::npos ? bound.host : "[" + bound.host + "]";
+  const std::string host = address_.host.find(':') == std::string::npos ? address_.host : "[" + address_.host + "]";
   url_ = "http://" + host + ":" + std::to_string(server_.port()) + "/";
   log_ << "http: dashboard at " << url_ << " (metrics " << url_ << "metrics, state " << url_ << "api/state)"
        << (options.token.empty() ? "" : "; requests need the token") << std::endl;

@@ -48,6 +48,7 @@ class DashboardServer {
   void serve_until_interrupted();
 
  private:
+  web::BindAddress address_;  // parsed once, before server_ (which listens there)
   web::HttpServer server_;
   std::ostream& log_;
   std::string url_;
