@@ -96,6 +96,11 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// A record's JSON text. An id or name that is not UTF-8 (enrolment refuses them, but a
+// gallery from elsewhere may hold one) is written with U+FFFD in its place: the record must be
+// written, else the lane refers everyone that id matches; holder_id keeps the exact bytes.
+std::string json_text(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 }  // namespace
 
 AuditLog::AuditLog(const std::filesystem::path& file, std::string lane) : file_(file), lane_(std::move(lane)) {
@@ -207,12 +212,12 @@ std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
   insert.bind(8, outcome.guardian_id);
   sqlite3_bind_int(insert.get(), 9, outcome.alarm ? 1 : 0);
   sqlite3_bind_double(insert.get(), 10, j["total_ms"].get<double>());
-  insert.bind(11, j["reasons"].dump());
-  insert.bind(12, j["people"].dump());
-  insert.bind(13, j["timings_ms"].dump());
-  insert.bind(14, j["device_faults"].dump());
-  insert.bind(15, j["image_paths"].dump());
-  insert.bind(16, j.dump());
+  insert.bind(11, json_text(j["reasons"]));
+  insert.bind(12, json_text(j["people"]));
+  insert.bind(13, json_text(j["timings_ms"]));
+  insert.bind(14, json_text(j["device_faults"]));
+  insert.bind(15, json_text(j["image_paths"]));
+  insert.bind(16, json_text(j));
   auto liveness = nlohmann::json::array();
   for (const auto& person : j["people"])
     if (person.contains("liveness")) {
@@ -220,7 +225,7 @@ std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
       entry["role"] = person["role"];
       liveness.push_back(std::move(entry));
     }
-  insert.bind(17, liveness.dump());
+  insert.bind(17, json_text(liveness));
   // One statement in autocommit mode is its own transaction: with synchronous=FULL the WAL is
   // synced before sqlite3_step reports SQLITE_DONE.
   if (sqlite3_step(insert.get()) != SQLITE_DONE) {

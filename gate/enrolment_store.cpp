@@ -11,6 +11,7 @@
 
 #include "models/civil_date.hpp"
 #include "models/input_error.hpp"
+#include "models/utf8.hpp"
 #include "models/traveller_json.hpp"
 
 namespace gatesim::gate {
@@ -157,6 +158,13 @@ EnrolmentStore::~EnrolmentStore() { sqlite3_close(db_); }
 
 void EnrolmentStore::enrol(const PermitHolder& holder, const std::vector<NewTemplate>& templates) {
   if (holder.id.empty()) throw models::InputError("permit holder id: empty, expected an id");
+  for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"permit holder id", holder.id},
+                                     {"name", holder.name},
+                                     {"document number", holder.document_number},
+                                     {"residence", holder.residence}})
+    if (!models::is_utf8(value))
+      throw models::InputError(std::string(field) + ": not UTF-8 text, expected UTF-8 (it goes into JSON: the audit "
+                               "log and the dashboard carry nothing else)");
   if (!holder.birth_date.empty() && !models::parse_iso_date(holder.birth_date))
     throw models::InputError("birth date '" + holder.birth_date + "': expected a real day as YYYY-MM-DD");
   if (!holder.record.empty()) {

@@ -69,11 +69,12 @@ class EnrolmentStore {
 
   const std::filesystem::path& file() const { return file_; }
 
-  // requires: holder.id is not empty; birth_date is empty or a real YYYY-MM-DD day; record is
+  // requires: holder.id is not empty; id, name, document_number and residence are UTF-8
+  //           (models::is_utf8); birth_date is empty or a real YYYY-MM-DD day; record is
   //           empty or a traveller record whose id is holder.id.
   // ensures: in one transaction, the holder is inserted or their details updated (fields left
   //          empty keep their stored value), and the templates are appended.
-  // throws models::InputError for a bad id, birth date or record ("traveller record of <id>:
+  // throws models::InputError for a bad id, a field that is not UTF-8, birth date or record ("traveller record of <id>:
   //        <field>: expected ..."); std::runtime_error when SQLite fails.
   void enrol(const PermitHolder& holder, const std::vector<NewTemplate>& templates);
 

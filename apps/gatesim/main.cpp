@@ -55,7 +55,11 @@ gate::PolicyData PolicyOption::load() const {
   return gate::PolicyData::load(dir.empty() ? gate::PolicyData::default_dir() : std::filesystem::path(dir));
 }
 
-void print_json(const nlohmann::json& value) { std::cout << value.dump() << '\n'; }
+// A holder id that is not UTF-8 (enrolment refuses them; an older gallery may hold one) is
+// printed with U+FFFD in its place rather than ending the command mid-run.
+void print_json(const nlohmann::json& value) {
+  std::cout << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
 
 // Errors are one line on stderr: library messages (dlib's, OpenCV's) may span several.
 std::string one_line(std::string message) {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <sqlite3.h>
 
 #include "tests/support/headless_chromium.hpp"
 #include "tests/support/http_client.hpp"
@@ -299,14 +300,26 @@ TEST_F(DashboardCommand, ADeviceFaultIsCountedByDeviceAndKind) {
   gate.stop();
 }
 
-// What the lane reports is not always UTF-8: here the enrolled holder's id is not (`gatesim
-// enroll --id` takes any bytes). The state is still served, as JSON with U+FFFD in place of the
-// bad bytes, over HTTP and the page's WebSocket, and the program does not abort.
+// What the lane reports is not always UTF-8: here the enrolled holder's id is not. `gatesim
+// enroll` refuses such an id, but a gallery written by another tool may hold one, so the id is
+// set in the file itself. The state is still served, as JSON with U+FFFD in place of the bad
+// bytes, over HTTP and the page's WebSocket, and the program does not abort.
 TEST_F(DashboardCommand, AHolderIdThatIsNotUtf8IsServedReplacedNotFatal) {
   ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
   const auto db = (dir_ / "enrol.db").string();
-  const auto r = run_gatesim({"enroll", "--db", db, "--id", "ob\xff\xfe" "ama", "faces/reference/obama.jpg"});
+  const auto refused = run_gatesim({"enroll", "--db", db, "--id", "ob\xff\xfe" "ama", "faces/reference/obama.jpg"});
+  EXPECT_EQ(refused.exit_status, 2) << refused.err;
+  EXPECT_NE(refused.err.find("permit holder id: not UTF-8 text"), std::string::npos) << refused.err;
+  const auto r = run_gatesim({"enroll", "--db", db, "--id", "obama", "faces/reference/obama.jpg"});
   ASSERT_EQ(r.exit_status, 0) << r.err;
+  sqlite3* file = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &file), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(file, "UPDATE holders SET id = CAST(x'6f62fffe616d61' AS TEXT);"
+                               "UPDATE templates SET holder_id = CAST(x'6f62fffe616d61' AS TEXT);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(file);
+  sqlite3_close(file);
   copy("reference/obama2.jpg", "frames/01.jpg");
   // The document-free channel: the holder is found by face alone, and named in the outcome.
   RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),

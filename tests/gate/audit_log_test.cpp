@@ -89,6 +89,22 @@ TEST(AuditLog, StoresDecisionReasonsScoresTimingsAndFaults) {
   EXPECT_TRUE(referred["image_paths"].empty()) << "no images unless the driver keeps them";
 }
 
+// A gallery enrolled elsewhere may hold an id that is not UTF-8: the record is still written
+// (else every traveller matching it would be referred for a full audit log), the id column
+// keeps its bytes and the JSON columns carry U+FFFD in their place.
+TEST(AuditLog, WritesARecordWhoseHolderIdIsNotUtf8) {
+  TempDir dir;
+  auto outcome = decided(1, Decision::cleared);
+  outcome.holder_id = outcome.people[0].holder_id = "H\xFF";
+  {
+    AuditLog log(dir / "audit.db", "luohu/1");
+    EXPECT_EQ(log.append(outcome), 1);
+  }
+  const auto records = AuditLog(dir / "audit.db").records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].outcome["people"][0]["holder_id"], "H\xEF\xBF\xBD");
+}
+
 TEST(AuditLog, CreatesAWalDatabaseWithItsSchemaVersion) {
   TempDir dir;
   AuditLog log(dir / "audit.db");

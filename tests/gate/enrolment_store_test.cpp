@@ -169,6 +169,20 @@ TEST(EnrolmentStore, RefusesEmptyIdAndImpossibleBirthDate) {
   EXPECT_TRUE(store.holders().empty());
 }
 
+// Ids and names go on as JSON (audit log, dashboard, --json), which carries only UTF-8.
+TEST(EnrolmentStore, RefusesAnIdOrNameThatIsNotUtf8) {
+  TempDir dir;
+  EnrolmentStore store(dir / "enrol.db");
+  EXPECT_EQ(error_of([&] { store.enrol({"P\xFF", "", "", "", "", "", ""}, {}); }),
+            "permit holder id: not UTF-8 text, expected UTF-8 (it goes into JSON: the audit log and the dashboard "
+            "carry nothing else)");
+  EXPECT_NE(error_of([&] { store.enrol({"P1", "Chan \xC3", "", "", "", "", ""}, {}); }).find("name: not UTF-8"),
+            std::string::npos);
+  EXPECT_TRUE(store.holders().empty());
+  store.enrol({"P1", "\xE9\x99\xB3\xE5\xA4\xA7\xE6\x96\x87", "", "", "", "", ""}, {});  // 陳大文
+  ASSERT_EQ(store.holders().size(), 1u);
+}
+
 const char* kRecord = R"({"id": "P1", "birth_date": "1980-02-29", "residence": "hong_kong", "nationality": "CHN",
   "civil_capacity": "full", "consent": true, "documents": [{"kind": "home_return_permit", "number": "H1",
   "valid_until": "2030-01-01"}]})";
