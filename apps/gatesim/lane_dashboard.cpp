@@ -7,6 +7,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "apps/gatesim/command.hpp"
 #include "devices/device_fault.hpp"
 
 namespace gatesim::app {
@@ -15,7 +16,6 @@ namespace {
 constexpr std::size_t kRecent = 20;  // transactions and faults kept for the page
 constexpr auto kFrameInterval = std::chrono::milliseconds(500);  // --http-frames: at most 2 JPEGs a second
 
-double seconds(gate::Duration d) { return std::chrono::duration<double>(d).count(); }
 
 // A DeviceFault's text is "<device>: <kind>: <detail>" (devices/device_fault.hpp); the lane's
 // DeviceFailure keeps that text, so the kind is the one of FaultKind whose name follows a ": ".
@@ -165,13 +165,13 @@ void LaneDashboard::outcome(std::size_t lane, const gate::TransactionOutcome& o)
     metrics_
         .histogram("gatesim_transaction_duration_seconds", "From a transaction's start to its decision",
                    web::step_time_buckets(), lane_label)
-        .observe(seconds(o.decided_at - o.started_at));
+        .observe(in_seconds(o.decided_at - o.started_at));
     for (const auto& t : o.timings) {
       const std::string step(t.step);
       metrics_
           .histogram("gatesim_step_duration_seconds", "How long each step of a transaction took",
                      web::step_time_buckets(), {{"lane", l.name}, {"step", step}})
-          .observe(seconds(t.duration));
+          .observe(in_seconds(t.duration));
       if (std::find(l.steps.begin(), l.steps.end(), step) == l.steps.end()) l.steps.push_back(step);
     }
     for (const auto& f : o.device_faults) {
@@ -182,13 +182,13 @@ void LaneDashboard::outcome(std::size_t lane, const gate::TransactionOutcome& o)
           .add();
       ++l.faults;
       push_bounded(l.recent_faults, {{"transaction", o.transaction}, {"device", gate::to_string(f.device)}, {"kind", kind},
-                                     {"what", f.what}, {"at_s", seconds(f.at)}});
+                                     {"what", f.what}, {"at_s", in_seconds(f.at)}});
     }
     auto reasons = nlohmann::json::array();
     for (const auto& r : o.reasons) reasons.push_back({{"code", r.code}, {"detail", r.detail}});
     nlohmann::json row = {{"transaction", o.transaction}, {"decision", gate::to_string(o.decision)},
                           {"holder_id", o.holder_id}, {"reasons", std::move(reasons)},
-                          {"duration_s", seconds(o.decided_at - o.started_at)}};
+                          {"duration_s", in_seconds(o.decided_at - o.started_at)}};
     if (!o.people.empty() && o.people[0].distance) row["distance"] = *o.people[0].distance;
     push_bounded(l.recent, std::move(row));
   }
