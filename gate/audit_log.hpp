@@ -40,9 +40,8 @@
 #include <nlohmann/json.hpp>
 
 #include "devices/fault_injection.hpp"
+#include "gate/sqlite_database.hpp"
 #include "gate/transaction_outcome.hpp"
-
-struct sqlite3;
 
 namespace gatesim::gate {
 
@@ -132,10 +131,13 @@ class AuditLog {
  private:
   void open();   // throws AuditError
   void close();
+  // ensures: read()'s result; throws AuditError when the log is not open or cannot be read.
+  template <class Read>
+  auto read(Read&& read) const;
 
   std::filesystem::path file_;
   std::string lane_;
-  sqlite3* db_ = nullptr;
+  sqlite::Database db_;
   dev_t device_ = 0;  // the file that is open, to notice its removal
   ino_t inode_ = 0;
   std::unique_ptr<devices::FaultInjector> faults_;

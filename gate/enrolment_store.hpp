@@ -22,8 +22,7 @@
 
 #include "biometrics/face_types.hpp"
 #include "biometrics/gallery.hpp"
-
-struct sqlite3;
+#include "gate/sqlite_database.hpp"
 
 namespace gatesim::gate {
 
@@ -75,7 +74,7 @@ class EnrolmentStore {
   // ensures: in one transaction, the holder is inserted or their details updated (fields left
   //          empty keep their stored value), and the templates are appended.
   // throws models::InputError for a bad id, a field that is not UTF-8, birth date or record ("traveller record of <id>:
-  //        <field>: expected ..."); std::runtime_error when SQLite fails.
+  //        <field>: expected ..."); sqlite::Error when SQLite fails.
   void enrol(const PermitHolder& holder, const std::vector<NewTemplate>& templates);
 
   // ensures: true and the holder and their templates are gone, or false when no such holder.
@@ -98,8 +97,12 @@ class EnrolmentStore {
   biometrics::Gallery load_gallery(biometrics::GalleryOptions options = {}) const;
 
  private:
+  // throws models::InputError naming the file when `bytes` is not a descriptor.
+  void read_descriptor(std::span<const std::byte> bytes, const std::string& holder_id,
+                       biometrics::FaceDescriptor& descriptor) const;
+
   std::filesystem::path file_;
-  sqlite3* db_ = nullptr;
+  sqlite::Database db_;
 };
 
 }  // namespace gatesim::gate

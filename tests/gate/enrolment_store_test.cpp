@@ -130,7 +130,7 @@ TEST(EnrolmentStore, UsesWalAndVersionsItsSchema) {
   sqlite3_exec(db, "PRAGMA user_version=7", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   EXPECT_EQ(error_of([&] { EnrolmentStore s(dir / "enrol.db"); }),
-            (dir / "enrol.db").string() + ": enrolment database schema version 7, this gatesim reads version 2");
+            (dir / "enrol.db").string() + ": enrolment database schema version 7, this gatesim reads versions up to 2");
 }
 
 TEST(EnrolmentStore, CorruptOrForeignFilesGiveOneMessageNamingTheFile) {
