@@ -25,7 +25,8 @@ void BM_KernelHold(benchmark::State& state) {
 }
 BENCHMARK(BM_KernelHold)->Arg(100)->Arg(10'000)->Arg(1'000'000);
 
-Scenario day(int travellers, const char* model) {
+// `population`: more population keys ("passback: 0.02, "), in front of the day's own.
+Scenario day(int travellers, const char* model, const std::string& population = "") {
   return parse_scenario(std::string(R"(
 name: bench day
 port: shenzhen-bay
@@ -33,7 +34,7 @@ arrivals:
   travellers_per_day: )") + std::to_string(travellers) + R"(
   hourly_profile: [1, 0.3, 0, 0, 0, 0.5, 2, 5, 8, 8, 7, 6, 6, 6, 6, 7, 8, 9, 9, 8, 6, 4, 3, 2]
 channels: {document_gates: 80, document_free_gates: 20, counters: 60}
-population: {hk_macao: 0.6, mainland: 0.36, foreign: 0.04, eligible_endorsement: 0.8, family_parties: 0.03}
+population: {)" + population + R"(hk_macao: 0.6, mainland: 0.36, foreign: 0.04, eligible_endorsement: 0.8, family_parties: 0.03}
 faults: {mtbf_hours: 200}
 gate: {model: )" + model + "}\n",
                         "bench");
@@ -53,6 +54,17 @@ void BM_PortDay(benchmark::State& state, const char* model) {
 }
 BENCHMARK_CAPTURE(BM_PortDay, sampled, "sampled")->Arg(300'000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PortDay, controller, "controller")->Arg(300'000)->Unit(benchmark::kMillisecond);
+
+// The same day with 2% of those cleared at a gate coming back (the hall's anti-passback ledger
+// and the lanes' own in use): what the rule costs.
+void BM_PortDayPassback(benchmark::State& state, const char* model) {
+  const Scenario s = day(static_cast<int>(state.range(0)), model, "passback: 0.02, ");
+  std::uint64_t travellers = 0;
+  for (auto _ : state) travellers += run_simulation(s, RunOptions{}).travellers;
+  state.SetItemsProcessed(static_cast<std::int64_t>(travellers));
+}
+BENCHMARK_CAPTURE(BM_PortDayPassback, sampled, "sampled")->Arg(300'000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_PortDayPassback, controller, "controller")->Arg(300'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

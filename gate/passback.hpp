@@ -16,6 +16,10 @@
 
 namespace gatesim::gate {
 
+// The lane's window when none is given (`gatesim gate --passback`, the simulator's
+// gate.passback_s): ten minutes.
+inline constexpr Duration kDefaultPassbackWindow = std::chrono::minutes(10);
+
 struct Clearance {
   std::string holder_id;
   Time at{};                // on the driver's clock; before its epoch (negative) for a seeded one

@@ -22,6 +22,9 @@ gate::GateConfig gate_config(const Scenario& s, const PadModel& pad, gate::Chann
   c.max_match_attempts = s.biometrics.max_match_attempts;
   c.match_threshold = s.biometrics.threshold;
   c.identification_threshold = s.biometrics.identification_threshold;
+  // Anti-passback only when someone can present twice: otherwise every holder id is new and a
+  // ledger would refuse nobody (PopulationSpec::passback).
+  if (s.population.passback > 0) c.passback_window = duration(s.gate.passback_s);
   if (pad.on()) c.liveness = pad.lane_config(s.gate.face_window_s);
   c.signals = false;  // nobody in the simulation looks at a gate's indicator
   gate::validate(c);  // the sampled model runs no controller to check them

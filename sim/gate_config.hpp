@@ -17,7 +17,9 @@ namespace gatesim::sim {
 //          steps.fingerprint), timeouts (gate.*_s, to the microsecond), thresholds and attempt
 //          limits (biometrics.threshold, identification_threshold, max_frames,
 //          max_match_attempts), the identification margin, the lane's liveness check when
-//          `pad` is on (PadModel::lane_config), and no indicators (nobody watches them).
+//          `pad` is on (PadModel::lane_config), the anti-passback window (gate.passback_s) when
+//          the population has passback attempts (else zero: off), and no indicators (nobody
+//          watches them).
 // throws models::InputError from gate::validate when the gates would not accept them.
 gate::GateConfig gate_config(const Scenario& scenario, const PadModel& pad, gate::Channel channel);
 

@@ -98,11 +98,12 @@ const std::vector<std::string> kFixedReasons = {"face.no_match", "face.quality",
 // (PortSimulation::gate_bit).
 enum class GateCode : std::uint8_t {
   document_timeout, m3_guardian, face_quality, face_timeout, face_no_match, face_liveness, tailgating,
-  identification_not_found, identification_ambiguous, fingerprint_no_match, fingerprint_timeout, count,
+  identification_not_found, identification_ambiguous, fingerprint_no_match, fingerprint_timeout, passback, count,
 };
 constexpr std::string_view kGateCodeNames[] = {
     "document.timeout", "M3.guardian", "face.quality", "face.timeout", "face.no_match", "face.liveness", "tailgating",
     "identification.not_found", "identification.ambiguous", "fingerprint.no_match", "fingerprint.timeout",
+    "gate.passback",
 };
 static_assert(std::size(kGateCodeNames) == static_cast<std::size_t>(GateCode::count));
 constexpr std::string_view name(GateCode code) { return kGateCodeNames[static_cast<std::size_t>(code)]; }
@@ -113,13 +114,15 @@ enum Incident : std::uint8_t {
   kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8,
   kIncidentAttackPassed = 16,     // a presentation attack cleared at a gate
   kIncidentLivenessRefused = 32,  // the liveness check judged a live traveller an attack (a bona fide refusal)
+  kIncidentPassbackPassed = 64,   // a passback attempt cleared at a gate (outside the window, or the rule off)
 };
 constexpr const char* kIncidentNames[] = {"failure_to_acquire", "false_match", "false_non_match",
                                           "fingerprint_false_non_match", "presentation_attack_passed",
-                                          "liveness_false_rejection"};
+                                          "liveness_false_rejection", "passback_passed"};
 
 enum EventKind : std::uint32_t {
   kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick, kLaneReply, kLaneTimer,
+  kPassbackArrival,
 };
 
 // The rule engine's verdict on a traveller for one channel.
@@ -132,6 +135,10 @@ struct Member {
   TravellerProfile p;
   const Verdict* gate_verdict = nullptr;  // for the gate channel the party queues for (memoised)
   std::uint64_t id = 0;
+  // A passback attempt (PopulationSpec::passback): the id of the traveller whose identity they
+  // present again (their permit, their face; holder_id and the image-level person follow it).
+  // 0: their own.
+  std::uint64_t holder = 0;
   std::uint32_t reasons = 0;
   std::uint8_t incidents = 0;
   std::uint8_t frames = 0;
@@ -154,6 +161,7 @@ struct PartyState {
   bool referred = false;
   bool has_guardian = false;  // member 0 is an adult of full capacity travelling with the others
   std::uint8_t planned = 0;   // the sampled gate model: transactions drawn (Party::ended)
+  std::uint8_t guardian_passed = 0;  // the sampled gate model: bit k, transaction k's guardian passed its steps
 };
 struct Party : PartyState {
   Member m[PartyProfile::kMaxSize];
@@ -239,8 +247,10 @@ class PortSimulation {
   PortSimulation(const Scenario& s, const RunOptions& o)
       : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), pad_(make_pad_model(s.biometrics, s.population)),
         arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2), fault_rng_(o.seed, 3), pad_rng_(o.seed, 6),
+        passback_rng_(o.seed, 7),
         population_(s.population, Rng(o.seed, 4), Rng(o.seed, 5)),
         gate_configs_{gate_config(s, pad_, gate::Channel::document), gate_config(s, pad_, gate::Channel::document_free)},
+        passback_(gate_configs_[0].passback_window),
         end_(seconds(s.duration_hours * 3600)),
         warmup_(seconds(s.warmup_hours * 3600)), interval_(seconds(s.interval_minutes * 60)) {
     if (s.biometrics.mode == BiometricSpec::Mode::images)
@@ -275,6 +285,8 @@ class PortSimulation {
     r_.scenario = s.name;
     r_.pad_model = pad_;
     r_.pad_reported = pad_.on() || s.population.presentation_attack > 0;
+    r_.passback_reported = s.population.passback > 0;
+    r_.passback_window_s = std::chrono::duration<double>(passback_.window()).count();
     r_.seed = o.seed;
     r_.hours = s.duration_hours;
     const double profile_total = [&] {
@@ -445,6 +457,7 @@ class PortSimulation {
       case kTick: on_tick(); break;
       case kLaneReply: on_lane_reply(e); break;
       case kLaneTimer: on_lane_timer(e); break;
+      case kPassbackArrival: on_comeback(e); break;
     }
   }
 
@@ -490,8 +503,40 @@ class PortSimulation {
     schedule_trace();
   }
 
+  // ---- passback attempts ----
+  // A traveller the gate cleared may come back (PopulationSpec::passback): an adult of full
+  // capacity, neither impostor nor attacker, once (an attempt does not come back again). Drawn
+  // from its own stream, so a scenario without attempts draws nothing new. The attempt comes
+  // back `passback_delay` after `m` left the gate, within the arrival window.
+  void maybe_come_back(const Member& m) {
+    if (!(s_.population.passback > 0) || m.holder != 0 || m.p.age < 18 || m.p.limited_capacity || m.p.impostor ||
+        m.p.attack || !passback_rng_.bernoulli(s_.population.passback))
+      return;
+    const SimTime at = q_.now() + seconds(sample(s_.population.passback_delay, passback_rng_));
+    if (at >= end_) return;
+    std::uint32_t slot = 0;
+    if (free_comebacks_.empty()) {
+      slot = static_cast<std::uint32_t>(comebacks_.size());
+      comebacks_.emplace_back();
+    } else {
+      slot = free_comebacks_.back();
+      free_comebacks_.pop_back();
+    }
+    comebacks_[slot] = {m.p, m.id};
+    q_.schedule_at(at, kPassbackArrival, slot);
+  }
+
+  void on_comeback(const SimEvent& e) {
+    PartyProfile party;
+    party.members[0] = comebacks_[e.target].p;
+    const std::uint64_t holder = comebacks_[e.target].holder;
+    free_comebacks_.push_back(e.target);
+    arrive(party, holder);
+  }
+
   // ---- routing ----
-  void arrive(const PartyProfile& profile) {
+  // `holder`: a passback attempt's (Member::holder), for a party of one.
+  void arrive(const PartyProfile& profile, std::uint64_t holder = 0) {
     const std::uint32_t slot = allocate();
     Party& p = parties_[slot];
     static_cast<PartyState&>(p) = PartyState{};
@@ -503,7 +548,7 @@ class PortSimulation {
     bool all_document_free = r_.servers[kDocumentFreeGates] > 0;
     for (int i = 0; i < p.size; ++i) {
       Member& m = p.m[i];
-      m = Member{.p = profile.members[i], .id = ++traveller_count_};
+      m = Member{.p = profile.members[i], .id = ++traveller_count_, .holder = holder};
       all_document_free = all_document_free && m.p.prefers_document_free && m.p.enrolled;
       if (m.p.impostor && p.counted) ++r_.impostor_attempts;
     }
@@ -673,8 +718,8 @@ class PortSimulation {
   gate::IdentificationDone identify(const Member& m, const FaceImages::Analysed* frame, std::uint64_t request) {
     if (faces_) return identify_image(m, *frame->descriptor, request);
     const Searched found = search_gallery(m);
-    return gate::IdentificationDone{at(), request, gate::Candidate{tagged_id(found.nearest_tag, m.id), found.nearest},
-                                    gate::Candidate{tagged_id(found.second_tag, m.id), found.second}};
+    return gate::IdentificationDone{at(), request, gate::Candidate{gallery_id(found.nearest_tag, m), found.nearest},
+                                    gate::Candidate{gallery_id(found.second_tag, m), found.second}};
   }
 
   // The statistical gallery search: the two nearest distances and whose they are, by the tag of
@@ -750,6 +795,7 @@ class PortSimulation {
     const gate::GateConfig& config = gate_config_of(channel);
     SimTime total = 0;
     p.planned = 0;
+    p.guardian_passed = 0;
     while (p.planned < plan.count && !p.referred) {
       const int k = p.planned++;
       p.exit_from[k] = -1;
@@ -797,6 +843,8 @@ class PortSimulation {
           e.document_s = static_cast<float>(to_seconds(std::min(d, limit)));
           // A guardian's permit is their own, on record for the ward (guardian_on_record).
           if (d > limit) end = refer(role, GateCode::document_timeout);
+          else if (role == gate::Role::traveller && passback_refuses(holder_id(m), q_.now() + start + t))
+            end = refer(role, GateCode::passback);
           return;
         }
         case gate::Step::check_policy: {
@@ -813,7 +861,7 @@ class PortSimulation {
           guardian_on_record = traveller > 0 && p.has_guardian;
           return;
         }
-        case gate::Step::face: end = sampled_face(m, role, c, e, t, self[r]); return;
+        case gate::Step::face: end = sampled_face(m, role, c, e, q_.now() + start, t, self[r]); return;
         case gate::Step::fingerprint: {
           const SimTime limit = c.fingerprint_timeout.count();
           SimTime taken = 0;
@@ -861,6 +909,7 @@ class PortSimulation {
     }
     // Cleared: the barrier opens; it closes after the exit timeout whether or not they are through.
     exit_from = start + t;
+    if (guardian_seen) p.guardian_passed |= static_cast<std::uint8_t>(1u << (p.planned - 1));
     const SimTime x = step_time(s_.steps.exit, *people[0]), limit = c.exit_timeout.count();
     if (x <= limit) people[0]->exit_s = static_cast<float>(to_seconds(x));
     return t + std::min(x, limit);
@@ -872,7 +921,9 @@ class PortSimulation {
   // verdict falls on the step's c.liveness.min_frames-th frame, before that frame is matched, and a face
   // that matched sooner keeps looking at the camera (frames for liveness only: no quality draw,
   // no image) until then. A frame that would come after the window ends the step at the window.
-  StepEnd sampled_face(Member& m, gate::Role role, const gate::GateConfig& c, Seen& e, SimTime& t, bool& self) {
+  // `began`: the transaction's start on the clock (`t` into it when the face step begins).
+  StepEnd sampled_face(Member& m, gate::Role role, const gate::GateConfig& c, Seen& e, SimTime began, SimTime& t,
+                       bool& self) {
     const SimTime window = c.face_window.count();
     const int allowed = role == gate::Role::guardian ? c.guardian_max_faces_in_frame : c.max_faces_in_frame;
     const bool liveness = c.liveness.mode != biometrics::LivenessMode::off;
@@ -930,22 +981,30 @@ class PortSimulation {
       } else {
         std::optional<double> second;
         bool nearest_is_self = false;
+        std::string nearest;  // who the gallery found nearest, built only for the passback check
         if (faces_) {
           const gate::IdentificationDone found = identify(m, frame.image, 0);
           e.distance = found.best ? std::optional(found.best->distance) : std::nullopt;
           second = found.second ? std::optional(found.second->distance) : std::nullopt;
           nearest_is_self = found.best && found.best->holder_id == holder_id(m);
+          if (found.best && passback_.enabled()) nearest = found.best->holder_id;
         } else {  // no ids to build: the search's distances and who is nearest
           const Searched found = search_gallery(m);
           e.distance = found.nearest;
           second = found.second;
           nearest_is_self = found.nearest_tag == kHolderTag;
+          if (passback_.enabled()) nearest = gallery_id(found.nearest_tag, m);
         }
         const gate::Identification judged = gate::judge_identification(e.distance, second, c);
         if (judged == gate::Identification::identified) {
           self = nearest_is_self;
           if (role == gate::Role::guardian && !self) {  // not the guardian on record
             end = refer(gate::Role::traveller, GateCode::m3_guardian);
+            break;
+          }
+          // The controller's person_found: who was identified is asked about before the face counts as matched.
+          if (role == gate::Role::traveller && passback_refuses(nearest, began + t + face)) {
+            end = refer(gate::Role::traveller, GateCode::passback);
             break;
           }
           matched = true;
@@ -992,6 +1051,40 @@ class PortSimulation {
     return live;
   }
 
+  // ---- anti-passback (the hall's ledger, passback_) ----
+  // The sampled model's check once it knows who stands at the gate (the controller's
+  // person_found): `holder` cleared within the window before `at`.
+  bool passback_refuses(const std::string& holder, SimTime at) const {
+    return passback_.enabled() && passback_.refuses(holder, gate::Time(at)) != nullptr;
+  }
+
+  // The controller model: before a lane asks about `holder` at `at`, it is given the hall's
+  // clearance of them within the window (another lane's, or its own), as a live lane is given
+  // its audit log's (gate::LaneDriver); the lane's own ledger then applies the rule.
+  void seed_passback(std::uint32_t server, const std::string& holder, gate::Time at) {
+    if (!passback_.enabled()) return;
+    if (const gate::Clearance* earlier = passback_.refuses(holder, at)) lanes_[server].controller->remember(*earlier);
+  }
+
+  void record_clearance(std::uint32_t server, const std::string& holder, gate::Time at) {
+    passback_.record({holder, at, "gate " + std::to_string(server)});
+  }
+
+  // The sampled model's clearances of transactions before `upto` (those whose barrier opened),
+  // each at the time its barrier opened (when the controller's audit write confirms it), once
+  // no fault can cut them short: when the party leaves the gate, or a fault ends transaction
+  // `upto`.
+  void record_sampled_clearances(std::uint32_t server, const Party& p, int upto) {
+    if (!passback_.enabled()) return;
+    const Transactions plan = transactions(p);
+    for (int k = 0; k < upto; ++k) {
+      if (p.exit_from[k] < 0) continue;
+      const gate::Time at(p.service_started + p.exit_from[k]);
+      record_clearance(server, holder_id(p.m[plan.traveller[k]]), at);
+      if (p.guardian_passed & (1u << k)) record_clearance(server, holder_id(p.m[0]), at);
+    }
+  }
+
   void release(std::uint32_t server) {
     Server& g = servers_[server];
     const int channel = g.channel;
@@ -1013,6 +1106,10 @@ class PortSimulation {
   void on_service_done(const SimEvent& e) {
     Server& g = servers_[e.target];
     if (e.data != g.token || g.party < 0) return;  // cancelled by a fault
+    if (g.channel != kCounters) {  // the sampled gate model
+      const Party& p = parties_[static_cast<std::uint32_t>(g.party)];
+      record_sampled_clearances(e.target, p, p.planned);
+    }
     finish_service(e.target);
   }
 
@@ -1041,8 +1138,8 @@ class PortSimulation {
                                " has no face_image / enrolled_image and the scenario names no faces folder");
     return true;
   }
-  std::size_t claimed_person(const Member& m) const { return sim::claimed_person(m.id, faces_->people()); }
-  std::size_t shown_person(const Member& m) const { return sim::shown_person(m.id, faces_->people(), m.p.impostor); }
+  std::size_t claimed_person(const Member& m) const { return sim::claimed_person(person(m), faces_->people()); }
+  std::size_t shown_person(const Member& m) const { return sim::shown_person(person(m), faces_->people(), m.p.impostor); }
   std::filesystem::path template_image(const Member& m) const {
     return from_folder(m, true) ? faces_->template_image(claimed_person(m)) : trace_image(m.p.enrolled_image);
   }
@@ -1083,7 +1180,7 @@ class PortSimulation {
       const bool ward = i > 0 && p.has_guardian && m.p.limited_capacity;
       travellers.push_back({to_traveller(m.p, holder_id(m), s_.date,
                                          ward ? std::optional<std::string>(holder_id(p.m[0])) : std::nullopt),
-                            m.id, m.p.enrolled, m.p.impostor, trace_image(m.p.face_image),
+                            person(m), m.p.enrolled, m.p.impostor, trace_image(m.p.face_image),
                             trace_image(m.p.enrolled_image)});
     }
     ++external_busy_;
@@ -1122,6 +1219,8 @@ class PortSimulation {
       if ((reasons & kReasonFaceNoMatch) && !m.p.impostor) m.incidents |= kIncidentFalseNonMatch;
     }
     p.referred = !outcome.cleared;
+    if (outcome.cleared && passback_.enabled())  // the hall's other gates know it
+      for (int i = 0; i < p.size; ++i) record_clearance(server, holder_id(p.m[i]), at());
     finish_service(server);
   }
 
@@ -1149,7 +1248,12 @@ class PortSimulation {
     return {text, std::to_chars(text + 1, text + sizeof text, id).ptr};
   }
   static constexpr char kHolderTag = 'P';
-  static std::string holder_id(const Member& m) { return tagged_id(kHolderTag, m.id); }
+  // The person whose permit and face `m` presents: themselves, or for a passback attempt the
+  // traveller they come back as.
+  static std::uint64_t person(const Member& m) { return m.holder != 0 ? m.holder : m.id; }
+  static std::string holder_id(const Member& m) { return tagged_id(kHolderTag, person(m)); }
+  // A statistical gallery search's id for `tag` (Searched): the member's own, or someone else near them.
+  static std::string gallery_id(char tag, const Member& m) { return tag == kHolderTag ? holder_id(m) : tagged_id(tag, m.id); }
 
   // ensures: the bit of the gate's `code` (reason_bit of its name, looked up once).
   std::uint32_t gate_bit(GateCode code) {
@@ -1278,8 +1382,9 @@ class PortSimulation {
   void act(std::uint32_t server, const gate::ReadDocument& a, Pending&) {
     const Member& m = lane_member(server, a.role);
     const SimTime delay = step_time(s_.steps.document, m);
+    if (a.role == gate::Role::traveller) seed_passback(server, holder_id(m), at() + gate::Duration(delay));
     reply_later(server, delay, gate::DocumentRead{at() + gate::Duration(delay), a.request,
-                                                  gate::DocumentInfo{holder_id(m), tagged_id('D', m.id)}, ""});
+                                                  gate::DocumentInfo{holder_id(m), tagged_id('D', person(m))}, ""});
   }
 
   // The controller asks about the person whose document was read or whom the gallery found:
@@ -1334,8 +1439,10 @@ class PortSimulation {
   }
 
   void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
-    const Member& m = lane_member(server, lanes_[server].controller->current_role());
-    now.push_back(identify(m, lanes_[server].last_frame, a.request));
+    const gate::Role role = lanes_[server].controller->current_role();
+    gate::IdentificationDone found = identify(lane_member(server, role), lanes_[server].last_frame, a.request);
+    if (role == gate::Role::traveller && found.best) seed_passback(server, found.best->holder_id, at());
+    now.push_back(std::move(found));
   }
 
   void act(std::uint32_t server, const gate::CaptureFingerprint& a, Pending&) {
@@ -1373,6 +1480,9 @@ class PortSimulation {
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
     const gate::TransactionOutcome& o = *a.outcome;
     const bool referred = o.decision == gate::Decision::referred;
+    if (!referred && passback_.enabled())  // the lane recorded the same in its own ledger
+      for (const gate::PersonEvidence& e : o.people)
+        if (!e.holder_id.empty()) record_clearance(server, e.holder_id, at());
     // The controller names its codes in text (the guardian's with "guardian.",
     // GateController::reason); the reason is read once, into its bit, and asked as a GateCode.
     constexpr std::string_view kGuardian = "guardian.";
@@ -1445,6 +1555,7 @@ class PortSimulation {
       while (k + 1 < p.planned && p.ended[k] <= into) ++k;
       if (p.exit_from[k] < 0 || into < p.exit_from[k]) {
         ++g.token;
+        record_sampled_clearances(e.target, p, k);  // those before k cleared
         p.service[g.channel] = static_cast<float>(to_seconds(into));
         p.referred = true;
         // The drawn steps of this transaction and the later ones did not happen.
@@ -1497,12 +1608,16 @@ class PortSimulation {
     for (int i = 0; i < p.size; ++i) {
       Member& m = p.m[i];
       const char* decision = "cleared";
-      if (m.p.attack && served && m.served_at_gate && !p.referred) m.incidents |= kIncidentAttackPassed;
+      const bool cleared_at_gate = served && m.served_at_gate && !p.referred;
+      if (m.p.attack && cleared_at_gate) m.incidents |= kIncidentAttackPassed;
+      if (m.holder != 0 && cleared_at_gate) m.incidents |= kIncidentPassbackPassed;
       if (!served) decision = "unserved";
       else if (p.referred && m.p.impostor && !(m.incidents & kIncidentFalseMatch)) decision = "refused_entry";
       else if (p.referred && m.p.attack) decision = "refused_entry";  // the counter sees a photo, not the holder
+      else if (p.referred && m.holder != 0) decision = "refused_entry";  // the officer sees the earlier crossing
       if (p.counted) count(p, m, decision);
       if (o_.travellers) write_record(p, m, decision);
+      if (cleared_at_gate) maybe_come_back(m);
     }
     free_.push_back(slot);
   }
@@ -1537,6 +1652,13 @@ class PortSimulation {
       ++pad.live_checked;
       if (m.incidents & kIncidentLivenessRefused) ++pad.live_refused;
     }
+    if (m.holder != 0) {
+      PassbackCounts& back = r_.passback[p.gate_channel];
+      ++back.attempted;
+      const std::uint32_t refused = gate_bits_[static_cast<std::size_t>(GateCode::passback)];
+      if (refused != 0 && (m.reasons & refused)) ++back.refused;
+      if (m.incidents & kIncidentPassbackPassed) ++back.passed;
+    }
   }
 
   void write_record(const Party& p, const Member& m, const char* decision) {
@@ -1568,6 +1690,7 @@ class PortSimulation {
       o += biometrics::to_string(static_cast<biometrics::AttackKind>(m.p.attack_kind));
       o += '"';
     }
+    if (m.holder != 0) o += ",\"passback_of\":", append_integer(o, m.holder);
     o += ",\"arrival_s\":";
     append_number(o, to_seconds(p.arrived));
     o += ",\"route\":[";
@@ -1720,9 +1843,22 @@ class PortSimulation {
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   PadModel pad_;
-  Rng arrivals_rng_, service_rng_, fault_rng_, pad_rng_;
+  Rng arrivals_rng_, service_rng_, fault_rng_, pad_rng_, passback_rng_;
   PopulationGenerator population_;
   gate::GateConfig gate_configs_[2];  // document, document-free: both gate models' rules
+  // Anti-passback for the whole hall (both channels: the scenario's direction of the port, whose
+  // lanes share one audit log): every gate's clearances, in both gate models. The sampled
+  // model asks it; the controller model's lanes hold their own (GateConfig::passback_window)
+  // and are given this one's clearance of the holder before they ask (seed_passback), as a live
+  // lane is given its audit log's. Off (window zero) unless the population has passback attempts.
+  gate::PassbackLedger passback_;
+  // Passback attempts waiting to come back (kPassbackArrival's target), and free slots.
+  struct Comeback {
+    TravellerProfile p;
+    std::uint64_t holder = 0;
+  };
+  std::vector<Comeback> comebacks_;
+  std::vector<std::uint32_t> free_comebacks_;
   SimTime end_, warmup_, interval_;
   double party_rate_[24] = {};
   EventQueue q_;

@@ -78,6 +78,15 @@ struct PadCounts {
   std::uint64_t live_refused = 0;  // of them, referred face.liveness (bona fide refused)
 };
 
+// Passback attempts (PopulationSpec::passback), for one channel: the gate channel the attempt
+// tried, or counters when it was sent straight to one. attempted - refused - passed were
+// referred for another reason (a fault, a failed step) or found no gate.
+struct PassbackCounts {
+  std::uint64_t attempted = 0;
+  std::uint64_t refused = 0;  // referred gate.passback
+  std::uint64_t passed = 0;   // cleared at a gate again (outside the window, or the rule off)
+};
+
 struct SimResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -98,6 +107,9 @@ struct SimResult {
   std::array<PadCounts, kChannelCount> pad{};
   PadModel pad_model;         // the lanes' liveness check
   bool pad_reported = false;  // attacks in the population or liveness on: the summary reports them
+  std::array<PassbackCounts, kChannelCount> passback{};
+  double passback_window_s = 0;    // the gates' anti-passback window (0: off)
+  bool passback_reported = false;  // passback attempts in the population: the summary reports them
   std::uint64_t faults = 0;
   double downtime_s = 0;
   std::uint64_t images_analysed = 0;  // image-level mode: distinct images through the pipeline
@@ -109,7 +121,9 @@ struct SimResult {
 // guardian on record as in the party) and what the simulation knows beyond them.
 struct ExternalTraveller {
   models::Traveller facts;
-  std::uint64_t number = 0;  // n of the id "P<n>": "traveller" in travellers.jsonl, the key of claimed_person()
+  // n of the id "P<n>", the key of claimed_person(): "traveller" in travellers.jsonl, or for a
+  // passback attempt the traveller whose identity they present again ("passback_of").
+  std::uint64_t number = 0;
   bool enrolled = false;     // in the document-free gallery
   bool impostor = false;     // presents someone else's permit: a live lane should refuse them
   // A trace row's images (empty: none given): the face the traveller shows, and the photo their

@@ -128,6 +128,23 @@ nlohmann::json presentation_attacks_json(const SimResult& r) {
   return out;
 }
 
+// The passback block: the gates' window, then per channel what the attempts did.
+nlohmann::json passback_json(const SimResult& r) {
+  PassbackCounts all;
+  nlohmann::json channels = nlohmann::json::object();
+  for (int c = 0; c < kChannelCount; ++c) {
+    const PassbackCounts& p = r.passback[c];
+    if (r.servers[c] == 0 && p.attempted == 0) continue;
+    channels[channel_name(c)] = {{"attempted", p.attempted}, {"refused", p.refused}, {"passed", p.passed},
+                                 {"refused_rate", rate(p.refused, p.attempted)}};
+    all.attempted += p.attempted;
+    all.refused += p.refused;
+    all.passed += p.passed;
+  }
+  return {{"window_s", r.passback_window_s}, {"attempted", all.attempted}, {"refused", all.refused},
+          {"passed", all.passed}, {"refused_rate", rate(all.refused, all.attempted)}, {"channels", channels}};
+}
+
 }  // namespace
 
 nlohmann::json summary_json(const SimResult& r) {
@@ -172,6 +189,7 @@ nlohmann::json summary_json(const SimResult& r) {
   };
   if (r.images_analysed > 0) summary["biometrics"]["images_analysed"] = r.images_analysed;  // image-level mode
   if (r.pad_reported) summary["presentation_attacks"] = presentation_attacks_json(r);
+  if (r.passback_reported) summary["passback"] = passback_json(r);
   return summary;
 }
 
@@ -246,6 +264,17 @@ std::string report_html(const SimResult& r, const nlohmann::json& summary) {
         << escape(types) << "</td><td>" << c["live_checked"] << "</td><td>" << c["live_refused"] << "</td><td>"
         << fmt(100 * c["live_refused_rate"].get<double>(), 2) << "%</td></tr>";
     }
+    o << "</table>";
+  }
+  if (summary.contains("passback")) {
+    const auto& pb = summary["passback"];
+    const double window = pb["window_s"].get<double>();
+    o << "<h2>Anti-passback</h2><p>Travellers coming back to the gates under an identity cleared before · window "
+      << (window > 0 ? fmt(window, 0) + " s" : std::string("off")) << "</p><table><tr><th>channel</th><th>attempts</th>"
+      << "<th>refused (gate.passback)</th><th>passed again</th><th>refused rate</th></tr>";
+    for (const auto& [name, c] : pb["channels"].items())
+      o << "<tr><td>" << name << "</td><td>" << c["attempted"] << "</td><td>" << c["refused"] << "</td><td>"
+        << c["passed"] << "</td><td>" << fmt(100 * c["refused_rate"].get<double>(), 2) << "%</td></tr>";
     o << "</table>";
   }
   o << "</body></html>\n";

@@ -387,7 +387,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   r.check_keys(p, "population", {"mainland", "hk_macao", "taiwan", "foreign", "eligible_endorsement", "five_year_mtp",
                                  "consent", "family_parties", "children_per_family", "limited_capacity", "elderly",
                                  "elderly_slowdown", "enrolled", "document_free_choice", "impostor", "expired_document",
-                                 "presentation_attack", "attack_mix", "macao_trips"});
+                                 "presentation_attack", "attack_mix", "macao_trips", "passback", "passback_delay"});
   if (p.IsDefined() && !p.IsNull()) {
     auto& q = s.population;
     for (auto [name, field] : {std::pair{"mainland", &q.mainland}, {"hk_macao", &q.hk_macao}, {"taiwan", &q.taiwan},
@@ -396,8 +396,10 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
                                {"family_parties", &q.family_parties}, {"limited_capacity", &q.limited_capacity},
                                {"elderly", &q.elderly}, {"enrolled", &q.enrolled},
                                {"document_free_choice", &q.document_free_choice}, {"impostor", &q.impostor},
-                               {"expired_document", &q.expired_document}, {"presentation_attack", &q.presentation_attack}})
+                               {"expired_document", &q.expired_document}, {"presentation_attack", &q.presentation_attack},
+                               {"passback", &q.passback}})
       r.number(p, "population", name, *field, 0, 1);
+    r.distribution(p, "population", "passback_delay", q.passback_delay);
     if (r.attack_shares(p, "population", "attack_mix", q.attack_mix, false))
       if (q.attack_mix[0] + q.attack_mix[1] + q.attack_mix[2] + q.attack_mix[3] <= 0)
         r.fail(p["attack_mix"], "population.attack_mix", "attack-type shares that are not all zero");
@@ -430,7 +432,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
 
   const YAML::Node g = root["gate"];
   r.check_keys(g, "gate", {"model", "document_timeout_s", "face_window_s", "fingerprint_timeout_s", "exit_timeout_s",
-                           "identification_margin"});
+                           "identification_margin", "passback_s"});
   if (g.IsDefined() && !g.IsNull()) {
     std::string model = "controller";
     r.text(g, "gate", "model", model);
@@ -441,6 +443,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
     r.number(g, "gate", "fingerprint_timeout_s", s.gate.fingerprint_timeout_s, 0.1, 3600);
     r.number(g, "gate", "exit_timeout_s", s.gate.exit_timeout_s, 0.1, 3600);
     r.number(g, "gate", "identification_margin", s.gate.identification_margin, 0, 1.99);
+    r.number(g, "gate", "passback_s", s.gate.passback_s, 0, 7 * 86400);  // the lane's --passback range
   }
 
   const YAML::Node b = root["biometrics"];

@@ -72,6 +72,14 @@ struct PopulationSpec {
   // biometrics::AttackKind (print, screen, moved_photo, frozen; normalised, not all zero).
   double presentation_attack = 0;
   std::array<double, 4> attack_mix = {0.25, 0.25, 0.25, 0.25};
+  // Anti-passback attempts: the share of adults cleared at a gate (of full capacity, not an
+  // impostor or an attacker) who come back to the gates under the same identity — a permit
+  // lent back across the barrier, or the same traveller queueing twice — `passback_delay`
+  // seconds after leaving the gate, alone, by the same channel (0: none; scenario outputs
+  // without them stay as they were). An attempt does not come back again. The gates refuse it
+  // with gate.passback inside GateSpec::passback_s (sim/port_model.cpp).
+  double passback = 0;
+  Distribution passback_delay{Distribution::Kind::lognormal, 300, 0.8};
   // Share of crossings to or from Macao (the rest: Hong Kong): mainland residents' endorsements
   // and HK/Macao residents' residence follow it. load_scenario resolves it from the port's
   // destinations (models::Port::destinations: Hong Kong 0, Macao 1, both 0.5, none 0) unless
@@ -146,6 +154,10 @@ struct GateSpec {
   double fingerprint_timeout_s = std::chrono::duration<double>(gate::GateConfig{}.fingerprint_timeout).count();
   double exit_timeout_s = std::chrono::duration<double>(gate::GateConfig{}.exit_timeout).count();
   double identification_margin = gate::GateConfig{}.identification_margin;
+  // Anti-passback window (gate::PassbackLedger), the lane's `--passback` default; 0: off. One
+  // ledger for the whole hall (the scenario's direction of the port), held only when the
+  // population has passback attempts (PopulationSpec::passback).
+  double passback_s = std::chrono::duration<double>(gate::kDefaultPassbackWindow).count();
 };
 
 struct ChannelCounts {
