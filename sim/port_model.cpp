@@ -162,6 +162,7 @@ struct PartyState {
   bool has_guardian = false;  // member 0 is an adult of full capacity travelling with the others
   std::uint8_t planned = 0;   // the sampled gate model: transactions drawn (Party::ended)
   std::uint8_t guardian_passed = 0;  // the sampled gate model: bit k, transaction k's guardian passed its steps
+  std::uint8_t cleared_as_other = 0;  // the sampled gate model: bit k, transaction k's traveller was identified as someone else
 };
 struct Party : PartyState {
   Member m[PartyProfile::kMaxSize];
@@ -795,7 +796,7 @@ class PortSimulation {
     const gate::GateConfig& config = gate_config_of(channel);
     SimTime total = 0;
     p.planned = 0;
-    p.guardian_passed = 0;
+    p.guardian_passed = p.cleared_as_other = 0;
     while (p.planned < plan.count && !p.referred) {
       const int k = p.planned++;
       p.exit_from[k] = -1;
@@ -843,7 +844,7 @@ class PortSimulation {
           e.document_s = static_cast<float>(to_seconds(std::min(d, limit)));
           // A guardian's permit is their own, on record for the ward (guardian_on_record).
           if (d > limit) end = refer(role, GateCode::document_timeout);
-          else if (role == gate::Role::traveller && passback_refuses(holder_id(m), q_.now() + start + t))
+          else if (role == gate::Role::traveller && may_be_known(m) && passback_refuses(holder_id(m), q_.now() + start + t))
             end = refer(role, GateCode::passback);
           return;
         }
@@ -910,6 +911,7 @@ class PortSimulation {
     // Cleared: the barrier opens; it closes after the exit timeout whether or not they are through.
     exit_from = start + t;
     if (guardian_seen) p.guardian_passed |= static_cast<std::uint8_t>(1u << (p.planned - 1));
+    if (!self[0]) p.cleared_as_other |= static_cast<std::uint8_t>(1u << (p.planned - 1));
     const SimTime x = step_time(s_.steps.exit, *people[0]), limit = c.exit_timeout.count();
     if (x <= limit) people[0]->exit_s = static_cast<float>(to_seconds(x));
     return t + std::min(x, limit);
@@ -987,13 +989,13 @@ class PortSimulation {
           e.distance = found.best ? std::optional(found.best->distance) : std::nullopt;
           second = found.second ? std::optional(found.second->distance) : std::nullopt;
           nearest_is_self = found.best && found.best->holder_id == holder_id(m);
-          if (found.best && passback_.enabled()) nearest = found.best->holder_id;
+          if (found.best && may_be_known(m)) nearest = found.best->holder_id;
         } else {  // no ids to build: the search's distances and who is nearest
           const Searched found = search_gallery(m);
           e.distance = found.nearest;
           second = found.second;
           nearest_is_self = found.nearest_tag == kHolderTag;
-          if (passback_.enabled()) nearest = gallery_id(found.nearest_tag, m);
+          if (may_be_known(m)) nearest = gallery_id(found.nearest_tag, m);
         }
         const gate::Identification judged = gate::judge_identification(e.distance, second, c);
         if (judged == gate::Identification::identified) {
@@ -1003,7 +1005,7 @@ class PortSimulation {
             break;
           }
           // The controller's person_found: who was identified is asked about before the face counts as matched.
-          if (role == gate::Role::traveller && passback_refuses(nearest, began + t + face)) {
+          if (role == gate::Role::traveller && !nearest.empty() && passback_refuses(nearest, began + t + face)) {
             end = refer(gate::Role::traveller, GateCode::passback);
             break;
           }
@@ -1052,6 +1054,13 @@ class PortSimulation {
   }
 
   // ---- anti-passback (the hall's ledger, passback_) ----
+  // Whether the gate may find `m` in the hall's ledger: only a passback attempt. The ledger
+  // holds travellers' own identities (P<id>, each presented once but by an attempt); a traveller
+  // the gallery took for someone else is not remembered as that person, in either model (in
+  // statistical mode an id nobody presents again). So the others are not asked: a lookup per
+  // traveller is a sizeable share of the sampled model's time.
+  bool may_be_known(const Member& m) const { return passback_.enabled() && m.holder != 0; }
+
   // The sampled model's check once it knows who stands at the gate (the controller's
   // person_found): `holder` cleared within the window before `at`.
   bool passback_refuses(const std::string& holder, SimTime at) const {
@@ -1080,7 +1089,9 @@ class PortSimulation {
     for (int k = 0; k < upto; ++k) {
       if (p.exit_from[k] < 0) continue;
       const gate::Time at(p.service_started + p.exit_from[k]);
-      record_clearance(server, holder_id(p.m[plan.traveller[k]]), at);
+      // A traveller the gallery took for someone else was cleared as that person: not
+      // remembered (may_be_known).
+      if (!(p.cleared_as_other & (1u << k))) record_clearance(server, holder_id(p.m[plan.traveller[k]]), at);
       if (p.guardian_passed & (1u << k)) record_clearance(server, holder_id(p.m[0]), at);
     }
   }
@@ -1382,7 +1393,7 @@ class PortSimulation {
   void act(std::uint32_t server, const gate::ReadDocument& a, Pending&) {
     const Member& m = lane_member(server, a.role);
     const SimTime delay = step_time(s_.steps.document, m);
-    if (a.role == gate::Role::traveller) seed_passback(server, holder_id(m), at() + gate::Duration(delay));
+    if (a.role == gate::Role::traveller && may_be_known(m)) seed_passback(server, holder_id(m), at() + gate::Duration(delay));
     reply_later(server, delay, gate::DocumentRead{at() + gate::Duration(delay), a.request,
                                                   gate::DocumentInfo{holder_id(m), tagged_id('D', person(m))}, ""});
   }
@@ -1441,7 +1452,8 @@ class PortSimulation {
   void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
     const gate::Role role = lanes_[server].controller->current_role();
     gate::IdentificationDone found = identify(lane_member(server, role), lanes_[server].last_frame, a.request);
-    if (role == gate::Role::traveller && found.best) seed_passback(server, found.best->holder_id, at());
+    if (role == gate::Role::traveller && found.best && may_be_known(lane_member(server, role)))
+      seed_passback(server, found.best->holder_id, at());
     now.push_back(std::move(found));
   }
 
@@ -1482,7 +1494,7 @@ class PortSimulation {
     const bool referred = o.decision == gate::Decision::referred;
     if (!referred && passback_.enabled())  // the lane recorded the same in its own ledger
       for (const gate::PersonEvidence& e : o.people)
-        if (!e.holder_id.empty()) record_clearance(server, e.holder_id, at());
+        if (!e.holder_id.empty() && e.holder_id[0] == kHolderTag) record_clearance(server, e.holder_id, at());
     // The controller names its codes in text (the guardian's with "guardian.",
     // GateController::reason); the reason is read once, into its bit, and asked as a GateCode.
     constexpr std::string_view kGuardian = "guardian.";
