@@ -60,6 +60,14 @@ const Galleries& galleries(std::size_t templates) {
   return *built[templates];
 }
 
+// A holder's float templates, made again from the seed (the lane reads them from its store).
+std::vector<FaceDescriptor> templates_of(const std::string& holder) {
+  const std::size_t identity = std::stoul(holder.substr(1)) - 10000000;
+  std::vector<FaceDescriptor> out;
+  for (std::size_t s = 0; s < kTemplatesPerHolder; ++s) out.push_back(faces().sample(identity, s));
+  return out;
+}
+
 // Mated probes: a photo of an enrolled holder that is not one of their templates.
 FaceDescriptor probe(std::size_t templates, std::size_t n) {
   const std::size_t holders = templates / kTemplatesPerHolder;
@@ -86,6 +94,26 @@ void BM_GallerySearch(benchmark::State& state) { BM_Search<false>(state); }
 BENCHMARK(BM_ExactFloatSearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GallerySearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
+// The lane's query: search_exact() with the default reach (threshold 0.5 + margin 0.08), the
+// holders within it ranked by their float templates. extra_templates: the mean re-ranked beyond the shortlist.
+void BM_GallerySearchExact(benchmark::State& state) {
+  const auto templates = static_cast<std::size_t>(state.range(0));
+  const Galleries& g = galleries(templates);
+  const gatesim::gate::GateConfig gate;
+  std::vector<FaceDescriptor> probes;
+  for (std::size_t n = 0; n < 64; ++n) probes.push_back(probe(templates, n));
+  std::size_t n = 0, extra = 0;
+  for (auto _ : state) {
+    const auto& p = probes[n++ % probes.size()];
+    benchmark::DoNotOptimize(
+        g.compact.search_exact(p, 2, gate.identification_threshold + gate.identification_margin, templates_of));
+    extra += Gallery::last_reach_extra();
+  }
+  state.counters["extra_templates"] = double(extra) / double(std::max<std::size_t>(n, 1));
+  state.counters["bytes_per_template"] = double(g.compact.memory_bytes()) / double(templates);
+}
+BENCHMARK(BM_GallerySearchExact)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
 // The share of mated probes whose top-1 holder is the exact search's; of those whose five
 // nearest holders are the same in the same order; of those whose runner-up is the same holder;
 // and of those for which the document-free channel's decision would be the same (a GateConfig's
@@ -102,7 +130,8 @@ void BM_SameTopOneAsExact(benchmark::State& state) {
     const auto verdict = gatesim::gate::judge_identification(distance(0), distance(1), gate);
     return verdict == gatesim::gate::Identification::identified ? found[0].holder_id : "";
   };
-  std::size_t same_top1 = 0, same_top5 = 0, same_second = 0, same_decision = 0, identified = 0;
+  const double reach = gate.identification_threshold + gate.identification_margin;
+  std::size_t same_top1 = 0, same_top5 = 0, same_second = 0, same_decision = 0, same_decision_exact = 0, identified = 0;
   double second_error = 0, best_sum = 0, second_sum = 0;
   for (auto _ : state) {
     for (std::size_t n = 0; n < kProbes; ++n) {
@@ -116,6 +145,7 @@ void BM_SameTopOneAsExact(benchmark::State& state) {
       second_error = std::max(second_error, std::abs(got[1].distance - want[1].distance));
       const std::string decision = decide(want);
       same_decision += decide(got) == decision;
+      same_decision_exact += decide(g.compact.search_exact(p, 2, reach, templates_of)) == decision;
       identified += !decision.empty();
       best_sum += want[0].distance;
       second_sum += want[1].distance;
@@ -127,6 +157,7 @@ void BM_SameTopOneAsExact(benchmark::State& state) {
   state.counters["same_second"] = double(same_second) / double(kProbes);
   state.counters["second_error_max"] = second_error;
   state.counters["same_decision"] = double(same_decision) / double(kProbes);
+  state.counters["same_decision_exact"] = double(same_decision_exact) / double(kProbes);
   state.counters["identified"] = double(identified) / double(kProbes);
   state.counters["best_mean"] = best_sum / double(kProbes);
   state.counters["second_mean"] = second_sum / double(kProbes);

@@ -1,6 +1,7 @@
 #include "biometrics/gallery.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <queue>
@@ -155,7 +156,13 @@ void Gallery::add(std::string_view holder_id, const FaceDescriptor& descriptor) 
   float largest = 0;
   for (float x : descriptor) largest = std::max(largest, std::abs(x));
   const float scale = largest > 0 ? largest / 127.0f : 1.0f;
-  for (float x : descriptor) codes_.push_back(static_cast<std::int8_t>(std::lround(x / scale)));
+  float rounding = 0;
+  for (float x : descriptor) {
+    const auto code = static_cast<std::int8_t>(std::lround(x / scale));
+    codes_.push_back(code);
+    rounding += (x - scale * code) * (x - scale * code);
+  }
+  rounding_error_max_ = std::max(rounding_error_max_, std::sqrt(rounding));
   // A run of templates of one holder shares one copy of the id.
   if (holder_of_template_.empty() || holder_of(holder_of_template_.size() - 1) != holder_id) {
     if (holder_start_.empty()) holder_start_.push_back(0);
@@ -219,9 +226,14 @@ void Gallery::build_index() {
   }
   coarse_scale_ = largest > 0 ? kCoarseLimit / largest : 1.0f;
   coarse_.resize(n * kCoarseDims);
+  coarse_error_.resize(n);
+  coarse_error_max_ = 0;
   for (std::size_t t = 0; t < n; ++t) {
     project(t);
-    quantise_coarse(projected, coarse_.data() + t * kCoarseDims);
+    std::int8_t* code = coarse_.data() + t * kCoarseDims;
+    quantise_coarse(projected, code);
+    coarse_error_[t] = coarse_rounding(projected, code);
+    coarse_error_max_ = std::max(coarse_error_max_, coarse_error_[t]);
   }
 }
 
@@ -242,18 +254,45 @@ void Gallery::quantise_coarse(const float* projected, std::int8_t* out) const {
         std::clamp(std::lround(coarse_scale_ * projected[c]), long{-kCoarseLimit}, long{kCoarseLimit}));
 }
 
+float Gallery::coarse_rounding(const float* projected, const std::int8_t* code) const {
+  float sum = 0;
+  for (std::size_t c = 0; c < kCoarseDims; ++c) {
+    const float d = coarse_scale_ * projected[c] - code[c];
+    sum += d * d;
+  }
+  return std::sqrt(sum);
+}
+
 std::size_t Gallery::memory_bytes() const {
   return sizeof(*this) + codes_.capacity() + scales_.capacity() * sizeof(float) + coarse_.capacity() +
+         coarse_error_.capacity() * sizeof(float) +
          holder_of_template_.capacity() * sizeof(std::uint32_t) + holder_text_.capacity() +
          holder_start_.capacity() * sizeof(std::uint32_t) + (mean_.capacity() + components_.capacity()) * sizeof(float);
 }
 
-std::vector<GalleryMatch> Gallery::search(const FaceDescriptor& probe, std::size_t k) const {
+namespace {
+thread_local std::size_t reach_extra = 0;
+}  // namespace
+
+std::size_t Gallery::last_reach_extra() { return reach_extra; }
+
+std::vector<std::uint32_t> Gallery::candidates(const FaceDescriptor& probe, double reach) const {
   if (!index_is_current()) throw std::logic_error("Gallery::search before build_index()");
   float projected[kCoarseDims];
   project_coarse(probe.data(), projected);
   alignas(32) std::int8_t query[kCoarseDims];
   quantise_coarse(projected, query);
+  // Within the reach: code distance <= scale * reach + both roundings (see the header), with a
+  // little room for the float sums. `near_limit` is the same test with the largest rounding of
+  // any template, as an integer, so most templates are ruled out by one comparison.
+  const bool within_reach = reach >= 0;
+  const float base = within_reach ? coarse_scale_ * static_cast<float>(reach) * 1.0001f +
+                                        coarse_rounding(projected, query) + 0.01f
+                                  : 0.0f;
+  const auto near_limit = within_reach ? static_cast<std::int32_t>(std::ceil((base + coarse_error_max_) *
+                                                                             (base + coarse_error_max_)))
+                                       : std::int32_t{-1};
+  std::vector<std::uint32_t> near;
   // The shortlist: a max-heap of the best (score, template) pairs seen so far. Templates come in
   // ascending order, so a later template with an equal score never displaces an earlier one.
   const std::size_t shortlist = std::max<std::size_t>(options_.shortlist, 1);
@@ -264,33 +303,81 @@ std::vector<GalleryMatch> Gallery::search(const FaceDescriptor& probe, std::size
     const std::size_t count = std::min(kScoreBlock, size() - start);
     coarse_scores(coarse_.data() + start * kCoarseDims, count, query, scores);
     for (std::size_t j = 0; j < count; ++j) {
+      if (scores[j] <= near_limit) {
+        const float limit = base + coarse_error_[start + j];
+        if (static_cast<float>(scores[j]) <= limit * limit) near.push_back(static_cast<std::uint32_t>(start + j));
+      }
       if (scores[j] >= worst) continue;
       best.emplace(scores[j], static_cast<std::uint32_t>(start + j));
       if (best.size() > shortlist) best.pop();
       if (best.size() == shortlist) worst = best.top().first;
     }
   }
-  std::vector<std::uint32_t> candidates;
-  candidates.reserve(best.size());
-  for (; !best.empty(); best.pop()) candidates.push_back(best.top().second);
-  std::sort(candidates.begin(), candidates.end());
-  return rerank(probe, candidates, k);
+  std::vector<std::uint32_t> out;
+  out.reserve(best.size() + near.size());
+  for (; !best.empty(); best.pop()) out.push_back(best.top().second);
+  std::sort(out.begin(), out.end());
+  const std::size_t listed = out.size();
+  out.insert(out.end(), near.begin(), near.end());  // already ascending
+  std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(listed), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  reach_extra = out.size() - listed;
+  return out;
+}
+
+std::vector<GalleryMatch> Gallery::search(const FaceDescriptor& probe, std::size_t k) const {
+  return rerank(probe, candidates(probe, -1), k);
+}
+
+std::vector<GalleryMatch> Gallery::search_exact(const FaceDescriptor& probe, std::size_t k, double reach,
+                                                const TemplatesOf& templates_of) const {
+  assert(reach >= 0);
+  // A template within `reach` by the float distance is within reach + rounding by the int8 one.
+  const double int8_reach = reach + rounding_error_max_ + 1e-4;  // and room for the float sums
+  const double int8_reach_squared = int8_reach * int8_reach;
+  // The holders that may be within the reach, each at their float distance (usually a few)...
+  const auto templates = candidates(probe, int8_reach);
+  std::vector<float> squared(templates.size());
+  std::vector<GalleryMatch> near;
+  auto is_near = [&](std::string_view id) {
+    return std::any_of(near.begin(), near.end(), [&](const GalleryMatch& m) { return m.holder_id == id; });
+  };
+  for (std::size_t c = 0; c < templates.size(); ++c) {
+    squared[c] = squared_int8_distance(probe, templates[c]);
+    if (squared[c] > int8_reach_squared || is_near(holder_of(templates[c]))) continue;
+    GalleryMatch match{std::string(holder_of(templates[c])), std::numeric_limits<double>::infinity(), templates[c]};
+    for (const auto& exact : templates_of(match.holder_id))
+      match.distance = std::min(match.distance, descriptor_distance(probe, exact));
+    near.push_back(std::move(match));
+  }
+  std::stable_sort(near.begin(), near.end(),
+                   [](const GalleryMatch& a, const GalleryMatch& b) { return a.distance < b.distance; });
+  // ...then the others, by the int8 distance as search() ranks them.
+  auto holder = [this](std::size_t t) { return holder_of(t); };
+  NearestHolders<decltype(holder)> others(k, holder);
+  for (std::size_t c = 0; c < templates.size(); ++c)
+    if (!is_near(holder_of(templates[c]))) others.offer(squared[c], templates[c]);
+  for (auto& other : others.matches([](const auto& e) { return std::sqrt(e.key); })) near.push_back(std::move(other));
+  if (near.size() > k) near.resize(k);
+  return near;
+}
+
+float Gallery::squared_int8_distance(const FaceDescriptor& probe, std::uint32_t template_index) const {
+  const std::int8_t* code = codes_.data() + std::size_t{template_index} * kDescriptorSize;
+  const float scale = scales_[template_index];
+  float sum = 0;
+  for (std::size_t i = 0; i < kDescriptorSize; ++i) {
+    const float d = probe[i] - scale * code[i];
+    sum += d * d;
+  }
+  return sum;
 }
 
 std::vector<GalleryMatch> Gallery::rerank(const FaceDescriptor& probe, const std::vector<std::uint32_t>& templates,
                                           std::size_t k) const {
   auto holder = [this](std::size_t t) { return holder_of(t); };
   NearestHolders<decltype(holder)> nearest(k, holder);
-  for (std::uint32_t t : templates) {
-    const std::int8_t* code = codes_.data() + std::size_t{t} * kDescriptorSize;
-    const float scale = scales_[t];
-    float sum = 0;
-    for (std::size_t i = 0; i < kDescriptorSize; ++i) {
-      const float d = probe[i] - scale * code[i];
-      sum += d * d;
-    }
-    nearest.offer(sum, t);
-  }
+  for (std::uint32_t t : templates) nearest.offer(squared_int8_distance(probe, t), t);
   return nearest.matches([](const auto& e) { return std::sqrt(e.key); });
 }
 

@@ -33,7 +33,9 @@ void add_identify_command(CLI::App& root, CommandContext& context) {
     biometrics::FaceAnalyzer analyzer(args->face.model_store(), args->face.detector_options());
     const auto probe = describe_single_face(analyzer, args->probe);
     const auto gallery = store.load_gallery();
-    const auto candidates = gallery.search(probe, args->top);
+    // Every holder under the threshold at their exact distance: a listed "match" is the exact scan's.
+    const auto candidates = gallery.search_exact(probe, args->top, args->threshold,
+                                                 [&](const std::string& holder) { return store.templates(holder); });
     const bool identified = !candidates.empty() && candidates.front().distance < args->threshold;
     if (args->json) {
       auto list = nlohmann::json::array();

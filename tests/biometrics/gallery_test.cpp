@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 #include <stdexcept>
 
@@ -134,6 +135,77 @@ TEST(Gallery, AtMost200BytesPerTemplate) {
   for (std::size_t i = 0; i < kTemplates; ++i) gallery.add(holder_name(100000000 + i), faces.sample(i, 0));
   gallery.build_index();
   EXPECT_LE(gallery.memory_bytes(), kTemplates * 200);
+}
+
+// Look-alikes at the margin: for each probe, the holder at distance a (around the threshold) and
+// a second holder at a + delta (delta around the margin), among 5,000 distractors. With a
+// shortlist of one template the coarse pass alone keeps only one of the two, so search() reads
+// a runner-up far away and calls identified what the exact scan calls ambiguous; search_exact()
+// must give the exact scan's decision, holder and distances every time.
+enum class Decision { not_found, ambiguous, identified };
+Decision judge(const std::vector<GalleryMatch>& nearest, double threshold, double margin) {
+  if (nearest.empty() || nearest[0].distance >= threshold) return Decision::not_found;
+  if (nearest.size() > 1 && nearest[1].distance - nearest[0].distance < margin) return Decision::ambiguous;
+  return Decision::identified;
+}
+
+FaceDescriptor at_distance(const FaceDescriptor& from, double distance, std::mt19937_64& rng) {
+  std::normal_distribution<float> gaussian;
+  FaceDescriptor direction;
+  float length = 0;
+  for (auto& x : direction) {
+    x = gaussian(rng);
+    length += x * x;
+  }
+  FaceDescriptor out;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = from[i] + static_cast<float>(distance) * direction[i] / std::sqrt(length);
+  return out;
+}
+
+TEST(Gallery, DecisionsAtTheMarginAreTheExactScansLookAlikesIncluded) {
+  constexpr double kThreshold = 0.5, kMargin = 0.08;
+  constexpr std::size_t kDistractors = 5000, kCases = 300;
+  const SyntheticFaces faces(17);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> nearest(0.3, 0.55), apart(0.0, 0.16);
+  ExactGallery exact;
+  Gallery gallery(GalleryOptions{.shortlist = 1});
+  std::map<std::string, std::vector<FaceDescriptor>> templates;
+  auto enrol = [&](const std::string& holder, const FaceDescriptor& d) {
+    exact.add(holder, d);
+    gallery.add(holder, d);
+    templates[holder].push_back(d);
+  };
+  for (std::size_t i = 0; i < kDistractors; ++i) enrol(holder_name(i), faces.sample(i, 0));
+  std::vector<FaceDescriptor> probes;
+  for (std::size_t c = 0; c < kCases; ++c) {
+    probes.push_back(faces.sample(kDistractors + c, 0));
+    const double a = nearest(rng);
+    enrol(holder_name(1000000 + c), at_distance(probes.back(), a, rng));  // the probe's holder
+    enrol(holder_name(2000000 + c), at_distance(probes.back(), a + apart(rng), rng));  // the look-alike
+  }
+  gallery.build_index();
+  const auto templates_of = [&](const std::string& holder) { return templates.at(holder); };
+  std::size_t ambiguous = 0, shortlist_alone_wrong = 0, extra = 0;
+  for (const auto& probe : probes) {
+    const auto want = exact.search(probe, 2);
+    const auto got = gallery.search_exact(probe, 2, kThreshold + kMargin, templates_of);
+    extra += Gallery::last_reach_extra();
+    const Decision decision = judge(want, kThreshold, kMargin);
+    ASSERT_EQ(judge(got, kThreshold, kMargin), decision);
+    ASSERT_EQ(got.size(), 2u);
+    for (std::size_t r = 0; r < 2; ++r)
+      if (want[r].distance <= kThreshold + kMargin) {
+        EXPECT_EQ(got[r].holder_id, want[r].holder_id);
+        EXPECT_EQ(got[r].distance, want[r].distance);  // the same float templates, the same arithmetic
+      }
+    ambiguous += decision == Decision::ambiguous;
+    shortlist_alone_wrong += judge(gallery.search(probe, 2), kThreshold, kMargin) != decision;
+  }
+  EXPECT_GT(ambiguous, kCases / 10);               // the cases at the margin are there
+  EXPECT_GT(shortlist_alone_wrong, kCases / 10);   // and the shortlist alone gets them wrong
+  EXPECT_GT(extra, 0u);                            // the reach re-ranked what the shortlist left out
 }
 
 // Real dlib descriptors: people/train/<person>/ are enrolled, people/test/ are probes.
