@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS audit (
   reasons         TEXT    NOT NULL,  -- JSON array of {code, detail}
   scores          TEXT    NOT NULL,  -- JSON array: per person, face distances and fingerprint
   timings         TEXT    NOT NULL,  -- JSON object: step -> milliseconds
-  device_faults   TEXT    NOT NULL,  -- JSON array of {device, what, at_ms}
+  device_faults   TEXT    NOT NULL,  -- JSON array of {device, kind, what, at_ms}
   image_paths     TEXT    NOT NULL,  -- JSON array; empty unless images are kept
   record          TEXT    NOT NULL,  -- the whole outcome as JSON
   liveness        TEXT    NOT NULL DEFAULT '[]'  -- JSON array: per person checked, {role, decision, score, cues}

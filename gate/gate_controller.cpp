@@ -619,7 +619,8 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
     if (*awaited_device_ != Device::camera) {
       stalled = "; still waiting for the " + to_string(*awaited_device_);
     } else if (waited >= config_.camera_stall) {
-      outcome().device_faults.push_back({Device::camera, "stalled: no frame for " + seconds(waited), e.at});
+      outcome().device_faults.push_back(
+          {Device::camera, devices::FaultKind::timeout, "stalled: no frame for " + seconds(waited), e.at});
       stalled = "; the camera gave no frame for " + seconds(waited);
     }
   }
@@ -658,7 +659,7 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
 }
 
 void GateController::on(const DeviceFault& e, std::vector<Action>& out) {
-  DeviceFaultRecord fault{e.device, e.what, e.at};
+  DeviceFaultRecord fault{e.device, e.kind, e.what, e.at};
   if (state_ == LaneState::in_step) {
     outcome_->device_faults.push_back(fault);
     awaited_.reset();

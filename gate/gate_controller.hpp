@@ -204,7 +204,14 @@ struct AuditWritten {
 // tailgating).
 struct TravellerPassed { Time at{}; int people = 1; };
 struct TimerFired { Time at{}; std::uint64_t id = 0; };
-struct DeviceFault { Time at{}; Device device = Device::camera; std::string what; };
+// `kind` as the device reported it (devices::DeviceFault::kind()): metrics and records use it,
+// never `what`'s text.
+struct DeviceFault {
+  Time at{};
+  Device device = Device::camera;
+  devices::FaultKind kind = devices::FaultKind::disconnected;
+  std::string what;
+};
 
 using Event = std::variant<TravellerArrived, DocumentRead, PolicyChecked, FrameAnalysed, FaceMatched,
                            IdentificationDone, FingerprintResult, AuditWritten, TravellerPassed, TimerFired,

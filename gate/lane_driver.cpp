@@ -292,7 +292,7 @@ struct LaneDriver::Impl {
           inbox->post([then = std::move(then), result = call(*devices)](Impl& d) mutable { then(d, std::move(result)); });
         }
       } catch (const DeviceFailure& e) {
-        inbox->post([failed = std::move(failed), fault = DeviceFault{{}, e.device(), e.what()}](Impl& d) mutable {
+        inbox->post([failed = std::move(failed), fault = DeviceFault{{}, e.device(), e.kind(), e.what()}](Impl& d) mutable {
           failed(d, fault);
         });
       } catch (...) {

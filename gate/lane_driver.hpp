@@ -71,6 +71,7 @@
 
 #include "biometrics/face_analyzer.hpp"
 #include "biometrics/face_quality.hpp"
+#include "devices/device_fault.hpp"
 #include "gate/audit_log.hpp"
 #include "gate/frame_memo.hpp"
 #include "gate/gate_controller.hpp"
@@ -80,14 +81,19 @@
 namespace gatesim::gate {
 
 // Thrown by a LaneDevices call when the device failed (unplugged, stalled past its own
-// timeout, corrupt data); the driver turns it into a DeviceFault event.
+// timeout, corrupt data); the driver turns it into a DeviceFault event of the same kind.
 class DeviceFailure : public std::runtime_error {
  public:
-  DeviceFailure(Device device, const std::string& what) : std::runtime_error(what), device_(device) {}
+  DeviceFailure(Device device, devices::FaultKind kind, const std::string& what)
+      : std::runtime_error(what), device_(device), kind_(kind) {}
+  // ensures: `fault`'s kind and text, for `device`.
+  DeviceFailure(Device device, const devices::DeviceFault& fault) : DeviceFailure(device, fault.kind(), fault.what()) {}
   Device device() const { return device_; }
+  devices::FaultKind kind() const { return kind_; }
 
  private:
   Device device_;
+  devices::FaultKind kind_;
 };
 
 struct DocumentReading {

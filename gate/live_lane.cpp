@@ -31,7 +31,7 @@ auto on_device(Device device, Call call) {
   try {
     return call();
   } catch (const devices::DeviceFault& fault) {
-    throw DeviceFailure(device, fault.what());
+    throw DeviceFailure(device, fault);
   }
 }
 
@@ -44,12 +44,12 @@ bool DeviceLane::next_traveller() {
   records_.clear();
   if (!devices_.documents) return !camera_ended_;
   arrived_.reset();
-  arrived_fault_.clear();
+  arrived_fault_.reset();
   try {
     arrived_ = devices_.documents->read();
     return arrived_.has_value();
   } catch (const devices::DeviceFault& fault) {
-    arrived_fault_ = fault.what();  // someone is there; read_document refers them with the fault
+    arrived_fault_ = fault;  // someone is there; read_document refers them with the fault
     return true;
   }
 }
@@ -57,7 +57,7 @@ bool DeviceLane::next_traveller() {
 DocumentReading DeviceLane::read_document(Role role) {
   std::optional<devices::ChipRecord> chip;
   if (role == Role::traveller) {
-    if (!arrived_fault_.empty()) throw DeviceFailure(Device::document_reader, arrived_fault_);
+    if (arrived_fault_) throw DeviceFailure(Device::document_reader, *arrived_fault_);
     chip = arrived_;
   } else if (devices_.documents) {
     chip = on_device(Device::document_reader, [&] { return devices_.documents->read(); });
@@ -72,12 +72,13 @@ cv::Mat DeviceLane::capture_frame() {
     return devices_.camera->read().image;
   } catch (const devices::DeviceFault& fault) {
     camera_ended_ = camera_ended_ || fault.kind() == devices::FaultKind::end_of_stream;
-    throw DeviceFailure(Device::camera, fault.what());
+    throw DeviceFailure(Device::camera, fault);
   }
 }
 
 FingerprintOutcome DeviceLane::capture_fingerprint(const std::string& holder_id) {
-  if (!devices_.fingerprint) throw DeviceFailure(Device::fingerprint_reader, "this lane has no fingerprint reader");
+  if (!devices_.fingerprint)  // as if unplugged
+    throw DeviceFailure(Device::fingerprint_reader, devices::FaultKind::disconnected, "this lane has no fingerprint reader");
   const auto reading = on_device(Device::fingerprint_reader, [&] { return devices_.fingerprint->verify(holder_id); });
   switch (reading.status) {
     case devices::FingerprintStatus::matched: return FingerprintOutcome::matched;

@@ -83,7 +83,7 @@ class DeviceLane final : public LaneDevices {
   LaneDeviceSet devices_;
   TravellerRecords& records_;
   std::optional<devices::ChipRecord> arrived_;  // the chip of the traveller at the lane
-  std::string arrived_fault_;                   // or why it could not be read
+  std::optional<devices::DeviceFault> arrived_fault_;  // or why it could not be read
   bool camera_ended_ = false;
 };
 

@@ -81,7 +81,8 @@ nlohmann::json to_json(const TransactionOutcome& o) {
   }
   auto faults = nlohmann::json::array();
   for (const auto& f : o.device_faults)
-    faults.push_back({{"device", to_string(f.device)}, {"what", f.what}, {"at_ms", milliseconds(f.at)}});
+    faults.push_back(
+        {{"device", to_string(f.device)}, {"kind", devices::to_string(f.kind)}, {"what", f.what}, {"at_ms", milliseconds(f.at)}});
   auto timings = nlohmann::json::object();
   for (const auto& t : o.timings) timings[std::string(t.step)] = milliseconds(t.duration);
   return {{"transaction", o.transaction},

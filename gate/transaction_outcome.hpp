@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "biometrics/liveness_rule.hpp"
+#include "devices/device_fault.hpp"
 
 namespace gatesim::gate {
 
@@ -38,8 +39,11 @@ struct Reason {
   friend bool operator==(const Reason&, const Reason&) = default;
 };
 
+// A device fault seen during (or between) transactions: which device, what kind of fault (as the
+// device reported it; the controller's own camera-stall finding is a timeout) and its text.
 struct DeviceFaultRecord {
   Device device = Device::camera;
+  devices::FaultKind kind = devices::FaultKind::disconnected;
   std::string what;
   Time at{};
 };

@@ -1556,7 +1556,9 @@ class PortSimulation {
     c.idle.erase(std::remove(c.idle.begin(), c.idle.end(), e.target), c.idle.end());
     if (g.party >= 0 && lanes_[e.target].controller) {
       // The controller decides what a fault means for the transaction under way.
-      feed(e.target, gate::DeviceFault{gate::Time(q_.now()), gate::Device::camera, "gate fault (simulated)"});
+      // A simulated gate failure is out of service until repaired, as if unplugged.
+      feed(e.target, gate::DeviceFault{gate::Time(q_.now()), gate::Device::camera, devices::FaultKind::disconnected,
+                                       "gate fault (simulated)"});
     } else if (g.party >= 0) {
       // The sampled model, as the controller: a fault during a step ends the transaction under
       // way as a referral naming the device; one while the traveller walks out changes nothing.

@@ -17,15 +17,6 @@ constexpr std::size_t kRecent = 20;  // transactions and faults kept for the pag
 constexpr auto kFrameInterval = std::chrono::milliseconds(500);  // --http-frames: at most 2 JPEGs a second
 
 
-// A DeviceFault's text is "<device>: <kind>: <detail>" (devices/device_fault.hpp); the lane's
-// DeviceFailure keeps that text, so the kind is the one of FaultKind whose name follows a ": ".
-std::string fault_kind(const std::string& what) {
-  using devices::FaultKind;
-  for (const auto kind : {FaultKind::disconnected, FaultKind::timeout, FaultKind::corrupt, FaultKind::end_of_stream})
-    if (what.find(": " + devices::to_string(kind) + ":") != std::string::npos) return devices::to_string(kind);
-  return "other";
-}
-
 void push_bounded(std::deque<nlohmann::json>& list, nlohmann::json item) {
   list.push_front(std::move(item));
   if (list.size() > kRecent) list.pop_back();
@@ -175,7 +166,7 @@ void LaneDashboard::outcome(std::size_t lane, const gate::TransactionOutcome& o)
       if (std::find(l.steps.begin(), l.steps.end(), step) == l.steps.end()) l.steps.push_back(step);
     }
     for (const auto& f : o.device_faults) {
-      const auto kind = fault_kind(f.what);
+      const auto kind = devices::to_string(f.kind);
       metrics_
           .counter("gatesim_device_faults_total", "Device faults recorded with transactions",
                    {{"lane", l.name}, {"device", gate::to_string(f.device)}, {"kind", kind}})

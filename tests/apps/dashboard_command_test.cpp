@@ -5,11 +5,13 @@
 // build/<preset>/test-artefacts/).
 // g++ 12 -O3: false "potential null pointer dereference" inside Boost.Asio's inlined scheduler.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <array>
 #include <csignal>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -270,9 +272,11 @@ TEST_F(DashboardCommand, WithHttpFramesTheLanesFrameIsServedAsAJpeg) {
   EXPECT_EQ(gate.stop(), 0) << gate.err();
 }
 
-// A device fault (injected: the document reader's first read returns corrupt data) is counted in
-// /metrics by lane, device and kind, and listed in the state with the transaction it hit.
-TEST_F(DashboardCommand, ADeviceFaultIsCountedByDeviceAndKind) {
+// Device faults of three kinds (injected: the document reader's first read is unplugged, its
+// second stalls and times out, its third returns corrupt data) are each counted in /metrics by
+// lane, device and the kind the fault carries from the device, listed in the state with the
+// transaction each hit, and written with their kind in the --json lines.
+TEST_F(DashboardCommand, DeviceFaultsAreCountedByDeviceAndKind) {
   const auto db = (dir_ / "enrol.db").string();
   const auto r = run_gatesim({"enroll", "--db", db, "--id", "obama", "faces/reference/obama.jpg"});
   ASSERT_EQ(r.exit_status, 0) << r.err;
@@ -281,23 +285,36 @@ TEST_F(DashboardCommand, ADeviceFaultIsCountedByDeviceAndKind) {
   const auto documents = write("chips.jsonl", hong_kong_resident("obama").dump() + "\n" + hong_kong_resident("obama").dump() + "\n");
   RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
                        "--camera", concat("dir:", (dir_ / "frames").string()), "--documents",
-                       concat("chips:", documents.string(), "#faults=corrupt@0"), "--passage", "none", "--passback", "0",
-                       "--face-window", gatesim::testing::patient_face_window(), "--http", "127.0.0.1:0"},
+                       concat("chips:", documents.string(), "#faults=disconnect@0;stall@1;corrupt@2"), "--passage", "none",
+                       "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--json", "--http",
+                       "127.0.0.1:0"},
                       dir_);
   const auto port = port_of(gate);
   ASSERT_NE(port, 0) << gate.err();
   ASSERT_FALSE(gate.wait_for_stderr("http: the run is over").empty()) << gate.err();
   const auto samples = scrape(port);
-  EXPECT_EQ(sum(samples, "gatesim_device_faults_total"), 1);
-  EXPECT_EQ(sum(samples, "gatesim_device_faults_total", {{"lane", "1"}, {"device", "document_reader"}, {"kind", "corrupt"}}), 1);
+  EXPECT_EQ(sum(samples, "gatesim_device_faults_total"), 3);
+  for (const char* kind : {"disconnected", "timeout", "corrupt"})
+    EXPECT_EQ(sum(samples, "gatesim_device_faults_total", {{"lane", "1"}, {"device", "document_reader"}, {"kind", kind}}), 1) << kind;
   const auto state = json::parse(http_get(port, "/api/state").body);
   const auto& lane = state["lanes"][0];
-  EXPECT_EQ(lane["fault_count"], 1) << state;
-  ASSERT_EQ(lane["faults"].size(), 1u) << state;
-  EXPECT_EQ(lane["faults"][0]["device"], "document_reader");
-  EXPECT_EQ(lane["faults"][0]["kind"], "corrupt");
-  EXPECT_EQ(lane["faults"][0]["transaction"], 1);
+  EXPECT_EQ(lane["fault_count"], 3) << state;
+  ASSERT_EQ(lane["faults"].size(), 3u) << state;
+  const std::array kinds{"corrupt", "timeout", "disconnected"};  // newest first
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    EXPECT_EQ(lane["faults"][i]["device"], "document_reader");
+    EXPECT_EQ(lane["faults"][i]["kind"], kinds[i]);
+    EXPECT_EQ(lane["faults"][i]["transaction"], 3 - i);
+  }
   gate.stop();
+  // The --json lines carry the same kinds, one referred transaction each.
+  std::vector<std::string> written;
+  std::istringstream lines(gate.out());
+  for (std::string line; std::getline(lines, line);) {
+    const auto record = json::parse(line);
+    for (const auto& f : record["device_faults"]) written.push_back(f["kind"].get<std::string>());
+  }
+  EXPECT_EQ(written, (std::vector<std::string>{"disconnected", "timeout", "corrupt"})) << gate.out();
 }
 
 // What the lane reports is not always UTF-8: here the enrolled holder's id is not. `gatesim

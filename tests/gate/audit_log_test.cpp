@@ -47,7 +47,7 @@ TransactionOutcome decided(std::uint64_t transaction, Decision decision) {
   o.people.push_back(p);
   if (decision == Decision::referred) {
     o.reasons.push_back({"device.camera", "camera unplugged"});
-    o.device_faults.push_back({Device::camera, "camera unplugged", o.started_at + 2s});
+    o.device_faults.push_back({Device::camera, devices::FaultKind::disconnected, "camera unplugged", o.started_at + 2s});
   }
   o.timings = {{"read_document", 1200ms}, {"check_policy", 3ms}, {"face", 2100ms}};
   return o;
@@ -83,6 +83,7 @@ TEST(AuditLog, StoresDecisionReasonsScoresTimingsAndFaults) {
   EXPECT_EQ(records[1].decision, "referred");
   EXPECT_EQ(referred["reasons"][0]["code"], "device.camera");
   EXPECT_EQ(referred["device_faults"][0]["device"], "camera");
+  EXPECT_EQ(referred["device_faults"][0]["kind"], "disconnected");
   EXPECT_DOUBLE_EQ(referred["people"][0]["distance"].get<double>(), 0.42);
   EXPECT_DOUBLE_EQ(referred["timings_ms"]["face"].get<double>(), 2100.0);
   EXPECT_DOUBLE_EQ(referred["total_ms"].get<double>(), 6500.0);

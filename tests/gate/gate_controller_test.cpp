@@ -46,7 +46,7 @@ TEST(TransactionOutcome, ClearLeavesWhatAFreshRecordHolds) {
   o.guardian_id = "G1";
   o.people.resize(2);
   o.alarm = true;
-  o.device_faults = {{Device::camera, "unplugged", 1s}};
+  o.device_faults = {{Device::camera, devices::FaultKind::disconnected, "unplugged", 1s}};
   o.timings = {{"face", 1s}};
   o.image_paths = {"frame.jpg"};
   o.clear();
@@ -373,6 +373,7 @@ TEST(GateController, ACameraThatGivesNoFrameIsNamedAsStalled) {
   ASSERT_EQ(o.device_faults.size(), 1u);
   EXPECT_EQ(o.device_faults[0].device, Device::camera);
   EXPECT_EQ(o.device_faults[0].what, "stalled: no frame for 5 s");
+  EXPECT_EQ(o.device_faults[0].kind, devices::FaultKind::timeout);
 }
 
 TEST(GateController, FramesUpToTheTimeoutAreNotAStalledCamera) {
@@ -411,12 +412,15 @@ TEST(GateController, CameraUnpluggedMidTransactionIsReferredAndTheLaneRecovers) 
   s.document("H1", "C1");
   s.eligible();
   const auto stale = s.awaited();  // the CaptureFrame in flight
-  s.fault(Device::camera, "camera unplugged");
+  // The text names another kind: the record keeps the kind the event carries.
+  s.fault(Device::camera, "camera: timeout: unplugged", devices::FaultKind::corrupt);
   s.audit_written();
   const auto first = s.outcome();
   EXPECT_THAT(codes(first.reasons), ElementsAre("device.camera"));
   ASSERT_EQ(first.device_faults.size(), 1u);
   EXPECT_EQ(first.device_faults[0].device, Device::camera);
+  EXPECT_EQ(first.device_faults[0].kind, devices::FaultKind::corrupt);
+  EXPECT_EQ(to_json(first)["device_faults"][0]["kind"], "corrupt");
   EXPECT_EQ(s.gate.state(), LaneState::idle);
 
   // The frame the camera never delivered arrives late: ignored.
@@ -502,13 +506,14 @@ TEST(GateController, CancelledTimersAndArrivalsMidTransactionAreIgnored) {
 
 TEST(GateController, FaultsBetweenTransactionsGoIntoTheNextRecord) {
   GateScript s;
-  s.fault(Device::document_reader, "reconnected after a USB reset");
+  s.fault(Device::document_reader, "reconnected after a USB reset", devices::FaultKind::end_of_stream);
   s.genuine_until_audit();
   s.audit_written();
   const auto o = s.outcome();
   EXPECT_EQ(o.decision, Decision::cleared);
   ASSERT_EQ(o.device_faults.size(), 1u);
   EXPECT_EQ(o.device_faults[0].device, Device::document_reader);
+  EXPECT_EQ(o.device_faults[0].kind, devices::FaultKind::end_of_stream);
 }
 
 TEST(GateController, StepOrderIsConfigurableAndChecked) {

@@ -89,8 +89,9 @@ class GateScript {
     const auto at = next();
     return send(AuditWritten{at, awaited(), ok, std::move(problem)});
   }
-  const std::vector<Action>& fault(Device device, std::string what) {
-    return send(DeviceFault{next(), device, std::move(what)});
+  const std::vector<Action>& fault(Device device, std::string what,
+                                   devices::FaultKind kind = devices::FaultKind::disconnected) {
+    return send(DeviceFault{next(), device, kind, std::move(what)});
   }
   // Fires the most recent timer started and not cancelled, after its full duration.
   const std::vector<Action>& fire_latest_timer() {

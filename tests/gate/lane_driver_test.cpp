@@ -67,15 +67,15 @@ class ReplayDevices : public LaneDevices {
     return {DocumentInfo{current_.holder_id, "C-" + current_.holder_id}, ""};
   }
   cv::Mat capture_frame() override {
-    if (current_.camera_unplugged) throw DeviceFailure(Device::camera, "camera unplugged");
+    if (current_.camera_unplugged) throw DeviceFailure(Device::camera, devices::FaultKind::disconnected, "camera unplugged");
     if (current_.camera_stalls) {
       clock_.sleep_for(std::chrono::minutes(10));
-      throw DeviceFailure(Device::camera, "camera stalled, gave up");
+      throw DeviceFailure(Device::camera, devices::FaultKind::timeout, "camera stalled, gave up");
     }
     if (current_.camera_hangs) {
       camera_entered_.set_value();
       camera_released_.wait();
-      throw DeviceFailure(Device::camera, "camera released at the end of the test");
+      throw DeviceFailure(Device::camera, devices::FaultKind::disconnected, "camera released at the end of the test");
     }
     if (passing_ && !current_.passage_frames.empty()) {
       ++passage_looks;
@@ -248,6 +248,7 @@ TEST_F(LaneDriverTest, CameraUnpluggedIsReferredAndTheNextTravellerPasses) {
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_EQ(outcomes[0].reasons.at(0).code, "device.camera");
   ASSERT_EQ(outcomes[0].device_faults.size(), 1u);
+  EXPECT_EQ(outcomes[0].device_faults[0].kind, devices::FaultKind::disconnected);
   EXPECT_EQ(outcomes[1].decision, Decision::cleared) << to_json(outcomes[1]).dump();
 }
 
@@ -266,12 +267,14 @@ TEST_F(LaneDriverTest, ACameraStalledPastTheFaceWindowIsReferredAndTheLaneRecove
   EXPECT_NE(outcomes[0].reasons.at(0).detail.find("the camera gave no frame"), std::string::npos);
   ASSERT_EQ(outcomes[0].device_faults.size(), 1u);
   EXPECT_EQ(outcomes[0].device_faults[0].device, Device::camera);
+  EXPECT_EQ(outcomes[0].device_faults[0].kind, devices::FaultKind::timeout) << "the controller's stall finding";
   EXPECT_EQ(outcomes[1].decision, Decision::cleared);
   // The next traveller was served once the camera answered, 10 minutes in.
   EXPECT_GE(outcomes[1].started_at, std::chrono::minutes(10));
   // The stalled call's late fault is kept with the next transaction's record.
   ASSERT_EQ(outcomes[1].device_faults.size(), 1u);
   EXPECT_EQ(outcomes[1].device_faults[0].what, "camera stalled, gave up");
+  EXPECT_EQ(outcomes[1].device_faults[0].kind, devices::FaultKind::timeout) << "the device's own kind, through the driver";
   EXPECT_EQ(AuditLog(dir_ / "audit.db").records().size(), 2u);
 }
 

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -40,13 +41,14 @@ class LiveLaneTest : public gatesim::testing::ScratchFolderTest {
             channel};
   }
   template <class Call>
-  static std::pair<Device, std::string> failure_of(Call call) {
+  // The DeviceFailure `call` throws: device, kind and text.
+  static std::tuple<Device, devices::FaultKind, std::string> failure_of(Call call) {
     try {
       call();
     } catch (const DeviceFailure& e) {
-      return {e.device(), e.what()};
+      return {e.device(), e.kind(), e.what()};
     }
-    return {Device::barrier, "no failure"};
+    return {Device::barrier, devices::FaultKind::disconnected, "no failure"};
   }
 
   std::ostringstream console_;
@@ -64,13 +66,14 @@ TEST_F(LiveLaneTest, ReadsChipsIntoRecordsAndTurnsDeviceFaultsIntoFailuresOfTheR
   EXPECT_EQ(records_.find("H1")->guardian_id, "G1");
   EXPECT_EQ(l.read_document(Role::guardian).document->holder_id, "G1");  // the guardian's is the next chip
   EXPECT_FALSE(l.capture_frame().empty());
-  const auto [camera, end] = failure_of([&] { l.capture_frame(); });
+  const auto [camera, end_kind, end] = failure_of([&] { l.capture_frame(); });
   EXPECT_EQ(camera, Device::camera);
+  EXPECT_EQ(end_kind, devices::FaultKind::end_of_stream);
   EXPECT_NE(end.find("end of stream"), std::string::npos) << end;
   EXPECT_EQ(l.capture_fingerprint("H1"), FingerprintOutcome::matched);
   EXPECT_EQ(l.capture_fingerprint("H1"), FingerprintOutcome::poor_capture);  // no finger
   EXPECT_EQ(failure_of([&] { l.capture_fingerprint("H1"); }),
-            std::pair(Device::fingerprint_reader, std::string("sim: timeout: scripted")));
+            std::tuple(Device::fingerprint_reader, devices::FaultKind::timeout, std::string("sim: timeout: scripted")));
   l.show(Signal::proceed);
   l.open_barrier();
   l.alarm("tailgating");
@@ -85,12 +88,15 @@ TEST_F(LiveLaneTest, ACorruptChipRefersThatTravellerAndTheNextIsRead) {
   std::ofstream(dir_ / "reader" / "2.json") << hong_kong_resident_text("H2");
   auto l = lane("chip-dir:" + (dir_ / "reader").string());
   ASSERT_TRUE(l.next_traveller());
-  const auto [device, what] = failure_of([&] { l.read_document(Role::traveller); });
+  const auto [device, kind, what] = failure_of([&] { l.read_document(Role::traveller); });
   EXPECT_EQ(device, Device::document_reader);
+  EXPECT_EQ(kind, devices::FaultKind::corrupt) << "the reader's own kind, kept from the traveller's arrival";
   EXPECT_NE(what.find("1.json: birth_date: expected a date YYYY-MM-DD"), std::string::npos) << what;
   ASSERT_TRUE(l.next_traveller());
   EXPECT_EQ(l.read_document(Role::traveller).document->holder_id, "H2");
-  EXPECT_EQ(failure_of([&] { l.capture_fingerprint("H2"); }).first, Device::fingerprint_reader);  // the lane has none
+  EXPECT_EQ(failure_of([&] { l.capture_fingerprint("H2"); }),  // the lane has none: as if unplugged
+            std::tuple(Device::fingerprint_reader, devices::FaultKind::disconnected,
+                       std::string("this lane has no fingerprint reader")));
 }
 
 TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
