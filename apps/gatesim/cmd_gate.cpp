@@ -164,21 +164,25 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
     gate::DeviceLane lane(std::move(devices), records);
     gate::PolicyServices services(lane_policy, store, records);
 
-    // The dashboard watches the lane through its device calls and callbacks; it decides nothing.
+    // With --http the dashboard watches the lane through its device calls and callbacks; it
+    // decides nothing. Without it, none of it exists and the lane calls none of it.
     web::MetricsRegistry metrics;
-    LaneDashboard dashboard(metrics, args->port, args->http_frames);
-    const std::size_t lane_index = dashboard.add_lane("1", lane_policy.channel);
-    ObservedLane observed(lane, dashboard, lane_index);
+    std::optional<LaneDashboard> dashboard;
+    std::optional<ObservedLane> observed;
     std::optional<DashboardServer> server;
+    std::size_t lane_index = 0;
     if (args->http.enabled()) {
-      server.emplace(args->http, "lanes.html", metrics, [&dashboard] { return dashboard.state(); }, std::cerr,
+      dashboard.emplace(metrics, args->port, args->http_frames);
+      lane_index = dashboard->add_lane("1", lane_policy.channel);
+      observed.emplace(lane, *dashboard, lane_index);
+      server.emplace(args->http, "lanes.html", metrics, [&dashboard] { return dashboard->state(); }, std::cerr,
                      [&dashboard, lane_index](web::HttpServer& http) {
                        http.get("/frame/1.jpg", [&dashboard, lane_index] {
-                         const auto jpeg = dashboard.frame_jpeg(lane_index);
+                         const auto jpeg = dashboard->frame_jpeg(lane_index);
                          return jpeg ? web::HttpResponse{200, "image/jpeg", *jpeg} : web::HttpResponse{404, "text/plain", "no frame\n"};
                        });
                      });
-      dashboard.on_change([&server] { server->changed(); });
+      dashboard->on_change([&server] { server->changed(); });
     }
 
     LaneWindow window;
@@ -187,21 +191,21 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
     options.on_outcome = [&](const gate::TransactionOutcome& o) {
       any_referred |= o.decision == gate::Decision::referred;
       if (args->show) window.outcome(o);
-      if (server) dashboard.outcome(lane_index, o);
+      if (dashboard) dashboard->outcome(lane_index, o);
       if (args->json) print_json(gate::to_json(o));
       else print_line(o);
       std::cout.flush();
     };
-    if (args->show || server)
+    if (args->show || dashboard)
       options.on_frame = [&](const gate::FrameView& view) {
         if (args->show) window.frame(view);
-        if (server) dashboard.frame(lane_index, view);
+        if (dashboard) dashboard->frame(lane_index, view);
       };
-    gate::LaneDevices& devices_seen = server ? static_cast<gate::LaneDevices&>(observed) : lane;
+    gate::LaneDevices& devices_seen = observed ? static_cast<gate::LaneDevices&>(*observed) : lane;
     gate::LaneDriver driver(config, models, devices_seen, services, audit, options);
     driver.run();
     if (server) {
-      dashboard.finished();
+      dashboard->finished();
       server->serve_until_interrupted();
     }
     context.exit_status = any_referred ? kNegative : kSuccess;

@@ -1,9 +1,6 @@
 #include "apps/gatesim/lane_dashboard.hpp"
 
-#include <algorithm>
-#include <array>
 #include <cassert>
-#include <cmath>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -14,8 +11,8 @@ namespace gatesim::app {
 namespace {
 
 constexpr std::size_t kRecent = 20;  // transactions and faults kept for the page
-constexpr auto kFrameInterval = std::chrono::milliseconds(500);  // --http-frames: at most 2 JPEGs a second
-
+constexpr auto kFrameInterval = std::chrono::milliseconds(500);  // --http-frames: at most 2 frames kept a second
+constexpr const char* kStepHelp = "How long each step of a transaction took";
 
 void push_bounded(std::deque<nlohmann::json>& list, nlohmann::json item) {
   list.push_front(std::move(item));
@@ -47,11 +44,18 @@ std::size_t LaneDashboard::add_lane(const std::string& name, gate::Channel chann
   lane.channel = channel;
   // The lane's counters exist from the start, at zero, so a scrape before the first transaction
   // already shows them.
-  for (const auto decision : {gate::Decision::cleared, gate::Decision::referred})
-    metrics_.counter("gatesim_transactions_total", "Transactions decided at a lane",
-                     {{"lane", name}, {"channel", gate::to_string(channel)}, {"decision", gate::to_string(decision)}});
+  const auto decision_series = [&](gate::Decision decision) {
+    return &metrics_.counter("gatesim_transactions_total", "Transactions decided at a lane",
+                             {{"lane", name}, {"channel", gate::to_string(channel)}, {"decision", gate::to_string(decision)}});
+  };
+  lane.decisions = {decision_series(gate::Decision::cleared), decision_series(gate::Decision::referred)};
+  lane.transaction_duration = &metrics_.histogram("gatesim_transaction_duration_seconds", "From a transaction's start to its decision",
+                                                  web::step_time_buckets(), {{"lane", name}});
   lane.frame_updates = &metrics_.counter("gatesim_frame_updates_total", "Analysed frames and match results the lane reported",
                                          {{"lane", name}});
+  if (frames_)
+    lane.jpegs_encoded = &metrics_.counter("gatesim_frame_jpegs_encoded_total",
+                                           "Frames encoded as JPEG for the dashboard (--http-frames), when asked for", {{"lane", name}});
   lane.barrier_gauge = &metrics_.gauge("gatesim_barrier_open", "1 while the lane's barrier is open", {{"lane", name}});
   lanes_.push_back(std::move(lane));
   return lanes_.size() - 1;
@@ -59,6 +63,30 @@ std::size_t LaneDashboard::add_lane(const std::string& name, gate::Channel chann
 
 void LaneDashboard::changed() {
   if (changed_) changed_();
+}
+
+web::Histogram& LaneDashboard::step_series(Lane& lane, std::string_view step) {
+  for (auto& [name, series] : lane.steps)
+    if (name == step) return *series;
+  auto& series = metrics_.histogram("gatesim_step_duration_seconds", kStepHelp, web::step_time_buckets(),
+                                    {{"lane", lane.name}, {"step", std::string(step)}});
+  lane.steps.emplace_back(step, &series);
+  return series;
+}
+
+web::Counter& LaneDashboard::referral_series(Lane& lane, const std::string& code) {
+  if (const auto found = lane.referrals.find(code); found != lane.referrals.end()) return *found->second;
+  auto& series = metrics_.counter("gatesim_referrals_total", "Referral reasons given at a lane", {{"lane", lane.name}, {"reason", code}});
+  lane.referrals.emplace(code, &series);
+  return series;
+}
+
+web::Counter& LaneDashboard::fault_series(Lane& lane, gate::Device device, devices::FaultKind kind) {
+  auto& series = lane.device_faults[{device, kind}];
+  if (!series)
+    series = &metrics_.counter("gatesim_device_faults_total", "Device faults recorded with transactions",
+                               {{"lane", lane.name}, {"device", gate::to_string(device)}, {"kind", devices::to_string(kind)}});
+  return *series;
 }
 
 void LaneDashboard::activity(std::size_t lane, LaneActivity activity) {
@@ -93,45 +121,31 @@ void LaneDashboard::indicator(std::size_t lane, gate::Signal signal) {
 }
 
 void LaneDashboard::frame(std::size_t lane, const gate::FrameView& view) {
-  // Encoded outside the lock (a few milliseconds), at most every kFrameInterval.
-  std::string jpeg;
-  const auto now = Clock::now();
-  bool encode = false;
   {
     const std::lock_guard lock(mutex_);
-    encode = frames_ && !view.frame.empty() && now - lanes_[lane].jpeg_at >= kFrameInterval;
-    if (encode) lanes_[lane].jpeg_at = now;
-  }
-  if (encode) {
-    std::vector<unsigned char> bytes;
-    cv::imencode(".jpg", view.frame, bytes, {cv::IMWRITE_JPEG_QUALITY, 80});
-    jpeg.assign(bytes.begin(), bytes.end());
-  }
-  nlohmann::json frame = {{"width", view.frame.cols}, {"height", view.frame.rows}, {"role", gate::to_string(view.role)}};
-  auto faces = nlohmann::json::array();
-  for (const auto& f : view.faces) {
-    const auto b = f.box.clipped_to(view.frame.cols, view.frame.rows);
-    faces.push_back({std::lround(b.left), std::lround(b.top), std::lround(b.right), std::lround(b.bottom)});
-  }
-  frame["faces"] = std::move(faces);
-  if (view.quality) {
-    frame["quality_ok"] = view.quality->acceptable;
-    if (!view.quality->reasons.empty()) frame["quality_reason"] = view.quality->reasons.front();
-  }
-  if (view.distance) frame["distance"] = *view.distance;
-  if (view.liveness) {
-    std::string text = std::to_string(view.liveness->frames) + " frames";
-    if (view.liveness->passive) text += ", passive " + std::to_string(*view.liveness->passive).substr(0, 4);
-    if (view.liveness->temporal) text += ", temporal " + std::to_string(*view.liveness->temporal).substr(0, 6);
-    if (view.liveness->frozen) text += ", frozen";
-    frame["liveness"] = text;
-  }
-  {
-    const std::lock_guard lock(mutex_);
+    assert(lane < lanes_.size());
     auto& l = lanes_[lane];
-    l.frame = std::move(frame);
-    if (encode) {
-      l.jpeg = std::move(jpeg);
+    if (!l.frame) l.frame.emplace();
+    auto& f = *l.frame;  // assigned field by field: its lists keep their capacity
+    f.width = view.frame.cols;
+    f.height = view.frame.rows;
+    f.role = view.role;
+    f.faces.clear();
+    for (const auto& face : view.faces) f.faces.push_back(face.box.clipped_to(view.frame.cols, view.frame.rows));
+    f.quality_ok.reset();
+    f.quality_reason.clear();
+    if (view.quality) {
+      f.quality_ok = view.quality->acceptable;
+      if (!view.quality->reasons.empty()) f.quality_reason = view.quality->reasons.front();
+    }
+    f.distance = view.distance;
+    f.liveness = view.liveness;
+    const auto now = Clock::now();
+    if (frames_ && !view.frame.empty() && now - l.kept_at >= kFrameInterval) {
+      // A copy of its own: the camera may reuse its buffer, and frame_jpeg() may still be
+      // encoding the previous one (it holds that one, not this).
+      l.kept = view.frame.clone();
+      l.kept_at = now;
       ++l.frame_number;
     }
     l.frame_updates->add();
@@ -144,36 +158,19 @@ void LaneDashboard::outcome(std::size_t lane, const gate::TransactionOutcome& o)
     const std::lock_guard lock(mutex_);
     assert(lane < lanes_.size());
     auto& l = lanes_[lane];
-    const web::Labels lane_label{{"lane", l.name}};
+    assert(o.channel == l.channel);  // a lane's controller runs its one channel
     ++l.transactions;
-    ++(o.decision == gate::Decision::cleared ? l.cleared : l.referred);
-    metrics_
-        .counter("gatesim_transactions_total", "Transactions decided at a lane",
-                 {{"lane", l.name}, {"channel", gate::to_string(o.channel)}, {"decision", gate::to_string(o.decision)}})
-        .add();
-    for (const auto& r : o.reasons)
-      metrics_.counter("gatesim_referrals_total", "Referral reasons given at a lane", {{"lane", l.name}, {"reason", r.code}}).add();
-    metrics_
-        .histogram("gatesim_transaction_duration_seconds", "From a transaction's start to its decision",
-                   web::step_time_buckets(), lane_label)
-        .observe(in_seconds(o.decided_at - o.started_at));
-    for (const auto& t : o.timings) {
-      const std::string step(t.step);
-      metrics_
-          .histogram("gatesim_step_duration_seconds", "How long each step of a transaction took",
-                     web::step_time_buckets(), {{"lane", l.name}, {"step", step}})
-          .observe(in_seconds(t.duration));
-      if (std::find(l.steps.begin(), l.steps.end(), step) == l.steps.end()) l.steps.push_back(step);
-    }
+    const bool cleared = o.decision == gate::Decision::cleared;
+    ++(cleared ? l.cleared : l.referred);
+    (cleared ? l.decisions.first : l.decisions.second)->add();
+    for (const auto& r : o.reasons) referral_series(l, r.code).add();
+    l.transaction_duration->observe(in_seconds(o.decided_at - o.started_at));
+    for (const auto& t : o.timings) step_series(l, t.step).observe(in_seconds(t.duration));
     for (const auto& f : o.device_faults) {
-      const auto kind = devices::to_string(f.kind);
-      metrics_
-          .counter("gatesim_device_faults_total", "Device faults recorded with transactions",
-                   {{"lane", l.name}, {"device", gate::to_string(f.device)}, {"kind", kind}})
-          .add();
+      fault_series(l, f.device, f.kind).add();
       ++l.faults;
-      push_bounded(l.recent_faults, {{"transaction", o.transaction}, {"device", gate::to_string(f.device)}, {"kind", kind},
-                                     {"what", f.what}, {"at_s", in_seconds(f.at)}});
+      push_bounded(l.recent_faults, {{"transaction", o.transaction}, {"device", gate::to_string(f.device)},
+                                     {"kind", devices::to_string(f.kind)}, {"what", f.what}, {"at_s", in_seconds(f.at)}});
     }
     auto reasons = nlohmann::json::array();
     for (const auto& r : o.reasons) reasons.push_back({{"code", r.code}, {"detail", r.detail}});
@@ -198,6 +195,26 @@ void LaneDashboard::finished() {
   changed();
 }
 
+nlohmann::json LaneDashboard::frame_json(const FrameSummary& f) {
+  auto faces = nlohmann::json::array();
+  for (const auto& b : f.faces) faces.push_back({b.left, b.top, b.right, b.bottom});
+  nlohmann::json frame = {{"width", f.width}, {"height", f.height}, {"role", gate::to_string(f.role)}, {"faces", std::move(faces)}};
+  if (f.quality_ok) {
+    frame["quality_ok"] = *f.quality_ok;
+    if (!f.quality_reason.empty()) frame["quality_reason"] = f.quality_reason;
+  }
+  if (f.distance) frame["distance"] = *f.distance;
+  if (f.liveness) {
+    const auto& m = *f.liveness;
+    std::string text = std::to_string(m.frames) + " frames";
+    if (m.passive) text += ", passive " + std::to_string(*m.passive).substr(0, 4);
+    if (m.temporal) text += ", temporal " + std::to_string(*m.temporal).substr(0, 6);
+    if (m.frozen) text += ", frozen";
+    frame["liveness"] = text;
+  }
+  return frame;
+}
+
 nlohmann::json LaneDashboard::state() const {
   const std::lock_guard lock(mutex_);
   const auto now = Clock::now();
@@ -205,11 +222,8 @@ nlohmann::json LaneDashboard::state() const {
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     const auto& l = lanes_[i];
     auto steps = nlohmann::json::array();
-    for (const auto& step : l.steps) {
-      const auto s = metrics_
-                         .histogram("gatesim_step_duration_seconds", "How long each step of a transaction took",
-                                    web::step_time_buckets(), {{"lane", l.name}, {"step", step}})
-                         .snapshot();
+    for (const auto& [step, series] : l.steps) {
+      const auto s = series->snapshot();
       std::vector<std::uint64_t> cumulative(s.cumulative.begin(), s.cumulative.end() - 1);  // without +Inf (== count)
       steps.push_back({{"step", step}, {"count", s.count}, {"sum_s", s.sum}, {"bounds", s.bounds}, {"cumulative", cumulative}});
     }
@@ -226,10 +240,10 @@ nlohmann::json LaneDashboard::state() const {
         {"fault_count", l.faults},
         {"recent", nlohmann::json(l.recent)},
         {"faults", nlohmann::json(l.recent_faults)},
-        {"frame", l.frame},
+        {"frame", l.frame ? frame_json(*l.frame) : nlohmann::json()},
         {"steps", std::move(steps)},
     };
-    if (frames_ && !l.jpeg.empty()) {
+    if (frames_ && l.frame_number > 0) {
       lane["frame_url"] = "/frame/" + l.name + ".jpg";
       lane["frame_number"] = l.frame_number;
     }
@@ -238,10 +252,29 @@ nlohmann::json LaneDashboard::state() const {
   return {{"kind", "lanes"}, {"port", port_}, {"finished", finished_}, {"frames", frames_}, {"lanes", std::move(lanes)}};
 }
 
-std::optional<std::string> LaneDashboard::frame_jpeg(std::size_t lane) const {
+std::optional<std::string> LaneDashboard::frame_jpeg(std::size_t lane) {
+  cv::Mat frame;
+  std::uint64_t number = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    if (!frames_ || lane >= lanes_.size() || lanes_[lane].frame_number == 0) return std::nullopt;
+    const auto& l = lanes_[lane];
+    if (l.jpeg_number == l.frame_number) return l.jpeg;
+    frame = l.kept;  // shared, not copied: frame() replaces l.kept, never writes into it
+    number = l.frame_number;
+  }
+  // Encoded outside the lock (a few milliseconds), so the lane never waits for it.
+  std::vector<unsigned char> bytes;
+  cv::imencode(".jpg", frame, bytes, {cv::IMWRITE_JPEG_QUALITY, 80});
+  std::string jpeg(bytes.begin(), bytes.end());
   const std::lock_guard lock(mutex_);
-  if (!frames_ || lane >= lanes_.size() || lanes_[lane].jpeg.empty()) return std::nullopt;
-  return lanes_[lane].jpeg;
+  auto& l = lanes_[lane];
+  l.jpegs_encoded->add();
+  if (number > l.jpeg_number) {
+    l.jpeg = jpeg;
+    l.jpeg_number = number;
+  }
+  return jpeg;
 }
 
 bool ObservedLane::next_traveller() {

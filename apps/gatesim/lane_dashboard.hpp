@@ -6,13 +6,20 @@
 // indicator state. Nothing here feeds back into the lane: the dashboard only watches.
 //
 // Frames leave the process only when constructed with `frames`: then the latest analysed frame
-// of each lane is kept as a JPEG (re-encoded at most twice a second) for /frame/LANE.jpg.
-// Otherwise the page gets the face boxes and scores only and draws them on a blank frame.
+// of each lane is kept (a copy at most twice a second) and encoded as a JPEG only when
+// /frame/LANE.jpg asks for it, on the asking thread, once per kept frame. Otherwise the page gets
+// the face boxes and scores only and draws them on a blank frame.
+//
+// The lane's own calls (frame(), outcome(), activity() ...) only copy what they are given into
+// plain fields and add to metric series found once per lane: no JSON, no encoding and no metric
+// registry look-up once each series has been seen. JSON is built by state(), on the server's
+// thread, when a client asks.
 //
 // Metrics (labels in braces): gatesim_transactions_total{lane,channel,decision},
 // gatesim_referrals_total{lane,reason}, gatesim_step_duration_seconds{lane,step} and
 // gatesim_transaction_duration_seconds{lane} (histograms), gatesim_device_faults_total{lane,
-// device,kind}, gatesim_frame_updates_total{lane}, gatesim_barrier_open{lane}.
+// device,kind} (the kind each fault carries, devices::FaultKind), gatesim_frame_updates_total{lane},
+// gatesim_frame_jpegs_encoded_total{lane}, gatesim_barrier_open{lane}.
 //
 // Thread safety: every member may be called from any thread (one mutex); the lane calls from
 // its device and run() threads, the server reads from its own.
@@ -21,13 +28,18 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core/mat.hpp>
 
+#include "devices/device_fault.hpp"
 #include "gate/lane_driver.hpp"
 #include "web/metrics.hpp"
 
@@ -55,11 +67,22 @@ class LaneDashboard {
   void finished();  // every lane has stopped
 
   nlohmann::json state() const;
-  // ensures: the lane's latest frame as JPEG; nullopt without `frames` or before the first frame.
-  std::optional<std::string> frame_jpeg(std::size_t lane) const;
+  // ensures: the lane's latest kept frame as JPEG (encoded now if it was not yet); nullopt
+  //          without `frames` or before the first frame.
+  std::optional<std::string> frame_jpeg(std::size_t lane);
 
  private:
   using Clock = std::chrono::steady_clock;
+  // What the page draws of an analysed frame (FrameView without the image).
+  struct FrameSummary {
+    int width = 0, height = 0;
+    gate::Role role = gate::Role::traveller;
+    std::vector<biometrics::FaceBox> faces;  // clipped to the frame
+    std::optional<bool> quality_ok;
+    std::string quality_reason;              // the first, when not ok
+    std::optional<double> distance;
+    std::optional<biometrics::LivenessMeasurements> liveness;
+  };
   struct Lane {
     std::string name;
     gate::Channel channel = gate::Channel::document;
@@ -68,16 +91,31 @@ class LaneDashboard {
     bool barrier_open = false;
     std::string indicator = "off";
     std::uint64_t transactions = 0, cleared = 0, referred = 0, faults = 0;
-    std::deque<nlohmann::json> recent, recent_faults;  // newest first, bounded
-    nlohmann::json frame;                               // boxes and scores of the latest analysed frame
-    std::string jpeg;
+    std::deque<nlohmann::json> recent, recent_faults;  // newest first, bounded (one of each per transaction)
+    std::optional<FrameSummary> frame;                  // the latest analysed frame
+    // --http-frames: the frame last kept, its number (1, 2, ...; 0: none yet) and when; the JPEG
+    // of frame `jpeg_number`, encoded when asked for.
+    cv::Mat kept;
     std::uint64_t frame_number = 0;
-    Clock::time_point jpeg_at{};
-    std::vector<std::string> steps;                     // timed steps, in the order first seen
+    Clock::time_point kept_at{};
+    std::string jpeg;
+    std::uint64_t jpeg_number = 0;
+    // The lane's metric series, found in the registry once each.
+    std::pair<web::Counter*, web::Counter*> decisions{};  // cleared, referred
+    web::Histogram* transaction_duration = nullptr;
+    std::vector<std::pair<std::string, web::Histogram*>> steps;  // timed steps, in the order first seen
+    std::map<std::string, web::Counter*, std::less<>> referrals;  // by reason code
+    std::map<std::pair<gate::Device, devices::FaultKind>, web::Counter*> device_faults;
     web::Counter* frame_updates = nullptr;
+    web::Counter* jpegs_encoded = nullptr;
     web::Gauge* barrier_gauge = nullptr;
   };
   void changed();
+  static nlohmann::json frame_json(const FrameSummary& frame);
+  // The lane's series (found in the registry the first time); requires: mutex_ held.
+  web::Histogram& step_series(Lane& lane, std::string_view step);
+  web::Counter& referral_series(Lane& lane, const std::string& code);
+  web::Counter& fault_series(Lane& lane, gate::Device device, devices::FaultKind kind);
 
   web::MetricsRegistry& metrics_;
   std::string port_;

@@ -4,8 +4,11 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "devices/device_fault.hpp"
 
@@ -77,6 +80,103 @@ TEST(LaneDashboard, FaultsAreCountedPerDeviceAndKindAcrossTransactions) {
   EXPECT_EQ(device_faults(metrics, "camera", "timeout"), 2);
   EXPECT_EQ(device_faults(metrics, "fingerprint_reader", "timeout"), 1);
   EXPECT_EQ(device_faults(metrics, "camera", "disconnected"), 0);
+}
+
+double series_value(web::MetricsRegistry& metrics, const std::string& name, const web::Labels& labels) {
+  return metrics.counter(name, "", labels).value();
+}
+
+gate::FrameView green_frame() {
+  gate::FrameView view;
+  view.frame = cv::Mat(480, 640, CV_8UC3, cv::Scalar(30, 200, 10));
+  view.faces.push_back({{600, 100, 700, 200}, 1.0, {}});  // runs off the frame's right edge
+  view.quality = biometrics::FaceQuality{100, 40, 90, 120, 25, false, {"yaw 25 deg", "too small"}};
+  view.distance = 0.5;
+  view.liveness = biometrics::LivenessMeasurements{4, 0.8125, std::nullopt, false};
+  return view;
+}
+
+// What the page draws of the latest frame, built from what frame() kept: the box clipped to the
+// frame, the first quality reason, the score and the liveness line.
+TEST(LaneDashboard, TheStateDescribesTheLatestFrame) {
+  web::MetricsRegistry metrics;
+  LaneDashboard dashboard(metrics, "shenzhen-bay", false);
+  const auto lane = dashboard.add_lane("1", gate::Channel::document);
+  EXPECT_TRUE(dashboard.state()["lanes"][0]["frame"].is_null()) << "no frame yet";
+  dashboard.frame(lane, green_frame());
+  const auto state = dashboard.state();
+  const auto& frame = state["lanes"][0]["frame"];
+  EXPECT_EQ(frame, nlohmann::json::parse(R"({"width": 640, "height": 480, "role": "traveller", "faces": [[600, 100, 639, 200]],
+      "quality_ok": false, "quality_reason": "yaw 25 deg", "distance": 0.5, "liveness": "4 frames, passive 0.81"})"))
+      << frame;
+  EXPECT_FALSE(state["lanes"][0].contains("frame_url")) << "frames stay in the process without --http-frames";
+  EXPECT_FALSE(dashboard.frame_jpeg(lane));
+  EXPECT_EQ(series_value(metrics, "gatesim_frame_updates_total", {{"lane", "1"}}), 1);
+}
+
+// --http-frames: frame() keeps a copy of the frame (the camera may reuse its buffer) and nothing
+// is encoded until a client asks for the JPEG; then it is encoded once and served again from
+// that one encoding.
+TEST(LaneDashboard, WithFramesAFrameIsEncodedOnlyWhenAskedForAndOnce) {
+  web::MetricsRegistry metrics;
+  LaneDashboard dashboard(metrics, "shenzhen-bay", true);
+  const auto lane = dashboard.add_lane("1", gate::Channel::document);
+  EXPECT_FALSE(dashboard.frame_jpeg(lane)) << "no frame yet";
+  auto view = green_frame();
+  for (int i = 0; i < 30; ++i) dashboard.frame(lane, view);
+  view.frame.setTo(cv::Scalar(0, 0, 0));  // the camera's next image in the same buffer
+  const web::Labels lane_label{{"lane", "1"}};
+  EXPECT_EQ(series_value(metrics, "gatesim_frame_jpegs_encoded_total", lane_label), 0) << "nobody asked for a frame";
+  const auto state = dashboard.state();
+  EXPECT_EQ(state["lanes"][0]["frame_url"], "/frame/1.jpg") << state;
+  EXPECT_EQ(state["lanes"][0]["frame_number"], 1) << "30 frames at once: one kept (at most two a second)";
+
+  const auto jpeg = dashboard.frame_jpeg(lane);
+  ASSERT_TRUE(jpeg);
+  const std::vector<unsigned char> bytes(jpeg->begin(), jpeg->end());
+  const cv::Mat decoded = cv::imdecode(bytes, cv::IMREAD_COLOR);
+  ASSERT_EQ(decoded.size(), cv::Size(640, 480));
+  const cv::Scalar mean = cv::mean(decoded);
+  EXPECT_NEAR(mean[1], 200, 3) << "the frame as it was given, not the buffer's later content";
+  EXPECT_NEAR(mean[2], 10, 3);
+  EXPECT_EQ(series_value(metrics, "gatesim_frame_jpegs_encoded_total", lane_label), 1);
+  EXPECT_EQ(dashboard.frame_jpeg(lane), jpeg);
+  EXPECT_EQ(series_value(metrics, "gatesim_frame_jpegs_encoded_total", lane_label), 1) << "served again, not re-encoded";
+}
+
+// The lane's series are found once and counted on every transaction: decisions, reasons, the
+// transaction's and each step's durations.
+TEST(LaneDashboard, TransactionsAreCountedByDecisionReasonAndStep) {
+  web::MetricsRegistry metrics;
+  LaneDashboard dashboard(metrics, "shenzhen-bay", false);
+  const auto lane = dashboard.add_lane("1", gate::Channel::document);
+  for (std::uint64_t t = 1; t <= 3; ++t) {
+    gate::TransactionOutcome o;
+    o.transaction = t;
+    o.started_at = 1s;
+    o.decided_at = 3s;
+    o.decision = t == 2 ? gate::Decision::referred : gate::Decision::cleared;
+    if (t == 2) o.reasons = {{"face.no_match", "distance 0.7"}, {"M3.age", "under 18"}};
+    o.timings = {{"read_document", 1s}, {"face", 500ms}};
+    if (t == 3) o.timings.push_back({"guardian.face", 2s});
+    dashboard.outcome(lane, o);
+  }
+  const auto decisions = [&](const char* decision) {
+    return series_value(metrics, "gatesim_transactions_total", {{"lane", "1"}, {"channel", "document"}, {"decision", decision}});
+  };
+  EXPECT_EQ(decisions("cleared"), 2);
+  EXPECT_EQ(decisions("referred"), 1);
+  EXPECT_EQ(series_value(metrics, "gatesim_referrals_total", {{"lane", "1"}, {"reason", "M3.age"}}), 1);
+  const auto state = dashboard.state();
+  const auto& steps = state["lanes"][0]["steps"];
+  ASSERT_EQ(steps.size(), 3u) << state;
+  EXPECT_EQ(steps[0]["step"], "read_document");
+  EXPECT_EQ(steps[0]["count"], 3);
+  EXPECT_DOUBLE_EQ(steps[1]["sum_s"].get<double>(), 1.5);
+  EXPECT_EQ(steps[2]["step"], "guardian.face");
+  EXPECT_EQ(steps[2]["count"], 1);
+  const auto text = metrics.text();
+  EXPECT_NE(text.find("gatesim_transaction_duration_seconds_count{lane=\"1\"} 3"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -5,6 +5,9 @@
 
 let received = { state: null, at: 0 };
 let query = "";
+// --http-frames: each lane's frame image by lane name, {number, image}; fetched once per frame
+// number, though the lane is drawn again on every state the server pushes.
+const frames = new Map();
 
 function activityTimer(lane) {
   const elapsed = lane.activity_ms + (performance.now() - received.at);
@@ -34,9 +37,20 @@ function drawFrame(canvas, lane) {
     lines.forEach((line, i) => context.fillText(line, 10, (i + 1.3) * height / 18));
   };
   if (lane.frame_url) {
-    const image = new Image();
-    image.onload = () => { context.drawImage(image, 0, 0, width, height); overlay(); };
-    image.src = lane.frame_url + (query ? query + "&" : "?") + "n=" + lane.frame_number;
+    let kept = frames.get(lane.name);
+    if (!kept || kept.number !== lane.frame_number) {
+      kept = { number: lane.frame_number, image: new Image() };
+      kept.image.src = lane.frame_url + (query ? query + "&" : "?") + "n=" + lane.frame_number;
+      frames.set(lane.name, kept);
+    }
+    const image = kept.image;
+    const draw = () => { if (image.naturalWidth > 0) context.drawImage(image, 0, 0, width, height); overlay(); };
+    if (image.complete) {
+      draw();
+    } else {
+      image.addEventListener("load", draw, { once: true });
+      image.addEventListener("error", draw, { once: true });
+    }
   } else {
     overlay();
   }
