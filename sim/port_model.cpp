@@ -1059,7 +1059,10 @@ class PortSimulation {
   // the gallery took for someone else is not remembered as that person, in either model (in
   // statistical mode an id nobody presents again). So the others are not asked: a lookup per
   // traveller is a sizeable share of the sampled model's time.
-  bool may_be_known(const Member& m) const { return passback_.enabled() && m.holder != 0; }
+  bool may_be_known(const Member& m) const { return hall_ledger_on() && m.holder != 0; }
+  // Without attempts in the population nobody is ever asked (may_be_known), so the hall's
+  // ledger remembers nothing: no id strings built and kept per clearance.
+  bool hall_ledger_on() const { return passback_.enabled() && s_.population.passback > 0; }
 
   // The sampled model's check once it knows who stands at the gate (the controller's
   // person_found): `holder` cleared within the window before `at`.
@@ -1084,7 +1087,7 @@ class PortSimulation {
   // no fault can cut them short: when the party leaves the gate, or a fault ends transaction
   // `upto`.
   void record_sampled_clearances(std::uint32_t server, const Party& p, int upto) {
-    if (!passback_.enabled()) return;
+    if (!hall_ledger_on()) return;
     const Transactions plan = transactions(p);
     for (int k = 0; k < upto; ++k) {
       if (p.exit_from[k] < 0) continue;
@@ -1230,7 +1233,7 @@ class PortSimulation {
       if ((reasons & kReasonFaceNoMatch) && !m.p.impostor) m.incidents |= kIncidentFalseNonMatch;
     }
     p.referred = !outcome.cleared;
-    if (outcome.cleared && passback_.enabled())  // the hall's other gates know it
+    if (outcome.cleared && hall_ledger_on())  // the hall's other gates know it
       for (int i = 0; i < p.size; ++i) record_clearance(server, holder_id(p.m[i]), at());
     finish_service(server);
   }
@@ -1492,7 +1495,7 @@ class PortSimulation {
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
     const gate::TransactionOutcome& o = *a.outcome;
     const bool referred = o.decision == gate::Decision::referred;
-    if (!referred && passback_.enabled())  // the lane recorded the same in its own ledger
+    if (!referred && hall_ledger_on())  // the lane recorded the same in its own ledger
       for (const gate::PersonEvidence& e : o.people)
         if (!e.holder_id.empty() && e.holder_id[0] == kHolderTag) record_clearance(server, e.holder_id, at());
     // The controller names its codes in text (the guardian's with "guardian.",
