@@ -7,6 +7,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "biometrics/face_analyzer.hpp"
+#include "biometrics/face_follower.hpp"
 #include "biometrics/face_quality.hpp"
 #include "biometrics/liveness.hpp"
 
@@ -93,35 +94,92 @@ void BM_FaceStepWithLiveness(benchmark::State& state) { face_step(state, true); 
 // step without it"), starting at successive places in the clip: each frame is detected and its
 // largest face assessed; the first acceptable one is described (the match). Without liveness
 // the step ends there; with liveness (the lane's defaults, by frames: at least 8) the frames go
-// on through the session, with no descriptor (CaptureFrame::liveness_only), until it decides.
-void lane_face_step(benchmark::State& state, bool with_liveness) {
+// on through the session until it decides, as gate/lane_driver.cpp runs them once the face
+// matched: followed from the previous box (biometrics/face_follower.hpp) instead of detected
+// again, a full detection (and an identity check) only where following fails, no descriptor
+// except on the frame that makes the verdict live (the identity check of the face judged live).
+// `follow` false: every frame detected in full, as before following.
+void lane_face_step(benchmark::State& state, bool with_liveness, bool follow) {
   const auto& f = frames();
   LivenessConfig config;
   config.time_budget_s = 1e9;
   std::size_t start = 0;
-  double frames_used = 0;
+  double frames_used = 0, detections = 0, descriptors = 0;
+  FaceFollower follower(analyzer());
   for (auto _ : state) {
     std::optional<LivenessSession> session;
     if (with_liveness) session.emplace(detector(), config);
+    follower.forget();
     bool matched = false;
     for (std::size_t k = 0; k < 4 * f.size(); ++k) {
       const cv::Mat& bgr = f[(start + k) % f.size()].bgr;
       ++frames_used;
-      const auto faces = analyzer().detect(bgr);
-      if (faces.empty()) continue;
-      const bool decided = !session || session->add(bgr, faces.front(), static_cast<double>(k) / 15).decided();
-      if (!matched && assess_face(bgr, faces.front()).acceptable) {
-        benchmark::DoNotOptimize(analyzer().describe(bgr, faces.front()));
+      std::optional<DetectedFace> face;
+      const bool followed = follow && matched && follower.following() && (face = follower.follow(bgr));
+      if (!followed) {
+        ++detections;
+        const auto faces = analyzer().detect(bgr);
+        if (faces.empty()) continue;
+        face = faces.front();
+        follower.start(*face);
+        if (follow && matched) {  // following was lost: is it still the matched face?
+          ++descriptors;
+          benchmark::DoNotOptimize(analyzer().describe(bgr, *face));
+        }
+      }
+      const bool decided = !session || session->add(bgr, *face, static_cast<double>(k) / 15).decided();
+      if (!matched && assess_face(bgr, *face).acceptable) {
+        ++descriptors;
+        benchmark::DoNotOptimize(analyzer().describe(bgr, *face));
         matched = true;
+      } else if (followed && session && session->evidence().live()) {  // the face judged live is the matched one
+        ++descriptors;
+        benchmark::DoNotOptimize(analyzer().describe(bgr, *face));
       }
       if (matched && decided) break;
     }
     start += 5;
   }
-  state.counters["frames/step"] = frames_used / static_cast<double>(state.iterations());
+  const double steps = static_cast<double>(state.iterations());
+  state.counters["frames/step"] = frames_used / steps;
+  state.counters["detections/step"] = detections / steps;
+  state.counters["descriptors/step"] = descriptors / steps;
 }
-void BM_LaneFaceStepWithoutLiveness(benchmark::State& state) { lane_face_step(state, false); }
-void BM_LaneFaceStepWithLiveness(benchmark::State& state) { lane_face_step(state, true); }
+void BM_LaneFaceStepWithoutLiveness(benchmark::State& state) { lane_face_step(state, false, false); }
+void BM_LaneFaceStepWithLivenessDetectingEachFrame(benchmark::State& state) { lane_face_step(state, true, false); }
+void BM_LaneFaceStepWithLiveness(benchmark::State& state) { lane_face_step(state, true, true); }
+
+// The parts of a frame's analysis, one by one: a full detection (boxes and landmarks), following
+// the face from the previous frame's box, a descriptor.
+void BM_DetectPerFrame(benchmark::State& state) {
+  const auto& f = frames();
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(analyzer().detect(f[i++ % f.size()].bgr));
+}
+void BM_FollowPerFrame(benchmark::State& state) {
+  const auto& f = frames();
+  FaceFollower follower(analyzer());
+  std::size_t i = 0, lost = 0;
+  for (auto _ : state) {
+    const Frame& frame = f[i++ % f.size()];
+    if (i % f.size() == 1 || !follower.following()) {
+      state.PauseTiming();
+      follower.start(frame.face);
+      state.ResumeTiming();
+      continue;
+    }
+    if (!follower.follow(frame.bgr)) ++lost;
+  }
+  state.counters["lost"] = static_cast<double>(lost);
+}
+void BM_DescribePerFrame(benchmark::State& state) {
+  const auto& f = frames();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const Frame& frame = f[i++ % f.size()];
+    benchmark::DoNotOptimize(analyzer().describe(frame.bgr, frame.face));
+  }
+}
 
 void BM_LoadLivenessModels(benchmark::State& state) {
   for (auto _ : state) LivenessDetector fresh(PadModelStore::from_environment());
@@ -134,6 +192,10 @@ BENCHMARK(BM_TemporalPerFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FaceStepWithoutLiveness)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FaceStepWithLiveness)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LaneFaceStepWithoutLiveness)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LaneFaceStepWithLivenessDetectingEachFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LaneFaceStepWithLiveness)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DetectPerFrame)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FollowPerFrame)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DescribePerFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoadLivenessModels)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK_MAIN();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <limits>
 #include <map>
@@ -587,6 +588,7 @@ struct LaneDriver::Impl {
     }
     FrameAnalysis a;
     a.faces = analyzer.detect(frame);
+    ++counts.full_detections;
     if (!a.faces.empty()) {
       // The largest face is the one at the gate; others only count (tailgating, the ward).
       const auto largest = std::max_element(a.faces.begin(), a.faces.end(), [](const auto& x, const auto& y) {
@@ -594,28 +596,106 @@ struct LaneDriver::Impl {
       });
       a.largest = static_cast<std::size_t>(largest - a.faces.begin());
       a.quality = biometrics::assess_face(frame, *largest, options.quality);
-      if (want_probe && a.quality->acceptable) a.probe = analyzer.describe(frame, *largest);
+      if (want_probe && a.quality->acceptable) {
+        a.probe = analyzer.describe(frame, *largest);
+        ++counts.descriptors;
+      }
     }
     if (!memo) return fresh = std::move(a);
     return memo->remember(frame, std::move(a));
   }
+
+  // ---- Following the matched face through the liveness-only frames ----
+  // Once the face matched, the step's further frames are for liveness only. Instead of a full
+  // detection each (dlib's HOG over the whole frame, the bulk of a frame's cost) the face is
+  // followed from the previous frame's box (biometrics::FaceFollower: HOG on a region around
+  // it). Following proves the face stayed in place from frame to frame, not who it is, so the
+  // matched face's descriptor (`holder`, the probe of the step's last full frame) is compared
+  // again with the face of (1) every frame where following was lost and a full detection found a
+  // face: someone else may have stepped in; a face that is not the holder's gives the liveness
+  // detector nothing and is not followed; (2) the followed frame whose measurements make the
+  // liveness verdict live: the face judged live must be the face that matched, or a face swapped
+  // in at the same place (a photo taken away from before a face) would be; when it is not, the
+  // liveness detector starts again (what it measured was on a chain of frames that ended on
+  // another face). One descriptor per face step in the common case (the frame that decides),
+  // instead of a full detection per frame. Not with a FrameMemo (benches of unrelated still
+  // images, already analysed once each).
+  biometrics::FaceFollower follower{analyzer, options.follow};
+  std::optional<biometrics::FaceDescriptor> holder;
+  LaneDriver::FaceCounts counts;
+  const double same_face_threshold = controller.config().match_threshold;
+  const biometrics::LivenessConfig liveness_config = controller.config().liveness;
+
+  // ensures: the distance from `face` to the holder's face, when it is someone else.
+  std::optional<double> someone_else(const cv::Mat& frame, const biometrics::DetectedFace& face) {
+    ++counts.identity_checks;
+    ++counts.descriptors;
+    if (!holder) return std::numeric_limits<double>::infinity();  // no matched face to be
+    const double distance = biometrics::descriptor_distance(*holder, analyzer.describe(frame, face));
+    if (distance < same_face_threshold) return std::nullopt;
+    ++counts.identity_mismatches;
+    return distance;
+  }
+  static std::string not_the_holder(double distance, double threshold) {
+    char text[96];
+    std::snprintf(text, sizeof text, "not the matched face (distance %.3f >= %.3f)", distance, threshold);
+    return text;
+  }
+
   // A frame of the empty lane (FrameUse::presence, no face) is never kept.
   enum class FrameUse { transaction, presence };
   FrameAnalysed analyse(const CaptureFrame& request, const cv::Mat& frame, FrameUse use = FrameUse::transaction) {
     FrameAnalysed result{{}, request.request, 0, false, {}, ""};
-    if (options.liveness && (request.first || use == FrameUse::presence)) options.liveness->restart();
-    const FrameAnalysis& analysis = analysis_of(frame, !request.liveness_only);
-    probe = request.liveness_only ? std::nullopt : analysis.probe;
+    if (request.first || use == FrameUse::presence) {
+      if (options.liveness) options.liveness->restart();
+      follower.forget();
+      holder.reset();
+    }
+    const bool following = request.liveness_only && options.follow_face && !options.frame_memo;
+    FrameAnalysis followed;
+    if (following && follower.following()) {
+      if (auto face = follower.follow(frame)) {
+        ++counts.followed;
+        followed.quality = biometrics::assess_face(frame, *face, options.quality);
+        followed.faces.push_back(std::move(*face));
+      } else {
+        ++counts.follow_lost;
+      }
+    }
+    const bool was_followed = !followed.faces.empty();
+    const FrameAnalysis& analysis = was_followed ? followed : analysis_of(frame, !request.liveness_only);
+    if (!request.liveness_only) {
+      probe = analysis.probe;
+      if (probe) holder = probe;
+    } else {
+      probe.reset();
+    }
     result.face_count = static_cast<int>(analysis.faces.size());
     last_view = FrameView{frame, request.role, analysis.faces, analysis.quality, std::nullopt};
     if (analysis.faces.empty()) {
       result.quality_reasons.push_back("no face");
     } else {
-      // Liveness follows the frames in order, so it is observed on every frame (never remembered).
-      if (options.liveness)
-        last_view.liveness = result.liveness = options.liveness->observe(frame, analysis.faces[analysis.largest]);
-      result.quality_ok = analysis.quality->acceptable;
-      result.quality_reasons = analysis.quality->reasons;
+      const biometrics::DetectedFace& face = analysis.faces[analysis.largest];
+      std::optional<double> stranger;
+      if (following && !was_followed) stranger = someone_else(frame, face);
+      if (stranger) {
+        follower.forget();
+      } else {
+        follower.start(face);
+        // Liveness follows the frames in order, so it is observed on every frame (never remembered).
+        if (options.liveness) result.liveness = options.liveness->observe(frame, face);
+        if (was_followed && result.liveness &&
+            biometrics::judge_liveness(*result.liveness, liveness_config, 0.0, false).live() &&
+            (stranger = someone_else(frame, face))) {
+          follower.forget();
+          options.liveness->restart();
+          result.liveness = biometrics::LivenessMeasurements{};
+        }
+      }
+      last_view.liveness = result.liveness;
+      result.quality_ok = !stranger && analysis.quality->acceptable;
+      result.quality_reasons = stranger ? std::vector{not_the_holder(*stranger, same_face_threshold)}
+                                        : analysis.quality->reasons;
     }
     if (!options.keep_images.empty() && !(use == FrameUse::presence && analysis.faces.empty())) {
       const auto path = options.keep_images / ("frame-" + std::to_string(++images_kept) + ".jpg");
@@ -645,6 +725,8 @@ LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, 
                                    std::move(options))) {}
 
 LaneDriver::~LaneDriver() = default;
+
+const LaneDriver::FaceCounts& LaneDriver::face_counts() const { return impl_->counts; }
 
 void LaneDriver::stop() {
   asio::post(impl_->io, [d = impl_.get()] { d->io.stop(); });

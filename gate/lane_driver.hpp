@@ -23,7 +23,9 @@
 //
 // Liveness: with LaneDriverOptions::liveness set, every analysed frame's largest face goes to
 // the detector (restarted at each face step's first frame) and its measurements so far ride on
-// FrameAnalysed. Passage: after OpenBarrier the driver asks LaneDevices::await_passage(); a lane
+// FrameAnalysed. Once the face matched, the liveness-only frames follow it from the previous
+// box instead of detecting it again (LaneDriverOptions::follow_face), and a face that is not
+// the matched one gives the detector nothing (see "Following" in lane_driver.cpp). Passage: after OpenBarrier the driver asks LaneDevices::await_passage(); a lane
 // without an exit sensor has the camera watched until the face has left the view. Incidents
 // (RecordIncident) go to the audit log's incidents table. Anti-passback: the constructor gives
 // the controller the audit log's clearances within GateConfig::passback_window.
@@ -58,6 +60,7 @@
 // Thread safety: run() once; stop() from any thread at any time; the callbacks are called on the
 // run() thread.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -70,6 +73,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "biometrics/face_analyzer.hpp"
+#include "biometrics/face_follower.hpp"
 #include "biometrics/face_quality.hpp"
 #include "devices/device_fault.hpp"
 #include "gate/audit_log.hpp"
@@ -171,6 +175,12 @@ struct LaneDriverOptions {
   // reused for a frame with the same pixels, so the pipeline runs once per image (see
   // gate/frame_memo.hpp). Null (the default, every live lane): every frame is analysed.
   std::shared_ptr<FrameMemo> frame_memo;
+  // Once the face matched, the face step's liveness-only frames follow the face from the
+  // previous frame's box instead of detecting it in the whole frame again; the matched face's
+  // descriptor is checked where following cannot vouch for it (see "Following" in
+  // lane_driver.cpp). false: every frame is detected in full. Not with a frame_memo.
+  bool follow_face = true;
+  biometrics::FollowSettings follow;
   // The lane's time (requires: outlives the driver); null: real time (steady_lane_clock()).
   LaneClock* clock = nullptr;
   // Where the lane says what an operator must know at once (the audit log cannot be written,
@@ -202,6 +212,18 @@ class LaneDriver {
   // throws what a device or service threw other than DeviceFailure (a bug or bad data), after
   //        stopping the lane.
   std::size_t run();
+
+  // What the face pipeline did over the face steps' frames (passage watching not counted).
+  struct FaceCounts {
+    std::uint64_t full_detections = 0;      // frames detected in full (not from a FrameMemo)
+    std::uint64_t followed = 0;             // liveness-only frames whose face was followed
+    std::uint64_t follow_lost = 0;          // ... where following found none (then a full detection)
+    std::uint64_t descriptors = 0;          // descriptors computed (matches and identity checks)
+    std::uint64_t identity_checks = 0;      // the matched face's descriptor compared again
+    std::uint64_t identity_mismatches = 0;  // ... and found to be someone else
+  };
+  // requires: run() has returned.
+  const FaceCounts& face_counts() const;
 
   // Asks run() to return as soon as the controller's current event is handled (before run():
   // run() returns at once). Thread-safe; returns at once; repeated calls do nothing more.

@@ -184,6 +184,7 @@ class LaneDriverTest : public ::testing::Test {
     options.diagnostics = &diagnostics_;
     options.frame_memo = frame_memo_;
     options.liveness = liveness_;
+    options.follow_face = follow_face_;
     options.on_outcome = [&](const TransactionOutcome& o) {
       outcomes.push_back(o);
       if (also) also(o);
@@ -198,6 +199,7 @@ class LaneDriverTest : public ::testing::Test {
     }
     const auto completed = ran.get();
     EXPECT_EQ(completed, outcomes.size());
+    face_counts_ = driver.face_counts();
     return outcomes;
   }
 
@@ -205,6 +207,8 @@ class LaneDriverTest : public ::testing::Test {
   std::ostringstream diagnostics_;
   std::shared_ptr<FrameMemo> frame_memo_;     // run()'s, when a test sets one
   std::shared_ptr<LivenessProbe> liveness_;  // run()'s, when a test sets one
+  bool follow_face_ = true;                  // run()'s LaneDriverOptions::follow_face
+  LaneDriver::FaceCounts face_counts_;       // the last run()'s
   static std::map<std::string, std::vector<biometrics::FaceDescriptor>>* gallery_;
   std::filesystem::path dir_;
   std::filesystem::path audit_file_;  // run()'s audit log: dir_/audit.db unless a test says otherwise
@@ -529,6 +533,74 @@ TEST_F(LaneDriverTest, AFrameMemoAnalysesEachImageOnceAndAddsTheDescriptorWhenOn
   EXPECT_EQ(frame_memo_->counts().analysed, 2u);  // obama2 and obama3, once each, for 6 frames
   EXPECT_EQ(frame_memo_->counts().reused, 4u);
   EXPECT_EQ(frame_memo_->counts().probes_added, 1u);  // obama3's, for traveller 2's match
+}
+
+// Once the face matched, the liveness-only frames follow it instead of detecting it again:
+// counted, not timed. The camera shows one image (the last repeats): 5 frames, one full
+// detection (the match) instead of 5, and one identity check (the frame that made the verdict
+// live is the matched face).
+TEST_F(LaneDriverTest, LivenessFramesFollowTheMatchedFaceInsteadOfDetectingItAgain) {
+  GateConfig config;
+  config.liveness.mode = biometrics::LivenessMode::passive;
+  config.liveness.min_frames = config.liveness.max_frames = 5;
+  config.liveness.time_budget_s = 4;
+  liveness_ = std::make_shared<AlwaysLive>();
+  auto outcomes = run({{"obama", {"reference/obama2.jpg"}}}, config);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].decision, Decision::cleared) << to_json(outcomes[0]).dump();
+  EXPECT_EQ(outcomes[0].people.at(0).frames, 5);
+  EXPECT_EQ(face_counts_.full_detections, 1u);
+  EXPECT_EQ(face_counts_.followed, 4u);
+  EXPECT_EQ(face_counts_.follow_lost, 0u);
+  EXPECT_EQ(face_counts_.identity_checks, 1u);
+  EXPECT_EQ(face_counts_.identity_mismatches, 0u);
+  EXPECT_EQ(face_counts_.descriptors, 2u);  // the match and the check
+
+  follow_face_ = false;  // as before following: every frame detected in full
+  outcomes = run({{"obama", {"reference/obama2.jpg"}}}, config);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].decision, Decision::cleared);
+  EXPECT_EQ(face_counts_.full_detections, 5u);
+  EXPECT_EQ(face_counts_.followed, 0u);
+  EXPECT_EQ(face_counts_.descriptors, 1u);
+}
+
+// After the match another person's face is in front of the camera: whether it is followed (in
+// the same place) or found by a full detection (elsewhere), its descriptor is not the matched
+// one, so the liveness it shows never counts for the holder: referred face.liveness, no barrier.
+TEST_F(LaneDriverTest, ADifferentFaceAfterTheMatchDoesNotInheritIt) {
+  GateConfig config;
+  config.liveness.mode = biometrics::LivenessMode::passive;
+  config.liveness.min_frames = config.liveness.max_frames = 3;
+  config.liveness.time_budget_s = 4;
+  liveness_ = std::make_shared<AlwaysLive>();  // every face it is given is live
+  const auto outcomes = run({{"obama", {"reference/obama2.jpg", "reference/biden.jpg"}}}, config);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].decision, Decision::referred) << to_json(outcomes[0]).dump();
+  ASSERT_FALSE(outcomes[0].reasons.empty());
+  EXPECT_EQ(outcomes[0].reasons[0].code, "face.liveness") << to_json(outcomes[0]).dump();
+  EXPECT_EQ(devices_->openings, 0);
+  EXPECT_GE(face_counts_.identity_mismatches, 1u);
+  EXPECT_EQ(face_counts_.identity_mismatches, face_counts_.identity_checks);
+}
+
+// After the match the camera shows no face: following is lost, a full detection finds nobody,
+// and the frames give liveness nothing: referred face.liveness (too few frames).
+TEST_F(LaneDriverTest, NoFaceAfterTheMatchFallsBackToAFullDetectionAndIsNotLive) {
+  GateConfig config;
+  config.liveness.mode = biometrics::LivenessMode::passive;
+  config.liveness.min_frames = config.liveness.max_frames = 3;
+  config.liveness.time_budget_s = 4;
+  liveness_ = std::make_shared<AlwaysLive>();
+  const auto outcomes = run({{"obama", {"reference/obama2.jpg", "scenes/dogs.jpg"}}}, config);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].decision, Decision::referred) << to_json(outcomes[0]).dump();
+  ASSERT_FALSE(outcomes[0].reasons.empty());
+  EXPECT_EQ(outcomes[0].reasons[0].code, "face.liveness") << to_json(outcomes[0]).dump();
+  EXPECT_EQ(face_counts_.follow_lost, 1u);  // then nothing to follow: full detections
+  EXPECT_EQ(face_counts_.followed, 0u);
+  EXPECT_EQ(face_counts_.full_detections, static_cast<std::uint64_t>(outcomes[0].people.at(0).frames));
+  EXPECT_EQ(face_counts_.identity_checks, 0u);
 }
 
 TEST_F(LaneDriverTest, KeepsFrameImagesOnlyWhenAsked) {
