@@ -21,9 +21,9 @@ LivenessEvidence LivenessSession::add(const cv::Mat& bgr, const DetectedFace& fa
   if (!first_seconds_) first_seconds_ = seconds;
   last_seconds_ = seconds;
   ++measured_.frames;
-  if (uses_passive(config_.mode)) {
+  if (uses_passive(config_.mode) && config_.passive_frame(measured_.frames)) {
     passive_sum_ += detector_->passive().score(bgr, face.box).live;
-    measured_.passive = passive_sum_ / measured_.frames;
+    measured_.passive = passive_sum_ / ++passive_scored_;
   }
   if (uses_temporal(config_.mode)) {
     temporal_.add(bgr, face.box);

@@ -4,7 +4,8 @@
 // with a reason:
 //   - passive (per frame): the MiniFASNet V2 + V1SE networks (biometrics/passive_liveness.hpp)
 //     give the probability that the face crop shows a live face; the session averages it over
-//     its frames.
+//     the frames it scores: LivenessConfig::passive_frames of every min_frames (the networks
+//     cost about three times the temporal cue per frame).
 //   - temporal (over the frames of one face step): a live face moves non-rigidly, a print or a
 //     screen as one plane, a frozen image not at all (biometrics/temporal_liveness.hpp).
 // Neither stops a 3-D mask or a replay of a video on a flawless display: see README, Liveness.
@@ -83,6 +84,7 @@ class LivenessSession {
   LivenessConfig config_;
   TemporalLiveness temporal_;
   double passive_sum_ = 0;
+  int passive_scored_ = 0;
   LivenessMeasurements measured_;
   std::optional<double> first_seconds_;
   double last_seconds_ = 0;

@@ -73,7 +73,17 @@ void LivenessConfig::validate() const {
   if (!(temporal_threshold >= 0)) fail("temporal_threshold", temporal_threshold, "0 or more");
   if (min_frames < 1) fail("min_frames", min_frames, "1 or more");
   if (max_frames < min_frames) fail("max_frames", max_frames, "at least min_frames (" + std::to_string(min_frames) + ")");
+  if (passive_frames < 0) fail("passive_frames", passive_frames, "0 or more");
   if (!(time_budget_s > 0)) fail("time_budget_s", time_budget_s, "more than 0 seconds");
+}
+
+bool LivenessConfig::passive_frame(int n) const {
+  if (passive_frames <= 0 || passive_frames >= min_frames) return true;
+  // Frame n of each run of min_frames is scored when it brings the count of scored frames,
+  // spread evenly over the run, to a new whole number: exactly passive_frames per run, the run's
+  // last frame among them (the frame on which the session may first decide).
+  const long k = (n - 1) % min_frames + 1;
+  return k * passive_frames / min_frames > (k - 1) * passive_frames / min_frames;
 }
 
 LivenessEvidence judge_liveness(const LivenessMeasurements& m, const LivenessConfig& config, double elapsed_s,

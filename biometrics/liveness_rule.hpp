@@ -17,6 +17,10 @@ namespace gatesim::biometrics {
 // non_rigidity() (temporal_liveness.hpp) at or above this: the face moved non-rigidly (live).
 inline constexpr double kDefaultNonRigidityThreshold = 0.025;
 
+// LivenessConfig::passive_frames: the passive cue on 3 of every 8 frames, measured on the
+// shipped clip against every frame (README, Liveness).
+inline constexpr int kDefaultPassiveFrames = 3;
+
 // Which cues a lane uses. off: every session says live at once (cue none).
 enum class LivenessMode { off, passive, temporal, both };
 inline bool uses_passive(LivenessMode mode) { return mode == LivenessMode::passive || mode == LivenessMode::both; }
@@ -54,14 +58,20 @@ struct LivenessConfig {
   int min_frames = 8;
   // Frames after which the session decides on what it has (add() beyond this changes nothing).
   int max_frames = 24;
+  // Of every min_frames frames with a face, how many the passive cue (the costlier one) scores,
+  // spread evenly and always including the min_frames-th (passive_frame()); the mean is over
+  // those. 0, or min_frames and more: every frame. The temporal cue sees every frame.
+  int passive_frames = kDefaultPassiveFrames;
   // Seconds from the session's first frame after which it decides on what it has, provided it
   // has min_frames (the part of the face step's window liveness may use).
   double time_budget_s = 2.0;
 
   // ensures: an InputError naming the field when a value is out of range
   //          (thresholds in [0, 1] for passive, >= 0 temporal; 1 <= min_frames <= max_frames;
-  //          time_budget_s > 0).
+  //          passive_frames >= 0; time_budget_s > 0).
   void validate() const;
+  // ensures: whether the passive cue scores the n-th frame with a face of a session (n >= 1).
+  bool passive_frame(int n) const;
 };
 
 // What a detector has measured over a face step's frames so far: the data a lane hands its

@@ -20,6 +20,18 @@ cv::Rect inside(const FaceBox& box, const cv::Mat& image) {
   return {static_cast<int>(c.left), static_cast<int>(c.top), static_cast<int>(c.width()), static_cast<int>(c.height())};
 }
 
+// The region tracking looks at: both boxes, grown by this share of the wider one's width on each
+// side (room for the motion between two frames and for the search window at the coarsest
+// pyramid level), inside the image.
+constexpr double kTrackMargin = 1.0;
+
+cv::Rect around(const FaceBox& a, const FaceBox& b, const cv::Mat& image) {
+  const long grow = std::lround(kTrackMargin * std::max(a.width(), b.width()));
+  const FaceBox both{std::min(a.left, b.left) - grow, std::min(a.top, b.top) - grow, std::max(a.right, b.right) + grow,
+                     std::max(a.bottom, b.bottom) + grow};
+  return inside(both, image);
+}
+
 }  // namespace
 
 void TemporalLiveness::reset_tracks() {
@@ -33,10 +45,11 @@ void TemporalLiveness::start_tracks(const FaceBox& box) {
   points_.clear();
   const cv::Rect roi = inside(box, previous_);
   if (roi.width < 8 || roi.height < 8) return;
-  cv::Mat mask = cv::Mat::zeros(previous_.size(), CV_8U);
-  mask(roi).setTo(255);
+  // Corners of the face box only: looked for in the box (the same corners as a mask over the
+  // whole frame would give, bar the box's outermost 2 pixels, at the box's cost, not the frame's).
   const double min_distance = std::max(3.0, roi.width / 25.0);
-  cv::goodFeaturesToTrack(previous_, points_, kMaxCorners, 0.005, min_distance, mask, 5);
+  cv::goodFeaturesToTrack(previous_(roi), points_, kMaxCorners, 0.005, min_distance, cv::noArray(), 5);
+  for (auto& p : points_) p += cv::Point2f(static_cast<float>(roi.x), static_cast<float>(roi.y));
   anchors_ = points_;
   face_width_ = std::max<double>(roi.width, 1);
 }
@@ -67,8 +80,16 @@ void TemporalLiveness::add(const cv::Mat& bgr, const FaceBox& box) {
     std::vector<uchar> ok, ok_back;
     std::vector<float> err;
     const cv::Size window(21, 21);
-    cv::calcOpticalFlowPyrLK(previous_, grey, points_, next, ok, err, window, 3);
-    cv::calcOpticalFlowPyrLK(grey, previous_, next, back, ok_back, err, window, 3);
+    // Tracked in the part of both frames around the face (the boxes of both frames grown by
+    // kTrackMargin), not in the whole frames: the pyramids are built for that part only.
+    const cv::Rect near = around(previous_box_, box, grey);
+    const cv::Point2f origin(static_cast<float>(near.x), static_cast<float>(near.y));
+    std::vector<cv::Point2f> from(points_.size());
+    for (std::size_t i = 0; i < points_.size(); ++i) from[i] = points_[i] - origin;
+    cv::calcOpticalFlowPyrLK(previous_(near), grey(near), from, next, ok, err, window, 3);
+    cv::calcOpticalFlowPyrLK(grey(near), previous_(near), next, back, ok_back, err, window, 3);
+    for (auto& p : next) p += origin;
+    for (auto& p : back) p += origin;
     std::vector<cv::Point2f> anchors, points;
     for (std::size_t i = 0; i < points_.size(); ++i) {
       if (!ok[i] || !ok_back[i]) continue;

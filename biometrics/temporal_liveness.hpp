@@ -4,7 +4,8 @@
 // screen moves as one plane, whatever the hand does with it; a frozen image does not move.
 //
 // How: corners inside the face box of the first frame (cv::goodFeaturesToTrack) are tracked
-// frame to frame with pyramidal Lucas-Kanade (a forward-backward check drops bad tracks). At
+// frame to frame with pyramidal Lucas-Kanade (a forward-backward check drops bad tracks), in
+// the part of the two frames around the face (not the whole frames: the cost is the face's). At
 // each frame a homography is fitted (least squares) from the points' first positions to their
 // present ones; a plane seen by a pinhole camera moves exactly by a homography, so what the
 // homography cannot explain is non-rigid motion.

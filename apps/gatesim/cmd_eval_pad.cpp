@@ -12,7 +12,7 @@
 //
 // --json prints one object:
 //   {"seed", "variants", "config": {mode, passive_threshold, temporal_threshold, min_frames,
-//    max_frames, window},
+//    max_frames, passive_frames, window},
 //    "images": SECTION or null, "clips": SECTION or null,
 //    "pad": {"level": "clips" | "images", "bpcer": x, "apcer": {"<type>": x, ...}}}
 // where SECTION = {"bona_fide": {"presentations", "not_acquired", "undecided", "refused", "bpcer",
@@ -245,6 +245,9 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--temporal-threshold", args->config.temporal_threshold, "Non-rigidity a clip must reach");
   cmd->add_option("--min-frames", args->config.min_frames, "Frames with a face before a decision");
   cmd->add_option("--max-frames", args->config.max_frames, "Frames after which a session decides");
+  cmd->add_option("--passive-frames", args->config.passive_frames,
+                  "Of every --min-frames frames, how many the passive cue scores (0: all)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_option("--window", args->window, "Frames per clip presentation (default: --max-frames)")->check(CLI::Range(1, 10000));
   cmd->add_option("--frames", args->clip_frames, "Read at most this many frames of each clip")
       ->check(CLI::Range(1, 1000000));
@@ -336,6 +339,7 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
                    {"temporal_threshold", config.temporal_threshold},
                    {"min_frames", config.min_frames},
                    {"max_frames", config.max_frames},
+                   {"passive_frames", config.passive_frames},
                    {"window", window}};
     r["images"] = nullptr;
     r["clips"] = nullptr;

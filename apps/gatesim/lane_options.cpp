@@ -67,6 +67,9 @@ void LaneOptions::add_to(CLI::App& command) {
   command.add_option("--liveness-frames", config.liveness.max_frames,
                      "Frames after which liveness decides on what it has (at least --liveness-min-frames)")
       ->check(CLI::Range(1, 100000));
+  command.add_option("--liveness-passive-frames", config.liveness.passive_frames,
+                     "Of every --liveness-min-frames frames, how many the passive cue scores (0: all)")
+      ->check(CLI::Range(0, 100000));
   command.add_option("--liveness-window", config.liveness.time_budget_s,
                      "Seconds of the face step after which liveness decides on what it has (at most --face-window)")
       ->check(CLI::Range(0.001, 3600.0));

@@ -3,7 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "biometrics/liveness_rule.hpp"
+#include "models/input_error.hpp"
 
 namespace gatesim::biometrics {
 namespace {
@@ -75,6 +78,27 @@ TEST(LivenessRule, FinalWithTooFewFramesSaysWhy) {
   EXPECT_EQ(describe(few, c), "undecided: too few frames (2 of 3 frames)");
   EXPECT_EQ(judge_liveness(measured(0, std::nullopt, std::nullopt), c, 5, true).undecided_reason,
             UndecidedReason::no_face);
+}
+
+// The passive cue scores passive_frames of every min_frames frames, spread evenly, always the
+// min_frames-th (the first frame a session may decide on), then the same pattern again.
+TEST(LivenessRule, PassiveFramesAreSpreadAndIncludeEveryRunsLast) {
+  LivenessConfig c;
+  c.min_frames = 8;
+  c.passive_frames = 3;
+  std::vector<int> scored;
+  for (int n = 1; n <= 16; ++n)
+    if (c.passive_frame(n)) scored.push_back(n);
+  EXPECT_EQ(scored, (std::vector<int>{3, 6, 8, 11, 14, 16}));
+  c.passive_frames = 1;
+  EXPECT_TRUE(c.passive_frame(8));
+  EXPECT_FALSE(c.passive_frame(7));
+  for (int every : {0, 8, 20}) {
+    c.passive_frames = every;
+    for (int n = 1; n <= 16; ++n) EXPECT_TRUE(c.passive_frame(n)) << every << " " << n;
+  }
+  c.passive_frames = -1;
+  EXPECT_THROW(c.validate(), models::InputError);
 }
 
 }  // namespace
