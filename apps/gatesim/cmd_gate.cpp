@@ -14,6 +14,7 @@
 #include "apps/gatesim/dashboard_server.hpp"
 #include "apps/gatesim/lane_dashboard.hpp"
 #include "gate/live_lane.hpp"
+#include "gate/passback.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::app {
@@ -106,9 +107,9 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
   auto args = std::make_shared<Args>();
   args->lane.audit = "gate-audit.db";
   // A real lane lets each traveller through once: it waits for the cleared one to leave and
-  // refuses a holder it cleared in the last ten minutes.
+  // refuses a holder it cleared within the lane's window (gate::kDefaultPassbackWindow).
   args->lane.passage = "camera";
-  args->lane.passback = 600;
+  args->lane.passback = std::chrono::duration<double>(gate::kDefaultPassbackWindow).count();
   auto* cmd = root.add_subcommand(
       "gate", "Run one smart-channel lane in real time: devices, policy, faces, audit log (exit 1: someone was referred)");
   cmd->add_option("--port", args->port, "Port the lane belongs to (`gatesim ports` lists them)");
