@@ -18,6 +18,7 @@
 #include "sim/port_model.hpp"
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
+#include "tests/support/scenario_error.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/shipped_scenarios.hpp"
 
@@ -226,12 +227,7 @@ INSTANTIATE_TEST_SUITE_P(GateModels, PassbackBothModels, ::testing::ValuesIn(kMo
 // ---- bad input ----
 
 std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  try {
-    parse_scenario(yaml, "port.yaml", overrides);
-  } catch (const models::InputError& e) {
-    return e.what();
-  }
-  return "";
+  return gatesim::testing::scenario_error(yaml, overrides);
 }
 
 TEST(Passback, BadScenarioInputNamesFileAndKey) {

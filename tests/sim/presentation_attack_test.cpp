@@ -19,6 +19,7 @@
 #include "sim/port_model.hpp"
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
+#include "tests/support/scenario_error.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/shipped_scenarios.hpp"
 #include "tests/support/two_proportions.hpp"
@@ -327,13 +328,7 @@ TEST(PresentationAttacks, SummaryAndReportCountThemPerChannel) {
 // ---- bad input ----
 
 std::string error_of(const std::string& yaml) {
-  try {
-    const Scenario s = parse_scenario(yaml, "port.yaml");
-    make_pad_model(s.biometrics, s.population);
-  } catch (const models::InputError& e) {
-    return e.what();
-  }
-  return "";
+  return gatesim::testing::scenario_error(yaml, {}, [](const Scenario& s) { make_pad_model(s.biometrics, s.population); });
 }
 
 TEST(PresentationAttacks, BadScenarioInputNamesFileAndKey) {

@@ -7,17 +7,13 @@
 #include "models/input_error.hpp"
 #include "sim/port_model.hpp"
 #include "sim/scenario.hpp"
+#include "tests/support/scenario_error.hpp"
 
 namespace gatesim::sim {
 namespace {
 
 std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  try {
-    parse_scenario(yaml, "port.yaml", overrides);
-  } catch (const models::InputError& e) {
-    return e.what();
-  }
-  return "";
+  return gatesim::testing::scenario_error(yaml, overrides);
 }
 
 TEST(Scenario, ReadsEveryPartAndDistributionForms) {
