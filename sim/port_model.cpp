@@ -29,7 +29,11 @@
 #include "sim/gate_config.hpp"
 #include "sim/pad_model.hpp"
 #include "sim/population.hpp"
+#include "sim/port_state.hpp"
+#include "sim/port_statistics.hpp"
 #include "sim/random.hpp"
+#include "sim/records.hpp"
+#include "sim/referral_reasons.hpp"
 #include "sim/trace.hpp"
 
 namespace gatesim::sim {
@@ -39,136 +43,11 @@ const char* channel_name(int channel) {
   return names[channel];
 }
 
-void WaitStats::add(double wait_s) {
-  if (bins_.empty()) bins_.assign(kBins, 0);
-  ++count_;
-  sum_ += wait_s;
-  max_ = std::max(max_, wait_s);
-  const auto bin = static_cast<std::size_t>(wait_s);
-  if (bin < kBins) ++bins_[bin];
-  else ++overflow_;
-}
-
-double WaitStats::quantile(double q) const {
-  if (count_ == 0) return 0;
-  const double target = q * static_cast<double>(count_);
-  double seen = 0;
-  for (std::size_t b = 0; b < bins_.size(); ++b) {
-    if (bins_[b] == 0) continue;
-    if (seen + bins_[b] >= target) return std::min(max_, static_cast<double>(b) + (target - seen) / bins_[b]);
-    seen += bins_[b];
-  }
-  return max_;
-}
-
-double WaitStats::share_within(double limit_s) const {
-  if (count_ == 0) return 0;
-  std::uint64_t within = 0;
-  for (std::size_t b = 0; b < bins_.size() && static_cast<double>(b) < limit_s; ++b) within += bins_[b];
-  return static_cast<double>(within) / static_cast<double>(count_);
-}
-
-void WaitStats::merge(const WaitStats& other) {
-  if (other.count_ == 0) return;
-  if (bins_.empty()) bins_.assign(kBins, 0);
-  count_ += other.count_;
-  sum_ += other.sum_;
-  max_ = std::max(max_, other.max_);
-  overflow_ += other.overflow_;
-  for (std::size_t b = 0; b < kBins; ++b) bins_[b] += other.bins_[b];
-}
-
 namespace {
-
-// Referral reasons, one bit each: the port's own and the commonest of the gate's, then the policy
-// engine's clause codes and the gate's other codes in the order they first appear
-// (PortSimulation::reason_bit). Both gate models give the gate controller's codes (a fault
-// names the camera, as the controller does).
-enum : std::uint32_t {
-  kReasonFaceNoMatch = 1 << 0, kReasonFaceQuality = 1 << 1, kReasonFingerprint = 1 << 2, kReasonDeviceFault = 1 << 3,
-  kReasonWithParty = 1 << 4, kReasonNoGate = 1 << 5, kReasonLiveness = 1 << 6,
-};
-const std::vector<std::string> kFixedReasons = {"face.no_match", "face.quality", "fingerprint.no_match",
-                                                "device.camera", "party.member_referred", "channel.no_gate",
-                                                "face.liveness"};
-
-// The gate controller's referral codes both gate models give for a step (GateController::reason
-// names them; the controller model reads them from its Completed). Typed, so the sampled model
-// refers without building or hashing text: each code's bit is looked up once
-// (PortSimulation::gate_bit).
-enum class GateCode : std::uint8_t {
-  document_timeout, m3_guardian, face_quality, face_timeout, face_no_match, face_liveness, tailgating,
-  identification_not_found, identification_ambiguous, fingerprint_no_match, fingerprint_timeout, passback, count,
-};
-constexpr std::string_view kGateCodeNames[] = {
-    "document.timeout", "M3.guardian", "face.quality", "face.timeout", "face.no_match", "face.liveness", "tailgating",
-    "identification.not_found", "identification.ambiguous", "fingerprint.no_match", "fingerprint.timeout",
-    "gate.passback",
-};
-static_assert(std::size(kGateCodeNames) == static_cast<std::size_t>(GateCode::count));
-constexpr std::string_view name(GateCode code) { return kGateCodeNames[static_cast<std::size_t>(code)]; }
-// A failure to acquire: the step ended without a face good enough to match.
-constexpr bool is_fta(GateCode code) { return code == GateCode::face_quality || code == GateCode::face_timeout; }
-
-enum Incident : std::uint8_t {
-  kIncidentFta = 1, kIncidentFalseMatch = 2, kIncidentFalseNonMatch = 4, kIncidentFingerprintFnm = 8,
-  kIncidentAttackPassed = 16,     // a presentation attack cleared at a gate
-  kIncidentLivenessRefused = 32,  // the liveness check judged a live traveller an attack (a bona fide refusal)
-  kIncidentPassbackPassed = 64,   // a passback attempt cleared at a gate (outside the window, or the rule off)
-};
-constexpr const char* kIncidentNames[] = {"failure_to_acquire", "false_match", "false_non_match",
-                                          "fingerprint_false_non_match", "presentation_attack_passed",
-                                          "liveness_false_rejection", "passback_passed"};
 
 enum EventKind : std::uint32_t {
   kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick, kLaneReply, kLaneTimer,
   kPassbackArrival,
-};
-
-// The rule engine's verdict on a traveller for one channel.
-struct Verdict {
-  std::uint32_t bits = 0;  // the failed clauses (reason_bit)
-  bool guardian_required = false;
-};
-
-struct Member {
-  TravellerProfile p;
-  const Verdict* gate_verdict = nullptr;  // for the gate channel the party queues for (memoised)
-  std::uint64_t id = 0;
-  // A passback attempt (PopulationSpec::passback): the id of the traveller whose identity they
-  // present again (their permit, their face; holder_id and the image-level person follow it).
-  // 0: their own.
-  std::uint64_t holder = 0;
-  std::uint32_t reasons = 0;
-  std::uint8_t incidents = 0;
-  std::uint8_t frames = 0;
-  std::uint8_t presented = 0;  // image-level mode: images shown so far (the next one to show)
-  std::uint8_t liveness_frames = 0;  // controller model: face frames the lane's detector measured
-  std::int8_t judged_live = -1;      // the liveness check's verdict once drawn (PadModel), else -1
-  bool served_at_gate = false;  // the gate finished with them (cleared or refused)
-  float document_s = -1, face_s = -1, fingerprint_s = -1, exit_s = -1, distance = -1;
-};
-
-// A party's own state; Party adds its members (reset one by one: most parties are one person).
-struct PartyState {
-  std::uint64_t id = 0;
-  SimTime arrived = 0, joined = 0, service_started = 0;
-  float wait[kChannelCount] = {-1, -1, -1};
-  float service[kChannelCount] = {-1, -1, -1};
-  std::uint8_t size = 0;
-  std::uint8_t gate_channel = kCounters;  // the gate channel tried, or kCounters for none
-  bool counted = true;
-  bool referred = false;
-  bool has_guardian = false;  // member 0 is an adult of full capacity travelling with the others
-  std::uint8_t planned = 0;   // the sampled gate model: transactions drawn (Party::ended)
-  std::uint8_t guardian_passed = 0;  // the sampled gate model: bit k, transaction k's guardian passed its steps
-  std::uint8_t cleared_as_other = 0;  // the sampled gate model: bit k, transaction k's traveller was identified as someone else
-};
-struct Party : PartyState {
-  Member m[PartyProfile::kMaxSize];
-  // The sampled gate model: when each transaction's barrier opened (-1: referred, no exit) and
-  // when it ended, since service began, so a fault knows which transaction it cuts short.
-  SimTime exit_from[PartyProfile::kMaxSize] = {}, ended[PartyProfile::kMaxSize] = {};
 };
 
 // The transactions a party passes at a gate, as the controller pairs them: one per traveller
@@ -221,32 +100,13 @@ struct ChannelState {
   std::deque<std::uint32_t> queue;
   std::vector<std::uint32_t> idle;
   std::uint64_t queued_travellers = 0;
-  int busy = 0;
-  SimTime busy_since = 0;
-  double busy_area_s = 0;       // whole run
-  double interval_busy_s = 0;   // current interval
-  double interval_wait_s = 0;
-  std::uint64_t interval_started = 0, interval_served = 0;
 };
-
-void append_integer(std::string& out, std::uint64_t v) {
-  char buffer[24];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
-  out.append(buffer, end);
-}
-
-// "%.3f", correctly rounded as printf's, without printf's cost (a day's records hold millions
-// of numbers). The buffer holds any double in fixed notation.
-void append_number(std::string& out, double v) {
-  char buffer[320];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::fixed, 3).ptr;
-  out.append(buffer, end);
-}
 
 class PortSimulation {
  public:
   PortSimulation(const Scenario& s, const RunOptions& o)
-      : s_(s), o_(o), bio_(make_biometric_model(s.biometrics)), pad_(make_pad_model(s.biometrics, s.population)),
+      : scenario_(s), options_(o), bio_(make_biometric_model(s.biometrics)), pad_(make_pad_model(s.biometrics, s.population)),
+        stats_(reasons_, bio_.enabled),
         arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2), fault_rng_(o.seed, 3), pad_rng_(o.seed, 6),
         passback_rng_(o.seed, 7),
         population_(s.population, Rng(o.seed, 4), Rng(o.seed, 5)),
@@ -264,7 +124,7 @@ class PortSimulation {
     if (!s.arrivals.trace.empty()) trace_ = std::make_unique<TraceReader>(s.arrivals.trace, s.start_hour);
     const int counts[kChannelCount] = {s.channels.document_gates, s.channels.document_free_gates, s.channels.counters};
     for (int c = 0; c < kChannelCount; ++c) {
-      r_.servers[c] = counts[c];
+      stats_.result().servers[c] = counts[c];
       for (int i = 0; i < counts[c]; ++i) {
         servers_.push_back(Server{static_cast<std::uint8_t>(c)});
         channels_[c].idle.push_back(static_cast<std::uint32_t>(servers_.size() - 1));
@@ -283,13 +143,13 @@ class PortSimulation {
       for (std::size_t g = 0; g < servers_.size(); ++g)
         if (servers_[g].channel != kCounters && !servers_[g].external)
           lanes_[g].controller = std::make_unique<gate::GateController>(gate_config_of(servers_[g].channel));
-    r_.scenario = s.name;
-    r_.pad_model = pad_;
-    r_.pad_reported = pad_.on() || s.population.presentation_attack > 0;
-    r_.passback_reported = s.population.passback > 0;
-    r_.passback_window_s = std::chrono::duration<double>(passback_.window()).count();
-    r_.seed = o.seed;
-    r_.hours = s.duration_hours;
+    stats_.result().scenario = s.name;
+    stats_.result().pad_model = pad_;
+    stats_.result().pad_reported = pad_.on() || s.population.presentation_attack > 0;
+    stats_.result().passback_reported = s.population.passback > 0;
+    stats_.result().passback_window_s = std::chrono::duration<double>(passback_.window()).count();
+    stats_.result().seed = o.seed;
+    stats_.result().hours = s.duration_hours;
     const double profile_total = [&] {
       double t = 0;
       for (double w : s.arrivals.hourly_profile) t += w;
@@ -303,40 +163,41 @@ class PortSimulation {
 
   SimResult run() {
     start();
-    if (o_.realtime.speed > 0) run_paced();
+    if (options_.realtime.speed > 0) run_paced();
     else advance(std::numeric_limits<SimTime>::max());
     return finish();
   }
 
  private:
   void start() {
-    if (s_.arrivals.travellers_per_day > 0) q_.schedule_at(0, kPoisson, 0, 0);
-    for (std::uint32_t b = 0; b < s_.arrivals.batches.size(); ++b) {
-      const Batch& batch = s_.arrivals.batches[b];
-      if (auto first = next_batch_time(batch, 0)) q_.schedule_at(*first, kBatchStart, b);
+    if (scenario_.arrivals.travellers_per_day > 0) events_.schedule_at(0, kPoisson, 0, 0);
+    for (std::uint32_t b = 0; b < scenario_.arrivals.batches.size(); ++b) {
+      const Batch& batch = scenario_.arrivals.batches[b];
+      if (auto first = next_batch_time(batch, 0)) events_.schedule_at(*first, kBatchStart, b);
     }
     if (trace_) schedule_trace();
-    if (s_.faults.mtbf_hours > 0)
+    if (scenario_.faults.mtbf_hours > 0)
       for (std::uint32_t g = 0; g < servers_.size(); ++g)
         if (servers_[g].channel != kCounters && !servers_[g].external) schedule_fault(g);
-    q_.schedule_at(interval_, kTick);
-    if (o_.intervals) *o_.intervals << interval_header();
+    events_.schedule_at(interval_, kTick);
+    if (options_.travellers) traveller_records_.emplace(*options_.travellers, reasons_);
+    if (options_.intervals) interval_records_.emplace(*options_.intervals);
   }
 
   // True once the arrival window is over and the port is empty (or nothing is left to happen).
   bool finished() const {
     if (external_busy_ > 0) return false;
-    return q_.empty() || (q_.now() >= end_ && in_port_ == 0 && !trace_pending_);
+    return events_.empty() || (events_.now() >= end_ && in_port_ == 0 && !trace_pending_);
   }
-  double fraction_done() const { return std::min(1.0, to_seconds(q_.now()) / to_seconds(std::max<SimTime>(end_, 1))); }
+  double fraction_done() const { return std::min(1.0, to_seconds(events_.now()) / to_seconds(std::max<SimTime>(end_, 1))); }
 
   // Handles the events due up to `until`, in order.
   void advance(SimTime until) {
     while (!finished()) {
-      const auto e = q_.pop_until(until);
+      const auto e = events_.pop_until(until);
       if (!e) break;
       handle(*e);
-      if (o_.progress && (q_.handled() & 0xFFFF) == 0) o_.progress(fraction_done());
+      if (options_.progress && (events_.handled() & 0xFFFF) == 0) options_.progress(fraction_done());
     }
   }
 
@@ -361,7 +222,7 @@ class PortSimulation {
     } close{*answers};
     const auto wall_start = std::chrono::steady_clock::now();
     auto next_status = wall_start;
-    const double speed = o_.realtime.speed;
+    const double speed = options_.realtime.speed;
     const auto simulated_now = [&] {
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
       return seconds(wall * speed);
@@ -373,14 +234,14 @@ class PortSimulation {
     std::function<void()> step = [&] {
       advance(simulated_now());
       const auto now = std::chrono::steady_clock::now();
-      if (o_.realtime.status && (now >= next_status || finished())) {
+      if (options_.realtime.status && (now >= next_status || finished())) {
         RealtimeStatus st;
-        st.simulated_s = to_seconds(q_.now());
+        st.simulated_s = to_seconds(events_.now());
         st.wall_s = std::chrono::duration<double>(now - wall_start).count();
         st.fraction = fraction_done();
         st.in_port = in_port_;
         for (int c = 0; c < kChannelCount; ++c) st.queued[c] = channels_[c].queued_travellers;
-        o_.realtime.status(st);
+        options_.realtime.status(st);
         next_status = now + std::chrono::seconds(1);
       }
       if (finished()) {
@@ -388,7 +249,7 @@ class PortSimulation {
         return;
       }
       auto wake = next_status;
-      if (!q_.empty()) wake = std::min(wake, wall_at(q_.next_time()));
+      if (!events_.empty()) wake = std::min(wake, wall_at(events_.next_time()));
       timer.expires_at(wake);  // cancels the wait armed before, if any
       timer.async_wait([&](const boost::system::error_code& ec) {
         if (!ec) step();
@@ -397,7 +258,7 @@ class PortSimulation {
     on_external_answer_ = [&](std::uint32_t server, std::uint64_t token, ExternalOutcome outcome) {
       const SimTime at = simulated_now();
       advance(at);
-      q_.advance_to(q_.empty() ? at : std::min(at, q_.next_time()));
+      events_.advance_to(events_.empty() ? at : std::min(at, events_.next_time()));
       external_done(server, token, std::move(outcome));
       step();
     };
@@ -407,37 +268,32 @@ class PortSimulation {
 
   SimResult finish() {
     close_interval(true);
-    for (int c = 0; c < kChannelCount; ++c) {
-      account_busy(c);
-      r_.busy_s[c] = channels_[c].busy_area_s;
-    }
+    SimResult r = stats_.finish(events_.now());
     for (auto& server : servers_)
-      if (!server.up) r_.downtime_s += to_seconds(q_.now() - server.down_since);
-    r_.events = q_.handled();
-    for (std::size_t b = 0; b < reason_names_.size(); ++b)
-      if (referral_counts_[b] > 0) r_.referrals[reason_names_[b]] += referral_counts_[b];
+      if (!server.up) r.downtime_s += to_seconds(events_.now() - server.down_since);
+    r.events = events_.handled();
     if (faces_) {
-      r_.images_analysed = faces_->images_analysed();
-      r_.image_analysis_s = faces_->analysis_seconds();
+      r.images_analysed = faces_->images_analysed();
+      r.image_analysis_s = faces_->analysis_seconds();
     }
-    r_.drained_at_h = to_seconds(q_.now()) / 3600.0;
-    if (o_.progress) o_.progress(1.0);
-    return std::move(r_);
+    r.drained_at_h = to_seconds(events_.now()) / 3600.0;
+    if (options_.progress) options_.progress(1.0);
+    return r;
   }
 
   // ---- arrivals ----
   int hour_of_day(SimTime t) const {
-    return static_cast<int>(std::floor(s_.start_hour + to_seconds(t) / 3600.0)) % 24;
+    return static_cast<int>(std::floor(scenario_.start_hour + to_seconds(t) / 3600.0)) % 24;
   }
   SimTime next_hour_boundary(SimTime t) const {
-    const double h = s_.start_hour + to_seconds(t) / 3600.0;
-    return seconds((std::floor(h) + 1 - s_.start_hour) * 3600.0);
+    const double h = scenario_.start_hour + to_seconds(t) / 3600.0;
+    return seconds((std::floor(h) + 1 - scenario_.start_hour) * 3600.0);
   }
   // The first unloading at or after `from`, within the arrival window.
   std::optional<SimTime> next_batch_time(const Batch& b, SimTime from) const {
     const double period = b.every_minutes * 60;
-    for (double day = std::floor((s_.start_hour * 3600 + to_seconds(from)) / 86400.0);; day += 1) {
-      const double day_start = day * 86400 - s_.start_hour * 3600;  // seconds since scenario start
+    for (double day = std::floor((scenario_.start_hour * 3600 + to_seconds(from)) / 86400.0);; day += 1) {
+      const double day_start = day * 86400 - scenario_.start_hour * 3600;  // seconds since scenario start
       if (day_start >= to_seconds(end_)) return std::nullopt;
       const double first = day_start + b.first_hour * 3600, last = day_start + b.last_hour * 3600;
       double t = first;
@@ -466,38 +322,38 @@ class PortSimulation {
     if (e.data == 1) arrive(population_.next_party());
     // Piecewise-constant rate: draw within this hour; past the hour, restart at its end
     // (memorylessness makes this exact).
-    const SimTime now = q_.now(), boundary = next_hour_boundary(now);
+    const SimTime now = events_.now(), boundary = next_hour_boundary(now);
     const double rate = party_rate_[hour_of_day(now)];
     const SimTime next = rate > 0 ? now + seconds(arrivals_rng_.exponential(rate)) : boundary;
     if (next < boundary) {
-      if (next < end_) q_.schedule_at(next, kPoisson, 0, 1);
+      if (next < end_) events_.schedule_at(next, kPoisson, 0, 1);
     } else if (boundary < end_) {
-      q_.schedule_at(boundary, kPoisson, 0, 0);
+      events_.schedule_at(boundary, kPoisson, 0, 0);
     }
   }
 
   void on_batch_start(const SimEvent& e) {
-    const Batch& b = s_.arrivals.batches[e.target];
+    const Batch& b = scenario_.arrivals.batches[e.target];
     const auto travellers = arrivals_rng_.poisson(b.travellers);
-    if (travellers > 0) q_.schedule_at(q_.now(), kBatchMember, e.target, travellers);
-    if (auto next = next_batch_time(b, q_.now() + 1)) q_.schedule_at(*next, kBatchStart, e.target);
+    if (travellers > 0) events_.schedule_at(events_.now(), kBatchMember, e.target, travellers);
+    if (auto next = next_batch_time(b, events_.now() + 1)) events_.schedule_at(*next, kBatchStart, e.target);
   }
 
   // One party of an unloading; the rest follow evenly over unload_minutes. `data`: travellers left.
   void on_batch_member(const SimEvent& e) {
-    const Batch& b = s_.arrivals.batches[e.target];
+    const Batch& b = scenario_.arrivals.batches[e.target];
     const PartyProfile party = population_.next_party();
     arrive(party);
     if (e.data > party.size) {
       const double spacing = b.unload_minutes * 60 / std::max(1.0, b.travellers);
-      q_.schedule_in(seconds(spacing * party.size), kBatchMember, e.target, e.data - party.size);
+      events_.schedule_in(seconds(spacing * party.size), kBatchMember, e.target, e.data - party.size);
     }
   }
 
   void schedule_trace() {
     next_trace_ = trace_->next();
     trace_pending_ = next_trace_.has_value();
-    if (next_trace_) q_.schedule_at(next_trace_->time, kTraceArrival);
+    if (next_trace_) events_.schedule_at(next_trace_->time, kTraceArrival);
   }
   void on_trace() {
     arrive(next_trace_->party);
@@ -510,10 +366,10 @@ class PortSimulation {
   // from its own stream, so a scenario without attempts draws nothing new. The attempt comes
   // back `passback_delay` after `m` left the gate, within the arrival window.
   void maybe_come_back(const Member& m) {
-    if (!(s_.population.passback > 0) || m.holder != 0 || m.p.age < 18 || m.p.limited_capacity || m.p.impostor ||
-        m.p.attack || !passback_rng_.bernoulli(s_.population.passback))
+    if (!(scenario_.population.passback > 0) || m.holder != 0 || m.profile.age < 18 || m.profile.limited_capacity || m.profile.impostor ||
+        m.profile.attack || !passback_rng_.bernoulli(scenario_.population.passback))
       return;
-    const SimTime at = q_.now() + seconds(sample(s_.population.passback_delay, passback_rng_));
+    const SimTime at = events_.now() + seconds(sample(scenario_.population.passback_delay, passback_rng_));
     if (at >= end_) return;
     std::uint32_t slot = 0;
     if (free_comebacks_.empty()) {
@@ -523,13 +379,13 @@ class PortSimulation {
       slot = free_comebacks_.back();
       free_comebacks_.pop_back();
     }
-    comebacks_[slot] = {m.p, m.id};
-    q_.schedule_at(at, kPassbackArrival, slot);
+    comebacks_[slot] = {m.profile, m.id};
+    events_.schedule_at(at, kPassbackArrival, slot);
   }
 
   void on_comeback(const SimEvent& e) {
     PartyProfile party;
-    party.members[0] = comebacks_[e.target].p;
+    party.members[0] = comebacks_[e.target].profile;
     const std::uint64_t holder = comebacks_[e.target].holder;
     free_comebacks_.push_back(e.target);
     arrive(party, holder);
@@ -542,47 +398,40 @@ class PortSimulation {
     Party& p = parties_[slot];
     static_cast<PartyState&>(p) = PartyState{};
     p.id = ++party_count_;
-    p.arrived = q_.now();
-    p.counted = q_.now() >= warmup_;
+    p.arrived = events_.now();
+    p.counted = events_.now() >= warmup_;
     p.size = profile.size;
     p.has_guardian = profile.size > 1 && profile.members[0].age >= 18 && !profile.members[0].limited_capacity;
-    bool all_document_free = r_.servers[kDocumentFreeGates] > 0;
+    bool all_document_free = stats_.result().servers[kDocumentFreeGates] > 0;
     for (int i = 0; i < p.size; ++i) {
-      Member& m = p.m[i];
-      m = Member{.p = profile.members[i], .id = ++traveller_count_, .holder = holder};
-      all_document_free = all_document_free && m.p.prefers_document_free && m.p.enrolled;
-      if (m.p.impostor && p.counted) ++r_.impostor_attempts;
+      Member& m = p.members[i];
+      m = Member{.profile = profile.members[i], .id = ++traveller_count_, .holder = holder};
+      all_document_free = all_document_free && m.profile.prefers_document_free && m.profile.enrolled;
     }
     // The document-free channel when every member wants it and may use it, else the smart
     // channel's verdicts decide between the document gates and a counter.
     // The gate's policy check asks again: gate_verdict answers it.
     for (int i = 0; i < p.size && all_document_free; ++i) {
-      p.m[i].gate_verdict = &verdict(p, i, true);
-      all_document_free = p.m[i].gate_verdict->bits == 0;
+      p.members[i].gate_verdict = &verdict(p, i, true);
+      all_document_free = p.members[i].gate_verdict->reasons == 0;
     }
     if (!all_document_free)
-      for (int i = 0; i < p.size; ++i) p.m[i].gate_verdict = &verdict(p, i, false);
+      for (int i = 0; i < p.size; ++i) p.members[i].gate_verdict = &verdict(p, i, false);
     bool all_eligible = true;
     for (int i = 0; i < p.size; ++i) {
-      p.m[i].reasons = p.m[i].gate_verdict->bits;
-      all_eligible = all_eligible && p.m[i].reasons == 0;
+      p.members[i].reasons = p.members[i].gate_verdict->reasons;
+      all_eligible = all_eligible && p.members[i].reasons == 0;
     }
     in_port_ += p.size;
-    r_.max_in_port = std::max<std::uint64_t>(r_.max_in_port, in_port_);
-    if (p.counted) {
-      r_.travellers += p.size;
-      ++r_.parties;
-    }
-    interval_arrivals_ += p.size;
+    stats_.arrived(p, in_port_);
 
     int channel = kCounters;
     if (all_eligible) {
       if (all_document_free) channel = kDocumentFreeGates;
-      else if (r_.servers[kDocumentGates] > 0) channel = kDocumentGates;
-      else for (int i = 0; i < p.size; ++i) p.m[i].reasons |= kReasonNoGate;
+      else if (stats_.result().servers[kDocumentGates] > 0) channel = kDocumentGates;
+      else for (int i = 0; i < p.size; ++i) p.members[i].reasons |= kReasonNoGate;
     } else {
-      for (int i = 0; i < p.size; ++i)
-        if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;  // the party stays together
+      refer_the_rest(p);
     }
     if (channel == kCounters) p.referred = true;
     else p.gate_channel = static_cast<std::uint8_t>(channel);
@@ -594,11 +443,11 @@ class PortSimulation {
   // function of the facts policy_key covers, so verdicts are memoised by that key; a small
   // direct-mapped cache in front of the map answers most travellers without hashing modulo a prime.
   const Verdict& verdict(const Party& p, int i, bool document_free) {
-    const TravellerProfile* guardian = i > 0 && p.has_guardian ? &p.m[0].p : nullptr;
-    const std::uint64_t key = policy_key(p.m[i].p, guardian, document_free);
+    const TravellerProfile* guardian = i > 0 && p.has_guardian ? &p.members[0].profile : nullptr;
+    const std::uint64_t key = policy_key(p.members[i].profile, guardian, document_free);
     RecentVerdict& recent = recent_verdicts_[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kRecentVerdictBits)];
     if (recent.verdict && recent.key == key) return *recent.verdict;
-    recent = {key, &memoised_verdict(key, p.m[i].p, guardian, document_free)};
+    recent = {key, &memoised_verdict(key, p.members[i].profile, guardian, document_free)};
     return *recent.verdict;
   }
   const Verdict& memoised_verdict(std::uint64_t key, const TravellerProfile& t, const TravellerProfile* guardian,
@@ -606,15 +455,15 @@ class PortSimulation {
     if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
     models::Crossing c;
     const std::optional<std::string> guardian_id = guardian ? std::optional<std::string>("G") : std::nullopt;
-    c.traveller = to_traveller(t, "T", s_.date, guardian_id);
-    if (guardian) c.group.push_back(to_traveller(*guardian, "G", s_.date));
+    c.traveller = to_traveller(t, "T", scenario_.date, guardian_id);
+    if (guardian) c.group.push_back(to_traveller(*guardian, "G", scenario_.date));
     c.port = port_;
-    c.date = s_.date;
-    c.direction = s_.direction;
+    c.date = scenario_.date;
+    c.direction = scenario_.direction;
     c.channel = document_free ? models::Channel::document_free : models::Channel::smart;
-    const models::Eligibility e = gate::evaluate(*s_.policy, c);
+    const models::Eligibility e = gate::evaluate(*scenario_.policy, c);
     Verdict v;
-    for (const auto& reason : e.reasons) v.bits |= reason_bit(reason.clause);
+    for (const auto& reason : e.reasons) v.reasons |= reasons_.bit(reason.clause);
     v.guardian_required = e.guardian_required;
     return verdicts_.emplace(key, v).first->second;
   }
@@ -622,8 +471,8 @@ class PortSimulation {
   void join(std::uint32_t slot, int channel) {
     Party& p = parties_[slot];
     ChannelState& c = channels_[channel];
-    p.joined = q_.now();
-    if (r_.servers[channel] == 0) {  // a referral with no counter to take it
+    p.joined = events_.now();
+    if (stats_.result().servers[channel] == 0) {  // a referral with no counter to take it
       depart(slot, false);
       return;
     }
@@ -647,26 +496,15 @@ class PortSimulation {
     return d.a;
   }
 
-  void account_busy(int channel) {
-    ChannelState& c = channels_[channel];
-    const double area = c.busy * to_seconds(q_.now() - c.busy_since);
-    c.busy_area_s += area;
-    c.interval_busy_s += area;
-    c.busy_since = q_.now();
-  }
-
   void start_service(std::uint32_t server, std::uint32_t slot) {
     Server& g = servers_[server];
     Party& p = parties_[slot];
     const int channel = g.channel;
-    account_busy(channel);
-    ++channels_[channel].busy;
+    const double wait = to_seconds(events_.now() - p.joined);
+    stats_.service_started(channel, events_.now(), wait, p.size);
     g.party = static_cast<std::int32_t>(slot);
-    p.service_started = q_.now();
-    const double wait = to_seconds(q_.now() - p.joined);
+    p.service_started = events_.now();
     p.wait[channel] = static_cast<float>(wait);
-    channels_[channel].interval_wait_s += wait * p.size;
-    channels_[channel].interval_started += p.size;
     if (lanes_[server].controller) {
       begin_lane(server, p);
       return;
@@ -676,13 +514,13 @@ class PortSimulation {
       return;
     }
     const SimTime duration = channel == kCounters ? seconds(plan_counter(p)) : sampled_gate(p, channel);
-    q_.schedule_in(duration, kServiceDone, server, ++g.token);
+    events_.schedule_in(duration, kServiceDone, server, ++g.token);
   }
 
   double plan_counter(Party& p) {
     double total = 0;
     for (int i = 0; i < p.size; ++i)
-      total += sample(s_.counter, service_rng_) * slowdown(p.m[i]);
+      total += sample(scenario_.counter, service_rng_) * slowdown(p.members[i]);
     return total;
   }
 
@@ -710,7 +548,7 @@ class PortSimulation {
   // The 1:1 distance between the frame's face and the member's permit.
   double match_distance(const Member& m, const FaceImages::Analysed* frame) {
     return faces_ ? biometrics::descriptor_distance(*frame->descriptor, faces_->enrolled(template_image(m)))
-                  : distance(!m.p.impostor);
+                  : distance(!m.profile.impostor);
   }
 
   // The gallery's two nearest people to the frame's face. Statistical mode: the gallery holds
@@ -733,7 +571,7 @@ class PortSimulation {
   Searched search_gallery(const Member& m) {
     Searched s;
     s.nearest = distance(false);
-    if (m.p.enrolled && !m.p.impostor) {  // the member and the nearest other; the next other is not needed
+    if (m.profile.enrolled && !m.profile.impostor) {  // the member and the nearest other; the next other is not needed
       s.second = distance(true);
       s.second_tag = kHolderTag;
     } else {
@@ -747,14 +585,14 @@ class PortSimulation {
   }
 
   bool fingerprint_matches(const Member& m) {
-    return !m.p.impostor && !(bio_.enabled && service_rng_.bernoulli(bio_.fingerprint_fnmr));
+    return !m.profile.impostor && !(bio_.enabled && service_rng_.bernoulli(bio_.fingerprint_fnmr));
   }
 
   // The transactions of a party at a gate, as the controller model runs them.
   static Transactions transactions(const Party& p) {
     Transactions t;
     for (int i = 1; i < p.size; ++i)
-      if (p.m[i].p.limited_capacity) {
+      if (p.members[i].profile.limited_capacity) {
         t.traveller[t.count++] = static_cast<std::uint8_t>(i);
         t.with_guardian = true;
       }
@@ -773,10 +611,10 @@ class PortSimulation {
     if (e.document_s >= 0) m.document_s = e.document_s;
     if (e.face_s >= 0) m.face_s = e.face_s;
     if (e.fingerprint_s >= 0) m.fingerprint_s = e.fingerprint_s;
-    if (e.face_passed == true && m.p.impostor) m.incidents |= kIncidentFalseMatch;
-    if (e.face_passed == false && !m.p.impostor && e.match_attempts > 0) m.incidents |= kIncidentFalseNonMatch;
-    if (e.fingerprint_matched == false && !m.p.impostor) m.incidents |= kIncidentFingerprintFnm;
-    if (e.liveness_refused && !m.p.attack) m.incidents |= kIncidentLivenessRefused;
+    if (e.face_passed == true && m.profile.impostor) m.incidents |= kIncidentFalseMatch;
+    if (e.face_passed == false && !m.profile.impostor && e.match_attempts > 0) m.incidents |= kIncidentFalseNonMatch;
+    if (e.fingerprint_matched == false && !m.profile.impostor) m.incidents |= kIncidentFingerprintFnm;
+    if (e.liveness_refused && !m.profile.attack) m.incidents |= kIncidentLivenessRefused;
     if (failed_here && e.match_attempts == 0 && fta_reason) m.incidents |= kIncidentFta;
   }
 
@@ -818,7 +656,7 @@ class PortSimulation {
   // guardian's reason on the guardian, without "guardian.").
   StepEnd refer(gate::Role role, GateCode code) {
     StepEnd end;
-    end.bit = gate_bit(code);
+    end.bit = reasons_.bit(code);
     end.guardian_failed = role == gate::Role::guardian;
     end.fta_reason = is_fta(code);
     return end;
@@ -827,7 +665,7 @@ class PortSimulation {
   // One transaction starting `start` into the party's service; ensures: its duration.
   SimTime sampled_transaction(Party& p, int traveller, const gate::GateConfig& c, SimTime start,
                               SimTime& exit_from) {
-    Member* const people[2] = {&p.m[traveller], &p.m[0]};  // by role: traveller, guardian
+    Member* const people[2] = {&p.members[traveller], &p.members[0]};  // by role: traveller, guardian
     Seen seen[2];
     bool self[2] = {true, true};  // identified as themselves (document-free), else as someone else
     bool guardian_seen = false, guardian_required = false, guardian_on_record = false;
@@ -839,12 +677,12 @@ class PortSimulation {
       Seen& e = seen[r];
       switch (s) {
         case gate::Step::read_document: {
-          const SimTime d = step_time(s_.steps.document, m), limit = c.document_timeout.count();
+          const SimTime d = step_time(scenario_.steps.document, m), limit = c.document_timeout.count();
           t += std::min(d, limit);
           e.document_s = static_cast<float>(to_seconds(std::min(d, limit)));
           // A guardian's permit is their own, on record for the ward (guardian_on_record).
           if (d > limit) end = refer(role, GateCode::document_timeout);
-          else if (role == gate::Role::traveller && may_be_known(m) && passback_refuses(holder_id(m), q_.now() + start + t))
+          else if (role == gate::Role::traveller && may_be_known(m) && passback_refuses(holder_id(m), events_.now() + start + t))
             end = refer(role, GateCode::passback);
           return;
         }
@@ -852,8 +690,8 @@ class PortSimulation {
           // Someone else the gallery found is assumed eligible (act(CheckPolicy)); the party's
           // own passed the same verdict when routed here.
           if (!self[r]) return;
-          const Verdict& v = *p.m[r ? 0 : traveller].gate_verdict;
-          assert(v.bits == 0);
+          const Verdict& v = *p.members[r ? 0 : traveller].gate_verdict;
+          assert(v.reasons == 0);
           if (!v.guardian_required) return;
           if (role == gate::Role::guardian) end = refer(role, GateCode::m3_guardian);
           else if (std::find(c.steps.begin(), c.steps.end(), gate::Step::guardian) == c.steps.end())
@@ -862,12 +700,12 @@ class PortSimulation {
           guardian_on_record = traveller > 0 && p.has_guardian;
           return;
         }
-        case gate::Step::face: end = sampled_face(m, role, c, e, q_.now() + start, t, self[r]); return;
+        case gate::Step::face: end = sampled_face(m, role, c, e, events_.now() + start, t, self[r]); return;
         case gate::Step::fingerprint: {
           const SimTime limit = c.fingerprint_timeout.count();
           SimTime taken = 0;
           for (int attempts = 1;; ++attempts) {  // each capture gets the full time
-            const SimTime d = step_time(s_.steps.fingerprint_time, m);
+            const SimTime d = step_time(scenario_.steps.fingerprint_time, m);
             const bool matched = fingerprint_matches(m);
             taken += std::min(d, limit);
             if (d > limit) {
@@ -905,14 +743,14 @@ class PortSimulation {
       p.referred = true;
       people[end.guardian_failed ? 1 : 0]->reasons |= end.bit;
       for (int i = 0; i < p.size; ++i)
-        if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
+        if (p.members[i].reasons == 0) p.members[i].reasons = kReasonWithParty;
       return t;
     }
     // Cleared: the barrier opens; it closes after the exit timeout whether or not they are through.
     exit_from = start + t;
     if (guardian_seen) p.guardian_passed |= static_cast<std::uint8_t>(1u << (p.planned - 1));
     if (!self[0]) p.cleared_as_other |= static_cast<std::uint8_t>(1u << (p.planned - 1));
-    const SimTime x = step_time(s_.steps.exit, *people[0]), limit = c.exit_timeout.count();
+    const SimTime x = step_time(scenario_.steps.exit, *people[0]), limit = c.exit_timeout.count();
     if (x <= limit) people[0]->exit_s = static_cast<float>(to_seconds(x));
     return t + std::min(x, limit);
   }
@@ -934,7 +772,7 @@ class PortSimulation {
     bool matched = false, live = false;
     StepEnd end;
     for (;;) {
-      const SimTime f = step_time(s_.steps.frame, m);
+      const SimTime f = step_time(scenario_.steps.frame, m);
       if (face + f > window) {
         face = window;
         if (matched) {  // only the liveness verdict was missing
@@ -1043,11 +881,11 @@ class PortSimulation {
     if (m.judged_live >= 0) return m.judged_live == 1;
     bool live = false;
     if (faces_) {
-      const auto attack = m.p.attack ? std::optional(static_cast<biometrics::AttackKind>(m.p.attack_kind)) : std::nullopt;
+      const auto attack = m.profile.attack ? std::optional(static_cast<biometrics::AttackKind>(m.profile.attack_kind)) : std::nullopt;
       const auto measured = faces_->liveness(attack ? template_image(m) : shown_image(m, 0), attack, m.id);
       live = biometrics::judge_liveness(measured, faces_->liveness_config(), 0, true).live();
     } else {
-      live = pad_.judged_live(m.p.attack, m.p.attack_kind, pad_rng_);
+      live = pad_.judged_live(m.profile.attack, m.profile.attack_kind, pad_rng_);
     }
     m.judged_live = live ? 1 : 0;
     return live;
@@ -1062,7 +900,7 @@ class PortSimulation {
   bool may_be_known(const Member& m) const { return hall_ledger_on() && m.holder != 0; }
   // Without attempts in the population nobody is ever asked (may_be_known), so the hall's
   // ledger remembers nothing: no id strings built and kept per clearance.
-  bool hall_ledger_on() const { return passback_.enabled() && s_.population.passback > 0; }
+  bool hall_ledger_on() const { return passback_.enabled() && scenario_.population.passback > 0; }
 
   // The sampled model's check once it knows who stands at the gate (the controller's
   // person_found): `holder` cleared within the window before `at`.
@@ -1094,16 +932,15 @@ class PortSimulation {
       const gate::Time at(p.service_started + p.exit_from[k]);
       // A traveller the gallery took for someone else was cleared as that person: not
       // remembered (may_be_known).
-      if (!(p.cleared_as_other & (1u << k))) record_clearance(server, holder_id(p.m[plan.traveller[k]]), at);
-      if (p.guardian_passed & (1u << k)) record_clearance(server, holder_id(p.m[0]), at);
+      if (!(p.cleared_as_other & (1u << k))) record_clearance(server, holder_id(p.members[plan.traveller[k]]), at);
+      if (p.guardian_passed & (1u << k)) record_clearance(server, holder_id(p.members[0]), at);
     }
   }
 
   void release(std::uint32_t server) {
     Server& g = servers_[server];
     const int channel = g.channel;
-    account_busy(channel);
-    --channels_[channel].busy;
+    stats_.service_ended(channel, events_.now());
     g.party = -1;
     if (!g.up) return;
     ChannelState& c = channels_[channel];
@@ -1132,9 +969,8 @@ class PortSimulation {
     const auto slot = static_cast<std::uint32_t>(g.party);
     const int channel = g.channel;
     Party& p = parties_[slot];
-    p.service[channel] = static_cast<float>(to_seconds(q_.now() - p.service_started));
-    channels_[channel].interval_served += p.size;
-    if (p.counted) r_.served[channel] += p.size;
+    p.service[channel] = static_cast<float>(to_seconds(events_.now() - p.service_started));
+    stats_.served(p, channel);
     release(server);
     if (channel != kCounters && p.referred) join(slot, kCounters);
     else depart(slot, true);
@@ -1145,20 +981,20 @@ class PortSimulation {
   // gallery entry) they hold, by traveller id; an impostor shows another person's face.
   // A trace row's face_image / enrolled_image come first.
   bool from_folder(const Member& m, bool enrolled_photo) const {
-    const std::uint32_t image = enrolled_photo ? m.p.enrolled_image : m.p.face_image;
+    const std::uint32_t image = enrolled_photo ? m.profile.enrolled_image : m.profile.face_image;
     if (image) return false;
     if (faces_->people() == 0)
-      throw models::InputError(s_.arrivals.trace + ": traveller " + std::to_string(m.id) +
+      throw models::InputError(scenario_.arrivals.trace + ": traveller " + std::to_string(m.id) +
                                " has no face_image / enrolled_image and the scenario names no faces folder");
     return true;
   }
   std::size_t claimed_person(const Member& m) const { return sim::claimed_person(person(m), faces_->people()); }
-  std::size_t shown_person(const Member& m) const { return sim::shown_person(person(m), faces_->people(), m.p.impostor); }
+  std::size_t shown_person(const Member& m) const { return sim::shown_person(person(m), faces_->people(), m.profile.impostor); }
   std::filesystem::path template_image(const Member& m) const {
-    return from_folder(m, true) ? faces_->template_image(claimed_person(m)) : trace_image(m.p.enrolled_image);
+    return from_folder(m, true) ? faces_->template_image(claimed_person(m)) : trace_image(m.profile.enrolled_image);
   }
   std::filesystem::path shown_image(const Member& m, std::size_t attempt) const {
-    return from_folder(m, false) ? faces_->presented_image(shown_person(m), attempt) : trace_image(m.p.face_image);
+    return from_folder(m, false) ? faces_->presented_image(shown_person(m), attempt) : trace_image(m.profile.face_image);
   }
 
   // ensures: the trace's image `index`; empty for 0 (none given).
@@ -1171,10 +1007,10 @@ class PortSimulation {
   // enrolled) and every other person of the folder, the impostor's own face excepted.
   gate::IdentificationDone identify_image(const Member& m, const biometrics::FaceDescriptor& probe, std::uint64_t request) {
     std::vector<gate::Candidate> found;
-    if (!m.p.impostor) found.push_back({holder_id(m), biometrics::descriptor_distance(probe, faces_->enrolled(template_image(m)))});
-    const bool folder = m.p.face_image == 0;
+    if (!m.profile.impostor) found.push_back({holder_id(m), biometrics::descriptor_distance(probe, faces_->enrolled(template_image(m)))});
+    const bool folder = m.profile.face_image == 0;
     for (std::size_t person = 0; person < faces_->people(); ++person) {
-      if (folder && (person == shown_person(m) || (!m.p.impostor && person == claimed_person(m)))) continue;
+      if (folder && (person == shown_person(m) || (!m.profile.impostor && person == claimed_person(m)))) continue;
       found.push_back({tagged_id('X', person),
                        biometrics::descriptor_distance(probe, faces_->enrolled(faces_->template_image(person)))});
     }
@@ -1190,12 +1026,12 @@ class PortSimulation {
     Server& g = servers_[server];
     std::vector<ExternalTraveller> travellers;
     for (int i = 0; i < p.size; ++i) {
-      const Member& m = p.m[i];
-      const bool ward = i > 0 && p.has_guardian && m.p.limited_capacity;
-      travellers.push_back({to_traveller(m.p, holder_id(m), s_.date,
-                                         ward ? std::optional<std::string>(holder_id(p.m[0])) : std::nullopt),
-                            person(m), m.p.enrolled, m.p.impostor, trace_image(m.p.face_image),
-                            trace_image(m.p.enrolled_image)});
+      const Member& m = p.members[i];
+      const bool ward = i > 0 && p.has_guardian && m.profile.limited_capacity;
+      travellers.push_back({to_traveller(m.profile, holder_id(m), scenario_.date,
+                                         ward ? std::optional<std::string>(holder_id(p.members[0])) : std::nullopt),
+                            person(m), m.profile.enrolled, m.profile.impostor, trace_image(m.profile.face_image),
+                            trace_image(m.profile.enrolled_image)});
     }
     ++external_busy_;
     const std::uint64_t token = ++g.token;
@@ -1216,25 +1052,25 @@ class PortSimulation {
     if (token != g.token || g.party < 0) return;
     Party& p = parties_[static_cast<std::uint32_t>(g.party)];
     std::uint32_t reasons = 0;
-    for (const auto& code : outcome.reasons) reasons |= reason_bit(code);
-    if (!outcome.cleared && reasons == 0) reasons = reason_bit("external.referred");
+    for (const auto& code : outcome.reasons) reasons |= reasons_.bit(code);
+    if (!outcome.cleared && reasons == 0) reasons = reasons_.bit("external.referred");
     if (outcome.evidence.size() == p.size)
-      for (int i = 0; i < p.size; ++i) take_evidence(p.m[i], outcome.evidence[static_cast<std::size_t>(i)]);
+      for (int i = 0; i < p.size; ++i) take_evidence(p.members[i], outcome.evidence[static_cast<std::size_t>(i)]);
     for (int i = 0; i < p.size; ++i) {
-      Member& m = p.m[i];
+      Member& m = p.members[i];
       m.served_at_gate = true;
-      if (outcome.cleared && m.p.impostor) m.incidents |= kIncidentFalseMatch;
+      if (outcome.cleared && m.profile.impostor) m.incidents |= kIncidentFalseMatch;
       if (outcome.cleared) continue;
       if (outcome.member >= 0 && outcome.member != i) {
         if (m.reasons == 0) m.reasons = kReasonWithParty;
         continue;
       }
       m.reasons |= reasons;
-      if ((reasons & kReasonFaceNoMatch) && !m.p.impostor) m.incidents |= kIncidentFalseNonMatch;
+      if ((reasons & kReasonFaceNoMatch) && !m.profile.impostor) m.incidents |= kIncidentFalseNonMatch;
     }
     p.referred = !outcome.cleared;
     if (outcome.cleared && hall_ledger_on())  // the hall's other gates know it
-      for (int i = 0; i < p.size; ++i) record_clearance(server, holder_id(p.m[i]), at());
+      for (int i = 0; i < p.size; ++i) record_clearance(server, holder_id(p.members[i]), at());
     finish_service(server);
   }
 
@@ -1243,7 +1079,7 @@ class PortSimulation {
     if (e.frames <= 0) return;
     m.frames = static_cast<std::uint8_t>(std::min(e.frames, 255));
     if (e.distance) m.distance = static_cast<float>(*e.distance);
-    const double speed = o_.realtime.speed;
+    const double speed = options_.realtime.speed;
     if (e.document_s >= 0) m.document_s = static_cast<float>(e.document_s * speed);
     if (e.face_s >= 0) m.face_s = static_cast<float>(e.face_s * speed);
     if (e.fingerprint_s >= 0) m.fingerprint_s = static_cast<float>(e.fingerprint_s * speed);
@@ -1269,45 +1105,7 @@ class PortSimulation {
   // A statistical gallery search's id for `tag` (Searched): the member's own, or someone else near them.
   static std::string gallery_id(char tag, const Member& m) { return tag == kHolderTag ? holder_id(m) : tagged_id(tag, m.id); }
 
-  // ensures: the bit of the gate's `code` (reason_bit of its name, looked up once).
-  std::uint32_t gate_bit(GateCode code) {
-    const std::uint32_t bit = gate_bits_[static_cast<std::size_t>(code)];
-    return bit != 0 ? bit : reason_bit(std::string(name(code)));  // reason_bit notes it
-  }
-
-  // ensures: the bit of reason `code`, added to the table when new (the 33rd and later share
-  //          "other").
-  std::uint32_t reason_bit(const std::string& code) {
-    if (auto known = reason_bits_.find(code); known != reason_bits_.end()) return known->second;
-    std::uint32_t bit = 1u << 31;  // "other"
-    if (reason_names_.size() < 31) {
-      bit = 1u << reason_names_.size();
-      reason_names_.push_back(code);
-    } else if (reason_names_.size() == 31) {
-      reason_names_.push_back("other");
-    }
-    reason_bits_.emplace(code, bit);
-    note_gate_code(gate_bits_, code, bit);
-    return bit;
-  }
-  // When `code` is one of the gate's (GateCode), its bit is kept in `bits` by code.
-  using GateBits = std::array<std::uint32_t, static_cast<std::size_t>(GateCode::count)>;
-  static void note_gate_code(GateBits& bits, std::string_view code, std::uint32_t bit) {
-    for (std::size_t k = 0; k < bits.size(); ++k)
-      if (code == kGateCodeNames[k]) bits[k] = bit;
-  }
-  static GateBits gate_bits_of(const std::vector<std::string>& names) {
-    GateBits bits{};
-    for (std::size_t b = 0; b < names.size(); ++b) note_gate_code(bits, names[b], 1u << b);
-    return bits;
-  }
-  static std::unordered_map<std::string, std::uint32_t> bits_of(const std::vector<std::string>& names) {
-    std::unordered_map<std::string, std::uint32_t> bits;
-    for (std::size_t b = 0; b < names.size(); ++b) bits.emplace(names[b], 1u << b);
-    return bits;
-  }
-
-  double slowdown(const Member& m) const { return sim::slowdown(m.p, s_.population); }
+  double slowdown(const Member& m) const { return sim::slowdown(m.profile, scenario_.population); }
 
   // One transaction per traveller; a ward with limited capacity passes in one transaction with
   // the guardian (member 0), as the controller pairs them.
@@ -1321,7 +1119,7 @@ class PortSimulation {
   void next_transaction(std::uint32_t server) {
     Lane& lane = lanes_[server];
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
-    if (lane.verdict_in_flight >= 0) p.m[lane.verdict_in_flight].judged_live = -1;
+    if (lane.verdict_in_flight >= 0) p.members[lane.verdict_in_flight].judged_live = -1;
     lane.verdict_in_flight = -1;
     if (p.referred || lane.next_transaction == lane.plan.count) {
       ++lane.reply_token;
@@ -1331,27 +1129,27 @@ class PortSimulation {
     }
     lane.traveller = lane.plan.traveller[lane.next_transaction++];
     lane.completed = false;
-    feed(server, gate::TravellerArrived{gate::Time(q_.now())});
+    feed(server, gate::TravellerArrived{gate::Time(events_.now())});
   }
 
   Member& lane_member(std::uint32_t server, gate::Role role) {
     Lane& lane = lanes_[server];
     Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
-    return p.m[role == gate::Role::guardian ? 0 : lane.traveller];
+    return p.members[role == gate::Role::guardian ? 0 : lane.traveller];
   }
 
   template <class Reply>
   void reply_later(std::uint32_t server, SimTime delay, Reply&& reply) {
     Lane& lane = lanes_[server];
     lane.pending.emplace(std::forward<Reply>(reply));
-    q_.schedule_in(delay, kLaneReply, server, ++lane.reply_token);
+    events_.schedule_in(delay, kLaneReply, server, ++lane.reply_token);
   }
 
   void on_lane_reply(const SimEvent& e) {
     Lane& lane = lanes_[e.target];
     if (e.data != lane.reply_token || !lane.pending) return;  // superseded (timeout, fault)
     if (std::holds_alternative<gate::TravellerPassed>(*lane.pending) && servers_[e.target].party >= 0)
-      lane_member(e.target, gate::Role::traveller).exit_s = static_cast<float>(to_seconds(q_.now() - lane.barrier_opened));
+      lane_member(e.target, gate::Role::traveller).exit_s = static_cast<float>(to_seconds(events_.now() - lane.barrier_opened));
     lane.verdict_in_flight = -1;  // the verdict reaches the gate
     // Fed in place: feed() is done with its event once the controller has handled it, before
     // any action can set the lane's next reply (which bumps the token: that one stays).
@@ -1366,7 +1164,7 @@ class PortSimulation {
     const auto live = std::find(timers.begin(), timers.end(), e.data);
     if (live == timers.end()) return;
     timers.erase(live);
-    feed(e.target, gate::TimerFired{gate::Time(q_.now()), e.data});
+    feed(e.target, gate::TimerFired{gate::Time(events_.now()), e.data});
   }
 
   // Hands `event` to the gate's controller and carries out its actions: delayed answers become
@@ -1390,12 +1188,12 @@ class PortSimulation {
   }
 
   using Pending = std::vector<gate::Event>;  // answers due now, in order
-  gate::Time at() const { return gate::Time(q_.now()); }
+  gate::Time at() const { return gate::Time(events_.now()); }
   SimTime step_time(const Distribution& d, const Member& m) { return seconds(sample(d, service_rng_) * slowdown(m)); }
 
   void act(std::uint32_t server, const gate::ReadDocument& a, Pending&) {
     const Member& m = lane_member(server, a.role);
-    const SimTime delay = step_time(s_.steps.document, m);
+    const SimTime delay = step_time(scenario_.steps.document, m);
     if (a.role == gate::Role::traveller && may_be_known(m)) seed_passback(server, holder_id(m), at() + gate::Duration(delay));
     reply_later(server, delay, gate::DocumentRead{at() + gate::Duration(delay), a.request,
                                                   gate::DocumentInfo{holder_id(m), tagged_id('D', person(m))}, ""});
@@ -1409,19 +1207,19 @@ class PortSimulation {
     if (a.holder_id.empty() || a.holder_id[0] == 'P') {
       const Party& p = parties_[static_cast<std::uint32_t>(servers_[server].party)];
       const int i = a.role == gate::Role::guardian ? 0 : lanes_[server].traveller;
-      const Verdict& v = *p.m[i].gate_verdict;
-      checked.eligible = v.bits == 0;
-      for (std::uint32_t bits = v.bits; bits != 0; bits &= bits - 1)  // each set bit, lowest first
-        checked.reasons.push_back({reason_names_[static_cast<std::size_t>(std::countr_zero(bits))], ""});
+      const Verdict& v = *p.members[i].gate_verdict;
+      checked.eligible = v.reasons == 0;
+      for (std::uint32_t bits = v.reasons; bits != 0; bits &= bits - 1)  // each set bit, lowest first
+        checked.reasons.push_back({reasons_.name_of(static_cast<std::size_t>(std::countr_zero(bits))), ""});
       checked.guardian_required = v.guardian_required;
-      if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids = {holder_id(p.m[0])};
+      if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids = {holder_id(p.members[0])};
     }
     now.push_back(std::move(checked));
   }
 
   void act(std::uint32_t server, const gate::CaptureFrame& a, Pending&) {
     Member& m = lane_member(server, a.role);
-    const SimTime delay = step_time(s_.steps.frame, m);
+    const SimTime delay = step_time(scenario_.steps.frame, m);
     std::optional<biometrics::LivenessMeasurements> liveness;
     if (a.first) m.liveness_frames = 0;  // a face step starts: the lane's detector starts afresh
     if (pad_.on()) {
@@ -1430,7 +1228,7 @@ class PortSimulation {
       if (++m.liveness_frames < lanes_[server].controller->config().liveness.min_frames) {
         liveness.emplace().frames = m.liveness_frames;
       } else {
-        const bool frozen = m.p.attack && m.p.attack_kind == std::uint8_t(biometrics::AttackKind::frozen);
+        const bool frozen = m.profile.attack && m.profile.attack_kind == std::uint8_t(biometrics::AttackKind::frozen);
         liveness = pad_.measurements(judged_live(m), frozen, m.liveness_frames);
         lanes_[server].verdict_in_flight = static_cast<std::int8_t>(a.role == gate::Role::guardian ? 0 : lanes_[server].traveller);
       }
@@ -1462,7 +1260,7 @@ class PortSimulation {
 
   void act(std::uint32_t server, const gate::CaptureFingerprint& a, Pending&) {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
-    const SimTime delay = step_time(s_.steps.fingerprint_time, m);
+    const SimTime delay = step_time(scenario_.steps.fingerprint_time, m);
     const bool matched = fingerprint_matches(m);
     reply_later(server, delay, gate::FingerprintResult{at() + gate::Duration(delay), a.request,
                                                        matched ? gate::FingerprintOutcome::matched
@@ -1471,7 +1269,7 @@ class PortSimulation {
 
   void act(std::uint32_t server, const gate::StartTimer& a, Pending&) {
     lanes_[server].timers.push_back(a.id);
-    q_.schedule_timeout(a.duration.count(), kLaneTimer, server, a.id);
+    events_.schedule_timeout(a.duration.count(), kLaneTimer, server, a.id);
   }
 
   void act(std::uint32_t server, const gate::CancelTimer& a, Pending&) {
@@ -1484,8 +1282,8 @@ class PortSimulation {
 
   void act(std::uint32_t server, const gate::OpenBarrier&, Pending&) {
     Lane& lane = lanes_[server];
-    lane.barrier_opened = q_.now();
-    const SimTime delay = step_time(s_.steps.exit, lane_member(server, gate::Role::traveller));
+    lane.barrier_opened = events_.now();
+    const SimTime delay = step_time(scenario_.steps.exit, lane_member(server, gate::Role::traveller));
     reply_later(server, delay, gate::TravellerPassed{at() + gate::Duration(delay)});
   }
 
@@ -1505,9 +1303,9 @@ class PortSimulation {
     if (referred && !o.reasons.empty()) {
       const std::string& code = o.reasons.front().code;
       guardian_failed = code.starts_with(kGuardian);
-      const std::uint32_t bit = reason_bit(guardian_failed ? code.substr(kGuardian.size()) : code);
-      fta_reason = bit == gate_bits_[static_cast<std::size_t>(GateCode::face_quality)] ||
-                   bit == gate_bits_[static_cast<std::size_t>(GateCode::face_timeout)];
+      const std::uint32_t bit = reasons_.bit(guardian_failed ? code.substr(kGuardian.size()) : code);
+      fta_reason = bit == reasons_.bit_if_known(GateCode::face_quality) ||
+                   bit == reasons_.bit_if_known(GateCode::face_timeout);
     }
     for (const gate::PersonEvidence& e : o.people) {
       const std::string_view document = gate::step_name(gate::Step::read_document, e.role),
@@ -1533,10 +1331,10 @@ class PortSimulation {
     for (const auto& r : o.reasons) {
       const bool guardians = r.code.starts_with(kGuardian);
       lane_member(server, guardians ? gate::Role::guardian : gate::Role::traveller).reasons |=
-          reason_bit(guardians ? r.code.substr(kGuardian.size()) : r.code);
+          reasons_.bit(guardians ? r.code.substr(kGuardian.size()) : r.code);
     }
     for (int i = 0; i < p.size; ++i)
-      if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
+      if (p.members[i].reasons == 0) p.members[i].reasons = kReasonWithParty;
   }
 
   // Indicators, alarms, barrier closing and
@@ -1546,28 +1344,28 @@ class PortSimulation {
 
   // ---- faults ----
   void schedule_fault(std::uint32_t gate) {
-    const SimTime at = q_.now() + seconds(fault_rng_.exponential(1.0 / (s_.faults.mtbf_hours * 3600)));
-    if (at < end_) q_.schedule_at(at, kFault, gate);
+    const SimTime at = events_.now() + seconds(fault_rng_.exponential(1.0 / (scenario_.faults.mtbf_hours * 3600)));
+    if (at < end_) events_.schedule_at(at, kFault, gate);
   }
 
   void on_fault(const SimEvent& e) {
     Server& g = servers_[e.target];
     g.up = false;
-    g.down_since = q_.now();
-    ++r_.faults;
+    g.down_since = events_.now();
+    ++stats_.result().faults;
     ChannelState& c = channels_[g.channel];
     c.idle.erase(std::remove(c.idle.begin(), c.idle.end(), e.target), c.idle.end());
     if (g.party >= 0 && lanes_[e.target].controller) {
       // The controller decides what a fault means for the transaction under way.
       // A simulated gate failure is out of service until repaired, as if unplugged.
-      feed(e.target, gate::DeviceFault{gate::Time(q_.now()), gate::Device::camera, devices::FaultKind::disconnected,
+      feed(e.target, gate::DeviceFault{gate::Time(events_.now()), gate::Device::camera, devices::FaultKind::disconnected,
                                        "gate fault (simulated)"});
     } else if (g.party >= 0) {
       // The sampled model, as the controller: a fault during a step ends the transaction under
       // way as a referral naming the device; one while the traveller walks out changes nothing.
       const auto slot = static_cast<std::uint32_t>(g.party);
       Party& p = parties_[slot];
-      const SimTime into = q_.now() - p.service_started;
+      const SimTime into = events_.now() - p.service_started;
       int k = 0;
       while (k + 1 < p.planned && p.ended[k] <= into) ++k;
       if (p.exit_from[k] < 0 || into < p.exit_from[k]) {
@@ -1577,16 +1375,16 @@ class PortSimulation {
         p.referred = true;
         // The drawn steps of this transaction and the later ones did not happen.
         const Transactions plan = transactions(p);
-        for (int j = k; j < plan.count; ++j) forget_gate(p.m[plan.traveller[j]]);
-        if (plan.with_guardian && k == 0) forget_gate(p.m[0]);
-        p.m[plan.traveller[k]].reasons = kReasonDeviceFault;
+        for (int j = k; j < plan.count; ++j) forget_gate(p.members[plan.traveller[j]]);
+        if (plan.with_guardian && k == 0) forget_gate(p.members[0]);
+        p.members[plan.traveller[k]].reasons = kReasonDeviceFault;
         for (int i = 0; i < p.size; ++i)
-          if (p.m[i].reasons == 0) p.m[i].reasons = kReasonWithParty;
+          if (p.members[i].reasons == 0) p.members[i].reasons = kReasonWithParty;
         release(e.target);
         join(slot, kCounters);
       }
     }
-    q_.schedule_in(seconds(sample(s_.faults.repair, fault_rng_)), kRepair, e.target);
+    events_.schedule_in(seconds(sample(scenario_.faults.repair, fault_rng_)), kRepair, e.target);
   }
 
   // A transaction the sampled model drew whole and a fault cut short: what it drew for `m` did
@@ -1604,7 +1402,7 @@ class PortSimulation {
   void on_repair(const SimEvent& e) {
     Server& g = servers_[e.target];
     g.up = true;
-    r_.downtime_s += to_seconds(q_.now() - g.down_since);
+    stats_.result().downtime_s += to_seconds(events_.now() - g.down_since);
     ChannelState& c = channels_[g.channel];
     if (c.queue.empty()) {
       c.idle.push_back(e.target);
@@ -1617,227 +1415,61 @@ class PortSimulation {
     schedule_fault(e.target);
   }
 
-  // ---- departures and records ----
+  // ---- departures ----
   void depart(std::uint32_t slot, bool served) {
     Party& p = parties_[slot];
     in_port_ -= p.size;
-    interval_departures_ += p.size;
+    stats_.left(p);
     for (int i = 0; i < p.size; ++i) {
-      Member& m = p.m[i];
-      const char* decision = "cleared";
+      Member& m = p.members[i];
       const bool cleared_at_gate = served && m.served_at_gate && !p.referred;
-      if (m.p.attack && cleared_at_gate) m.incidents |= kIncidentAttackPassed;
+      if (m.profile.attack && cleared_at_gate) m.incidents |= kIncidentAttackPassed;
       if (m.holder != 0 && cleared_at_gate) m.incidents |= kIncidentPassbackPassed;
-      if (!served) decision = "unserved";
-      else if (p.referred && m.p.impostor && !(m.incidents & kIncidentFalseMatch)) decision = "refused_entry";
-      else if (p.referred && m.p.attack) decision = "refused_entry";  // the counter sees a photo, not the holder
-      else if (p.referred && m.holder != 0) decision = "refused_entry";  // the officer sees the earlier crossing
-      if (p.counted) count(p, m, decision);
-      if (o_.travellers) write_record(p, m, decision);
+      const Decision decision = decide(p, m, served);
+      if (p.counted) stats_.departed(p, m, decision);
+      if (traveller_records_) traveller_records_->write(p, m, decision, events_.now());
       if (cleared_at_gate) maybe_come_back(m);
     }
-    free_.push_back(slot);
+    free_slots_.push_back(slot);
   }
 
-  void count(const Party& p, const Member& m, const char* decision) {
-    double total_wait = 0;
-    for (int c = 0; c < kChannelCount; ++c)
-      if (p.wait[c] >= 0) {
-        r_.waits[c].add(p.wait[c]);
-        total_wait += p.wait[c];
-      }
-    r_.total_wait.add(total_wait);
-    if (decision[0] == 'u') ++r_.unserved;
-    else if (decision[0] == 'r') ++r_.refused_entry;
-    else if (p.referred) ++r_.cleared_at_counter;
-    else ++r_.cleared_at_gate;
-    for (std::uint32_t bits = m.reasons; bits != 0; bits &= bits - 1) ++referral_counts_[std::countr_zero(bits)];
-    if (m.frames > 0 && bio_.enabled) ++r_.face_checks;
-    if (m.incidents & kIncidentFta) ++r_.fta;
-    if (m.incidents & kIncidentFalseMatch) ++r_.false_matches;
-    if (m.incidents & kIncidentFalseNonMatch) ++r_.false_non_matches;
-    if (m.incidents & kIncidentFingerprintFnm) ++r_.fingerprint_false_non_matches;
-    if (m.p.impostor && m.served_at_gate && p.referred && !(m.incidents & kIncidentFalseMatch) &&
-        !(m.reasons & kReasonDeviceFault))
-      ++r_.impostors_stopped_at_gate;
-    PadCounts& pad = r_.pad[p.gate_channel];
-    if (m.p.attack) {
-      ++pad.attempted[m.p.attack_kind];
-      if (m.incidents & kIncidentAttackPassed) ++pad.passed[m.p.attack_kind];
-      if (m.reasons & kReasonLiveness) ++pad.stopped_by_liveness[m.p.attack_kind];
-    } else if (m.judged_live >= 0) {  // reached the check's frame and judged (not e.g. stopped by a no-match first)
-      ++pad.live_checked;
-      if (m.incidents & kIncidentLivenessRefused) ++pad.live_refused;
-    }
-    if (m.holder != 0) {
-      PassbackCounts& back = r_.passback[p.gate_channel];
-      ++back.attempted;
-      const std::uint32_t refused = gate_bits_[static_cast<std::size_t>(GateCode::passback)];
-      if (refused != 0 && (m.reasons & refused)) ++back.refused;
-      if (m.incidents & kIncidentPassbackPassed) ++back.passed;
-    }
-  }
-
-  void write_record(const Party& p, const Member& m, const char* decision) {
-    std::string& o = line_;
-    o.clear();
-    o += "{\"traveller\":";
-    append_integer(o, m.id);
-    o += ",\"party\":";
-    append_integer(o, p.id);
-    o += ",\"age\":";
-    append_integer(o, m.p.age);
-    o += ",\"residence\":\"";
-    o += to_string(m.p.residence);
-    o += "\",\"document\":\"";
-    o += models::name(m.p.document);
-    if (m.p.document == models::DocumentKind::eep) {
-      o += "\",\"endorsement\":\"";
-      o += models::name(m.p.endorsement);
-      o += "\",\"entries\":\"";
-      o += models::name(m.p.entries);
-    } else if (m.p.document == models::DocumentKind::mtp) {
-      o += "\",\"mtp\":\"";
-      o += models::name(m.p.mtp);
-    }
-    o += '"';
-    if (!m.p.document_valid) o += ",\"document_expired\":true";
-    if (m.p.attack) {
-      o += ",\"presentation_attack\":\"";
-      o += biometrics::to_string(static_cast<biometrics::AttackKind>(m.p.attack_kind));
-      o += '"';
-    }
-    if (m.holder != 0) o += ",\"passback_of\":", append_integer(o, m.holder);
-    o += ",\"arrival_s\":";
-    append_number(o, to_seconds(p.arrived));
-    o += ",\"route\":[";
-    bool first = true;
-    for (int c = 0; c < kChannelCount; ++c) {
-      if (p.wait[c] < 0) continue;
-      o += first ? "\"" : ",\"";
-      o += channel_name(c);
-      o += '"';
-      first = false;
-    }
-    o += "]";
-    for (int c = 0; c < kChannelCount; ++c) {
-      if (p.wait[c] < 0) continue;
-      o += ",\"";
-      o += channel_name(c);
-      o += "\":{\"wait_s\":";
-      append_number(o, p.wait[c]);
-      o += ",\"service_s\":";
-      append_number(o, p.service[c]);
-      o += "}";
-    }
-    if (m.served_at_gate && m.frames > 0) {
-      o += ",\"steps\":{";
-      if (m.document_s >= 0) o += "\"document_s\":", append_number(o, m.document_s), o += ",";
-      o += "\"face_s\":";
-      append_number(o, m.face_s);
-      o += ",\"frames\":";
-      append_integer(o, m.frames);
-      if (m.distance >= 0) o += ",\"distance\":", append_number(o, m.distance);
-      if (m.fingerprint_s >= 0) o += ",\"fingerprint_s\":", append_number(o, m.fingerprint_s);
-      if (m.exit_s >= 0) o += ",\"exit_s\":", append_number(o, m.exit_s);
-      o += "}";
-    }
-    o += ",\"departure_s\":";
-    append_number(o, to_seconds(q_.now()));
-    o += ",\"decision\":\"";
-    o += decision;
-    o += "\",\"reasons\":[";
-    first = true;
-    for (std::size_t b = 0; b < reason_names_.size(); ++b) {
-      if (!(m.reasons & (1u << b))) continue;
-      o += first ? "\"" : ",\"";
-      o += reason_names_[b];
-      o += '"';
-      first = false;
-    }
-    o += "],\"incidents\":[";
-    first = true;
-    for (std::size_t b = 0; b < std::size(kIncidentNames); ++b) {
-      if (!(m.incidents & (1u << b))) continue;
-      o += first ? "\"" : ",\"";
-      o += kIncidentNames[b];
-      o += '"';
-      first = false;
-    }
-    o += "]}\n";
-    o_.travellers->write(o.data(), static_cast<std::streamsize>(o.size()));
+  // What became of `m` of `p`, who leaves the port (`served`: by a gate or a counter).
+  static Decision decide(const Party& p, const Member& m, bool served) {
+    if (!served) return Decision::unserved;
+    if (!p.referred) return Decision::cleared;
+    if (m.profile.impostor && !(m.incidents & kIncidentFalseMatch)) return Decision::refused_entry;
+    if (m.profile.attack) return Decision::refused_entry;  // the counter sees a photo, not the holder
+    if (m.holder != 0) return Decision::refused_entry;     // the officer sees the earlier crossing
+    return Decision::cleared;
   }
 
   // ---- intervals ----
-  static std::string interval_header() {
-    std::string h = "start_h,arrivals,departures";
-    for (int c = 0; c < kChannelCount; ++c) {
-      const std::string n = channel_name(c);
-      h += "," + n + "_queue," + n + "_served," + n + "_utilisation," + n + "_mean_wait_s";
-    }
-    return h + ",gates_down\n";
-  }
-
   void on_tick() {
     close_interval(false);
-    q_.schedule_in(interval_, kTick);
+    events_.schedule_in(interval_, kTick);
   }
 
   void close_interval(bool last) {
-    IntervalRow row;
-    const SimTime start = interval_ * static_cast<SimTime>(r_.intervals.size());
-    const double length = to_seconds(q_.now() - start);
-    if (last && length <= 0) return;
-    row.start_h = to_seconds(start) / 3600.0;
-    row.arrivals = interval_arrivals_;
-    row.departures = interval_departures_;
-    interval_arrivals_ = interval_departures_ = 0;
-    for (int c = 0; c < kChannelCount; ++c) {
-      ChannelState& ch = channels_[c];
-      account_busy(c);
-      row.queue[c] = ch.queued_travellers;
-      row.served[c] = ch.interval_served;
-      row.utilisation[c] = r_.servers[c] > 0 && length > 0 ? ch.interval_busy_s / (r_.servers[c] * length) : 0;
-      row.mean_wait_s[c] = ch.interval_started ? ch.interval_wait_s / static_cast<double>(ch.interval_started) : 0;
-      ch.interval_busy_s = ch.interval_wait_s = 0;
-      ch.interval_started = ch.interval_served = 0;
-    }
-    for (const auto& g : servers_) row.gates_down += g.up ? 0 : 1;
-    if (o_.intervals) {
-      std::string o;
-      append_number(o, row.start_h);
-      for (std::uint64_t v : {row.arrivals, row.departures}) o += ',', append_integer(o, v);
-      for (int c = 0; c < kChannelCount; ++c) {
-        for (std::uint64_t v : {row.queue[c], row.served[c]}) o += ',', append_integer(o, v);
-        o += ',';
-        append_number(o, row.utilisation[c]);
-        o += ",";
-        append_number(o, row.mean_wait_s[c]);
-      }
-      o += ',';
-      append_integer(o, row.gates_down);
-      o += '\n';
-      *o_.intervals << o;
-    }
-    r_.intervals.push_back(row);
+    std::array<std::uint64_t, kChannelCount> queued{};
+    for (int c = 0; c < kChannelCount; ++c) queued[c] = channels_[c].queued_travellers;
+    std::uint32_t gates_down = 0;
+    for (const auto& g : servers_) gates_down += g.up ? 0 : 1;
+    const IntervalRow* row = stats_.close_interval(events_.now(), interval_, queued, gates_down, last);
+    if (row && interval_records_) interval_records_->write(*row);
   }
 
   std::uint32_t allocate() {
-    if (free_.empty()) {
+    if (free_slots_.empty()) {
       parties_.emplace_back();
       return static_cast<std::uint32_t>(parties_.size() - 1);
     }
-    const std::uint32_t slot = free_.back();
-    free_.pop_back();
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
     return slot;
   }
 
-  const Scenario& s_;
-  const RunOptions& o_;
-  std::vector<std::string> reason_names_ = kFixedReasons;  // by bit (reason_bit)
-  std::unordered_map<std::string, std::uint32_t> reason_bits_ = bits_of(kFixedReasons);  // code -> bit
-  GateBits gate_bits_ = gate_bits_of(kFixedReasons);  // by GateCode: its bit, 0 until the code is first given
-  std::uint64_t referral_counts_[32] = {};  // travellers counted with each reason bit
+  const Scenario& scenario_;
+  const RunOptions& options_;
   const models::Port* port_;
   std::unordered_map<std::uint64_t, Verdict> verdicts_;  // node-based: Member::gate_verdict stays valid
   static constexpr int kRecentVerdictBits = 10;
@@ -1860,6 +1492,10 @@ class PortSimulation {
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   PadModel pad_;
+  ReasonTable reasons_;
+  PortStatistics stats_;
+  std::optional<TravellerRecords> traveller_records_;  // travellers.jsonl, when asked for
+  std::optional<IntervalRecords> interval_records_;    // intervals.csv, when asked for
   Rng arrivals_rng_, service_rng_, fault_rng_, pad_rng_, passback_rng_;
   PopulationGenerator population_;
   gate::GateConfig gate_configs_[2];  // document, document-free: both gate models' rules
@@ -1871,25 +1507,23 @@ class PortSimulation {
   gate::PassbackLedger passback_;
   // Passback attempts waiting to come back (kPassbackArrival's target), and free slots.
   struct Comeback {
-    TravellerProfile p;
+    TravellerProfile profile;
     std::uint64_t holder = 0;
   };
   std::vector<Comeback> comebacks_;
   std::vector<std::uint32_t> free_comebacks_;
   SimTime end_, warmup_, interval_;
   double party_rate_[24] = {};
-  EventQueue q_;
+  EventQueue events_;
   std::vector<Server> servers_;
   ChannelState channels_[kChannelCount];
   std::vector<Party> parties_;  // slots, reused: as many as were ever in the port at once
-  std::vector<std::uint32_t> free_;
+  std::vector<std::uint32_t> free_slots_;
   std::unique_ptr<TraceReader> trace_;
   std::optional<TraceParty> next_trace_;
   bool trace_pending_ = false;
   std::uint64_t party_count_ = 0, traveller_count_ = 0, in_port_ = 0;
   std::uint64_t interval_arrivals_ = 0, interval_departures_ = 0;
-  std::string line_;
-  SimResult r_;
 };
 
 }  // namespace

@@ -34,32 +34,13 @@
 #include "models/traveller.hpp"
 #include "sim/pad_model.hpp"
 #include "sim/scenario.hpp"
+#include "sim/wait_stats.hpp"
 
 namespace gatesim::sim {
 
 enum Channel : std::uint8_t { kDocumentGates = 0, kDocumentFreeGates = 1, kCounters = 2 };
 constexpr int kChannelCount = 3;
 const char* channel_name(int channel);  // "document_gates", "document_free_gates", "counters"
-
-// Waits in seconds: exact count, mean and max; quantiles from 1-second bins (up to 12 h, then
-// the max), so memory is fixed however many travellers pass.
-class WaitStats {
- public:
-  void add(double wait_s);
-  std::uint64_t count() const { return count_; }
-  double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0; }
-  double max() const { return max_; }
-  double quantile(double q) const;                 // linear within the 1 s bin
-  double share_within(double limit_s) const;       // exact for whole-second limits
-  void merge(const WaitStats& other);
-
- private:
-  static constexpr std::size_t kBins = 12 * 3600;
-  std::uint64_t count_ = 0;
-  double sum_ = 0, max_ = 0;
-  std::vector<std::uint32_t> bins_;
-  std::uint64_t overflow_ = 0;
-};
 
 struct IntervalRow {
   double start_h = 0;  // hours since the scenario start

@@ -1,0 +1,44 @@
+#include "sim/referral_reasons.hpp"
+
+#include <iterator>
+
+namespace gatesim::sim {
+namespace {
+
+constexpr std::string_view kGateCodeNames[] = {
+    "document.timeout", "M3.guardian", "face.quality", "face.timeout", "face.no_match", "face.liveness", "tailgating",
+    "identification.not_found", "identification.ambiguous", "fingerprint.no_match", "fingerprint.timeout",
+    "gate.passback",
+};
+static_assert(std::size(kGateCodeNames) == static_cast<std::size_t>(GateCode::count));
+
+// By bit, as the kReason... constants.
+constexpr std::string_view kFixedReasons[] = {"face.no_match", "face.quality", "fingerprint.no_match",
+                                              "device.camera", "party.member_referred", "channel.no_gate",
+                                              "face.liveness"};
+
+}  // namespace
+
+std::string_view name(GateCode code) { return kGateCodeNames[static_cast<std::size_t>(code)]; }
+
+ReasonTable::ReasonTable() {
+  for (std::string_view code : kFixedReasons) bit(code);
+}
+
+std::uint32_t ReasonTable::bit(std::string_view code) {
+  const std::string key(code);
+  if (auto known = bits_.find(key); known != bits_.end()) return known->second;
+  std::uint32_t bit = 1u << 31;  // "other"
+  if (names_.size() < 31) {
+    bit = 1u << names_.size();
+    names_.push_back(key);
+  } else if (names_.size() == 31) {
+    names_.push_back("other");
+  }
+  bits_.emplace(key, bit);
+  for (std::size_t k = 0; k < gate_bits_.size(); ++k)
+    if (code == kGateCodeNames[k]) gate_bits_[k] = bit;
+  return bit;
+}
+
+}  // namespace gatesim::sim
