@@ -10,21 +10,18 @@
 #include <cmath>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "biometrics/presentation_attacks.hpp"
 #include "gate/gate_controller.hpp"
 #include "gate/policy_engine.hpp"
 #include "models/input_error.hpp"
+#include "sim/arrivals.hpp"
 #include "sim/biometric_model.hpp"
 #include "sim/face_images.hpp"
+#include "sim/faults.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/gate_config.hpp"
 #include "sim/pad_model.hpp"
@@ -32,8 +29,10 @@
 #include "sim/port_state.hpp"
 #include "sim/port_statistics.hpp"
 #include "sim/random.hpp"
+#include "sim/realtime.hpp"
 #include "sim/records.hpp"
 #include "sim/referral_reasons.hpp"
+#include "sim/routing.hpp"
 #include "sim/trace.hpp"
 
 namespace gatesim::sim {
@@ -44,11 +43,6 @@ const char* channel_name(int channel) {
 }
 
 namespace {
-
-enum EventKind : std::uint32_t {
-  kPoisson, kBatchStart, kBatchMember, kTraceArrival, kServiceDone, kFault, kRepair, kTick, kLaneReply, kLaneTimer,
-  kPassbackArrival,
-};
 
 // The transactions a party passes at a gate, as the controller pairs them: one per traveller
 // in order, or, with a ward of limited capacity, one per ward with the guardian (member 0).
@@ -102,14 +96,15 @@ struct ChannelState {
   std::uint64_t queued_travellers = 0;
 };
 
-class PortSimulation {
+class PortSimulation final : public PacedSimulation {
  public:
   PortSimulation(const Scenario& s, const RunOptions& o)
       : scenario_(s), options_(o), bio_(make_biometric_model(s.biometrics)), pad_(make_pad_model(s.biometrics, s.population)),
-        stats_(reasons_, bio_.enabled),
-        arrivals_rng_(o.seed, 1), service_rng_(o.seed, 2), fault_rng_(o.seed, 3), pad_rng_(o.seed, 6),
-        passback_rng_(o.seed, 7),
-        population_(s.population, Rng(o.seed, 4), Rng(o.seed, 5)),
+        stats_(reasons_, bio_.enabled), router_(s, find_port(s), reasons_),
+        arrivals_(s, o.seed, events_,
+                  [this](const PartyProfile& party, std::uint64_t holder) { arrive(party, holder); }),
+        faults_(s.faults, seconds(s.duration_hours * 3600), o.seed, events_),
+        service_rng_(o.seed, 2), pad_rng_(o.seed, 6),
         gate_configs_{gate_config(s, pad_, gate::Channel::document), gate_config(s, pad_, gate::Channel::document_free)},
         passback_(gate_configs_[0].passback_window),
         end_(seconds(s.duration_hours * 3600)),
@@ -119,9 +114,6 @@ class PortSimulation {
                                                          ? biometrics::ModelStore::from_environment()
                                                          : biometrics::ModelStore(s.biometrics.models));
     if (faces_ && pad_.on()) faces_->enable_liveness(biometrics::PadModelStore::from_environment(), o.seed);
-    port_ = s.policy ? s.policy->find_port(s.port) : nullptr;
-    if (!port_) throw models::InputError(s.file + ": port: '" + s.port + "' is not in the policy data");
-    if (!s.arrivals.trace.empty()) trace_ = std::make_unique<TraceReader>(s.arrivals.trace, s.start_hour);
     const int counts[kChannelCount] = {s.channels.document_gates, s.channels.document_free_gates, s.channels.counters};
     for (int c = 0; c < kChannelCount; ++c) {
       stats_.result().servers[c] = counts[c];
@@ -150,49 +142,29 @@ class PortSimulation {
     stats_.result().passback_window_s = std::chrono::duration<double>(passback_.window()).count();
     stats_.result().seed = o.seed;
     stats_.result().hours = s.duration_hours;
-    const double profile_total = [&] {
-      double t = 0;
-      for (double w : s.arrivals.hourly_profile) t += w;
-      return t;
-    }();
-    for (int h = 0; h < 24; ++h) {
-      const double share = s.arrivals.hourly_profile.empty() ? 1.0 / 24 : s.arrivals.hourly_profile[h] / profile_total;
-      party_rate_[h] = s.arrivals.travellers_per_day * share / 3600.0 / population_.mean_party_size();
-    }
   }
 
   SimResult run() {
     start();
-    if (options_.realtime.speed > 0) run_paced();
-    else advance(std::numeric_limits<SimTime>::max());
+    if (options_.realtime.speed > 0) {
+      RealtimePacer pacer(options_.realtime.speed, options_.realtime.status);
+      post_ = pacer.poster();
+      pacer.run(*this);
+    } else {
+      advance(std::numeric_limits<SimTime>::max());
+    }
     return finish();
   }
 
- private:
-  void start() {
-    if (scenario_.arrivals.travellers_per_day > 0) events_.schedule_at(0, kPoisson, 0, 0);
-    for (std::uint32_t b = 0; b < scenario_.arrivals.batches.size(); ++b) {
-      const Batch& batch = scenario_.arrivals.batches[b];
-      if (auto first = next_batch_time(batch, 0)) events_.schedule_at(*first, kBatchStart, b);
-    }
-    if (trace_) schedule_trace();
-    if (scenario_.faults.mtbf_hours > 0)
-      for (std::uint32_t g = 0; g < servers_.size(); ++g)
-        if (servers_[g].channel != kCounters && !servers_[g].external) schedule_fault(g);
-    events_.schedule_at(interval_, kTick);
-    if (options_.travellers) traveller_records_.emplace(*options_.travellers, reasons_);
-    if (options_.intervals) interval_records_.emplace(*options_.intervals);
-  }
-
+  // ---- PacedSimulation: what the real-time pacer (sim/realtime.hpp) drives ----
   // True once the arrival window is over and the port is empty (or nothing is left to happen).
-  bool finished() const {
+  bool finished() const override {
     if (external_busy_ > 0) return false;
-    return events_.empty() || (events_.now() >= end_ && in_port_ == 0 && !trace_pending_);
+    return events_.empty() || (events_.now() >= end_ && in_port_ == 0 && !arrivals_.trace_pending());
   }
-  double fraction_done() const { return std::min(1.0, to_seconds(events_.now()) / to_seconds(std::max<SimTime>(end_, 1))); }
 
   // Handles the events due up to `until`, in order.
-  void advance(SimTime until) {
+  void advance(SimTime until) override {
     while (!finished()) {
       const auto e = events_.pop_until(until);
       if (!e) break;
@@ -201,70 +173,38 @@ class PortSimulation {
     }
   }
 
-  // ---- real-time replay ----
-  // The same events as advance(), each handled once the wall clock reaches its simulated time
-  // divided by the speed. One steady timer waits for the next event (or the next status line);
-  // an external gate's answer is posted to the io_context and enters at the wall clock's
-  // simulated time.
-  void run_paced() {
-    boost::asio::io_context io;
-    boost::asio::steady_timer timer(io);
-    answers_ = std::make_shared<AnswerSink>();
-    answers_->io = &io;
-    // However the run ends (a gate's failure, a bad trace row), later answers are dropped.
-    const std::shared_ptr<AnswerSink> answers = answers_;
-    struct Close {
-      AnswerSink& sink;
-      ~Close() {
-        std::lock_guard lock(sink.mutex);
-        sink.io = nullptr;
-      }
-    } close{*answers};
-    const auto wall_start = std::chrono::steady_clock::now();
-    auto next_status = wall_start;
-    const double speed = options_.realtime.speed;
-    const auto simulated_now = [&] {
-      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-      return seconds(wall * speed);
-    };
-    const auto wall_at = [&](SimTime t) {
-      return wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                              std::chrono::duration<double>(to_seconds(t) / speed));
-    };
-    std::function<void()> step = [&] {
-      advance(simulated_now());
-      const auto now = std::chrono::steady_clock::now();
-      if (options_.realtime.status && (now >= next_status || finished())) {
-        RealtimeStatus st;
-        st.simulated_s = to_seconds(events_.now());
-        st.wall_s = std::chrono::duration<double>(now - wall_start).count();
-        st.fraction = fraction_done();
-        st.in_port = in_port_;
-        for (int c = 0; c < kChannelCount; ++c) st.queued[c] = channels_[c].queued_travellers;
-        options_.realtime.status(st);
-        next_status = now + std::chrono::seconds(1);
-      }
-      if (finished()) {
-        timer.cancel();
-        return;
-      }
-      auto wake = next_status;
-      if (!events_.empty()) wake = std::min(wake, wall_at(events_.next_time()));
-      timer.expires_at(wake);  // cancels the wait armed before, if any
-      timer.async_wait([&](const boost::system::error_code& ec) {
-        if (!ec) step();
-      });
-    };
-    on_external_answer_ = [&](std::uint32_t server, std::uint64_t token, ExternalOutcome outcome) {
-      const SimTime at = simulated_now();
-      advance(at);
-      events_.advance_to(events_.empty() ? at : std::min(at, events_.next_time()));
-      external_done(server, token, std::move(outcome));
-      step();
-    };
-    step();
-    io.run();
+  void advance_clock(SimTime at) override { events_.advance_to(at); }
+  std::optional<SimTime> next_event() const override {
+    return events_.empty() ? std::nullopt : std::optional(events_.next_time());
   }
+
+  RealtimeStatus status() const override {
+    RealtimeStatus st;
+    st.simulated_s = to_seconds(events_.now());
+    st.fraction = fraction_done();
+    st.in_port = in_port_;
+    for (int c = 0; c < kChannelCount; ++c) st.queued[c] = channels_[c].queued_travellers;
+    return st;
+  }
+
+ private:
+  static const models::Port& find_port(const Scenario& s) {
+    const models::Port* port = s.policy ? s.policy->find_port(s.port) : nullptr;
+    if (!port) throw models::InputError(s.file + ": port: '" + s.port + "' is not in the policy data");
+    return *port;
+  }
+
+  void start() {
+    arrivals_.start();
+    if (faults_.on())
+      for (std::uint32_t g = 0; g < servers_.size(); ++g)
+        if (servers_[g].channel != kCounters && !servers_[g].external) faults_.schedule_fault(g);
+    events_.schedule_at(interval_, kTick);
+    if (options_.travellers) traveller_records_.emplace(*options_.travellers, reasons_);
+    if (options_.intervals) interval_records_.emplace(*options_.intervals);
+  }
+
+  double fraction_done() const { return std::min(1.0, to_seconds(events_.now()) / to_seconds(std::max<SimTime>(end_, 1))); }
 
   SimResult finish() {
     close_interval(true);
@@ -281,114 +221,20 @@ class PortSimulation {
     return r;
   }
 
-  // ---- arrivals ----
-  int hour_of_day(SimTime t) const {
-    return static_cast<int>(std::floor(scenario_.start_hour + to_seconds(t) / 3600.0)) % 24;
-  }
-  SimTime next_hour_boundary(SimTime t) const {
-    const double h = scenario_.start_hour + to_seconds(t) / 3600.0;
-    return seconds((std::floor(h) + 1 - scenario_.start_hour) * 3600.0);
-  }
-  // The first unloading at or after `from`, within the arrival window.
-  std::optional<SimTime> next_batch_time(const Batch& b, SimTime from) const {
-    const double period = b.every_minutes * 60;
-    for (double day = std::floor((scenario_.start_hour * 3600 + to_seconds(from)) / 86400.0);; day += 1) {
-      const double day_start = day * 86400 - scenario_.start_hour * 3600;  // seconds since scenario start
-      if (day_start >= to_seconds(end_)) return std::nullopt;
-      const double first = day_start + b.first_hour * 3600, last = day_start + b.last_hour * 3600;
-      double t = first;
-      if (to_seconds(from) > first) t = first + std::ceil((to_seconds(from) - first) / period) * period;
-      if (t <= last && t < to_seconds(end_)) return seconds(t);
-    }
-  }
-
   void handle(const SimEvent& e) {
     switch (e.kind) {
-      case kPoisson: on_poisson(e); break;
-      case kBatchStart: on_batch_start(e); break;
-      case kBatchMember: on_batch_member(e); break;
-      case kTraceArrival: on_trace(); break;
+      case kPoissonArrival:
+      case kBatchStart:
+      case kBatchMember:
+      case kTraceArrival:
+      case kPassbackArrival: arrivals_.handle(e); break;
       case kServiceDone: on_service_done(e); break;
       case kFault: on_fault(e); break;
       case kRepair: on_repair(e); break;
       case kTick: on_tick(); break;
       case kLaneReply: on_lane_reply(e); break;
       case kLaneTimer: on_lane_timer(e); break;
-      case kPassbackArrival: on_comeback(e); break;
     }
-  }
-
-  void on_poisson(const SimEvent& e) {
-    if (e.data == 1) arrive(population_.next_party());
-    // Piecewise-constant rate: draw within this hour; past the hour, restart at its end
-    // (memorylessness makes this exact).
-    const SimTime now = events_.now(), boundary = next_hour_boundary(now);
-    const double rate = party_rate_[hour_of_day(now)];
-    const SimTime next = rate > 0 ? now + seconds(arrivals_rng_.exponential(rate)) : boundary;
-    if (next < boundary) {
-      if (next < end_) events_.schedule_at(next, kPoisson, 0, 1);
-    } else if (boundary < end_) {
-      events_.schedule_at(boundary, kPoisson, 0, 0);
-    }
-  }
-
-  void on_batch_start(const SimEvent& e) {
-    const Batch& b = scenario_.arrivals.batches[e.target];
-    const auto travellers = arrivals_rng_.poisson(b.travellers);
-    if (travellers > 0) events_.schedule_at(events_.now(), kBatchMember, e.target, travellers);
-    if (auto next = next_batch_time(b, events_.now() + 1)) events_.schedule_at(*next, kBatchStart, e.target);
-  }
-
-  // One party of an unloading; the rest follow evenly over unload_minutes. `data`: travellers left.
-  void on_batch_member(const SimEvent& e) {
-    const Batch& b = scenario_.arrivals.batches[e.target];
-    const PartyProfile party = population_.next_party();
-    arrive(party);
-    if (e.data > party.size) {
-      const double spacing = b.unload_minutes * 60 / std::max(1.0, b.travellers);
-      events_.schedule_in(seconds(spacing * party.size), kBatchMember, e.target, e.data - party.size);
-    }
-  }
-
-  void schedule_trace() {
-    next_trace_ = trace_->next();
-    trace_pending_ = next_trace_.has_value();
-    if (next_trace_) events_.schedule_at(next_trace_->time, kTraceArrival);
-  }
-  void on_trace() {
-    arrive(next_trace_->party);
-    schedule_trace();
-  }
-
-  // ---- passback attempts ----
-  // A traveller the gate cleared may come back (PopulationSpec::passback): an adult of full
-  // capacity, neither impostor nor attacker, once (an attempt does not come back again). Drawn
-  // from its own stream, so a scenario without attempts draws nothing new. The attempt comes
-  // back `passback_delay` after `m` left the gate, within the arrival window.
-  void maybe_come_back(const Member& m) {
-    if (!(scenario_.population.passback > 0) || m.holder != 0 || m.profile.age < 18 || m.profile.limited_capacity || m.profile.impostor ||
-        m.profile.attack || !passback_rng_.bernoulli(scenario_.population.passback))
-      return;
-    const SimTime at = events_.now() + seconds(sample(scenario_.population.passback_delay, passback_rng_));
-    if (at >= end_) return;
-    std::uint32_t slot = 0;
-    if (free_comebacks_.empty()) {
-      slot = static_cast<std::uint32_t>(comebacks_.size());
-      comebacks_.emplace_back();
-    } else {
-      slot = free_comebacks_.back();
-      free_comebacks_.pop_back();
-    }
-    comebacks_[slot] = {m.profile, m.id};
-    events_.schedule_at(at, kPassbackArrival, slot);
-  }
-
-  void on_comeback(const SimEvent& e) {
-    PartyProfile party;
-    party.members[0] = comebacks_[e.target].profile;
-    const std::uint64_t holder = comebacks_[e.target].holder;
-    free_comebacks_.push_back(e.target);
-    arrive(party, holder);
   }
 
   // ---- routing ----
@@ -402,70 +248,13 @@ class PortSimulation {
     p.counted = events_.now() >= warmup_;
     p.size = profile.size;
     p.has_guardian = profile.size > 1 && profile.members[0].age >= 18 && !profile.members[0].limited_capacity;
-    bool all_document_free = stats_.result().servers[kDocumentFreeGates] > 0;
-    for (int i = 0; i < p.size; ++i) {
-      Member& m = p.members[i];
-      m = Member{.profile = profile.members[i], .id = ++traveller_count_, .holder = holder};
-      all_document_free = all_document_free && m.profile.prefers_document_free && m.profile.enrolled;
-    }
-    // The document-free channel when every member wants it and may use it, else the smart
-    // channel's verdicts decide between the document gates and a counter.
-    // The gate's policy check asks again: gate_verdict answers it.
-    for (int i = 0; i < p.size && all_document_free; ++i) {
-      p.members[i].gate_verdict = &verdict(p, i, true);
-      all_document_free = p.members[i].gate_verdict->reasons == 0;
-    }
-    if (!all_document_free)
-      for (int i = 0; i < p.size; ++i) p.members[i].gate_verdict = &verdict(p, i, false);
-    bool all_eligible = true;
-    for (int i = 0; i < p.size; ++i) {
-      p.members[i].reasons = p.members[i].gate_verdict->reasons;
-      all_eligible = all_eligible && p.members[i].reasons == 0;
-    }
+    for (int i = 0; i < p.size; ++i)
+      p.members[i] = Member{.profile = profile.members[i], .id = ++traveller_count_, .holder = holder};
+    const SimResult& r = stats_.result();
+    const Channel channel = router_.route(p, r.servers[kDocumentFreeGates] > 0, r.servers[kDocumentGates] > 0);
     in_port_ += p.size;
     stats_.arrived(p, in_port_);
-
-    int channel = kCounters;
-    if (all_eligible) {
-      if (all_document_free) channel = kDocumentFreeGates;
-      else if (stats_.result().servers[kDocumentGates] > 0) channel = kDocumentGates;
-      else for (int i = 0; i < p.size; ++i) p.members[i].reasons |= kReasonNoGate;
-    } else {
-      refer_the_rest(p);
-    }
-    if (channel == kCounters) p.referred = true;
-    else p.gate_channel = static_cast<std::uint8_t>(channel);
     join(slot, channel);
-  }
-
-  // The rule engine's verdict on member `i` of `p` for the smart (or document-free) channel at
-  // the scenario's port and day; the party's guardian is in the group. The engine is a pure
-  // function of the facts policy_key covers, so verdicts are memoised by that key; a small
-  // direct-mapped cache in front of the map answers most travellers without hashing modulo a prime.
-  const Verdict& verdict(const Party& p, int i, bool document_free) {
-    const TravellerProfile* guardian = i > 0 && p.has_guardian ? &p.members[0].profile : nullptr;
-    const std::uint64_t key = policy_key(p.members[i].profile, guardian, document_free);
-    RecentVerdict& recent = recent_verdicts_[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kRecentVerdictBits)];
-    if (recent.verdict && recent.key == key) return *recent.verdict;
-    recent = {key, &memoised_verdict(key, p.members[i].profile, guardian, document_free)};
-    return *recent.verdict;
-  }
-  const Verdict& memoised_verdict(std::uint64_t key, const TravellerProfile& t, const TravellerProfile* guardian,
-                                  bool document_free) {
-    if (auto it = verdicts_.find(key); it != verdicts_.end()) return it->second;
-    models::Crossing c;
-    const std::optional<std::string> guardian_id = guardian ? std::optional<std::string>("G") : std::nullopt;
-    c.traveller = to_traveller(t, "T", scenario_.date, guardian_id);
-    if (guardian) c.group.push_back(to_traveller(*guardian, "G", scenario_.date));
-    c.port = port_;
-    c.date = scenario_.date;
-    c.direction = scenario_.direction;
-    c.channel = document_free ? models::Channel::document_free : models::Channel::smart;
-    const models::Eligibility e = gate::evaluate(*scenario_.policy, c);
-    Verdict v;
-    for (const auto& reason : e.reasons) v.reasons |= reasons_.bit(reason.clause);
-    v.guardian_required = e.guardian_required;
-    return verdicts_.emplace(key, v).first->second;
   }
 
   void join(std::uint32_t slot, int channel) {
@@ -487,15 +276,6 @@ class PortSimulation {
   }
 
   // ---- service ----
-  double sample(const Distribution& d, Rng& rng) const {
-    switch (d.kind) {
-      case Distribution::Kind::fixed: return d.a;
-      case Distribution::Kind::exponential: return rng.exponential(1.0 / d.a);
-      case Distribution::Kind::lognormal: return d.a * std::exp(d.sigma * rng.normal());
-    }
-    return d.a;
-  }
-
   void start_service(std::uint32_t server, std::uint32_t slot) {
     Server& g = servers_[server];
     Party& p = parties_[slot];
@@ -1000,7 +780,7 @@ class PortSimulation {
   // ensures: the trace's image `index`; empty for 0 (none given).
   std::filesystem::path trace_image(std::uint32_t index) const {
     if (index == 0) return {};
-    return trace_->image(index);
+    return arrivals_.trace()->image(index);
   }
 
   // 1:N over the enrolled: the traveller's own template (not an impostor's: they are not
@@ -1035,11 +815,10 @@ class PortSimulation {
     }
     ++external_busy_;
     const std::uint64_t token = ++g.token;
-    g.external->serve(p.id, travellers, [this, answers = answers_, server, token](ExternalOutcome outcome) {
-      std::lock_guard lock(answers->mutex);
-      if (!answers->io) return;  // the run is over
-      boost::asio::post(*answers->io, [this, server, token, outcome = std::move(outcome)]() mutable {
-        on_external_answer_(server, token, std::move(outcome));
+    // The answer enters the simulation on the pacer's thread, at the wall clock's simulated time.
+    g.external->serve(p.id, travellers, [this, post = post_, server, token](ExternalOutcome outcome) {
+      post([this, server, token, outcome = std::move(outcome)](SimTime) mutable {
+        external_done(server, token, std::move(outcome));
       });
     });
   }
@@ -1343,11 +1122,6 @@ class PortSimulation {
   void act(std::uint32_t, const Other&, Pending&) {}
 
   // ---- faults ----
-  void schedule_fault(std::uint32_t gate) {
-    const SimTime at = events_.now() + seconds(fault_rng_.exponential(1.0 / (scenario_.faults.mtbf_hours * 3600)));
-    if (at < end_) events_.schedule_at(at, kFault, gate);
-  }
-
   void on_fault(const SimEvent& e) {
     Server& g = servers_[e.target];
     g.up = false;
@@ -1384,7 +1158,7 @@ class PortSimulation {
         join(slot, kCounters);
       }
     }
-    events_.schedule_in(seconds(sample(scenario_.faults.repair, fault_rng_)), kRepair, e.target);
+    faults_.schedule_repair(e.target);
   }
 
   // A transaction the sampled model drew whole and a fault cut short: what it drew for `m` did
@@ -1412,7 +1186,7 @@ class PortSimulation {
       c.queued_travellers -= parties_[next].size;
       start_service(e.target, next);
     }
-    schedule_fault(e.target);
+    faults_.schedule_fault(e.target);
   }
 
   // ---- departures ----
@@ -1428,7 +1202,7 @@ class PortSimulation {
       const Decision decision = decide(p, m, served);
       if (p.counted) stats_.departed(p, m, decision);
       if (traveller_records_) traveller_records_->write(p, m, decision, events_.now());
-      if (cleared_at_gate) maybe_come_back(m);
+      if (cleared_at_gate) arrivals_.maybe_come_back(m);
     }
     free_slots_.push_back(slot);
   }
@@ -1470,21 +1244,10 @@ class PortSimulation {
 
   const Scenario& scenario_;
   const RunOptions& options_;
-  const models::Port* port_;
-  std::unordered_map<std::uint64_t, Verdict> verdicts_;  // node-based: Member::gate_verdict stays valid
-  static constexpr int kRecentVerdictBits = 10;
-  struct RecentVerdict {
-    std::uint64_t key = 0;
-    const Verdict* verdict = nullptr;
-  };
-  std::vector<RecentVerdict> recent_verdicts_ = std::vector<RecentVerdict>(std::size_t{1} << kRecentVerdictBits);
-  // Where external gates' answers go, from any thread: the replay's io_context while it runs.
-  struct AnswerSink {
-    std::mutex mutex;
-    boost::asio::io_context* io = nullptr;
-  };
-  std::shared_ptr<AnswerSink> answers_;
-  std::function<void(std::uint32_t, std::uint64_t, ExternalOutcome)> on_external_answer_;
+  // Declared first: the parts below are built on them.
+  EventQueue events_;
+  ReasonTable reasons_;
+  RealtimePacer::Poster post_;  // a real-time replay's: hands an external gate's answer in
   std::uint32_t external_busy_ = 0;        // parties at external gates
   std::unique_ptr<FaceImages> faces_;      // image-level mode
   std::vector<gate::Event> pending_;       // feed()'s buffers
@@ -1492,12 +1255,13 @@ class PortSimulation {
   std::vector<Lane> lanes_;  // by server; a controller only on gates in controller mode
   BiometricModel bio_;
   PadModel pad_;
-  ReasonTable reasons_;
   PortStatistics stats_;
+  Router router_;
+  Arrivals arrivals_;
+  GateFaults faults_;
   std::optional<TravellerRecords> traveller_records_;  // travellers.jsonl, when asked for
   std::optional<IntervalRecords> interval_records_;    // intervals.csv, when asked for
-  Rng arrivals_rng_, service_rng_, fault_rng_, pad_rng_, passback_rng_;
-  PopulationGenerator population_;
+  Rng service_rng_, pad_rng_;
   gate::GateConfig gate_configs_[2];  // document, document-free: both gate models' rules
   // Anti-passback for the whole hall (both channels: the scenario's direction of the port, whose
   // lanes share one audit log): every gate's clearances, in both gate models. The sampled
@@ -1505,25 +1269,12 @@ class PortSimulation {
   // and are given this one's clearance of the holder before they ask (seed_passback), as a live
   // lane is given its audit log's. Off (window zero) unless the population has passback attempts.
   gate::PassbackLedger passback_;
-  // Passback attempts waiting to come back (kPassbackArrival's target), and free slots.
-  struct Comeback {
-    TravellerProfile profile;
-    std::uint64_t holder = 0;
-  };
-  std::vector<Comeback> comebacks_;
-  std::vector<std::uint32_t> free_comebacks_;
   SimTime end_, warmup_, interval_;
-  double party_rate_[24] = {};
-  EventQueue events_;
   std::vector<Server> servers_;
   ChannelState channels_[kChannelCount];
   std::vector<Party> parties_;  // slots, reused: as many as were ever in the port at once
   std::vector<std::uint32_t> free_slots_;
-  std::unique_ptr<TraceReader> trace_;
-  std::optional<TraceParty> next_trace_;
-  bool trace_pending_ = false;
   std::uint64_t party_count_ = 0, traveller_count_ = 0, in_port_ = 0;
-  std::uint64_t interval_arrivals_ = 0, interval_departures_ = 0;
 };
 
 }  // namespace

@@ -12,11 +12,12 @@
 // Same scenario + seed -> byte-identical outputs.
 //
 // Real-time replay (RunOptions::realtime.speed > 0) runs the same events in the same order, paced
-// by a Boost.Asio steady timer so simulated time advances at `speed` times wall time: the outputs
-// are the same bytes as without it. External gates (a live lane with a camera, or a test's) can
-// then stand in the hall as document gates: the port hands each one a party and the gate answers
-// in wall-clock time, from any thread; its answer enters the simulation at the simulated time
-// the wall clock has reached (so a run with external gates depends on their timing).
+// by sim::RealtimePacer (sim/realtime.hpp) so simulated time advances at `speed` times wall time:
+// the outputs are the same bytes as without it; a replay that falls behind catches up. External
+// gates (a live lane with a camera, or a test's) can then stand in the hall as document gates:
+// the port hands each one a party and the gate answers in wall-clock time, from any thread; its
+// answer enters the simulation at the simulated time the wall clock has reached (so a run with
+// external gates depends on their timing).
 //
 // Thread safety: run_simulation() shares nothing; replications may run on separate threads.
 
@@ -151,6 +152,9 @@ struct RealtimeStatus {
   double fraction = 0;  // of the arrival window
   std::uint64_t in_port = 0;
   std::array<std::uint64_t, kChannelCount> queued{};  // travellers waiting per channel
+  // Falling behind (sim/realtime.hpp: the replay catches up, it skips nothing): how many wall
+  // seconds the earliest due event was late when last handled, and the most over the run.
+  double behind_s = 0, max_behind_s = 0;
 };
 
 struct RealtimeOptions {

@@ -17,6 +17,16 @@
 
 namespace gatesim::sim {
 
+// The kinds of the run's events (SimEvent::kind). Equal times are handled in the order they were
+// scheduled, whatever their kind.
+enum EventKind : std::uint32_t {
+  kPoissonArrival, kBatchStart, kBatchMember, kTraceArrival, kPassbackArrival,  // sim/arrivals.hpp
+  kServiceDone,  // a counter's service, or the sampled gate model's party, is done
+  kFault, kRepair,  // sim/faults.hpp
+  kTick,  // an interval ends
+  kLaneReply, kLaneTimer,  // the controller gate model: a device's answer, a controller's timer
+};
+
 // What became of a traveller: the "decision" of travellers.jsonl.
 enum class Decision : std::uint8_t {
   cleared,        // at a gate or a counter

@@ -11,6 +11,7 @@
 // Thread safety: plain values; safe to copy and share read-only.
 
 #include <array>
+#include <cmath>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "gate/policy_data.hpp"
 #include "models/civil_date.hpp"
 #include "models/crossing.hpp"
+#include "sim/random.hpp"
 
 namespace gatesim::sim {
 
@@ -33,6 +35,16 @@ struct Distribution {
   double sigma = 0;  // lognormal only: the shape (sd of the log)
   double mean() const;
 };
+
+// ensures: a draw of `d` from `rng`.
+inline double sample(const Distribution& d, Rng& rng) {
+  switch (d.kind) {
+    case Distribution::Kind::fixed: return d.a;
+    case Distribution::Kind::exponential: return rng.exponential(1.0 / d.a);
+    case Distribution::Kind::lognormal: return d.a * std::exp(d.sigma * rng.normal());
+  }
+  return d.a;
+}
 
 struct Batch {
   std::string name;          // "train", "ferry", "coach", "flight"
