@@ -1,6 +1,6 @@
 #pragma once
 // The rules of a simulated port's smart gates: the one gate::GateConfig per channel that both
-// gate models take (sim/port_model.cpp): the controller model runs gate::GateController with it,
+// gate models take (sim/gate_model.hpp): the controller model runs gate::GateController with it,
 // the sampled model draws a transaction under the same steps, timeouts, attempt limits,
 // thresholds and liveness check, so the two models describe the same port.
 //

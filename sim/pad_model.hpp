@@ -1,6 +1,6 @@
 #pragma once
 // PadModel: presentation-attack detection (liveness) at the simulated gates, the one place its
-// rule is written for both gate models (sim/port_model.cpp). A traveller reaching the face step
+// rule is written for both gate models (sim/gate_devices.hpp). A traveller reaching the face step
 // of a lane with liveness on is judged once: a live traveller is wrongly refused with
 // probability BPCER, an attack of type k passes with probability APCER[k] (scenario rates or a
 // `gatesim eval-pad --json` file's "pad" block). The `sampled` gate model uses that decision

@@ -2,7 +2,7 @@
 // The travellers of a simulation: who they are (TravellerProfile: the facts the policy engine
 // needs, compactly), how they are generated from a scenario's population shares
 // (PopulationGenerator), and their full models::Traveller form for the rule engine
-// (to_traveller). The port routes them by gate::evaluate on that form (sim/port_model.cpp).
+// (to_traveller). The port routes them by gate::evaluate on that form (sim/routing.hpp).
 //
 // Thread safety: PopulationGenerator holds its own Rngs; one per replication. The free
 // functions are pure.

@@ -21,7 +21,8 @@ namespace gatesim::sim {
 // scheduled, whatever their kind.
 enum EventKind : std::uint32_t {
   kPoissonArrival, kBatchStart, kBatchMember, kTraceArrival, kPassbackArrival,  // sim/arrivals.hpp
-  kServiceDone,  // a counter's service, or the sampled gate model's party, is done
+  kServiceDone,  // a counter's service is done
+  kGateDone,     // the sampled gate model: a gate is done with its party
   kFault, kRepair,  // sim/faults.hpp
   kTick,  // an interval ends
   kLaneReply, kLaneTimer,  // the controller gate model: a device's answer, a controller's timer

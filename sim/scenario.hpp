@@ -89,7 +89,7 @@ struct PopulationSpec {
   // lent back across the barrier, or the same traveller queueing twice — `passback_delay`
   // seconds after leaving the gate, alone, by the same channel (0: none; scenario outputs
   // without them stay as they were). An attempt does not come back again. The gates refuse it
-  // with gate.passback inside GateSpec::passback_s (sim/port_model.cpp).
+  // with gate.passback inside GateSpec::passback_s (sim/hall_passback.hpp).
   double passback = 0;
   Distribution passback_delay{Distribution::Kind::lognormal, 300, 0.8};
   // Share of crossings to or from Macao (the rest: Hong Kong): mainland residents' endorsements

@@ -37,17 +37,20 @@ std::function<void(double)> progress_bar() {
 }
 
 // One status line a wall second during a real-time replay: the simulated clock (hour of day),
-// the wall time, who is in the port and the queues.
+// the wall time, who is in the port and the queues; when the replay runs late (it catches up,
+// sim/realtime.hpp), by how much.
 std::function<void(const sim::RealtimeStatus&)> realtime_status(double speed, double start_hour) {
   return [speed, start_hour](const sim::RealtimeStatus& st) {
     const auto clock = static_cast<long>(start_hour * 3600 + st.simulated_s);
-    char line[200];
-    std::snprintf(line, sizeof line,
-                  "realtime %gx: %02ld:%02ld:%02ld simulated (%3.0f%%), %.0f s wall, %llu in port, queued %llu/%llu/%llu\n",
-                  speed, clock / 3600 % 24, clock / 60 % 60, clock % 60, 100 * st.fraction, st.wall_s,
-                  static_cast<unsigned long long>(st.in_port), static_cast<unsigned long long>(st.queued[0]),
-                  static_cast<unsigned long long>(st.queued[1]), static_cast<unsigned long long>(st.queued[2]));
-    std::cerr << line << std::flush;
+    char line[240];
+    const int n = std::snprintf(
+        line, sizeof line, "realtime %gx: %02ld:%02ld:%02ld simulated (%3.0f%%), %.0f s wall, %llu in port, queued %llu/%llu/%llu",
+        speed, clock / 3600 % 24, clock / 60 % 60, clock % 60, 100 * st.fraction, st.wall_s,
+        static_cast<unsigned long long>(st.in_port), static_cast<unsigned long long>(st.queued[0]),
+        static_cast<unsigned long long>(st.queued[1]), static_cast<unsigned long long>(st.queued[2]));
+    if (st.behind_s >= 0.1 && n > 0 && static_cast<std::size_t>(n) < sizeof line)
+      std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), ", %.1f s behind (catching up)", st.behind_s);
+    std::cerr << line << '\n' << std::flush;
   };
 }
 

@@ -1,0 +1,321 @@
+#include "sim/controller_gate_model.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+#include "biometrics/presentation_attacks.hpp"
+
+// g++ 12 at -O3 reports the moves of a gate::Event (a std::variant) inside
+// std::vector::push_back as "may be used uninitialized" in this file: a false positive of its
+// variant/vector inlining (the same code compiled inside another translation unit did not trip
+// it). Only this warning, only here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace gatesim::sim {
+namespace {
+
+// A gate run by the real gate controller: its one outstanding delayed reply (a document read, a
+// frame, a fingerprint, the traveller walking out) and which members of the party it is serving.
+struct Lane {
+  std::unique_ptr<gate::GateController> controller;
+  std::uint64_t reply_token = 0;  // bumps to drop a reply the controller no longer awaits
+  std::optional<gate::Event> pending;
+  Transactions plan;
+  std::uint8_t next_transaction = 0;
+  std::uint8_t traveller = 0;  // member in the transaction under way
+  bool completed = false;      // the controller reported Completed for it
+  // The member whose liveness verdict the pending frame carries (-1: none). Drawn when the
+  // frame was asked for; if the reply is dropped (a fault, a timer ended the step) the gate
+  // never saw it, so it is forgotten (Member::judged_live), as the sampled model forgets it.
+  std::int8_t verdict_in_flight = -1;
+  SimTime barrier_opened = 0;
+  const FaceImages::Analysed* last_frame = nullptr;  // image-level mode: the frame to match
+  std::vector<std::uint64_t> timers;  // started and not cancelled (the kernel keeps the others until due)
+};
+
+class ControllerGateModel final : public GateModel {
+ public:
+  // requires: `parts` outlive the model. `gate_channels`: by server, the channel of each
+  //           simulated gate (a controller each), -1 for the others.
+  ControllerGateModel(const GateModelParts& parts, const std::vector<int>& gate_channels)
+      : parts_(parts), events_(parts.events), devices_(parts.devices), passback_(parts.passback),
+        lanes_(gate_channels.size()) {
+    for (std::size_t g = 0; g < gate_channels.size(); ++g)
+      if (gate_channels[g] >= 0) lanes_[g].controller = std::make_unique<gate::GateController>(parts.config_of(gate_channels[g]));
+  }
+
+  void handle(const SimEvent& e) override {
+    if (e.kind == kLaneReply) on_lane_reply(e);
+    else on_lane_timer(e);
+  }
+
+  // The controller decides what a fault means for the transaction under way. A simulated gate
+  // failure is out of service until repaired, as if unplugged.
+  void fault(std::uint32_t server) override {
+    feed(server, gate::DeviceFault{at(), gate::Device::camera, devices::FaultKind::disconnected, "gate fault (simulated)"});
+  }
+
+  // One transaction per traveller; a ward with limited capacity passes in one transaction with
+  // the guardian (member 0), as the controller pairs them.
+  void serve(std::uint32_t server, int, Party& p) override {
+    Lane& lane = lanes_[server];
+    lane.plan = transactions(p);
+    lane.next_transaction = 0;
+    next_transaction(server);
+  }
+
+ private:
+  void next_transaction(std::uint32_t server) {
+    Lane& lane = lanes_[server];
+    Party& p = parts_.hall.party_at(server);
+    if (lane.verdict_in_flight >= 0) p.members[lane.verdict_in_flight].judged_live = -1;
+    lane.verdict_in_flight = -1;
+    if (p.referred || lane.next_transaction == lane.plan.count) {
+      ++lane.reply_token;
+      lane.pending.reset();
+      parts_.hall.finish_service(server);
+      return;
+    }
+    lane.traveller = lane.plan.traveller[lane.next_transaction++];
+    lane.completed = false;
+    feed(server, gate::TravellerArrived{gate::Time(events_.now())});
+  }
+
+  Member& lane_member(std::uint32_t server, gate::Role role) {
+    const Lane& lane = lanes_[server];
+    Party& p = parts_.hall.party_at(server);
+    return p.members[role == gate::Role::guardian ? 0 : lane.traveller];
+  }
+
+  template <class Reply>
+  void reply_later(std::uint32_t server, SimTime delay, Reply&& reply) {
+    Lane& lane = lanes_[server];
+    lane.pending.emplace(std::forward<Reply>(reply));
+    events_.schedule_in(delay, kLaneReply, server, ++lane.reply_token);
+  }
+
+  void on_lane_reply(const SimEvent& e) {
+    Lane& lane = lanes_[e.target];
+    if (e.data != lane.reply_token || !lane.pending) return;  // superseded (timeout, fault)
+    if (std::holds_alternative<gate::TravellerPassed>(*lane.pending) && parts_.hall.serving(e.target))
+      lane_member(e.target, gate::Role::traveller).exit_s = static_cast<float>(to_seconds(events_.now() - lane.barrier_opened));
+    lane.verdict_in_flight = -1;  // the verdict reaches the gate
+    // Fed in place: feed() is done with its event once the controller has handled it, before
+    // any action can set the lane's next reply (which bumps the token: that one stays).
+    feed(e.target, *lane.pending);
+    if (lane.reply_token == e.data) lane.pending.reset();
+  }
+
+  // A cancelled timer stays in the kernel until due (removal would cost more than the pop);
+  // the controller would ignore it, so it is dropped here.
+  void on_lane_timer(const SimEvent& e) {
+    auto& timers = lanes_[e.target].timers;
+    const auto live = std::find(timers.begin(), timers.end(), e.data);
+    if (live == timers.end()) return;
+    timers.erase(live);
+    feed(e.target, gate::TimerFired{gate::Time(events_.now()), e.data});
+  }
+
+  // Hands `event` to the gate's controller and carries out its actions: delayed answers become
+  // kernel events, immediate ones (policy, matching, audit) are fed back at once.
+  // The buffers are reused (no allocation per event once warm): no act() calls feed(), and the
+  // nested feed() of next_transaction() comes after this one is done with them. `event` is
+  // read only until the controller has handled it (an action may replace the lane's reply).
+  void feed(std::uint32_t server, const gate::Event& event) {
+    Lane& lane = lanes_[server];
+    pending_.clear();
+    auto handle = [&](const gate::Event& e) {
+      lane.controller->handle(e, actions_);
+      for (const auto& action : actions_) std::visit([&](const auto& a) { act(server, a, pending_); }, action);
+    };
+    handle(event);
+    for (std::size_t next = 0; next < pending_.size(); ++next) handle(pending_[next]);
+    if (lane.completed && lane.controller->state() == gate::LaneState::idle && parts_.hall.serving(server)) {
+      lane.completed = false;
+      next_transaction(server);
+    }
+  }
+
+  using Pending = std::vector<gate::Event>;  // answers due now, in order
+  gate::Time at() const { return gate::Time(events_.now()); }
+
+  void act(std::uint32_t server, const gate::ReadDocument& a, Pending&) {
+    const Member& m = lane_member(server, a.role);
+    const SimTime delay = devices_.step_time(parts_.scenario.steps.document, m);
+    if (a.role == gate::Role::traveller && passback_.may_be_known(m)) seed_passback(server, GateDevices::holder_id(m), at() + gate::Duration(delay));
+    reply_later(server, delay, gate::DocumentRead{at() + gate::Duration(delay), a.request,
+                                                  gate::DocumentInfo{GateDevices::holder_id(m), GateDevices::tagged_id('D', person(m))}, ""});
+  }
+
+  // The controller asks about the person whose document was read or whom the gallery found:
+  // one of the party (P ids) gets the engine's verdict; someone else the gallery matched (X, Y)
+  // is assumed eligible, so the simulation shows what a false identification lets through.
+  void act(std::uint32_t server, const gate::CheckPolicy& a, Pending& now) {
+    gate::PolicyChecked checked{at(), a.request, true, {}, false, {}};
+    if (a.holder_id.empty() || a.holder_id[0] == GateDevices::kHolderTag) {
+      const Party& p = parts_.hall.party_at(server);
+      const int i = a.role == gate::Role::guardian ? 0 : lanes_[server].traveller;
+      const Verdict& v = *p.members[i].gate_verdict;
+      checked.eligible = v.reasons == 0;
+      for (std::uint32_t bits = v.reasons; bits != 0; bits &= bits - 1)  // each set bit, lowest first
+        checked.reasons.push_back({parts_.reasons.name_of(static_cast<std::size_t>(std::countr_zero(bits))), ""});
+      checked.guardian_required = v.guardian_required;
+      if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids = {GateDevices::holder_id(p.members[0])};
+    }
+    now.push_back(std::move(checked));
+  }
+
+  void act(std::uint32_t server, const gate::CaptureFrame& a, Pending&) {
+    Member& m = lane_member(server, a.role);
+    const SimTime delay = devices_.step_time(parts_.scenario.steps.frame, m);
+    std::optional<biometrics::LivenessMeasurements> liveness;
+    if (a.first) m.liveness_frames = 0;  // a face step starts: the lane's detector starts afresh
+    if (devices_.pad().on()) {
+      // Before the check's last frame the detector is still collecting; the verdict (in image
+      // mode the real detector's, which is costly) is taken only once that frame is reached.
+      if (++m.liveness_frames < lanes_[server].controller->config().liveness.min_frames) {
+        liveness.emplace().frames = m.liveness_frames;
+      } else {
+        const bool frozen = m.profile.attack && m.profile.attack_kind == std::uint8_t(biometrics::AttackKind::frozen);
+        liveness = devices_.pad().measurements(devices_.judged_live(m), frozen, m.liveness_frames);
+        lanes_[server].verdict_in_flight = static_cast<std::int8_t>(a.role == gate::Role::guardian ? 0 : lanes_[server].traveller);
+      }
+    }
+    if (a.liveness_only) {  // the face already matched: as the sampled model, no failure draw and no image analysed
+      reply_later(server, delay, gate::FrameAnalysed{at() + gate::Duration(delay), a.request, 1, true, {}, "", liveness});
+      return;
+    }
+    const GateDevices::Frame drawn = devices_.draw_frame(m);
+    lanes_[server].last_frame = drawn.image;
+    gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, drawn.faces, drawn.quality_ok, {}, "", liveness};
+    if (drawn.image) frame.quality_reasons = drawn.image->reasons;
+    else if (!drawn.quality_ok) frame.quality_reasons = {"quality below threshold (simulated)"};
+    reply_later(server, delay, std::move(frame));
+  }
+
+  void act(std::uint32_t server, const gate::MatchFace& a, Pending& now) {
+    const Member& m = lane_member(server, lanes_[server].controller->current_role());
+    now.push_back(gate::FaceMatched{at(), a.request, true, devices_.match_distance(m, lanes_[server].last_frame)});
+  }
+
+  void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
+    const gate::Role role = lanes_[server].controller->current_role();
+    gate::IdentificationDone found = devices_.identify(lane_member(server, role), lanes_[server].last_frame, a.request, at());
+    if (role == gate::Role::traveller && found.best && passback_.may_be_known(lane_member(server, role)))
+      seed_passback(server, found.best->holder_id, at());
+    now.push_back(std::move(found));
+  }
+
+  void act(std::uint32_t server, const gate::CaptureFingerprint& a, Pending&) {
+    const Member& m = lane_member(server, lanes_[server].controller->current_role());
+    const SimTime delay = devices_.step_time(parts_.scenario.steps.fingerprint_time, m);
+    const bool matched = devices_.fingerprint_matches(m);
+    reply_later(server, delay, gate::FingerprintResult{at() + gate::Duration(delay), a.request,
+                                                       matched ? gate::FingerprintOutcome::matched
+                                                               : gate::FingerprintOutcome::not_matched});
+  }
+
+  void act(std::uint32_t server, const gate::StartTimer& a, Pending&) {
+    lanes_[server].timers.push_back(a.id);
+    events_.schedule_timeout(a.duration.count(), kLaneTimer, server, a.id);
+  }
+
+  void act(std::uint32_t server, const gate::CancelTimer& a, Pending&) {
+    auto& timers = lanes_[server].timers;
+    timers.erase(std::remove(timers.begin(), timers.end(), a.id), timers.end());
+  }
+
+  // The audit log is not simulated: a write is durable at once.
+  void act(std::uint32_t, const gate::WriteAudit& a, Pending& now) { now.push_back(gate::AuditWritten{at(), a.request, true, ""}); }
+
+  void act(std::uint32_t server, const gate::OpenBarrier&, Pending&) {
+    Lane& lane = lanes_[server];
+    lane.barrier_opened = events_.now();
+    const SimTime delay = devices_.step_time(parts_.scenario.steps.exit, lane_member(server, gate::Role::traveller));
+    reply_later(server, delay, gate::TravellerPassed{at() + gate::Duration(delay)});
+  }
+
+  void act(std::uint32_t server, const gate::Completed& a, Pending&) {
+    Lane& lane = lanes_[server];
+    lane.completed = true;
+    Party& p = parts_.hall.party_at(server);
+    const gate::TransactionOutcome& o = *a.outcome;
+    const bool referred = o.decision == gate::Decision::referred;
+    if (!referred && passback_.on())  // the lane recorded the same in its own ledger
+      for (const gate::PersonEvidence& e : o.people)
+        if (!e.holder_id.empty() && e.holder_id[0] == GateDevices::kHolderTag) passback_.record(server, e.holder_id, at());
+    // The controller names its codes in text (the guardian's with "guardian.",
+    // GateController::reason); the reason is read once, into its bit, and asked as a GateCode.
+    constexpr std::string_view kGuardian = "guardian.";
+    bool guardian_failed = false, fta_reason = false;
+    if (referred && !o.reasons.empty()) {
+      const std::string& code = o.reasons.front().code;
+      guardian_failed = code.starts_with(kGuardian);
+      const std::uint32_t bit = parts_.reasons.bit(guardian_failed ? code.substr(kGuardian.size()) : code);
+      fta_reason = bit == parts_.reasons.bit_if_known(GateCode::face_quality) ||
+                   bit == parts_.reasons.bit_if_known(GateCode::face_timeout);
+    }
+    for (const gate::PersonEvidence& e : o.people) {
+      const std::string_view document = gate::step_name(gate::Step::read_document, e.role),
+                             face = gate::step_name(gate::Step::face, e.role),
+                             fingerprint = gate::step_name(gate::Step::fingerprint, e.role);
+      GateEvidence seen{e.frames, e.match_attempts, e.distance, e.face_passed, e.fingerprint_matched};
+      for (const auto& t : o.timings) {
+        const auto secs = static_cast<float>(std::chrono::duration<double>(t.duration).count());
+        if (t.step == document) seen.document_s = secs;
+        else if (t.step == face) seen.face_s = secs;
+        else if (t.step == fingerprint) seen.fingerprint_s = secs;
+      }
+      // A bona fide refusal is the check's verdict, not a face window that ended first.
+      seen.liveness_refused = e.liveness && e.liveness->verdict == biometrics::LivenessVerdict::attack;
+      record_evidence(lane_member(server, e.role), seen, referred && (e.role == gate::Role::guardian) == guardian_failed,
+                  fta_reason);
+    }
+    if (!referred) return;
+    p.referred = true;
+    // Each reason goes on the member it concerns, as in the sampled model: the controller names
+    // the guardian's own with "guardian." (GateController::reason), so a guardian stopped by
+    // liveness is the one with face.liveness, not the ward.
+    for (const auto& r : o.reasons) {
+      const bool guardians = r.code.starts_with(kGuardian);
+      lane_member(server, guardians ? gate::Role::guardian : gate::Role::traveller).reasons |=
+          parts_.reasons.bit(guardians ? r.code.substr(kGuardian.size()) : r.code);
+    }
+    refer_the_rest(p);
+  }
+
+  // Indicators, alarms, barrier closing and
+  // the referral itself (Completed carries it) need nothing from the simulation.
+  template <class Other>
+  void act(std::uint32_t, const Other&, Pending&) {}
+
+
+  // Before a lane asks about `holder` at `at`, it is given the hall's clearance of them within
+  // the window (another lane's, or its own), as a live lane is given its audit log's
+  // (gate::LaneDriver); the lane's own ledger then applies the rule.
+  void seed_passback(std::uint32_t server, const std::string& holder, gate::Time at) {
+    if (const gate::Clearance* earlier = passback_.earlier(holder, at)) lanes_[server].controller->remember(*earlier);
+  }
+
+  const GateModelParts parts_;
+  EventQueue& events_;
+  GateDevices& devices_;
+  HallPassback& passback_;
+  std::vector<Lane> lanes_;          // by server; a controller only on simulated gates
+  std::vector<gate::Event> pending_;  // feed()'s buffers
+  std::vector<gate::Action> actions_;
+};
+
+}  // namespace
+
+std::unique_ptr<GateModel> make_controller_gate_model(const GateModelParts& parts, const std::vector<int>& gate_channels) {
+  return std::make_unique<ControllerGateModel>(parts, gate_channels);
+}
+
+}  // namespace gatesim::sim
