@@ -122,7 +122,8 @@ struct LaneDriver::Impl {
   Impl(GateConfig config, const biometrics::ModelStore& models, std::shared_ptr<LaneDevices> d, bool shares,
        LaneServices& s, AuditLog& a, LaneDriverOptions o)
       : controller(std::move(config)),
-        analyzer(models, o.detector),
+        own_analyzer(o.face_pool ? std::nullopt : std::optional<biometrics::FaceAnalyzer>(std::in_place, models, o.detector)),
+        analyzer(own_analyzer ? &*own_analyzer : nullptr),
         devices(std::move(d)),
         shares_devices(shares),
         services(s),
@@ -156,7 +157,11 @@ struct LaneDriver::Impl {
   }
 
   GateController controller;
-  biometrics::FaceAnalyzer analyzer;  // used on the service thread only
+  // The face pipeline: the lane's own analyzer, used on the service thread; or, in a bank
+  // (options.face_pool), none of its own: with_analyzer() runs the analysis on a pool worker
+  // and points `analyzer` at that worker's for the job's duration.
+  std::optional<biometrics::FaceAnalyzer> own_analyzer;
+  biometrics::FaceAnalyzer* analyzer;
   std::shared_ptr<LaneDevices> devices;
   bool shares_devices = false;  // false: `devices` points to the caller's, without ownership
   LaneServices& services;
@@ -365,7 +370,8 @@ struct LaneDriver::Impl {
     on_device([](LaneDevices& lane) { return lane.capture_frame(); },
               [](Impl& d, cv::Mat frame) {
                 d.on_service([&d, frame]() -> std::optional<Event> {
-                  FrameAnalysed seen = d.analyse(CaptureFrame{0, Role::traveller, true}, frame, FrameUse::presence);
+                  FrameAnalysed seen = d.with_analyzer(
+                      [&] { return d.analyse(CaptureFrame{0, Role::traveller, true}, frame, FrameUse::presence); });
                   d.inbox->post([seen = std::move(seen)](Impl& driver) mutable { driver.face_seen(std::move(seen)); });
                   return std::nullopt;
                 });
@@ -432,7 +438,9 @@ struct LaneDriver::Impl {
     }
     on_device([](LaneDevices& lane) { return lane.capture_frame(); },
               [a](Impl& d, cv::Mat frame) {
-                d.on_service([&d, a, frame]() -> std::optional<Event> { return d.analyse(a, frame); });
+                d.on_service([&d, a, frame]() -> std::optional<Event> {
+                  return d.with_analyzer([&] { return d.analyse(a, frame); });
+                });
               });
   }
   void act(const MatchFace& a) {
@@ -475,13 +483,13 @@ struct LaneDriver::Impl {
         written.ok = false;
         written.problem = e.what();
       }
-      inbox->post([written](Impl& d) { d.audit_answered(written); });
+      inbox->post([written, outcome = a.outcome](Impl& d) { d.audit_answered(written, *outcome); });
       return std::nullopt;
     });
   }
   // Fail closed: an unwritten record is a referral (the controller's rule), and the operator
   // hears at once that the lane can clear nobody, and again when it can.
-  void audit_answered(const AuditWritten& written) {
+  void audit_answered(const AuditWritten& written, const TransactionOutcome& outcome) {
     if (!written.ok && !audit_failing && options.diagnostics)
       *options.diagnostics << "lane: the audit log cannot be written (" << written.problem
                            << "): no barrier opens, every traveller is referred until it can" << std::endl;
@@ -490,6 +498,11 @@ struct LaneDriver::Impl {
                            << "): the lane clears travellers again" << std::endl;
     audit_failing = !written.ok;
     feed(written);
+    // The controller has recorded the clearance of each holder it let through (its own rule);
+    // the bank's other lanes hear of it too.
+    if (written.ok && outcome.decision == Decision::cleared && options.on_clearance && controller.config().passback_window > Duration::zero())
+      for (const auto& person : outcome.people)
+        if (!person.holder_id.empty()) options.on_clearance(person.holder_id, "#" + std::to_string(outcome.transaction));
   }
   void act(const OpenBarrier&) {
     barrier_open = true;
@@ -535,7 +548,7 @@ struct LaneDriver::Impl {
     on_device([](LaneDevices& lane) { return lane.capture_frame(); },
               [watch](Impl& d, cv::Mat frame) {
                 d.on_service([&d, watch, frame]() -> std::optional<Event> {
-                  const int faces = static_cast<int>(d.analyzer.detect(frame).size());
+                  const int faces = d.with_analyzer([&] { return static_cast<int>(d.analyzer->detect(frame).size()); });
                   d.inbox->post([watch, faces](Impl& driver) mutable { driver.passage_seen(watch, faces); });
                   return std::nullopt;
                 });
@@ -573,6 +586,24 @@ struct LaneDriver::Impl {
   }
 
   // ---- Face analysis (service thread) ----
+  // ensures: f() run with `analyzer` set: here with the lane's own, or as one job of the bank's
+  //          face pool (the service thread waits for it, so the lane's state below is used by
+  //          one thread at a time).
+  template <class F>
+  auto with_analyzer(F f) -> decltype(f()) {
+    if (!options.face_pool) return f();
+    std::optional<decltype(f())> result;
+    options.face_pool->run([&](biometrics::FaceAnalyzer& pooled) {
+      pooled.set_options(options.detector);
+      analyzer = &pooled;
+      struct Release {
+        biometrics::FaceAnalyzer*& used;
+        ~Release() { used = nullptr; }
+      } release{analyzer};
+      result.emplace(f());
+    });
+    return std::move(*result);
+  }
   FrameAnalysis fresh;  // the last frame's, without a memo
   // want_probe false (a liveness-only frame): the descriptor, the costly part, is not computed.
   const FrameAnalysis& analysis_of(const cv::Mat& frame, bool want_probe) {
@@ -580,14 +611,14 @@ struct LaneDriver::Impl {
     if (memo) {
       if (FrameAnalysis* known = memo->find(frame)) {
         if (want_probe && !known->probe && known->quality && known->quality->acceptable) {
-          known->probe = analyzer.describe(frame, known->faces[known->largest]);
+          known->probe = analyzer->describe(frame, known->faces[known->largest]);
           memo->probe_added();
         }
         return *known;
       }
     }
     FrameAnalysis a;
-    a.faces = analyzer.detect(frame);
+    a.faces = analyzer->detect(frame);
     ++counts.full_detections;
     if (!a.faces.empty()) {
       // The largest face is the one at the gate; others only count (tailgating, the ward).
@@ -597,7 +628,7 @@ struct LaneDriver::Impl {
       a.largest = static_cast<std::size_t>(largest - a.faces.begin());
       a.quality = biometrics::assess_face(frame, *largest, options.quality);
       if (want_probe && a.quality->acceptable) {
-        a.probe = analyzer.describe(frame, *largest);
+        a.probe = analyzer->describe(frame, *largest);
         ++counts.descriptors;
       }
     }
@@ -620,7 +651,23 @@ struct LaneDriver::Impl {
   // another face). One descriptor per face step in the common case (the frame that decides),
   // instead of a full detection per frame. Not with a FrameMemo (benches of unrelated still
   // images, already analysed once each).
-  biometrics::FaceFollower follower{analyzer, options.follow};
+  // biometrics::FaceFollower on whichever analyzer runs the frame (the box it follows from is
+  // the lane's, the analyzer may be a different pool worker's each frame).
+  struct Follower {
+    biometrics::FollowSettings settings;
+    std::optional<biometrics::DetectedFace> last;
+    bool following() const { return last.has_value(); }
+    void forget() { last.reset(); }
+    void start(const biometrics::DetectedFace& face) { last = face; }
+    std::optional<biometrics::DetectedFace> follow(biometrics::FaceAnalyzer& analyzer, const cv::Mat& frame) {
+      biometrics::FaceFollower follower(analyzer, settings);
+      follower.start(*last);
+      auto face = follower.follow(frame);
+      last = face;
+      return face;
+    }
+  };
+  Follower follower{options.follow, std::nullopt};
   std::optional<biometrics::FaceDescriptor> holder;
   LaneDriver::FaceCounts counts;
   const double same_face_threshold = controller.config().match_threshold;
@@ -631,7 +678,7 @@ struct LaneDriver::Impl {
     ++counts.identity_checks;
     ++counts.descriptors;
     if (!holder) return std::numeric_limits<double>::infinity();  // no matched face to be
-    const double distance = biometrics::descriptor_distance(*holder, analyzer.describe(frame, face));
+    const double distance = biometrics::descriptor_distance(*holder, analyzer->describe(frame, face));
     if (distance < same_face_threshold) return std::nullopt;
     ++counts.identity_mismatches;
     return distance;
@@ -654,7 +701,7 @@ struct LaneDriver::Impl {
     const bool following = request.liveness_only && options.follow_face && !options.frame_memo;
     FrameAnalysis followed;
     if (following && follower.following()) {
-      if (auto face = follower.follow(frame)) {
+      if (auto face = follower.follow(*analyzer, frame)) {
         ++counts.followed;
         followed.quality = biometrics::assess_face(frame, *face, options.quality);
         followed.faces.push_back(std::move(*face));
@@ -727,6 +774,12 @@ LaneDriver::LaneDriver(GateConfig config, const biometrics::ModelStore& models, 
 LaneDriver::~LaneDriver() = default;
 
 const LaneDriver::FaceCounts& LaneDriver::face_counts() const { return impl_->counts; }
+
+void LaneDriver::remember(std::string holder_id, std::string transaction) {
+  asio::post(impl_->io, [d = impl_.get(), holder_id = std::move(holder_id), transaction = std::move(transaction)]() mutable {
+    d->controller.remember({std::move(holder_id), d->now(), std::move(transaction)});
+  });
+}
 
 void LaneDriver::stop() {
   asio::post(impl_->io, [d = impl_.get()] { d->io.stop(); });

@@ -77,6 +77,7 @@
 #include "biometrics/face_quality.hpp"
 #include "devices/device_fault.hpp"
 #include "gate/audit_log.hpp"
+#include "gate/face_pool.hpp"
 #include "gate/frame_memo.hpp"
 #include "gate/gate_controller.hpp"
 #include "gate/liveness_probe.hpp"
@@ -183,6 +184,14 @@ struct LaneDriverOptions {
   biometrics::FollowSettings follow;
   // The lane's time (requires: outlives the driver); null: real time (steady_lane_clock()).
   LaneClock* clock = nullptr;
+  // A lane of a bank: its face analysis runs as jobs of the bank's pool (gate/face_pool.hpp),
+  // which must outlive the driver; null: the driver loads its own analyzer and runs it on its
+  // service thread.
+  FacePool::Lane* face_pool = nullptr;
+  // After each clearance the audit log holds (the controller's anti-passback record), with the
+  // holder and the transaction's name ("#3"); called on the run() thread. A bank hands it to
+  // its other lanes' remember().
+  std::function<void(const std::string& holder_id, const std::string& transaction)> on_clearance;
   // Where the lane says what an operator must know at once (the audit log cannot be written,
   // and when it can again); null: nowhere. Written from the run() thread.
   std::ostream* diagnostics = &std::cerr;
@@ -224,6 +233,11 @@ class LaneDriver {
   };
   // requires: run() has returned.
   const FaceCounts& face_counts() const;
+
+  // Anti-passback across the lanes of one process: the controller counts `holder_id` as cleared
+  // now by `transaction` (another lane's "lane 2 #3"). Thread-safe; returns at once; does
+  // nothing once run() has returned.
+  void remember(std::string holder_id, std::string transaction);
 
   // Asks run() to return as soon as the controller's current event is handled (before run():
   // run() returns at once). Thread-safe; returns at once; repeated calls do nothing more.

@@ -1,5 +1,7 @@
 #include "gate/live_lane.hpp"
 
+#include <cassert>
+
 #include "gate/policy_engine.hpp"
 #include "models/input_error.hpp"
 #include "models/traveller_json.hpp"
@@ -113,7 +115,13 @@ void DeviceLane::alarm(const std::string& what) {
 }
 
 PolicyServices::PolicyServices(LanePolicy lane, const EnrolmentStore& store, const TravellerRecords& records)
-    : lane_(lane), store_(store), records_(records), gallery_(store.load_gallery()) {}
+    : PolicyServices(lane, store, records, std::make_shared<const biometrics::Gallery>(store.load_gallery())) {}
+
+PolicyServices::PolicyServices(LanePolicy lane, const EnrolmentStore& store, const TravellerRecords& records,
+                               std::shared_ptr<const biometrics::Gallery> gallery)
+    : lane_(lane), store_(store), records_(records), gallery_(std::move(gallery)) {
+  assert(gallery_);
+}
 
 PolicyChecked PolicyServices::check_policy(const CheckPolicy& request) {
   PolicyChecked verdict;
@@ -151,7 +159,7 @@ std::vector<biometrics::FaceDescriptor> PolicyServices::enrolled_faces(const std
 
 IdentificationDone PolicyServices::identify(const biometrics::FaceDescriptor& probe) {
   IdentificationDone done;
-  const auto nearest = gallery_.search(probe, 2);
+  const auto nearest = gallery_->search(probe, 2);
   if (!nearest.empty()) done.best = Candidate{nearest[0].holder_id, nearest[0].distance};
   if (nearest.size() > 1) done.second = Candidate{nearest[1].holder_id, nearest[1].distance};
   return done;

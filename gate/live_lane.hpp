@@ -101,6 +101,11 @@ class PolicyServices final : public LaneServices {
   // requires: lane.policy and lane.port set; the references outlive the services.
   // ensures: the gallery of every template in `store` is loaded and indexed.
   PolicyServices(LanePolicy lane, const EnrolmentStore& store, const TravellerRecords& records);
+  // A lane of a bank: the bank's one gallery (built once from the same enrolments; searched by
+  // every lane at once, which Gallery::search allows) instead of a copy of its own.
+  // requires: gallery not null.
+  PolicyServices(LanePolicy lane, const EnrolmentStore& store, const TravellerRecords& records,
+                 std::shared_ptr<const biometrics::Gallery> gallery);
 
   // The engine's verdict on the person's record (eligible, clauses and messages, guardian).
   // A traveller with a guardian on record is checked without the group condition: the lane's
@@ -115,7 +120,7 @@ class PolicyServices final : public LaneServices {
   LanePolicy lane_;
   const EnrolmentStore& store_;
   const TravellerRecords& records_;
-  biometrics::Gallery gallery_;
+  std::shared_ptr<const biometrics::Gallery> gallery_;
 };
 
 }  // namespace gatesim::gate

@@ -1,10 +1,17 @@
 // LaneOptions: the live lane's devices and settings, as `gatesim gate` flags or as the
 // key=value list of `gatesim simulate --live-gate`.
+#include "apps/gatesim/lane_options.hpp"
+
 #include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 
-#include "apps/gatesim/command.hpp"
+#include <yaml-cpp/yaml.h>
+
 #include "devices/barrier.hpp"
 #include "devices/indicator.hpp"
 #include "devices/passage_sensor.hpp"
@@ -75,21 +82,30 @@ void LaneOptions::add_to(CLI::App& command) {
       ->check(CLI::Range(0.001, 3600.0));
 }
 
-LaneOptions LaneOptions::parse(const std::string& text, const std::string& flag, LaneOptions defaults) {
-  CLI::App parser{flag};
-  parser.set_help_flag();
-  defaults.add_to(parser);
+namespace {
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+using Fail = std::function<void(const std::string&)>;  // throws
+
+// The keys of LaneOptions (its flags without "--").
+std::set<std::string> lane_keys() {
+  CLI::App parser;
+  LaneOptions().add_to(parser);
   std::set<std::string> keys;
   for (const CLI::Option* option : parser.get_options())
     for (const auto& name : option->get_lnames()) keys.insert(name);
+  return keys;
+}
+
+// "k=v,k=v": a comma starts the next key only where one of `keys` and '=' follow.
+KeyValues split_keys(const std::string& text, const std::set<std::string>& keys, const Fail& fail) {
   // The key starting at `at`, or "" when no key name and '=' start there.
   const auto key_at = [&](std::size_t at) {
     const auto equals = text.find('=', at);
     const std::string key = equals == std::string::npos ? "" : text.substr(at, equals - at);
     return keys.count(key) ? key : std::string();
   };
-  const auto fail = [&](const std::string& what) { throw models::InputError(flag + " " + text + ": " + what); };
-  std::vector<std::string> args;
+  KeyValues pairs;
   for (std::size_t at = 0; at < text.size();) {
     const std::string key = key_at(at);
     if (key.empty()) {
@@ -99,11 +115,23 @@ LaneOptions LaneOptions::parse(const std::string& text, const std::string& flag,
     }
     std::size_t end = text.find(',', at + key.size() + 1);
     while (end != std::string::npos && key_at(end + 1).empty()) end = text.find(',', end + 1);
-    args.push_back("--" + key);
-    args.push_back(text.substr(at + key.size() + 1, end == std::string::npos ? std::string::npos : end - at - key.size() - 1));
+    pairs.emplace_back(key, text.substr(at + key.size() + 1, end == std::string::npos ? std::string::npos : end - at - key.size() - 1));
     at = end == std::string::npos ? text.size() : end + 1;
   }
-  if (args.empty()) fail("expected KEY=VALUE,...");
+  if (pairs.empty()) fail("expected KEY=VALUE,...");
+  return pairs;
+}
+
+// ensures: `options` with the pairs set, checked as add_to's flags are.
+LaneOptions apply(const KeyValues& pairs, LaneOptions options, const Fail& fail) {
+  CLI::App parser{"lane"};
+  parser.set_help_flag();
+  options.add_to(parser);
+  std::vector<std::string> args;
+  for (const auto& [key, value] : pairs) {
+    args.push_back("--" + key);
+    args.push_back(value);
+  }
   std::reverse(args.begin(), args.end());  // CLI11 takes a vector of arguments last first
   try {
     parser.parse(args);
@@ -112,7 +140,106 @@ LaneOptions LaneOptions::parse(const std::string& text, const std::string& flag,
     if (what.rfind("--", 0) == 0) what.erase(0, 2);  // the key as written
     fail(what);
   }
-  return defaults;
+  return options;
+}
+
+// The keys a bank's lane has beyond LaneOptions', and the bank's own that a lane may not set.
+constexpr const char* kNameKey = "name";
+constexpr const char* kDocumentsKey = "documents";
+bool bank_wide(const std::string& key) { return key == "db" || key == "audit"; }
+std::string bank_wide_problem(const std::string& key) {
+  return key + " belongs to the bank, not a lane (one " + (key == "db" ? "enrolment gallery" : "audit log, the lane a column") +
+         "): give it once as --" + key;
+}
+
+}  // namespace
+
+LaneOptions LaneOptions::parse(const std::string& text, const std::string& flag, LaneOptions defaults) {
+  const Fail fail = [&](const std::string& what) { throw models::InputError(flag + " " + text + ": " + what); };
+  return apply(split_keys(text, lane_keys(), fail), std::move(defaults), fail);
+}
+
+BankLane parse_bank_lane(const std::string& text, const LaneOptions& defaults, std::size_t number) {
+  const Fail fail = [&](const std::string& what) { throw models::InputError("--lane " + text + ": " + what); };
+  auto keys = lane_keys();
+  keys.insert(kNameKey);
+  keys.insert(kDocumentsKey);
+  BankLane lane{std::to_string(number), "", defaults};
+  KeyValues options;
+  for (auto& [key, value] : split_keys(text, keys, fail)) {
+    if (bank_wide(key)) fail(bank_wide_problem(key));
+    if (key == kNameKey) {
+      if (value.empty()) fail("name: expected a lane name");
+      lane.name = value;
+    } else if (key == kDocumentsKey) {
+      lane.documents = value;
+    } else {
+      options.emplace_back(key, value);
+    }
+  }
+  if (!options.empty()) lane.options = apply(options, defaults, fail);
+  return lane;
+}
+
+void check_unique_names(const std::vector<BankLane>& lanes, const std::string& where) {
+  std::set<std::string> seen;
+  for (const auto& lane : lanes)
+    if (!seen.insert(lane.name).second) throw models::InputError(where + ": lane name " + lane.name + " is used twice");
+}
+
+std::vector<BankLane> read_bank_file(const std::filesystem::path& file, const LaneOptions& defaults) {
+  const std::string name = file.string();
+  const auto at = [&](const YAML::Node& node) {
+    return node.Mark().line >= 0 ? name + ":" + std::to_string(node.Mark().line + 1) : name;
+  };
+  YAML::Node root;
+  try {
+    std::ifstream in(file);
+    if (!in) throw models::InputError(name + ": cannot read the bank file");
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    throw models::InputError(name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  const YAML::Node list = root.IsMap() ? root["lanes"] : YAML::Node();
+  if (!list || !list.IsSequence() || list.size() == 0)
+    throw models::InputError(at(root) + ": expected a map with `lanes:`, a list of lanes (name: ..., camera: ..., ...)");
+  auto keys = lane_keys();
+  std::vector<BankLane> lanes;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node entry = list[i];
+    const std::string where = "lanes[" + std::to_string(i) + "]";
+    if (!entry.IsMap()) throw models::InputError(at(entry) + ": " + where + ": expected a map of KEY: VALUE");
+    BankLane lane{std::to_string(i + 1), "", defaults};
+    for (const auto& item : entry) {
+      const std::string key = item.first.Scalar();
+      const std::string field = at(item.first) + ": " + where + "." + key;
+      const Fail fail = [&](const std::string& what) { throw models::InputError(field + ": " + what); };
+      if (!item.second.IsScalar()) fail("expected a value (text or a number)");
+      const std::string value = item.second.Scalar();
+      if (bank_wide(key)) fail(bank_wide_problem(key));
+      if (key == kNameKey) {
+        if (value.empty()) fail("expected a lane name");
+        lane.name = value;
+      } else if (key == kDocumentsKey) {
+        lane.documents = value;
+      } else if (!keys.count(key)) {
+        std::string known = std::string(kNameKey) + ", " + kDocumentsKey;
+        for (const auto& k : keys)
+          if (!bank_wide(k)) known += ", " + k;
+        fail("unknown key; expected one of " + known);
+      } else {
+        // One key at a time, so an error names the key's own line.
+        lane.options = apply({{key, value}}, std::move(lane.options), [&](const std::string& what) {
+          // CLI11 names the option; the key and its line are already in `field`.
+          const auto colon = what.find(": ");
+          fail(colon == std::string::npos ? what : what.substr(colon + 2));
+        });
+      }
+    }
+    lanes.push_back(std::move(lane));
+  }
+  check_unique_names(lanes, name);
+  return lanes;
 }
 
 gate::GateConfig LaneOptions::gate_config(gate::Channel channel) const {
@@ -131,6 +258,23 @@ gate::GateConfig LaneOptions::gate_config(gate::Channel channel) const {
   return c;
 }
 
+namespace {
+// One liveness detector per models folder in the process, however many lanes use it: the lanes
+// of a bank share one copy of the networks (the detector lends each concurrent caller its own
+// pair from a pool). Kept while some lane holds it.
+std::shared_ptr<const biometrics::LivenessDetector> shared_liveness_detector(const std::string& pad_models) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const biometrics::LivenessDetector>> detectors;
+  std::lock_guard lock(mutex);
+  auto& known = detectors[pad_models];
+  if (auto detector = known.lock()) return detector;
+  auto detector = std::make_shared<const biometrics::LivenessDetector>(
+      pad_models.empty() ? biometrics::PadModelStore::from_environment() : biometrics::PadModelStore(pad_models));
+  known = detector;
+  return detector;
+}
+}  // namespace
+
 gate::LaneDriverOptions LaneOptions::driver_options() const {
   gate::LaneDriverOptions options;
   options.detector.max_detection_width = max_detection_width;
@@ -139,9 +283,7 @@ gate::LaneDriverOptions LaneOptions::driver_options() const {
   const auto liveness_config = gate_config(gate::Channel::document).liveness;
   if (liveness_config.mode != biometrics::LivenessMode::off) {
     liveness_config.validate();
-    auto detector = std::make_shared<const biometrics::LivenessDetector>(
-        pad_models.empty() ? biometrics::PadModelStore::from_environment() : biometrics::PadModelStore(pad_models));
-    options.liveness = std::make_shared<gate::PadLivenessProbe>(std::move(detector), liveness_config);
+    options.liveness = std::make_shared<gate::PadLivenessProbe>(shared_liveness_detector(pad_models), liveness_config);
   }
   return options;
 }
