@@ -3,8 +3,8 @@
 // (sim/arrivals.hpp), routing (sim/routing.hpp), the simulated gates (sim/gate_model.hpp and its
 // two backends), faults (sim/faults.hpp), the counters (sim/port_statistics.hpp), the record
 // writers (sim/records.hpp) and real-time pacing (sim/realtime.hpp). What stays here: a party
-// joins a queue, a free server takes the next party, a counter serves, an external gate answers,
-// a referred party goes on to a counter, and the port empties.
+// joins a queue, a free server takes the next party (a simulated gate's model, an external gate's,
+// or a counter), a referred party goes on to a counter, and the port empties.
 #include "sim/port_model.hpp"
 
 #include <algorithm>
@@ -22,6 +22,7 @@
 #include "models/input_error.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/external_gate_model.hpp"
 #include "sim/face_images.hpp"
 #include "sim/faults.hpp"
 #include "sim/gate_config.hpp"
@@ -49,9 +50,9 @@ struct Server {
   std::uint8_t channel = 0;
   bool up = true;
   std::int32_t party = -1;  // slot of the party in service
-  std::uint64_t token = 0;  // bumps to cancel the pending completion (a counter's, an external gate's)
+  std::uint64_t token = 0;  // a counter's: bumps to cancel the pending completion
   SimTime down_since = 0;
-  ExternalGate* external = nullptr;  // served outside the simulation (real-time replay only)
+  bool external = false;  // served outside the simulation (real-time replay only: ExternalGateModel)
 };
 
 struct ChannelState {
@@ -88,13 +89,18 @@ class PortSimulation final : public PacedSimulation, GateHall {
     if (external.size() > static_cast<std::size_t>(s.channels.document_gates))
       throw models::InputError(s.file + ": channels.document_gates: " + std::to_string(s.channels.document_gates) +
                                ", fewer than the " + std::to_string(external.size()) + " external gates");
-    for (std::size_t i = 0; i < external.size(); ++i) servers_[i].external = external[i];  // document gates come first
+    std::vector<ExternalGate*> external_gates(servers_.size(), nullptr);
+    for (std::size_t i = 0; i < external.size(); ++i) {  // document gates come first
+      servers_[i].external = true;
+      external_gates[i] = external[i];
+    }
     std::vector<int> gate_channels(servers_.size(), -1);  // the simulated gates the gate model serves
     for (std::size_t g = 0; g < servers_.size(); ++g)
       if (servers_[g].channel != kCounters && !servers_[g].external) gate_channels[g] = servers_[g].channel;
-    gate_model_ = make_gate_model(GateModelParts{scenario_, events_, *this, devices_, passback_, reasons_,
-                                                 gate_configs_[0], gate_configs_[1]},
-                                  gate_channels);
+    const GateModelParts parts{scenario_, events_, *this, devices_, passback_, reasons_, gate_configs_[0], gate_configs_[1]};
+    gate_model_ = make_gate_model(parts, gate_channels);
+    if (!external.empty())
+      external_model_ = std::make_unique<ExternalGateModel>(parts, std::move(external_gates), o.realtime.speed);
     stats_.result().scenario = s.name;
     stats_.result().pad_model = devices_.pad();
     stats_.result().pad_reported = devices_.pad().on() || s.population.presentation_attack > 0;
@@ -108,7 +114,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
     start();
     if (options_.realtime.speed > 0) {
       RealtimePacer pacer(options_.realtime.speed, options_.realtime.status);
-      post_ = pacer.poster();
+      if (external_model_) external_model_->set_poster(pacer.poster());
       pacer.run(*this);
     } else {
       advance(std::numeric_limits<SimTime>::max());
@@ -119,7 +125,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
   // ---- PacedSimulation: what the real-time pacer (sim/realtime.hpp) drives ----
   // True once the arrival window is over and the port is empty (or nothing is left to happen).
   bool finished() const override {
-    if (external_busy_ > 0) return false;
+    if (external_model_ && external_model_->busy() > 0) return false;
     return events_.empty() || (events_.now() >= end_ && in_port_ == 0 && !arrivals_.trace_pending());
   }
 
@@ -247,7 +253,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
     p.service_started = events_.now();
     p.wait[channel] = static_cast<float>(wait);
     if (g.external) {
-      serve_externally(server, p);
+      external_model_->serve(server, channel, p);
     } else if (channel != kCounters) {
       gate_model_->serve(server, channel, p);
     } else {
@@ -309,71 +315,6 @@ class PortSimulation final : public PacedSimulation, GateHall {
     release(server);
     if (channel != kCounters && p.referred) join(slot, kCounters);
     else depart(slot, true);
-  }
-
-  // ---- external gates (real-time replay) ----
-  void serve_externally(std::uint32_t server, const Party& p) {
-    Server& g = servers_[server];
-    std::vector<ExternalTraveller> travellers;
-    for (int i = 0; i < p.size; ++i) {
-      const Member& m = p.members[i];
-      const bool ward = i > 0 && p.has_guardian && m.profile.limited_capacity;
-      travellers.push_back({to_traveller(m.profile, GateDevices::holder_id(m), scenario_.date,
-                                         ward ? std::optional<std::string>(GateDevices::holder_id(p.members[0]))
-                                              : std::nullopt),
-                            person(m), m.profile.enrolled, m.profile.impostor, devices_.trace_image(m.profile.face_image),
-                            devices_.trace_image(m.profile.enrolled_image)});
-    }
-    ++external_busy_;
-    const std::uint64_t token = ++g.token;
-    // The answer enters the simulation on the pacer's thread, at the wall clock's simulated time.
-    g.external->serve(p.id, travellers, [this, post = post_, server, token](ExternalOutcome outcome) {
-      post([this, server, token, outcome = std::move(outcome)](SimTime) mutable {
-        external_done(server, token, std::move(outcome));
-      });
-    });
-  }
-
-  // The gate's answer: the party passed, or goes to a counter with the gate's reasons.
-  void external_done(std::uint32_t server, std::uint64_t token, ExternalOutcome outcome) {
-    --external_busy_;
-    if (outcome.failure) std::rethrow_exception(outcome.failure);  // out of the io_context's run()
-    Server& g = servers_[server];
-    if (token != g.token || g.party < 0) return;
-    Party& p = parties_[static_cast<std::uint32_t>(g.party)];
-    std::uint32_t reasons = 0;
-    for (const auto& code : outcome.reasons) reasons |= reasons_.bit(code);
-    if (!outcome.cleared && reasons == 0) reasons = reasons_.bit("external.referred");
-    if (outcome.evidence.size() == p.size)
-      for (int i = 0; i < p.size; ++i) take_evidence(p.members[i], outcome.evidence[static_cast<std::size_t>(i)]);
-    for (int i = 0; i < p.size; ++i) {
-      Member& m = p.members[i];
-      m.served_at_gate = true;
-      if (outcome.cleared && m.profile.impostor) m.incidents |= kIncidentFalseMatch;
-      if (outcome.cleared) continue;
-      if (outcome.member >= 0 && outcome.member != i) {
-        if (m.reasons == 0) m.reasons = kReasonWithParty;
-        continue;
-      }
-      m.reasons |= reasons;
-      if ((reasons & kReasonFaceNoMatch) && !m.profile.impostor) m.incidents |= kIncidentFalseNonMatch;
-    }
-    p.referred = !outcome.cleared;
-    if (outcome.cleared && passback_.on())  // the hall's other gates know it
-      for (int i = 0; i < p.size; ++i)
-        passback_.record(server, GateDevices::holder_id(p.members[i]), gate::Time(events_.now()));
-    finish_service(server);
-  }
-
-  // Frames, distance and step times (wall seconds, read at the replay's speed) for the record.
-  void take_evidence(Member& m, const ExternalEvidence& e) const {
-    if (e.frames <= 0) return;
-    m.frames = static_cast<std::uint8_t>(std::min(e.frames, 255));
-    if (e.distance) m.distance = static_cast<float>(*e.distance);
-    const double speed = options_.realtime.speed;
-    if (e.document_s >= 0) m.document_s = static_cast<float>(e.document_s * speed);
-    if (e.face_s >= 0) m.face_s = static_cast<float>(e.face_s * speed);
-    if (e.fingerprint_s >= 0) m.fingerprint_s = static_cast<float>(e.fingerprint_s * speed);
   }
 
   // ---- faults ----
@@ -473,8 +414,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
   gate::GateConfig gate_configs_[2];  // document, document-free: both gate models' rules
   HallPassback passback_;
   std::unique_ptr<GateModel> gate_model_;  // the simulated gates (the scenario's gate.model)
-  RealtimePacer::Poster post_;  // a real-time replay's: hands an external gate's answer in
-  std::uint32_t external_busy_ = 0;  // parties at external gates
+  std::unique_ptr<ExternalGateModel> external_model_;  // the external gates, if any
   SimTime end_, warmup_, interval_;
   std::vector<Server> servers_;
   ChannelState channels_[kChannelCount];
