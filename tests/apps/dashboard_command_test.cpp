@@ -185,6 +185,62 @@ TEST_F(DashboardCommand, GateMetricsCountTheTransactionsMadeAndTheLanesPageShows
   EXPECT_EQ(gate.stop(), 1) << "SIGTERM ends the serving, then the run's own status (1: someone was referred): " << gate.err();
 }
 
+TEST_F(DashboardCommand, ABankOfTwoLanesIsShownSideBySideAndCountedByLane) {
+  ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  const auto db = (dir_ / "enrol.db").string();
+  for (const std::string id : {"obama", "biden"}) {
+    const auto record = write(id + ".json", hong_kong_resident(id).dump());
+    const auto r = run_gatesim({"enroll", "--db", db, "--id", id, "--record", record.string(), concat("faces/reference/", id, ".jpg")});
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+  }
+  // Two document-free lanes on their own dir: cameras.
+  copy("reference/obama3.jpg", "east/01.jpg");
+  copy("people/train/kit_harington/john1.jpeg", "east/02.jpg");  // not enrolled
+  copy("reference/biden.jpg", "west/01.jpg");
+  RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
+                       "--passage", "none", "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--json",
+                       "--lane", concat("name=east,camera=dir:", (dir_ / "east").string()),
+                       "--lane", concat("name=west,camera=dir:", (dir_ / "west").string()), "--http", "127.0.0.1:0"},
+                      dir_);
+  const auto port = port_of(gate);
+  ASSERT_NE(port, 0) << gate.err();
+  // Before the run is over the page already has both lanes (the state as it changes).
+  const auto early = json::parse(http_get(port, "/api/state").body);
+  ASSERT_EQ(early["lanes"].size(), 2u) << early;
+  ASSERT_FALSE(gate.wait_for_stderr("http: the run is over").empty()) << gate.err();
+
+  std::map<std::string, int> per_lane;
+  std::istringstream lines(gate.out());
+  for (std::string line; std::getline(lines, line);) ++per_lane[json::parse(line)["lane"].get<std::string>()];
+  ASSERT_EQ(per_lane, (std::map<std::string, int>{{"east", 2}, {"west", 1}})) << gate.out() << gate.err();
+
+  const auto samples = scrape(port);
+  ASSERT_FALSE(samples.empty());
+  EXPECT_EQ(sum(samples, "gatesim_transactions_total", {{"lane", "east"}}), 2);
+  EXPECT_EQ(sum(samples, "gatesim_transactions_total", {{"lane", "east"}, {"channel", "document_free"}, {"decision", "referred"}}), 1);
+  EXPECT_EQ(sum(samples, "gatesim_transactions_total", {{"lane", "west"}, {"decision", "cleared"}}), 1);
+  EXPECT_EQ(sum(samples, "gatesim_transaction_duration_seconds_count", {{"lane", "west"}}), 1);
+
+  const auto state = json::parse(http_get(port, "/api/state").body);
+  ASSERT_EQ(state["lanes"].size(), 2u) << state;
+  EXPECT_EQ(state["lanes"][0]["name"], "east");
+  EXPECT_EQ(state["lanes"][1]["name"], "west");
+
+  const auto dom = render(port, "/", "lanes-bank.png");
+  const auto east = dom.find("id=\"lane-east\""), west = dom.find("id=\"lane-west\"");
+  ASSERT_NE(east, std::string::npos) << dom;
+  ASSERT_NE(west, std::string::npos) << dom;
+  // Each lane's section holds its own transactions: east's two, then west's one.
+  const auto east_part = dom.substr(east, west > east ? west - east : std::string::npos);
+  const auto west_part = dom.substr(west, east > west ? east - west : std::string::npos);
+  EXPECT_EQ(count(east_part, "class=\"transaction\""), 2) << dom;
+  EXPECT_EQ(count(east_part, "data-decision=\"referred\""), 1) << dom;
+  EXPECT_EQ(count(west_part, "class=\"transaction\""), 1) << dom;
+  EXPECT_EQ(count(west_part, "data-decision=\"cleared\""), 1) << dom;
+  EXPECT_NE(dom.find(kLive), std::string::npos) << "the page's WebSocket did not open: " << dom;
+  EXPECT_EQ(gate.stop(), 1) << gate.err();
+}
+
 TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
   ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
   // The child (10) is sent to a counter for M3.age: a referral reason to count.
