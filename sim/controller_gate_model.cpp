@@ -47,7 +47,8 @@ class ControllerGateModel final : public GateModel {
       : parts_(parts), events_(parts.events), devices_(parts.devices), passback_(parts.passback),
         lanes_(gate_channels.size()) {
     for (std::size_t g = 0; g < gate_channels.size(); ++g)
-      if (gate_channels[g] >= 0) lanes_[g].controller = std::make_unique<gate::GateController>(parts.config_of(gate_channels[g]));
+      if (gate_channels[g] >= 0)
+        lanes_[g].controller = std::make_unique<gate::GateController>(parts.config_of(gate_channels[g]));
   }
 
   void handle(const SimEvent& e) override {
@@ -58,7 +59,8 @@ class ControllerGateModel final : public GateModel {
   // The controller decides what a fault means for the transaction under way. A simulated gate
   // failure is out of service until repaired, as if unplugged.
   void fault(std::uint32_t server) override {
-    feed(server, gate::DeviceFault{at(), gate::Device::camera, devices::FaultKind::disconnected, "gate fault (simulated)"});
+    feed(server,
+         gate::DeviceFault{at(), gate::Device::camera, devices::FaultKind::disconnected, "gate fault (simulated)"});
   }
 
   // One transaction per traveller; a ward with limited capacity passes in one transaction with
@@ -104,7 +106,8 @@ class ControllerGateModel final : public GateModel {
     Lane& lane = lanes_[e.target];
     if (e.data != lane.reply_token || !lane.pending) return;  // superseded (timeout, fault)
     if (std::holds_alternative<gate::TravellerPassed>(*lane.pending) && parts_.hall.serving(e.target))
-      lane_member(e.target, gate::Role::traveller).exit_s = static_cast<float>(to_seconds(events_.now() - lane.barrier_opened));
+      lane_member(e.target, gate::Role::traveller).exit_s =
+          static_cast<float>(to_seconds(events_.now() - lane.barrier_opened));
     lane.verdict_in_flight = -1;  // the verdict reaches the gate
     // Fed in place: feed() is done with its event once the controller has handled it, before
     // any action can set the lane's next reply (which bumps the token: that one stays).
@@ -148,9 +151,12 @@ class ControllerGateModel final : public GateModel {
   void act(std::uint32_t server, const gate::ReadDocument& a, Pending&) {
     const Member& m = lane_member(server, a.role);
     const SimTime delay = devices_.step_time(parts_.scenario.steps.document, m);
-    if (a.role == gate::Role::traveller && passback_.may_be_known(m)) seed_passback(server, GateDevices::holder_id(m), at() + gate::Duration(delay));
-    reply_later(server, delay, gate::DocumentRead{at() + gate::Duration(delay), a.request,
-                                                  gate::DocumentInfo{GateDevices::holder_id(m), GateDevices::tagged_id('D', person(m))}, ""});
+    if (a.role == gate::Role::traveller && passback_.may_be_known(m))
+      seed_passback(server, GateDevices::holder_id(m), at() + gate::Duration(delay));
+    reply_later(
+        server, delay,
+        gate::DocumentRead{at() + gate::Duration(delay), a.request,
+                           gate::DocumentInfo{GateDevices::holder_id(m), GateDevices::tagged_id('D', person(m))}, ""});
   }
 
   // The controller asks about the person whose document was read or whom the gallery found:
@@ -184,11 +190,13 @@ class ControllerGateModel final : public GateModel {
       } else {
         const bool frozen = m.profile.attack && m.profile.attack_kind == std::uint8_t(biometrics::AttackKind::frozen);
         liveness = devices_.pad().measurements(devices_.judged_live(m), frozen, m.liveness_frames);
-        lanes_[server].verdict_in_flight = static_cast<std::int8_t>(a.role == gate::Role::guardian ? 0 : lanes_[server].traveller);
+        lanes_[server].verdict_in_flight =
+            static_cast<std::int8_t>(a.role == gate::Role::guardian ? 0 : lanes_[server].traveller);
       }
     }
     if (a.liveness_only) {  // the face already matched: as the sampled model, no failure draw and no image analysed
-      reply_later(server, delay, gate::FrameAnalysed{at() + gate::Duration(delay), a.request, 1, true, {}, "", liveness});
+      reply_later(server, delay,
+                  gate::FrameAnalysed{at() + gate::Duration(delay), a.request, 1, true, {}, "", liveness});
       return;
     }
     const GateDevices::Frame drawn = devices_.draw_frame(m);
@@ -206,7 +214,8 @@ class ControllerGateModel final : public GateModel {
 
   void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
     const gate::Role role = lanes_[server].controller->current_role();
-    gate::IdentificationDone found = devices_.identify(lane_member(server, role), lanes_[server].last_frame, a.request, at());
+    gate::IdentificationDone found =
+        devices_.identify(lane_member(server, role), lanes_[server].last_frame, a.request, at());
     if (role == gate::Role::traveller && found.best && passback_.may_be_known(lane_member(server, role)))
       seed_passback(server, found.best->holder_id, at());
     now.push_back(std::move(found));
@@ -232,7 +241,9 @@ class ControllerGateModel final : public GateModel {
   }
 
   // The audit log is not simulated: a write is durable at once.
-  void act(std::uint32_t, const gate::WriteAudit& a, Pending& now) { now.push_back(gate::AuditWritten{at(), a.request, true, ""}); }
+  void act(std::uint32_t, const gate::WriteAudit& a, Pending& now) {
+    now.push_back(gate::AuditWritten{at(), a.request, true, ""});
+  }
 
   void act(std::uint32_t server, const gate::OpenBarrier&, Pending&) {
     Lane& lane = lanes_[server];
@@ -249,7 +260,8 @@ class ControllerGateModel final : public GateModel {
     const bool referred = o.decision == gate::Decision::referred;
     if (!referred && passback_.on())  // the lane recorded the same in its own ledger
       for (const gate::PersonEvidence& e : o.people)
-        if (!e.holder_id.empty() && e.holder_id[0] == GateDevices::kHolderTag) passback_.record(server, e.holder_id, at());
+        if (!e.holder_id.empty() && e.holder_id[0] == GateDevices::kHolderTag)
+          passback_.record(server, e.holder_id, at());
     // The controller names its codes in text (the guardian's with "guardian.",
     // GateController::reason); the reason is read once, into its bit, and asked as a GateCode.
     constexpr std::string_view kGuardian = "guardian.";
@@ -274,8 +286,8 @@ class ControllerGateModel final : public GateModel {
       }
       // A bona fide refusal is the check's verdict, not a face window that ended first.
       seen.liveness_refused = e.liveness && e.liveness->verdict == biometrics::LivenessVerdict::attack;
-      record_evidence(lane_member(server, e.role), seen, referred && (e.role == gate::Role::guardian) == guardian_failed,
-                  fta_reason);
+      record_evidence(lane_member(server, e.role), seen,
+                      referred && (e.role == gate::Role::guardian) == guardian_failed, fta_reason);
     }
     if (!referred) return;
     p.referred = true;
@@ -314,7 +326,8 @@ class ControllerGateModel final : public GateModel {
 
 }  // namespace
 
-std::unique_ptr<GateModel> make_controller_gate_model(const GateModelParts& parts, const std::vector<int>& gate_channels) {
+std::unique_ptr<GateModel> make_controller_gate_model(const GateModelParts& parts,
+                                                      const std::vector<int>& gate_channels) {
   return std::make_unique<ControllerGateModel>(parts, gate_channels);
 }
 

@@ -98,7 +98,9 @@ class GateModel {
   virtual void serve(std::uint32_t server, int channel, Party& p) = 0;
   // requires: is_gate_event(e.kind).
   virtual void handle(const SimEvent& e) = 0;
-  static bool is_gate_event(std::uint32_t kind) { return kind == kGateDone || kind == kLaneReply || kind == kLaneTimer; }
+  static bool is_gate_event(std::uint32_t kind) {
+    return kind == kGateDone || kind == kLaneReply || kind == kLaneTimer;
+  }
   // A fault of gate `server` while it serves a party: the model decides what it means for the
   // transaction under way (a referral naming the device, or nothing while the traveller walks
   // out). requires: GateHall::serving(server).

@@ -97,7 +97,8 @@ class PortSimulation final : public PacedSimulation, GateHall {
     std::vector<int> gate_channels(servers_.size(), -1);  // the simulated gates the gate model serves
     for (std::size_t g = 0; g < servers_.size(); ++g)
       if (servers_[g].channel != kCounters && !servers_[g].external) gate_channels[g] = servers_[g].channel;
-    const GateModelParts parts{scenario_, events_, *this, devices_, passback_, reasons_, gate_configs_[0], gate_configs_[1]};
+    const GateModelParts parts{scenario_, events_,          *this,           devices_, passback_,
+                               reasons_,  gate_configs_[0], gate_configs_[1]};
     gate_model_ = make_gate_model(parts, gate_channels);
     if (!external.empty())
       external_model_ = std::make_unique<ExternalGateModel>(parts, std::move(external_gates), o.realtime.speed);
@@ -170,7 +171,9 @@ class PortSimulation final : public PacedSimulation, GateHall {
     if (options_.intervals) interval_records_.emplace(*options_.intervals);
   }
 
-  double fraction_done() const { return std::min(1.0, to_seconds(events_.now()) / to_seconds(std::max<SimTime>(end_, 1))); }
+  double fraction_done() const {
+    return std::min(1.0, to_seconds(events_.now()) / to_seconds(std::max<SimTime>(end_, 1)));
+  }
 
   SimResult finish() {
     close_interval(true);

@@ -94,7 +94,8 @@ struct PartyState {
   bool has_guardian = false;  // member 0 is an adult of full capacity travelling with the others
   std::uint8_t planned = 0;   // the sampled gate model: transactions drawn (Party::ended)
   std::uint8_t guardian_passed = 0;  // the sampled gate model: bit k, transaction k's guardian passed its steps
-  std::uint8_t cleared_as_other = 0;  // the sampled gate model: bit k, transaction k's traveller was identified as someone else
+  std::uint8_t cleared_as_other =
+      0;  // the sampled gate model: bit k, transaction k's traveller was identified as someone else
 };
 struct Party : PartyState {
   Member members[PartyProfile::kMaxSize];

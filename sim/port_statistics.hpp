@@ -41,8 +41,9 @@ class PortStatistics {
   // Ends the current interval at `now`: `queued` travellers waiting per channel, `gates_down`.
   // requires: intervals are closed in order, each `interval` long.
   // ensures: the row, added to the result; none when `last` and the interval is empty.
-  const IntervalRow* close_interval(SimTime now, SimTime interval, const std::array<std::uint64_t, kChannelCount>& queued,
-                                    std::uint32_t gates_down, bool last);
+  const IntervalRow* close_interval(SimTime now, SimTime interval,
+                                    const std::array<std::uint64_t, kChannelCount>& queued, std::uint32_t gates_down,
+                                    bool last);
 
   // ensures: busy time and referral counts are in the result; the result is taken.
   SimResult finish(SimTime now);

@@ -53,7 +53,8 @@ void RealtimePacer::run(PacedSimulation& simulation) {
     return seconds(std::chrono::duration<double>(Clock::now() - wall_start).count() * speed_);
   };
   const auto wall_at = [&](SimTime t) {
-    return wall_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(to_seconds(t) / speed_));
+    return wall_start +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(to_seconds(t) / speed_));
   };
   std::function<void()> step = [&] {
     const auto woke = Clock::now();

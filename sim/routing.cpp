@@ -10,7 +10,8 @@ namespace gatesim::sim {
 Channel Router::route(Party& p, bool document_free_gates, bool document_gates) {
   bool all_document_free = document_free_gates;
   for (int i = 0; i < p.size; ++i)
-    all_document_free = all_document_free && p.members[i].profile.prefers_document_free && p.members[i].profile.enrolled;
+    all_document_free =
+        all_document_free && p.members[i].profile.prefers_document_free && p.members[i].profile.enrolled;
   for (int i = 0; i < p.size && all_document_free; ++i) {
     p.members[i].gate_verdict = &verdict(p, i, true);
     all_document_free = p.members[i].gate_verdict->reasons == 0;

@@ -83,7 +83,8 @@ void SampledGateModel::record_clearances(std::uint32_t server, const Party& p, i
     const gate::Time at(p.service_started + p.exit_from[k]);
     // A traveller the gallery took for someone else was cleared as that person: not
     // remembered (HallPassback::may_be_known).
-    if (!(p.cleared_as_other & (1u << k))) passback_.record(server, GateDevices::holder_id(p.members[plan.traveller[k]]), at);
+    if (!(p.cleared_as_other & (1u << k)))
+      passback_.record(server, GateDevices::holder_id(p.members[plan.traveller[k]]), at);
     if (p.guardian_passed & (1u << k)) passback_.record(server, GateDevices::holder_id(p.members[0]), at);
   }
 }
@@ -119,7 +120,8 @@ SimTime SampledGateModel::transaction(Party& p, int traveller, const gate::GateC
         e.document_s = static_cast<float>(to_seconds(std::min(d, limit)));
         // A guardian's permit is their own, on record for the ward (guardian_on_record).
         if (d > limit) end = refer(role, GateCode::document_timeout);
-        else if (role == gate::Role::traveller && passback_.may_be_known(m) && refuses(GateDevices::holder_id(m), events_.now() + start + t))
+        else if (role == gate::Role::traveller && passback_.may_be_known(m) &&
+                 refuses(GateDevices::holder_id(m), events_.now() + start + t))
           end = refer(role, GateCode::passback);
         return;
       }
