@@ -260,8 +260,7 @@ class ControllerGateModel final : public GateModel {
     const bool referred = o.decision == gate::Decision::referred;
     if (!referred && passback_.on())  // the lane recorded the same in its own ledger
       for (const gate::PersonEvidence& e : o.people)
-        if (!e.holder_id.empty() && e.holder_id[0] == GateDevices::kHolderTag)
-          passback_.record(server, e.holder_id, at());
+        if (!e.holder_id.empty() && e.holder_id[0] == GateDevices::kHolderTag) passback_.record(server, e.holder_id, at());
     // The controller names its codes in text (the guardian's with "guardian.",
     // GateController::reason); the reason is read once, into its bit, and asked as a GateCode.
     constexpr std::string_view kGuardian = "guardian.";
