@@ -147,6 +147,13 @@ LaneOptions apply(const KeyValues& pairs, LaneOptions options, const Fail& fail)
 constexpr const char* kNameKey = "name";
 constexpr const char* kDocumentsKey = "documents";
 bool bank_wide(const std::string& key) { return key == "db" || key == "audit"; }
+// A lane's name labels its metrics, its audit rows and its dashboard URLs (/frame/NAME.jpg).
+std::string name_problem(const std::string& name) {
+  const bool plain = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+  return plain ? "" : "expected a lane name of 1 to 64 letters, digits, '-', '_' or '.', got '" + name + "'";
+}
 std::string bank_wide_problem(const std::string& key) {
   return key + " belongs to the bank, not a lane (one " + (key == "db" ? "enrolment gallery" : "audit log, the lane a column") +
          "): give it once as --" + key;
@@ -169,7 +176,7 @@ BankLane parse_bank_lane(const std::string& text, const LaneOptions& defaults, s
   for (auto& [key, value] : split_keys(text, keys, fail)) {
     if (bank_wide(key)) fail(bank_wide_problem(key));
     if (key == kNameKey) {
-      if (value.empty()) fail("name: expected a lane name");
+      if (const auto problem = name_problem(value); !problem.empty()) fail("name: " + problem);
       lane.name = value;
     } else if (key == kDocumentsKey) {
       lane.documents = value;
@@ -218,7 +225,7 @@ std::vector<BankLane> read_bank_file(const std::filesystem::path& file, const La
       const std::string value = item.second.Scalar();
       if (bank_wide(key)) fail(bank_wide_problem(key));
       if (key == kNameKey) {
-        if (value.empty()) fail("expected a lane name");
+        if (const auto problem = name_problem(value); !problem.empty()) fail(problem);
         lane.name = value;
       } else if (key == kDocumentsKey) {
         lane.documents = value;

@@ -28,7 +28,7 @@
 namespace gatesim::app {
 
 struct BankLane {
-  std::string name;       // unique in the bank; "1", "2", ... when not given
+  std::string name;       // unique in the bank, letters, digits, '-', '_', '.'; "1", "2", ... when not given
   std::string documents;  // document reader URI; empty: the document-free channel
   LaneOptions options;
 };

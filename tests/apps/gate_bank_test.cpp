@@ -128,6 +128,8 @@ TEST_F(GateBank, BadLanesAreNamedByFileLineAndKey) {
   bad({"--lane", "name=a,audit=x.db," + std::string("camera=") + cam}, "audit belongs to the bank");
   bad({"--lane", "name=a,liveness=sometimes,camera=" + cam}, "--lane name=a,liveness=sometimes");
   bad({"--lane", "name=a"}, "lane a: no camera");
+  bad({"--lane", "name=../x,camera=" + cam}, "name: expected a lane name of 1 to 64 letters");
+  bad({"--bank", file("lanes:\n  - name: two words\n    camera: " + cam + "\n")}, "bank.yaml:2: lanes[0].name: expected a lane name");
   bad({"--lane", "camera=" + cam, "--show"}, "--show shows one lane");
 }
 
