@@ -94,25 +94,46 @@ void BM_GallerySearch(benchmark::State& state) { BM_Search<false>(state); }
 BENCHMARK(BM_ExactFloatSearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GallerySearch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
-// The lane's query: search_exact() with the default reach (threshold 0.5 + margin 0.08), the
-// holders within it ranked by their float templates. extra_templates: the mean re-ranked beyond the shortlist.
-void BM_GallerySearchExact(benchmark::State& state) {
+// Probes nobody enrolled: the gallery's identities stop at templates / kTemplatesPerHolder.
+FaceDescriptor stranger(std::size_t templates, std::size_t n) {
+  return faces().sample(templates / kTemplatesPerHolder + 1 + n, 0);
+}
+
+// search_exact() with the default fixed reach (threshold 0.5 + margin 0.08), and identify(), the
+// lane's query, whose reach follows the nearest holder; for mated probes (arg 1 = 1) and
+// strangers (0). coarse_left: the mean templates the coarse bounds could not rule out;
+// holders_exact: the mean holders ranked by their float templates.
+template <bool kIdentify>
+void BM_ExactDecision(benchmark::State& state) {
   const auto templates = static_cast<std::size_t>(state.range(0));
+  const bool mated = state.range(1) != 0;
   const Galleries& g = galleries(templates);
   const gatesim::gate::GateConfig gate;
   std::vector<FaceDescriptor> probes;
-  for (std::size_t n = 0; n < 64; ++n) probes.push_back(probe(templates, n));
-  std::size_t n = 0, extra = 0;
+  for (std::size_t n = 0; n < 64; ++n) probes.push_back(mated ? probe(templates, n) : stranger(templates, n));
+  std::size_t n = 0;
+  double left = 0, exact = 0;
   for (auto _ : state) {
     const auto& p = probes[n++ % probes.size()];
-    benchmark::DoNotOptimize(
-        g.compact.search_exact(p, 2, gate.identification_threshold + gate.identification_margin, templates_of));
-    extra += Gallery::last_reach_extra();
+    Gallery::QueryStats stats;
+    if (kIdentify)
+      benchmark::DoNotOptimize(g.compact.identify(p, gate.identification_threshold, gate.identification_margin,
+                                                  templates_of, &stats));
+    else
+      benchmark::DoNotOptimize(g.compact.search_exact(
+          p, 2, gate.identification_threshold + gate.identification_margin, templates_of, &stats));
+    left += double(stats.coarse_left);
+    exact += double(stats.holders_exact);
   }
-  state.counters["extra_templates"] = double(extra) / double(std::max<std::size_t>(n, 1));
+  const double queries = double(std::max<std::size_t>(n, 1));
+  state.counters["coarse_left"] = left / queries;
+  state.counters["holders_exact"] = exact / queries;
   state.counters["bytes_per_template"] = double(g.compact.memory_bytes()) / double(templates);
 }
-BENCHMARK(BM_GallerySearchExact)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+void BM_GallerySearchExact(benchmark::State& state) { BM_ExactDecision<false>(state); }
+void BM_GalleryIdentify(benchmark::State& state) { BM_ExactDecision<true>(state); }
+BENCHMARK(BM_GallerySearchExact)->ArgsProduct({{10'000, 100'000, 1'000'000}, {1, 0}})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GalleryIdentify)->ArgsProduct({{10'000, 100'000, 1'000'000}, {1, 0}})->Unit(benchmark::kMillisecond);
 
 // The share of mated probes whose top-1 holder is the exact search's; of those whose five
 // nearest holders are the same in the same order; of those whose runner-up is the same holder;
@@ -131,7 +152,8 @@ void BM_SameTopOneAsExact(benchmark::State& state) {
     return verdict == gatesim::gate::Identification::identified ? found[0].holder_id : "";
   };
   const double reach = gate.identification_threshold + gate.identification_margin;
-  std::size_t same_top1 = 0, same_top5 = 0, same_second = 0, same_decision = 0, same_decision_exact = 0, identified = 0;
+  std::size_t same_top1 = 0, same_top5 = 0, same_second = 0, same_decision = 0, same_decision_exact = 0,
+              same_decision_identify = 0, identified = 0;
   double second_error = 0, best_sum = 0, second_sum = 0;
   for (auto _ : state) {
     for (std::size_t n = 0; n < kProbes; ++n) {
@@ -146,6 +168,9 @@ void BM_SameTopOneAsExact(benchmark::State& state) {
       const std::string decision = decide(want);
       same_decision += decide(got) == decision;
       same_decision_exact += decide(g.compact.search_exact(p, 2, reach, templates_of)) == decision;
+      same_decision_identify +=
+          decide(g.compact.identify(p, gate.identification_threshold, gate.identification_margin, templates_of)) ==
+          decision;
       identified += !decision.empty();
       best_sum += want[0].distance;
       second_sum += want[1].distance;
@@ -158,6 +183,7 @@ void BM_SameTopOneAsExact(benchmark::State& state) {
   state.counters["second_error_max"] = second_error;
   state.counters["same_decision"] = double(same_decision) / double(kProbes);
   state.counters["same_decision_exact"] = double(same_decision_exact) / double(kProbes);
+  state.counters["same_decision_identify"] = double(same_decision_identify) / double(kProbes);
   state.counters["identified"] = double(identified) / double(kProbes);
   state.counters["best_mean"] = best_sum / double(kProbes);
   state.counters["second_mean"] = second_sum / double(kProbes);

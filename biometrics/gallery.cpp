@@ -112,10 +112,55 @@ void coarse_scores_portable(const std::int8_t* codes, std::size_t count, const s
   }
 }
 
+// The same over both planes (64 dimensions) in one pass: the second plane's partial sums join
+// the first's before the horizontal adds, so the second plane costs its loads and three
+// instructions per template.
+__attribute__((target("avx2"))) void coarse_scores_both_avx2(const std::int8_t* first, const std::int8_t* second,
+                                                             std::size_t count, const std::int8_t* probe,
+                                                             std::int32_t* out) {
+  const __m256i q1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe));
+  const __m256i q2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe + Gallery::kCoarseDims));
+  const __m256i ones = _mm256_set1_epi16(1);
+  auto one = [&](std::size_t t) __attribute__((target("avx2"))) {
+    const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(first + t * Gallery::kCoarseDims));
+    const __m256i c2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(second + t * Gallery::kCoarseDims));
+    const __m256i d1 = _mm256_abs_epi8(_mm256_sub_epi8(q1, c1));
+    const __m256i d2 = _mm256_abs_epi8(_mm256_sub_epi8(q2, c2));
+    // Each maddubs pair sum is at most 2 * 126^2 = 31,752: two of them still fit int16 only
+    // after madd widens them, so the planes are added as int32.
+    return _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(d1, d1), ones),
+                            _mm256_madd_epi16(_mm256_maddubs_epi16(d2, d2), ones));
+  };
+  std::size_t t = 0;
+  for (; t + 8 <= count; t += 8) {
+    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(one(t), one(t + 1)), _mm256_hadd_epi32(one(t + 2), one(t + 3)));
+    const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(one(t + 4), one(t + 5)), _mm256_hadd_epi32(one(t + 6), one(t + 7)));
+    const __m256i sums =
+        _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + t), sums);
+  }
+  for (; t < count; ++t) {
+    alignas(32) std::int32_t lanes[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), one(t));
+    out[t] = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+  }
+}
+
+void coarse_scores_both(const std::int8_t* first, const std::int8_t* second, std::size_t count,
+                        const std::int8_t* probe, std::int32_t* out) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return coarse_scores_both_avx2(first, second, count, probe, out);
+  std::vector<std::int32_t> more(count);
+  coarse_scores_portable(first, count, probe, out);
+  coarse_scores_portable(second, count, probe + Gallery::kCoarseDims, more.data());
+  for (std::size_t t = 0; t < count; ++t) out[t] += more[t];
+}
+
 void coarse_scores(const std::int8_t* codes, std::size_t count, const std::int8_t* probe, std::int32_t* out) {
   static const bool avx2 = __builtin_cpu_supports("avx2");
   (avx2 ? coarse_scores_avx2 : coarse_scores_portable)(codes, count, probe, out);
 }
+
 
 }  // namespace
 
@@ -197,7 +242,7 @@ void Gallery::build_index() {
     covariance += centred * dlib::trans(centred);
   }
   // Principal components: the directions the templates spread most along keep most of their
-  // distances in 32 numbers.
+  // distances in a few numbers.
   dlib::eigenvalue_decomposition<dlib::matrix<double>> eigen(dlib::make_symmetric(covariance));
   const dlib::matrix<double> values = eigen.get_real_eigenvalues();
   const dlib::matrix<double> vectors = eigen.get_pseudo_v();
@@ -206,14 +251,14 @@ void Gallery::build_index() {
   std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return values(a) > values(b); });
   mean_.assign(kDescriptorSize, 0);
   for (std::size_t i = 0; i < kDescriptorSize; ++i) mean_[i] = static_cast<float>(mean(i));
-  components_.assign(kCoarseDims * kDescriptorSize, 0);
-  for (std::size_t c = 0; c < kCoarseDims; ++c)
+  components_.assign(kProjected * kDescriptorSize, 0);
+  for (std::size_t c = 0; c < kProjected; ++c)
     for (std::size_t i = 0; i < kDescriptorSize; ++i)
       components_[c * kDescriptorSize + i] = static_cast<float>(vectors(static_cast<long>(i), order[c]));
 
   // One scale for every coarse dimension keeps the projection's geometry: the sample's largest
   // coordinate maps to the code limit, and a rare larger one elsewhere is clamped.
-  float projected[kCoarseDims];
+  float projected[kProjected];
   auto project = [&](std::size_t t) {
     float x[kDescriptorSize];
     for (std::size_t i = 0; i < kDescriptorSize; ++i) x[i] = element(t, i);
@@ -226,13 +271,16 @@ void Gallery::build_index() {
   }
   coarse_scale_ = largest > 0 ? kCoarseLimit / largest : 1.0f;
   coarse_.resize(n * kCoarseDims);
+  coarse2_.resize(n * kCoarseDims);
   coarse_error_.resize(n);
   coarse_error_max_ = 0;
   for (std::size_t t = 0; t < n; ++t) {
     project(t);
-    std::int8_t* code = coarse_.data() + t * kCoarseDims;
+    std::int8_t code[kProjected];
     quantise_coarse(projected, code);
-    coarse_error_[t] = coarse_rounding(projected, code);
+    std::copy(code, code + kCoarseDims, coarse_.data() + t * kCoarseDims);
+    std::copy(code + kCoarseDims, code + kProjected, coarse2_.data() + t * kCoarseDims);
+    coarse_error_[t] = coarse_rounding(projected, code, 0, kProjected);
     coarse_error_max_ = std::max(coarse_error_max_, coarse_error_[t]);
   }
 }
@@ -240,7 +288,7 @@ void Gallery::build_index() {
 void Gallery::project_coarse(const float* descriptor, float* out) const {
   float centred[kDescriptorSize];
   for (std::size_t i = 0; i < kDescriptorSize; ++i) centred[i] = descriptor[i] - mean_[i];
-  for (std::size_t c = 0; c < kCoarseDims; ++c) {
+  for (std::size_t c = 0; c < kProjected; ++c) {
     const float* row = components_.data() + c * kDescriptorSize;
     float sum = 0;
     for (std::size_t i = 0; i < kDescriptorSize; ++i) sum += row[i] * centred[i];
@@ -249,14 +297,15 @@ void Gallery::project_coarse(const float* descriptor, float* out) const {
 }
 
 void Gallery::quantise_coarse(const float* projected, std::int8_t* out) const {
-  for (std::size_t c = 0; c < kCoarseDims; ++c)
+  for (std::size_t c = 0; c < kProjected; ++c)
     out[c] = static_cast<std::int8_t>(
         std::clamp(std::lround(coarse_scale_ * projected[c]), long{-kCoarseLimit}, long{kCoarseLimit}));
 }
 
-float Gallery::coarse_rounding(const float* projected, const std::int8_t* code) const {
+float Gallery::coarse_rounding(const float* projected, const std::int8_t* code, std::size_t from,
+                               std::size_t to) const {
   float sum = 0;
-  for (std::size_t c = 0; c < kCoarseDims; ++c) {
+  for (std::size_t c = from; c < to; ++c) {
     const float d = coarse_scale_ * projected[c] - code[c];
     sum += d * d;
   }
@@ -264,102 +313,165 @@ float Gallery::coarse_rounding(const float* projected, const std::int8_t* code) 
 }
 
 std::size_t Gallery::memory_bytes() const {
-  return sizeof(*this) + codes_.capacity() + scales_.capacity() * sizeof(float) + coarse_.capacity() +
+  return sizeof(*this) + codes_.capacity() + scales_.capacity() * sizeof(float) + coarse_.capacity() + coarse2_.capacity() +
          coarse_error_.capacity() * sizeof(float) +
          holder_of_template_.capacity() * sizeof(std::uint32_t) + holder_text_.capacity() +
          holder_start_.capacity() * sizeof(std::uint32_t) + (mean_.capacity() + components_.capacity()) * sizeof(float);
 }
 
-namespace {
-thread_local std::size_t reach_extra = 0;
-}  // namespace
+struct Gallery::Scan {
+  float projected[kProjected];
+  alignas(32) std::int8_t query[kProjected];
+  float rounding_both = 0;               // the probe's code rounding over both planes
+  std::vector<std::int32_t> scores_both;  // both planes' score of every template (keep_scores)
+  std::vector<std::uint32_t> shortlist;         // ascending
+};
 
-std::size_t Gallery::last_reach_extra() { return reach_extra; }
+// The exact queries' scores, one set per thread, reused: a million templates' scores are 8 MB,
+// and allocating them afresh each query costs more in page faults than the scan itself.
+Gallery::Scan& Gallery::scratch_scan() {
+  thread_local Scan scan;
+  return scan;
+}
 
-std::vector<std::uint32_t> Gallery::candidates(const FaceDescriptor& probe, double reach) const {
+void Gallery::scan(const FaceDescriptor& probe, Scan& scan, bool keep_scores) const {
   if (!index_is_current()) throw std::logic_error("Gallery::search before build_index()");
-  float projected[kCoarseDims];
-  project_coarse(probe.data(), projected);
-  alignas(32) std::int8_t query[kCoarseDims];
-  quantise_coarse(projected, query);
-  // Within the reach: code distance <= scale * reach + both roundings (see the header), with a
-  // little room for the float sums. `near_limit` is the same test with the largest rounding of
-  // any template, as an integer, so most templates are ruled out by one comparison.
-  const bool within_reach = reach >= 0;
-  const float base = within_reach ? coarse_scale_ * static_cast<float>(reach) * 1.0001f +
-                                        coarse_rounding(projected, query) + 0.01f
-                                  : 0.0f;
-  const auto near_limit = within_reach ? static_cast<std::int32_t>(std::ceil((base + coarse_error_max_) *
-                                                                             (base + coarse_error_max_)))
-                                       : std::int32_t{-1};
-  std::vector<std::uint32_t> near;
+  project_coarse(probe.data(), scan.projected);
+  quantise_coarse(scan.projected, scan.query);
+  scan.rounding_both = coarse_rounding(scan.projected, scan.query, 0, kProjected);
+  if (keep_scores) scan.scores_both.resize(size());
   // The shortlist: a max-heap of the best (score, template) pairs seen so far. Templates come in
   // ascending order, so a later template with an equal score never displaces an earlier one.
   const std::size_t shortlist = std::max<std::size_t>(options_.shortlist, 1);
   std::priority_queue<std::pair<std::int32_t, std::uint32_t>> best;
   std::int32_t worst = std::numeric_limits<std::int32_t>::max();
-  std::int32_t scores[kScoreBlock];
+  std::int32_t block[kScoreBlock];
   for (std::size_t start = 0; start < size(); start += kScoreBlock) {
     const std::size_t count = std::min(kScoreBlock, size() - start);
-    coarse_scores(coarse_.data() + start * kCoarseDims, count, query, scores);
+    // The exact queries score both planes (and shortlist by them: nearer to the int8 order).
+    std::int32_t* scores = keep_scores ? scan.scores_both.data() + start : block;
+    if (keep_scores)
+      coarse_scores_both(coarse_.data() + start * kCoarseDims, coarse2_.data() + start * kCoarseDims, count,
+                         scan.query, scores);
+    else
+      coarse_scores(coarse_.data() + start * kCoarseDims, count, scan.query, scores);
     for (std::size_t j = 0; j < count; ++j) {
-      if (scores[j] <= near_limit) {
-        const float limit = base + coarse_error_[start + j];
-        if (static_cast<float>(scores[j]) <= limit * limit) near.push_back(static_cast<std::uint32_t>(start + j));
-      }
       if (scores[j] >= worst) continue;
       best.emplace(scores[j], static_cast<std::uint32_t>(start + j));
       if (best.size() > shortlist) best.pop();
       if (best.size() == shortlist) worst = best.top().first;
     }
   }
+  scan.shortlist.clear();
+  for (; !best.empty(); best.pop()) scan.shortlist.push_back(best.top().second);
+  std::sort(scan.shortlist.begin(), scan.shortlist.end());
+}
+
+std::vector<std::uint32_t> Gallery::within(const Scan& scan, double int8_reach, QueryStats* stats) const {
+  // Within the reach: code distance <= scale * reach + both roundings (see the header), with a
+  // little room for the float sums. `limit` is the test with the largest rounding of any
+  // template, as an integer, so nearly every template is ruled out by one comparison that the
+  // branch predictor gets right.
+  const float base = coarse_scale_ * static_cast<float>(int8_reach) * 1.0001f + 0.01f + scan.rounding_both;
+  const auto limit = static_cast<std::int32_t>(std::ceil((base + coarse_error_max_) * (base + coarse_error_max_)));
   std::vector<std::uint32_t> out;
-  out.reserve(best.size() + near.size());
-  for (; !best.empty(); best.pop()) out.push_back(best.top().second);
-  std::sort(out.begin(), out.end());
-  const std::size_t listed = out.size();
-  out.insert(out.end(), near.begin(), near.end());  // already ascending
-  std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(listed), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  reach_extra = out.size() - listed;
+  for (std::size_t t = 0; t < size(); ++t) {
+    const std::int32_t score = scan.scores_both[t];
+    if (score > limit) continue;
+    const float limit_t = base + coarse_error_[t];
+    if (static_cast<float>(score) <= limit_t * limit_t) out.push_back(static_cast<std::uint32_t>(t));
+  }
+  if (stats) {
+    stats->reach = int8_reach - rounding_error_max_;
+    stats->coarse_left = out.size();
+  }
   return out;
 }
 
-std::vector<GalleryMatch> Gallery::search(const FaceDescriptor& probe, std::size_t k) const {
-  return rerank(probe, candidates(probe, -1), k);
-}
-
-std::vector<GalleryMatch> Gallery::search_exact(const FaceDescriptor& probe, std::size_t k, double reach,
-                                                const TemplatesOf& templates_of) const {
-  assert(reach >= 0);
-  // A template within `reach` by the float distance is within reach + rounding by the int8 one.
-  const double int8_reach = reach + rounding_error_max_ + 1e-4;  // and room for the float sums
+std::vector<GalleryMatch> Gallery::exact_holders(const FaceDescriptor& probe, const std::vector<std::uint32_t>& templates,
+                                                 double int8_reach, const TemplatesOf& templates_of) const {
   const double int8_reach_squared = int8_reach * int8_reach;
-  // The holders that may be within the reach, each at their float distance (usually a few)...
-  const auto templates = candidates(probe, int8_reach);
-  std::vector<float> squared(templates.size());
   std::vector<GalleryMatch> near;
   auto is_near = [&](std::string_view id) {
     return std::any_of(near.begin(), near.end(), [&](const GalleryMatch& m) { return m.holder_id == id; });
   };
-  for (std::size_t c = 0; c < templates.size(); ++c) {
-    squared[c] = squared_int8_distance(probe, templates[c]);
-    if (squared[c] > int8_reach_squared || is_near(holder_of(templates[c]))) continue;
-    GalleryMatch match{std::string(holder_of(templates[c])), std::numeric_limits<double>::infinity(), templates[c]};
+  for (std::uint32_t t : templates) {
+    if (squared_int8_distance(probe, t) > int8_reach_squared || is_near(holder_of(t))) continue;
+    GalleryMatch match{std::string(holder_of(t)), std::numeric_limits<double>::infinity(), t};
     for (const auto& exact : templates_of(match.holder_id))
       match.distance = std::min(match.distance, descriptor_distance(probe, exact));
     near.push_back(std::move(match));
   }
   std::stable_sort(near.begin(), near.end(),
                    [](const GalleryMatch& a, const GalleryMatch& b) { return a.distance < b.distance; });
-  // ...then the others, by the int8 distance as search() ranks them.
+  return near;
+}
+
+std::vector<GalleryMatch> Gallery::merge(const FaceDescriptor& probe, std::vector<GalleryMatch> near,
+                                         const std::vector<std::uint32_t>& offered, std::size_t k) const {
+  auto is_near = [&](std::string_view id) {
+    return std::any_of(near.begin(), near.end(), [&](const GalleryMatch& m) { return m.holder_id == id; });
+  };
   auto holder = [this](std::size_t t) { return holder_of(t); };
   NearestHolders<decltype(holder)> others(k, holder);
-  for (std::size_t c = 0; c < templates.size(); ++c)
-    if (!is_near(holder_of(templates[c]))) others.offer(squared[c], templates[c]);
+  for (std::uint32_t t : offered)
+    if (!is_near(holder_of(t))) others.offer(squared_int8_distance(probe, t), t);
   for (auto& other : others.matches([](const auto& e) { return std::sqrt(e.key); })) near.push_back(std::move(other));
   if (near.size() > k) near.resize(k);
   return near;
+}
+
+std::vector<GalleryMatch> Gallery::search(const FaceDescriptor& probe, std::size_t k) const {
+  Scan s;
+  scan(probe, s, false);
+  return rerank(probe, s.shortlist, k);
+}
+
+std::vector<GalleryMatch> Gallery::search_exact(const FaceDescriptor& probe, std::size_t k, double reach,
+                                                const TemplatesOf& templates_of, QueryStats* stats) const {
+  assert(reach >= 0);
+  Scan& s = scratch_scan();
+  scan(probe, s, true);
+  // A template within `reach` by the float distance is within reach + rounding by the int8 one
+  // (and room for the float sums).
+  const double int8_reach = reach + rounding_error_max_ + 1e-4;
+  std::vector<std::uint32_t> near = within(s, int8_reach, stats);
+  std::vector<GalleryMatch> exact = exact_holders(probe, near, int8_reach, templates_of);
+  if (stats) stats->holders_exact = exact.size();
+  // The others as search() would rank them, from the shortlist and the templates within reach.
+  near.insert(near.end(), s.shortlist.begin(), s.shortlist.end());
+  return merge(probe, std::move(exact), near, k);
+}
+
+std::vector<GalleryMatch> Gallery::identify(const FaceDescriptor& probe, double threshold, double margin,
+                                            const TemplatesOf& templates_of, QueryStats* stats) const {
+  assert(threshold >= 0 && margin >= 0);
+  Scan& s = scratch_scan();
+  scan(probe, s, true);
+  // An upper bound on the nearest holder's distance: the shortlist's nearest, exactly.
+  double upper = std::numeric_limits<double>::infinity();
+  if (const auto best = rerank(probe, s.shortlist, 1); !best.empty())
+    for (const auto& exact : templates_of(best[0].holder_id)) upper = std::min(upper, descriptor_distance(probe, exact));
+  const auto exact_within = [&](double reach, std::vector<std::uint32_t>& templates) {
+    const double int8_reach = reach + rounding_error_max_ + 1e-4;
+    templates = within(s, int8_reach, stats);
+    auto holders = exact_holders(probe, templates, int8_reach, templates_of);
+    if (stats) stats->holders_exact = holders.size();
+    return holders;
+  };
+  std::vector<std::uint32_t> templates;
+  std::vector<GalleryMatch> near;
+  if (upper < threshold) {
+    // The nearest is at most `upper`: everyone the margin check could read is within upper + margin.
+    near = exact_within(upper + margin, templates);
+  } else {
+    // Nobody in the shortlist is under the threshold: is anybody at all? Only then does the
+    // margin matter, around the one found.
+    near = exact_within(threshold, templates);
+    if (!near.empty() && near[0].distance < threshold) near = exact_within(near[0].distance + margin, templates);
+  }
+  // The others from the shortlist alone: beyond the reach, only their distance's side of it matters.
+  return merge(probe, std::move(near), s.shortlist, 2);
 }
 
 float Gallery::squared_int8_distance(const FaceDescriptor& probe, std::uint32_t template_index) const {

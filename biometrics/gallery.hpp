@@ -8,23 +8,28 @@
 // Two galleries with the same search():
 // - ExactGallery keeps the float descriptors and scans them all: the reference answer.
 // - Gallery is the compact index a border gate uses for a million templates: each descriptor
-//   quantised to int8 with its own scale (128 B + 4 B), plus a 32-byte coarse code (the
-//   descriptor's first 32 principal components, 6-bit). A query scans the coarse codes (AVX2
-//   where the CPU has it), keeps the `shortlist` nearest templates, and re-ranks those with the
-//   float probe against their int8 descriptors. Distances come back in float units; they differ
-//   from the exact ones by the int8 rounding (well under 0.01). README.md has the measurements.
-//   The shortlist can miss a holder the exact scan would rank second; search_exact() is the
-//   query a decision uses: it also re-ranks every template the coarse codes cannot rule out
-//   within a reach, and ranks the holders near enough to matter by their float templates.
+//   quantised to int8 with its own scale (128 B + 4 B), plus a 64-dimension coarse code (the
+//   descriptor's first 64 principal components, 6-bit) kept as two planes of 32 bytes. A query
+//   scans the first plane (AVX2 where the CPU has it), keeps the `shortlist` nearest templates,
+//   and re-ranks those with the float probe against their int8 descriptors. Distances come back
+//   in float units; they differ from the exact ones by the int8 rounding (well under 0.01).
+//   docs/performance-faces.md has the measurements.
+//   The shortlist can miss a holder the exact scan would rank second. identify() is the query a
+//   decision uses: its nearest holder and everyone the margin check could read are the exact
+//   scan's, look-alikes included; search_exact() is the same guarantee for a fixed reach.
 //
-// Why the reach is safe: the coarse code is an orthogonal projection (a projection never
+// Why those are exact: the coarse code is an orthogonal projection (a projection never
 // lengthens a vector) plus a rounding whose size build_index() records per template, so
 // |code distance| - (probe's rounding + template's rounding) is a lower bound on the int8
-// distance, and add() records the largest int8 rounding, which bounds int8 against float.
+// distance (over both planes' 64 dimensions); add()
+// records the largest int8 rounding, which bounds int8 against float. A template the bounds
+// cannot place beyond the reach is re-ranked by its int8 distance, and the holders that leaves
+// within reach by their float templates (the enrolment store's). search() reads only the first
+// plane.
 //
-// Thread safety: building (add, build_index) is not thread-safe. Once built, search() is const
-// and keeps its scratch space on the stack or in locals: any number of threads may search one
-// gallery at once, as long as nobody adds to it meanwhile.
+// Thread safety: building (add, build_index) is not thread-safe. Once built, the searches are
+// const and keep their scratch space in locals or per thread: any number of threads may search
+// one gallery at once, as long as nobody adds to it meanwhile.
 
 #include <cstddef>
 #include <cstdint>
@@ -96,43 +101,76 @@ class Gallery {
   // The float templates of a holder (the enrolment store's), for the exact ranking.
   using TemplatesOf = std::function<std::vector<FaceDescriptor>(const std::string& holder_id)>;
 
+  // What an exact query did, for the benchmark and the tests.
+  struct QueryStats {
+    double reach = 0;               // the last reach the bounds were tested against (float units)
+    std::size_t coarse_left = 0;    // templates the coarse bounds could not rule out (int8-ranked)
+    std::size_t holders_exact = 0;  // holders ranked by their float templates
+  };
+
   // requires: index_is_current(); reach >= 0; templates_of(h) gives holder h's templates as added.
   // ensures: at most k matches with distinct holders, nearest first, where every holder with a
   //          template within `reach` of the probe (float distance) is among them at its exact
   //          float distance (as ExactGallery::search), whatever the shortlist held. Holders
-  //          the int8 distance places beyond the reach come after them, as in search(). So a
-  //          decision that reads the nearest two against a threshold and a margin (reach =
-  //          threshold + margin) is the exact scan's. `template_index` stays the one the
-  //          compact index found nearest.
-  // Cost: the coarse bound is loose where the 32 coarse dimensions hold little of the
-  // descriptors' spread; on the synthetic descriptors it rules out few templates and the query
-  // costs about an exact scan (README). `gatesim identify` uses it; the lane keeps search().
+  //          the int8 distance places beyond the reach come after them, as in search().
+  //          `template_index` stays the one the compact index found nearest.
   std::vector<GalleryMatch> search_exact(const FaceDescriptor& probe, std::size_t k, double reach,
-                                         const TemplatesOf& templates_of) const;
+                                         const TemplatesOf& templates_of, QueryStats* stats = nullptr) const;
 
-  // ensures: the templates search_exact() re-ranked besides the shortlist in its last call on
-  //          this thread (how often the reach mattered; for the benchmark).
-  static std::size_t last_reach_extra();
+  // The document-free channel's query: the nearest two holders as the identification decision
+  // (gate::judge_identification: nearest < threshold, runner-up at least `margin` further)
+  // reads them.
+  // requires: index_is_current(); threshold >= 0; margin >= 0; templates_of as above.
+  // ensures: at most two matches, nearest first, such that
+  //          - the first is the exact scan's nearest holder at its exact distance whenever that
+  //            distance is below `threshold`; otherwise every match is at or beyond `threshold`;
+  //          - any holder within `margin` of that nearest one is the second, at its exact
+  //            distance; otherwise the second (if any) is at least `margin` further.
+  //          So the decision is the exact scan's. Cost: the reach tested is the nearest's
+  //          distance (or the threshold, when nobody is that near) plus the margin, not the
+  //          threshold plus the margin: a mated probe's is the tighter.
+  std::vector<GalleryMatch> identify(const FaceDescriptor& probe, double threshold, double margin,
+                                     const TemplatesOf& templates_of, QueryStats* stats = nullptr) const;
 
-  static constexpr std::size_t kCoarseDims = 32;
+  static constexpr std::size_t kCoarseDims = 32;  // per plane
+  static constexpr std::size_t kCoarsePlanes = 2;
 
  private:
-  // ensures: the shortlist's templates and (reach >= 0) every template the coarse bound cannot
-  //          place beyond `reach` by the int8 distance, ascending, without repeats.
-  std::vector<std::uint32_t> candidates(const FaceDescriptor& probe, double reach) const;
+  struct Scan;  // one query's coarse codes, scores and shortlist (gallery.cpp)
+  // ensures: this thread's Scan, reused by its exact queries (its scores are 8 MB at 1M templates).
+  static Scan& scratch_scan();
+
+  // ensures: scan holds the probe's coarse code and the shortlist (by the first plane); with
+  //          keep_scores, every template's score over both planes too.
+  void scan(const FaceDescriptor& probe, Scan& scan, bool keep_scores) const;
+  // requires: scan(probe, scan, true).
+  // ensures: every template the coarse bounds cannot place beyond `int8_reach` by the int8
+  //          distance, ascending.
+  std::vector<std::uint32_t> within(const Scan& scan, double int8_reach, QueryStats* stats) const;
+  // ensures: the holders of `templates` whose int8 distance is within `int8_reach`, each at its
+  //          exact float distance (templates_of), nearest first.
+  std::vector<GalleryMatch> exact_holders(const FaceDescriptor& probe, const std::vector<std::uint32_t>& templates,
+                                          double int8_reach, const TemplatesOf& templates_of) const;
+  // ensures: `near` (already exact, nearest first) followed by the nearest holders of the
+  //          `offered` templates not in it, by the int8 distance, as search() ranks them; at most k.
+  std::vector<GalleryMatch> merge(const FaceDescriptor& probe, std::vector<GalleryMatch> near,
+                                  const std::vector<std::uint32_t>& offered, std::size_t k) const;
   std::vector<GalleryMatch> rerank(const FaceDescriptor& probe, const std::vector<std::uint32_t>& templates,
                                    std::size_t k) const;
   std::string_view holder_of(std::size_t template_index) const;
-  void project_coarse(const float* descriptor, float* out) const;       // 128 -> kCoarseDims
-  void quantise_coarse(const float* projected, std::int8_t* out) const;  // -> [-63, 63]
-  float coarse_rounding(const float* projected, const std::int8_t* code) const;  // |code - scaled projection|
+  static constexpr std::size_t kProjected = kCoarseDims * kCoarsePlanes;
+  void project_coarse(const float* descriptor, float* out) const;       // 128 -> kProjected
+  void quantise_coarse(const float* projected, std::int8_t* out) const;  // kProjected -> [-63, 63]
+  // ensures: |code - scaled projection| over dimensions [from, to).
+  float coarse_rounding(const float* projected, const std::int8_t* code, std::size_t from, std::size_t to) const;
   float squared_int8_distance(const FaceDescriptor& probe, std::uint32_t template_index) const;
 
   GalleryOptions options_;
   std::vector<std::int8_t> codes_;      // size() x 128: round(descriptor / scale)
   std::vector<float> scales_;           // per template: max |element| / 127
-  std::vector<std::int8_t> coarse_;     // size() x 32: PCA projection in [-63, 63]
-  std::vector<float> coarse_error_;     // per template: |code - scaled projection|, in code units
+  std::vector<std::int8_t> coarse_;     // size() x 32: PCA components 0-31 in [-63, 63]
+  std::vector<std::int8_t> coarse2_;    // size() x 32: PCA components 32-63, read only past coarse_
+  std::vector<float> coarse_error_;     // per template: |code - scaled projection| over all 64, in code units
   float coarse_error_max_ = 0;
   float rounding_error_max_ = 0;        // largest |descriptor - scale * code| of any template
   std::vector<std::uint32_t> holder_of_template_;
@@ -140,7 +178,7 @@ class Gallery {
   std::vector<std::uint32_t> holder_start_;  // offsets into holder_text_, one past the end last
   // The coarse projection: coarse = round(coarse_scale * (components * (x - mean))).
   std::vector<float> mean_;
-  std::vector<float> components_;       // kCoarseDims x 128, row-major
+  std::vector<float> components_;       // kProjected x 128, row-major
   float coarse_scale_ = 1;
 };
 
