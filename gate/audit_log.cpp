@@ -171,7 +171,7 @@ std::int64_t AuditLog::append_incident(std::uint64_t transaction, const Reason& 
     insert.bind_text(1, sqlite::utc_now_iso())
         .bind_text(2, lane_)
         .bind_int(3, static_cast<std::int64_t>(transaction))
-        .bind_text(4, what.code)
+        .bind_text(4, what.name())
         .bind_text(5, what.detail)
         .step();
     return db_.last_insert_rowid();
@@ -197,7 +197,7 @@ std::vector<IncidentRecord> AuditLog::incidents() const {
     std::vector<IncidentRecord> out;
     while (select.step())
       out.push_back({select.integer(0), select.text(1), select.text(2), static_cast<std::uint64_t>(select.integer(3)),
-                     {select.text(4), select.text(5)}});
+                     select.text(4), select.text(5)});
     return out;
   });
 }

@@ -56,7 +56,8 @@ struct IncidentRecord {
   std::string recorded_at;
   std::string lane;
   std::uint64_t transaction = 0;
-  Reason what;
+  std::string code;    // Reason::name() as recorded (a log may hold names this build does not know)
+  std::string detail;
 };
 
 struct AuditRecord {

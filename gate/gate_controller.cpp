@@ -195,8 +195,8 @@ void GateController::begin_transaction(Time at, std::vector<Action>& out) {
   enter_step(at, out);
 }
 
-Reason GateController::reason(const std::string& code, std::string detail) const {
-  return {current_role() == Role::guardian ? "guardian." + code : code, std::move(detail)};
+Reason GateController::reason(ReasonCode code, std::string detail) const {
+  return {code, std::move(detail), current_role()};
 }
 
 TransactionOutcome& GateController::outcome() {
@@ -271,7 +271,7 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
         return;
       }
       if (guardian_ids_.empty()) {
-        decide(at, {{"M3.guardian", "a guardian is required but none is on record"}}, out);
+        decide(at, {{ReasonCode::guardian_missing, "a guardian is required but none is on record"}}, out);
         return;
       }
       // The guardian passes the same checks as the traveller, after the traveller.
@@ -331,7 +331,7 @@ void GateController::on(const DocumentRead& e, std::vector<Action>& out) {
   awaited_.reset();
   if (!e.document) {
     if (++attempts_ >= config_.max_document_attempts) {
-      decide(e.at, {reason("document.unreadable", e.problem + " (" + std::to_string(attempts_) + " attempts)")}, out);
+      decide(e.at, {reason(ReasonCode::document_unreadable, e.problem + " (" + std::to_string(attempts_) + " attempts)")}, out);
       return;
     }
     request<ReadDocument>(out, current_role());
@@ -352,7 +352,7 @@ bool GateController::person_found(Time at, const std::string& holder_id, std::ve
     return true;
   }
   if (std::find(guardian_ids_.begin(), guardian_ids_.end(), holder_id) == guardian_ids_.end()) {
-    decide(at, {{"M3.guardian", holder_id + " is not a guardian on record for " + outcome_->holder_id}}, out);
+    decide(at, {{ReasonCode::guardian_missing, holder_id + " is not a guardian on record for " + outcome_->holder_id}}, out);
     return false;
   }
   outcome_->guardian_id = holder_id;
@@ -364,18 +364,21 @@ void GateController::on(const PolicyChecked& e, std::vector<Action>& out) {
   awaited_.reset();
   if (!e.eligible) {
     std::vector<Reason> reasons;
-    for (const auto& r : e.reasons) reasons.push_back(reason(r.code, r.detail));
-    if (reasons.empty()) reasons.push_back(reason("policy.ineligible", "the policy check gave no reason"));
+    for (Reason r : e.reasons) {
+      r.role = current_role();
+      reasons.push_back(std::move(r));
+    }
+    if (reasons.empty()) reasons.push_back(reason(ReasonCode::policy_ineligible, "the policy check gave no reason"));
     decide(e.at, std::move(reasons), out);
     return;
   }
   if (e.guardian_required) {
     if (current_role() == Role::guardian) {
-      decide(e.at, {reason("M3.guardian", "the guardian needs a guardian too")}, out);
+      decide(e.at, {reason(ReasonCode::guardian_missing, "the guardian needs a guardian too")}, out);
       return;
     }
     if (std::find(config_.steps.begin(), config_.steps.end(), Step::guardian) == config_.steps.end()) {
-      decide(e.at, {{"M3.guardian", "a guardian is required and this lane does not pair guardians"}}, out);
+      decide(e.at, {{ReasonCode::guardian_missing, "a guardian is required and this lane does not pair guardians"}}, out);
       return;
     }
     guardian_required_ = true;
@@ -396,7 +399,7 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
     const std::string what = std::to_string(e.face_count) + " faces in the frame, at most " + std::to_string(allowed) + " allowed";
     outcome_->alarm = true;
     out.push_back(RaiseAlarm{"tailgating: " + what});
-    decide(e.at, {{"tailgating", what}}, out);
+    decide(e.at, {{ReasonCode::tailgating, what}}, out);
     return;
   }
   if (config_.liveness.mode != biometrics::LivenessMode::off) {
@@ -419,7 +422,7 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
   if (e.face_count == 0 && last_quality_reasons_.empty()) last_quality_reasons_.push_back("no face");
   if (attempts_ >= config_.max_face_frames) {
     decide(e.at,
-           {reason("face.quality", "no acceptable frame in " + std::to_string(attempts_) +
+           {reason(ReasonCode::face_quality, "no acceptable frame in " + std::to_string(attempts_) +
                                        " frames (last: " + joined(last_quality_reasons_) + ")")},
            out);
     return;
@@ -433,7 +436,7 @@ void GateController::on(const FaceMatched& e, std::vector<Action>& out) {
   auto& p = person();
   ++p.match_attempts;
   if (!e.enrolled) {
-    decide(e.at, {reason("face.not_enrolled", "no enrolled face for " + p.holder_id)}, out);
+    decide(e.at, {reason(ReasonCode::face_not_enrolled, "no enrolled face for " + p.holder_id)}, out);
     return;
   }
   p.distance = p.distance ? std::min(*p.distance, e.distance) : e.distance;
@@ -442,7 +445,7 @@ void GateController::on(const FaceMatched& e, std::vector<Action>& out) {
     return;
   }
   face_attempt_failed(e.at,
-                      reason("face.no_match", "distance " + fixed3(*p.distance) + " >= threshold " +
+                      reason(ReasonCode::face_no_match, "distance " + fixed3(*p.distance) + " >= threshold " +
                                                   fixed3(config_.match_threshold)),
                       out);
 }
@@ -457,7 +460,7 @@ void GateController::on(const IdentificationDone& e, std::vector<Action>& out) {
   switch (judge_identification(p.distance, p.second_distance, config_)) {
     case Identification::not_found:
       face_attempt_failed(e.at,
-                          reason("identification.not_found",
+                          reason(ReasonCode::identification_not_found,
                                  e.best ? "nearest distance " + fixed3(e.best->distance) + " >= threshold " +
                                               fixed3(config_.identification_threshold)
                                         : "the gallery has no candidate"),
@@ -465,7 +468,7 @@ void GateController::on(const IdentificationDone& e, std::vector<Action>& out) {
       return;
     case Identification::ambiguous:
       face_attempt_failed(e.at,
-                          reason("identification.ambiguous",
+                          reason(ReasonCode::identification_ambiguous,
                                  "margin " + fixed3(e.second->distance - e.best->distance) + " < " +
                                      fixed3(config_.identification_margin) + " between the two nearest people"),
                           out);
@@ -500,7 +503,7 @@ bool GateController::liveness_settles(Time at, std::vector<Action>& out) {
   const auto& evidence = judge_liveness_at(at, final);
   switch (evidence.verdict) {
     case biometrics::LivenessVerdict::attack:
-      decide(at, {reason("face.liveness", biometrics::describe(evidence, config_.liveness))}, out);
+      decide(at, {reason(ReasonCode::face_liveness, biometrics::describe(evidence, config_.liveness))}, out);
       return true;
     case biometrics::LivenessVerdict::live:
       if (!face_matched_) return false;
@@ -512,7 +515,7 @@ bool GateController::liveness_settles(Time at, std::vector<Action>& out) {
   // Before the face matched, the face step's own limits (quality, match, timeout) apply.
   if (!final) return false;
   decide(at,
-         {reason("face.liveness", biometrics::describe(evidence, config_.liveness) + " when the face step's " +
+         {reason(ReasonCode::face_liveness, biometrics::describe(evidence, config_.liveness) + " when the face step's " +
                                       std::to_string(attempts_) + " frames were spent")},
          out);
   return true;
@@ -542,7 +545,7 @@ void GateController::on(const FingerprintResult& e, std::vector<Action>& out) {
     const bool poor = e.outcome == FingerprintOutcome::poor_capture;
     if (!poor) p.fingerprint_matched = false;
     decide(e.at,
-           {reason(poor ? "fingerprint.poor_capture" : "fingerprint.no_match",
+           {reason(poor ? ReasonCode::fingerprint_poor_capture : ReasonCode::fingerprint_no_match,
                    std::string(poor ? "no usable capture" : "no match") + " in " + std::to_string(attempts_) +
                        " attempts")},
            out);
@@ -560,7 +563,7 @@ void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
   if (!e.ok) {
     // No decision may take effect unrecorded: the barrier stays shut whatever was decided.
     o.decision = Decision::referred;
-    o.reasons.push_back({"audit.failed", e.problem});
+    o.reasons.push_back({ReasonCode::audit_failed, e.problem});
     out.push_back(RaiseAlarm{"audit log write failed: " + e.problem});
   } else {
     o.timings.push_back({"audit", e.at - audit_started_});
@@ -595,7 +598,7 @@ void GateController::on(const TravellerPassed& e, std::vector<Action>& out) {
     const std::string what = std::to_string(e.people) + " people went through the passage, " +
                              std::to_string(cleared) + " cleared (" + outcome_->holder_id + ")";
     out.push_back(RaiseAlarm{"tailgating in the passage: " + what});
-    out.push_back(RecordIncident{outcome_->transaction, e.at, {"passage.tailgating", what}});
+    out.push_back(RecordIncident{outcome_->transaction, e.at, {ReasonCode::passage_tailgating, what}});
   }
   lane_ready(out);
 }
@@ -629,15 +632,15 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
   const auto& p = person();
   switch (step) {
     case Step::read_document:
-      decide(e.at, {reason("document.timeout", "no readable document within " + seconds(config_.document_timeout) + stalled)}, out);
+      decide(e.at, {reason(ReasonCode::document_timeout, "no readable document within " + seconds(config_.document_timeout) + stalled)}, out);
       break;
     case Step::check_policy:
-      decide(e.at, {reason("policy.timeout", "no policy verdict within " + seconds(config_.service_timeout))}, out);
+      decide(e.at, {reason(ReasonCode::policy_timeout, "no policy verdict within " + seconds(config_.service_timeout))}, out);
       break;
     case Step::face: {
       if (face_matched_) {  // only liveness was missing: its final word
         decide(e.at,
-               {reason("face.liveness", biometrics::describe(judge_liveness_at(e.at, true), config_.liveness) +
+               {reason(ReasonCode::face_liveness, biometrics::describe(judge_liveness_at(e.at, true), config_.liveness) +
                                             " when the face window of " + seconds(config_.face_window) + " ended" + stalled)},
                out);
         break;
@@ -647,11 +650,11 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
       if (!last_quality_reasons_.empty()) detail += "; last: " + joined(last_quality_reasons_);
       detail += stalled;
       person().face_passed = false;
-      decide(e.at, {reason("face.timeout", detail + ")")}, out);
+      decide(e.at, {reason(ReasonCode::face_timeout, detail + ")")}, out);
       break;
     }
     case Step::fingerprint:
-      decide(e.at, {reason("fingerprint.timeout", "no fingerprint within " + seconds(config_.fingerprint_timeout) + stalled)}, out);
+      decide(e.at, {reason(ReasonCode::fingerprint_timeout, "no fingerprint within " + seconds(config_.fingerprint_timeout) + stalled)}, out);
       break;
     case Step::guardian:
       break;  // the guardian step has no timer of its own: its sub-steps do
@@ -663,7 +666,7 @@ void GateController::on(const DeviceFault& e, std::vector<Action>& out) {
   if (state_ == LaneState::in_step) {
     outcome_->device_faults.push_back(fault);
     awaited_.reset();
-    decide(e.at, {{"device." + to_string(e.device), e.what}}, out);
+    decide(e.at, {Reason::fault(e.device, e.what)}, out);
     return;
   }
   // Outside a step the decision is already made (or none is under way): keep the fault for

@@ -155,7 +155,7 @@ struct PolicyChecked {
   Time at{};
   std::uint64_t request = 0;
   bool eligible = false;
-  std::vector<Reason> reasons;            // why not eligible (clause codes such as "M3.age")
+  std::vector<Reason> reasons;            // why not eligible (Reason::policy for the rulebook's clauses)
   bool guardian_required = false;         // eligible only together with a guardian
   std::vector<std::string> guardian_ids;  // the legal guardians on record
 };
@@ -319,7 +319,7 @@ class GateController {
   void start_step_timer(Duration duration, std::vector<Action>& out);
   void stop_step_timer(std::vector<Action>& out);
   bool answers(std::uint64_t request, Step step) const;
-  Reason reason(const std::string& code, std::string detail) const;  // "guardian." prefix for the guardian
+  Reason reason(ReasonCode code, std::string detail) const;  // the current role's
   PersonEvidence& person() { return outcome_->people.back(); }  // the person the current step checks
   void record_timing(Time at);  // of the step under way
   // Records who the current step found; a guardian must be on record. false: decided (referred).

@@ -125,7 +125,7 @@ PolicyServices::PolicyServices(LanePolicy lane, const EnrolmentStore& store, con
 
 PolicyChecked PolicyServices::check_policy(const CheckPolicy& request) {
   PolicyChecked verdict;
-  auto refuse = [&](const std::string& code, const std::string& detail) {
+  auto refuse = [&](ReasonCode code, const std::string& detail) {
     verdict.reasons.push_back({code, detail});
     return verdict;
   };
@@ -133,11 +133,11 @@ PolicyChecked PolicyServices::check_policy(const CheckPolicy& request) {
   if (!traveller) {
     const auto holder = store_.holder(request.holder_id);
     if (!holder || holder->record.empty())
-      return refuse("policy.no_record", "no traveller record for " + request.holder_id + " in " + store_.file().string());
+      return refuse(ReasonCode::policy_no_record, "no traveller record for " + request.holder_id + " in " + store_.file().string());
     traveller = models::parse_traveller(holder->record, store_.file().string() + ": traveller record of " + holder->id);
   }
   if (lane_.date < traveller->birth_date)
-    return refuse("policy.birth_date", "the record of " + traveller->id + " gives a birth date after " + models::to_iso(lane_.date));
+    return refuse(ReasonCode::policy_birth_date, "the record of " + traveller->id + " gives a birth date after " + models::to_iso(lane_.date));
   models::Crossing crossing;
   crossing.traveller = *traveller;
   crossing.port = lane_.port;
@@ -146,7 +146,7 @@ PolicyChecked PolicyServices::check_policy(const CheckPolicy& request) {
   crossing.channel = lane_.channel == Channel::document ? models::Channel::smart : models::Channel::document_free;
   // The lane's guardian step pairs the guardian in person, with their own policy check.
   const models::Eligibility eligibility = evaluate(*lane_.policy, crossing, GuardianPairing::at_gate);
-  for (const auto& r : eligibility.reasons) verdict.reasons.push_back({r.clause, r.message});
+  for (const auto& r : eligibility.reasons) verdict.reasons.push_back(Reason::policy(r.clause, r.message));
   verdict.eligible = verdict.reasons.empty();
   verdict.guardian_required = eligibility.guardian_required;
   if (eligibility.guardian_id) verdict.guardian_ids.push_back(*eligibility.guardian_id);

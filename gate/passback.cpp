@@ -35,7 +35,7 @@ const Clearance* PassbackLedger::refuses(const std::string& holder_id, Time now)
 }
 
 Reason PassbackLedger::reason(const Clearance& earlier, Time now) const {
-  return {"gate.passback", earlier.holder_id + " was cleared by transaction " + earlier.transaction + " " +
+  return {ReasonCode::passback, earlier.holder_id + " was cleared by transaction " + earlier.transaction + " " +
                                seconds(now - earlier.at) + " ago (anti-passback window " + seconds(window_) + ")"};
 }
 

@@ -1,5 +1,8 @@
 #include "gate/transaction_outcome.hpp"
 
+#include <cassert>
+#include <iterator>
+
 namespace gatesim::gate {
 namespace {
 
@@ -41,7 +44,50 @@ std::string to_string(Device device) {
   return "?";
 }
 
-std::string to_string(const Reason& reason) { return reason.code + ": " + reason.detail; }
+namespace {
+constexpr std::string_view kReasonNames[] = {
+    "policy.clause",       "policy.ineligible",        "policy.timeout",           "policy.no_record",
+    "policy.birth_date",   "M3.guardian",              "document.unreadable",      "document.timeout",
+    "face.quality",        "face.timeout",             "face.not_enrolled",        "face.no_match",
+    "face.liveness",       "identification.not_found", "identification.ambiguous", "fingerprint.poor_capture",
+    "fingerprint.no_match", "fingerprint.timeout",     "tailgating",               "passage.tailgating",
+    "gate.passback",       "audit.failed",             "device",
+};
+static_assert(std::size(kReasonNames) == static_cast<std::size_t>(ReasonCode::count));
+}  // namespace
+
+std::string_view name(ReasonCode code) {
+  assert(code < ReasonCode::count);
+  return kReasonNames[static_cast<std::size_t>(code)];
+}
+
+bool is_timeout(ReasonCode code) {
+  return code == ReasonCode::policy_timeout || code == ReasonCode::document_timeout ||
+         code == ReasonCode::face_timeout || code == ReasonCode::fingerprint_timeout;
+}
+
+Reason Reason::policy(std::string clause, std::string detail, Role role) {
+  assert(!clause.empty());
+  Reason r{ReasonCode::policy_clause, std::move(detail), role};
+  r.clause = std::move(clause);
+  return r;
+}
+
+Reason Reason::fault(Device device, std::string detail) {
+  Reason r{ReasonCode::device_fault, std::move(detail)};
+  r.device = device;
+  return r;
+}
+
+std::string Reason::code_name() const {
+  if (code == ReasonCode::policy_clause) return clause;
+  if (code == ReasonCode::device_fault) return "device." + to_string(device);
+  return std::string(gate::name(code));
+}
+
+std::string Reason::name() const { return role == Role::guardian ? "guardian." + code_name() : code_name(); }
+
+std::string to_string(const Reason& reason) { return reason.name() + ": " + reason.detail; }
 
 void TransactionOutcome::clear() {
   // Field by field, in declaration order: a field added to the struct belongs here too.
@@ -62,7 +108,7 @@ void TransactionOutcome::clear() {
 
 nlohmann::json to_json(const TransactionOutcome& o) {
   auto reasons = nlohmann::json::array();
-  for (const auto& r : o.reasons) reasons.push_back({{"code", r.code}, {"detail", r.detail}});
+  for (const auto& r : o.reasons) reasons.push_back({{"code", r.name()}, {"detail", r.detail}});
   auto people = nlohmann::json::array();
   for (const auto& p : o.people) {
     people.push_back({{"role", to_string(p.role)},

@@ -31,11 +31,69 @@ enum class Decision { cleared, referred };
 enum class Role { traveller, guardian };
 enum class Device { camera, fingerprint_reader, document_reader, barrier, indicator, passage_sensor };
 
-// Why a traveller was referred. `code` is stable and machine-readable ("M3.age",
-// "face.no_match", "device.camera", "tailgating"); `detail` says it to a person.
+// What a referral is for, as a typed constant: the controller's own findings, the lane's policy
+// service's, and `policy_clause` for a clause of the rulebook (the clause itself is data:
+// Reason::clause). Everything that reads a referral (the simulator's gate models, the soak, the
+// dashboards) asks the code, never the text; the text (name) is what the audit log, the outputs
+// and people see, and it does not change.
+enum class ReasonCode : std::uint8_t {
+  policy_clause,             // the rulebook refused the crossing: Reason::clause ("M3.age")
+  policy_ineligible,         // "policy.ineligible": the policy check refused without a clause
+  policy_timeout,            // "policy.timeout"
+  policy_no_record,          // "policy.no_record": no traveller record for the holder
+  policy_birth_date,         // "policy.birth_date": a record born after the crossing's date
+  guardian_missing,          // "M3.guardian": a child's guardian is not on record, or not at this lane
+  document_unreadable,       // "document.unreadable"
+  document_timeout,          // "document.timeout"
+  face_quality,              // "face.quality": no frame good enough to match in the attempts allowed
+  face_timeout,              // "face.timeout"
+  face_not_enrolled,         // "face.not_enrolled"
+  face_no_match,             // "face.no_match"
+  face_liveness,             // "face.liveness": the presentation-attack check refused
+  identification_not_found,  // "identification.not_found"
+  identification_ambiguous,  // "identification.ambiguous"
+  fingerprint_poor_capture,  // "fingerprint.poor_capture"
+  fingerprint_no_match,      // "fingerprint.no_match"
+  fingerprint_timeout,       // "fingerprint.timeout"
+  tailgating,                // "tailgating": a second person in the passage before the barrier opened
+  passage_tailgating,        // "passage.tailgating": an incident, not a referral: more people went
+                             // through the open passage than were cleared
+  passback,                  // "gate.passback": cleared within the anti-passback window
+  audit_failed,              // "audit.failed": the decision could not be recorded
+  device_fault,              // "device.<device>": Reason::device failed during the step
+  count,
+};
+
+// ensures: the code's stable name ("face.no_match"); "policy.clause" for policy_clause and
+//          "device" for device_fault, whose names come from their Reason.
+std::string_view name(ReasonCode code);
+// ensures: true for the codes of a step that ran out of time (document, face, fingerprint, policy).
+bool is_timeout(ReasonCode code);
+
+// Why a traveller was referred: the code, whose step it was (a guardian's reasons are named with
+// "guardian." in front), and what it says to a person.
 struct Reason {
-  std::string code;
+  ReasonCode code = ReasonCode::policy_clause;
   std::string detail;
+  Role role = Role::traveller;
+  std::string clause;              // policy_clause only: the rulebook's clause ("M3.age")
+  Device device = Device::camera;  // device_fault only
+
+  Reason() = default;
+  Reason(ReasonCode code_, std::string detail_, Role role_ = Role::traveller)
+      : code(code_), detail(std::move(detail_)), role(role_) {}
+  // ensures: a policy_clause reason for `clause` (requires: not empty).
+  static Reason policy(std::string clause, std::string detail, Role role = Role::traveller);
+  // ensures: a device_fault reason for `device`.
+  static Reason fault(Device device, std::string detail);
+
+  // ensures: the stable machine-readable name without the role: the clause, "device.camera",
+  //          or name(code).
+  std::string code_name() const;
+  // ensures: code_name() with "guardian." in front for the guardian's reasons ("M3.age",
+  //          "guardian.face.no_match", "device.camera") - what the audit log and outputs store.
+  std::string name() const;
+
   friend bool operator==(const Reason&, const Reason&) = default;
 };
 
@@ -98,7 +156,7 @@ std::string to_string(Channel channel);
 std::string to_string(Decision decision);
 std::string to_string(Role role);
 std::string to_string(Device device);
-std::string to_string(const Reason& reason);  // "code: detail"
+std::string to_string(const Reason& reason);  // "name: detail"
 
 // ensures: the outcome as one JSON object; durations in milliseconds (fractional).
 nlohmann::json to_json(const TransactionOutcome& outcome);

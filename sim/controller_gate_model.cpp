@@ -170,7 +170,8 @@ class ControllerGateModel final : public GateModel {
       const Verdict& v = *p.members[i].gate_verdict;
       checked.eligible = v.reasons == 0;
       for (std::uint32_t bits = v.reasons; bits != 0; bits &= bits - 1)  // each set bit, lowest first
-        checked.reasons.push_back({parts_.reasons.name_of(static_cast<std::size_t>(std::countr_zero(bits))), ""});
+        checked.reasons.push_back(
+            gate::Reason::policy(parts_.reasons.name_of(static_cast<std::size_t>(std::countr_zero(bits))), ""));
       checked.guardian_required = v.guardian_required;
       if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids = {GateDevices::holder_id(p.members[0])};
     }
@@ -261,16 +262,15 @@ class ControllerGateModel final : public GateModel {
     if (!referred && passback_.on())  // the lane recorded the same in its own ledger
       for (const gate::PersonEvidence& e : o.people)
         if (!e.holder_id.empty() && e.holder_id[0] == GateDevices::kHolderTag) passback_.record(server, e.holder_id, at());
-    // The controller names its codes in text (the guardian's with "guardian.",
-    // GateController::reason); the reason is read once, into its bit, and asked as a GateCode.
-    constexpr std::string_view kGuardian = "guardian.";
+    // The controller's first reason says whose step failed (Reason::role) and whether the face
+    // step failed to acquire (its typed code). Its bit is taken here, before the evidence's,
+    // so the table lists the reasons in the order they first appear.
     bool guardian_failed = false, fta_reason = false;
     if (referred && !o.reasons.empty()) {
-      const std::string& code = o.reasons.front().code;
-      guardian_failed = code.starts_with(kGuardian);
-      const std::uint32_t bit = parts_.reasons.bit(guardian_failed ? code.substr(kGuardian.size()) : code);
-      fta_reason = bit == parts_.reasons.bit_if_known(GateCode::face_quality) ||
-                   bit == parts_.reasons.bit_if_known(GateCode::face_timeout);
+      const gate::Reason& first = o.reasons.front();
+      guardian_failed = first.role == gate::Role::guardian;
+      parts_.reasons.bit(first.code_name());
+      fta_reason = first.code == gate::ReasonCode::face_quality || first.code == gate::ReasonCode::face_timeout;
     }
     for (const gate::PersonEvidence& e : o.people) {
       const std::string_view document = gate::step_name(gate::Step::read_document, e.role),
@@ -290,14 +290,9 @@ class ControllerGateModel final : public GateModel {
     }
     if (!referred) return;
     p.referred = true;
-    // Each reason goes on the member it concerns, as in the sampled model: the controller names
-    // the guardian's own with "guardian." (GateController::reason), so a guardian stopped by
+    // Each reason goes on the member it concerns, as in the sampled model: a guardian stopped by
     // liveness is the one with face.liveness, not the ward.
-    for (const auto& r : o.reasons) {
-      const bool guardians = r.code.starts_with(kGuardian);
-      lane_member(server, guardians ? gate::Role::guardian : gate::Role::traveller).reasons |=
-          parts_.reasons.bit(guardians ? r.code.substr(kGuardian.size()) : r.code);
-    }
+    for (const auto& r : o.reasons) lane_member(server, r.role).reasons |= parts_.reasons.bit(r.code_name());
     refer_the_rest(p);
   }
 

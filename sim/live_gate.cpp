@@ -305,7 +305,7 @@ struct LiveGate::Impl final : gate::LaneServices {
       record_evidence(o);
       if (o.decision == gate::Decision::referred) {
         outcome.cleared = false;
-        for (const auto& r : o.reasons) outcome.reasons.push_back(r.code);
+        for (const auto& r : o.reasons) outcome.reasons.push_back(r.name());
         outcome.member = turns[next_turn].traveller;
       } else if (++next_turn < turns.size()) {
         step_up();

@@ -71,7 +71,7 @@ class LaneWindow {
   }
   void outcome(const gate::TransactionOutcome& o) {
     decision_ = "#" + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
-                (o.reasons.empty() ? "" : ": " + o.reasons.front().code);
+                (o.reasons.empty() ? "" : ": " + o.reasons.front().name());
     if (!o.people.empty() && o.people.back().liveness)
       decision_ += ", liveness " + std::string(biometrics::to_string(o.people.back().liveness->verdict));
   }

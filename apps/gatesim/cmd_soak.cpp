@@ -433,8 +433,11 @@ struct LaneStats {
   bool in_trouble = false;                               // the last transaction was referred for a fault
 };
 
-bool is_fault_reason(const std::string& code) {
-  return code.rfind("device.", 0) == 0 || code == "audit.failed" || code.find(".timeout") != std::string::npos;
+// A referral a fault explains: a device failed, the audit write failed, or a step ran out of time
+// (the device gave nothing in time).
+bool is_fault_reason(const gate::Reason& reason) {
+  return reason.code == gate::ReasonCode::device_fault || reason.code == gate::ReasonCode::audit_failed ||
+         gate::is_timeout(reason.code);
 }
 
 // Everything a lane's device calls touch, owned together: the driver shares it (an aliasing
@@ -631,7 +634,7 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
         if (++s.transactions == limit) l->end_of_run->stop = true;
         s.alarms += o.alarm;
         const bool unaudited = std::any_of(o.reasons.begin(), o.reasons.end(),
-                                           [](const gate::Reason& r) { return r.code == "audit.failed"; });
+                                           [](const gate::Reason& r) { return r.code == gate::ReasonCode::audit_failed; });
         s.audit_failed += unaudited;
         if (s.unaudited.size() < o.transaction) s.unaudited.resize(o.transaction);
         s.unaudited[o.transaction - 1] = unaudited;
@@ -640,9 +643,9 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
           if (s.in_trouble) ++s.recoveries;
           s.in_trouble = false;
         } else {
-          const std::string& code = o.reasons.front().code;
-          ++s.referrals[code];
-          s.in_trouble = s.in_trouble || is_fault_reason(code);
+          const gate::Reason& first = o.reasons.front();
+          ++s.referrals[first.name()];
+          s.in_trouble = s.in_trouble || is_fault_reason(first);
         }
         // The controller's own finding that the camera gave no frame is not an injected fault.
         for (const auto& f : o.device_faults)

@@ -163,7 +163,7 @@ void LaneDashboard::outcome(std::size_t lane, const gate::TransactionOutcome& o)
     const bool cleared = o.decision == gate::Decision::cleared;
     ++(cleared ? l.cleared : l.referred);
     (cleared ? l.decisions.first : l.decisions.second)->add();
-    for (const auto& r : o.reasons) referral_series(l, r.code).add();
+    for (const auto& r : o.reasons) referral_series(l, r.name()).add();
     l.transaction_duration->observe(in_seconds(o.decided_at - o.started_at));
     for (const auto& t : o.timings) step_series(l, t.step).observe(in_seconds(t.duration));
     for (const auto& f : o.device_faults) {
@@ -173,7 +173,7 @@ void LaneDashboard::outcome(std::size_t lane, const gate::TransactionOutcome& o)
                                      {"kind", devices::to_string(f.kind)}, {"what", f.what}, {"at_s", in_seconds(f.at)}});
     }
     auto reasons = nlohmann::json::array();
-    for (const auto& r : o.reasons) reasons.push_back({{"code", r.code}, {"detail", r.detail}});
+    for (const auto& r : o.reasons) reasons.push_back({{"code", r.name()}, {"detail", r.detail}});
     nlohmann::json row = {{"transaction", o.transaction}, {"decision", gate::to_string(o.decision)},
                           {"holder_id", o.holder_id}, {"reasons", std::move(reasons)},
                           {"duration_s", in_seconds(o.decided_at - o.started_at)}};

@@ -399,7 +399,7 @@ TEST_F(GateCommand, ASecondPersonThroughTheExitSensorIsRecordedAsTailgating) {
   const auto incidents = gatesim::gate::AuditLog(dir_ / "audit.db").incidents();
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].transaction, 1u);
-  EXPECT_EQ(incidents[0].what.code, "passage.tailgating");
+  EXPECT_EQ(incidents[0].code, "passage.tailgating");
 }
 
 // The exit sensor on another host, served by a real `gatesim device-server --passage` process:
@@ -442,7 +442,7 @@ TEST_F(GateCommand, TailgatingCountedByARemoteExitSensorIsAnIncident) {
       << r.err;
   const auto incidents = gatesim::gate::AuditLog(dir_ / "audit.db").incidents();
   ASSERT_EQ(incidents.size(), 1u);
-  EXPECT_EQ(incidents[0].what.code, "passage.tailgating");
+  EXPECT_EQ(incidents[0].code, "passage.tailgating");
 }
 
 // The exit sensor's host is gone: a device fault naming the sensor, and the lane goes on.

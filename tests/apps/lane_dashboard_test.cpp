@@ -38,7 +38,7 @@ TEST(LaneDashboard, EachFaultKindIsCountedByTheKindItCarriesNotByItsText) {
   gate::TransactionOutcome o;
   o.transaction = 1;
   o.decision = gate::Decision::referred;
-  o.reasons = {{"device.document_reader", "see the faults"}};
+  o.reasons = {gate::Reason::fault(gate::Device::document_reader, "see the faults")};
   for (std::size_t i = 0; i < kKinds.size(); ++i) {
     // One word for all but one, so that the text's kinds are not merely the labels permuted.
     const FaultKind other = kKinds[i] == FaultKind::corrupt ? FaultKind::timeout : FaultKind::corrupt;
@@ -156,7 +156,7 @@ TEST(LaneDashboard, TransactionsAreCountedByDecisionReasonAndStep) {
     o.started_at = 1s;
     o.decided_at = 3s;
     o.decision = t == 2 ? gate::Decision::referred : gate::Decision::cleared;
-    if (t == 2) o.reasons = {{"face.no_match", "distance 0.7"}, {"M3.age", "under 18"}};
+    if (t == 2) o.reasons = {{gate::ReasonCode::face_no_match, "distance 0.7"}, gate::Reason::policy("M3.age", "under 18")};
     o.timings = {{"read_document", 1s}, {"face", 500ms}};
     if (t == 3) o.timings.push_back({"guardian.face", 2s});
     dashboard.outcome(lane, o);

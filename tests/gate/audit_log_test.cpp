@@ -46,7 +46,7 @@ TransactionOutcome decided(std::uint64_t transaction, Decision decision) {
   p.face_passed = decision == Decision::cleared;
   o.people.push_back(p);
   if (decision == Decision::referred) {
-    o.reasons.push_back({"device.camera", "camera unplugged"});
+    o.reasons.push_back(Reason::fault(Device::camera, "camera unplugged"));
     o.device_faults.push_back({Device::camera, devices::FaultKind::disconnected, "camera unplugged", o.started_at + 2s});
   }
   o.timings = {{"read_document", 1200ms}, {"check_policy", 3ms}, {"face", 2100ms}};
@@ -156,7 +156,7 @@ TEST(AuditLog, MigratesAVersion1LogKeepingItsRows) {
     AuditLog log(dir / "audit.db", "new");
     EXPECT_EQ(log.records().size(), 2u);
     log.append(decided(9, Decision::cleared));
-    log.append_incident(9, {"passage.tailgating", "2 people went through the passage, 1 cleared (H9)"});
+    log.append_incident(9, {gate::ReasonCode::passage_tailgating, "2 people went through the passage, 1 cleared (H9)"});
   }
   EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "2");
   EXPECT_EQ(query(dir / "audit.db", "SELECT liveness FROM audit WHERE id = 1"), "[]");
@@ -166,7 +166,7 @@ TEST(AuditLog, MigratesAVersion1LogKeepingItsRows) {
   ASSERT_EQ(reopened.incidents().size(), 1u);
   EXPECT_EQ(reopened.incidents()[0].transaction, 9u);
   EXPECT_EQ(reopened.incidents()[0].lane, "new");
-  EXPECT_EQ(reopened.incidents()[0].what.code, "passage.tailgating");
+  EXPECT_EQ(reopened.incidents()[0].code, "passage.tailgating");
 }
 
 TEST(AuditLog, RefusesANewerSchema) {
@@ -185,7 +185,7 @@ TEST(AuditLog, StoresTheLivenessOfEachPersonChecked) {
   TempDir dir;
   AuditLog log(dir / "audit.db");
   TransactionOutcome o = decided(1, Decision::referred);
-  o.reasons = {{"face.liveness", "attack: passive 0.12 < 0.75"}};
+  o.reasons = {{ReasonCode::face_liveness, "attack: passive 0.12 < 0.75"}};
   biometrics::LivenessEvidence evidence;
   evidence.verdict = biometrics::LivenessVerdict::attack;
   evidence.cue = biometrics::LivenessCue::passive;

@@ -40,7 +40,7 @@ TEST(TransactionOutcome, ClearLeavesWhatAFreshRecordHolds) {
   o.started_at = 1s;
   o.decided_at = 2s;
   o.decision = Decision::cleared;
-  o.reasons = {{"face.no_match", "distance 0.7"}};
+  o.reasons = {{ReasonCode::face_no_match, "distance 0.7"}};
   o.holder_id = "H1";
   o.document_number = "D1";
   o.guardian_id = "G1";
@@ -119,7 +119,7 @@ TEST(GateController, WithoutSignalsEveryOtherActionIsTheSame) {
     s.send(TravellerPassed{s.next()});
     s.arrive();
     s.document("H2", "C2");
-    s.ineligible({{"M3.age", "under 14"}});
+    s.ineligible({Reason::policy("M3.age", "under 14")});
     s.audit_written();
     std::vector<std::size_t> kinds;
     for (const auto& a : s.history)
@@ -167,7 +167,7 @@ TEST(GateController, Under14IsReferredBeforeAnyCapture) {
   GateScript s;
   s.arrive();
   s.document("CHILD", "C9");
-  s.ineligible({{"M3.age", "13 years old on 2025-11-20; the smart channel needs 14"}});
+  s.ineligible({Reason::policy("M3.age", "13 years old on 2025-11-20; the smart channel needs 14")});
   s.audit_written();
   EXPECT_FALSE(contains<CaptureFrame>(s.history));
   EXPECT_FALSE(contains<CaptureFingerprint>(s.history));
@@ -176,18 +176,18 @@ TEST(GateController, Under14IsReferredBeforeAnyCapture) {
 
 // No consent, an expired permit and a tourism endorsement all come from the policy verdict.
 TEST(GateController, EveryPolicyReasonIsReferredWithItsClause) {
-  for (const Reason& why : {Reason{"M3.consent", "no consent to biometric collection"},
-                            Reason{"M3.document", "permit expired on 2025-01-31"},
-                            Reason{"M3.endorsement", "tourism endorsements are not eligible"}}) {
+  for (const Reason& why : {Reason::policy("M3.consent", "no consent to biometric collection"),
+                            Reason::policy("M3.document", "permit expired on 2025-01-31"),
+                            Reason::policy("M3.endorsement", "tourism endorsements are not eligible")}) {
     GateScript s;
     s.arrive();
     s.document("H1", "C1");
     s.ineligible({why});
     auto& w = s.audit_written();
-    ASSERT_EQ(all_of<Refer>(w).size(), 1u) << why.code;
+    ASSERT_EQ(all_of<Refer>(w).size(), 1u) << why.name();
     EXPECT_EQ(all_of<Refer>(w)[0].reasons, std::vector<Reason>{why});
-    EXPECT_FALSE(contains<CaptureFrame>(s.history)) << why.code;
-    EXPECT_FALSE(contains<OpenBarrier>(s.history)) << why.code;
+    EXPECT_FALSE(contains<CaptureFrame>(s.history)) << why.name();
+    EXPECT_FALSE(contains<OpenBarrier>(s.history)) << why.name();
   }
 }
 

@@ -274,7 +274,7 @@ TEST(GatePassage, ASecondPersonInThePassageIsTailgating) {
   const auto incidents = all_of<RecordIncident>(passed);
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].transaction, 1u);
-  EXPECT_EQ(incidents[0].what.code, "passage.tailgating");
+  EXPECT_EQ(incidents[0].what.name(), "passage.tailgating");
   EXPECT_EQ(incidents[0].what.detail, "2 people went through the passage, 1 cleared (H7)");
   EXPECT_EQ(s.gate.state(), LaneState::idle);
 }
@@ -349,7 +349,7 @@ TEST(GatePassback, AReferredHolderIsNotRememberedAndZeroTurnsTheRuleOff) {
     GateScript s(with_passback(10min));
     s.arrive();
     s.document("H1", "C1");
-    s.ineligible({{"M3.age", "under 14"}});
+    s.ineligible({Reason::policy("M3.age", "under 14")});
     s.audit_written();
     s.genuine_until_audit("H1");
     s.audit_written();

@@ -131,7 +131,7 @@ class GateScript {
 
 inline std::vector<std::string> codes(const std::vector<Reason>& reasons) {
   std::vector<std::string> out;
-  for (const auto& r : reasons) out.push_back(r.code);
+  for (const auto& r : reasons) out.push_back(r.name());
   return out;
 }
 

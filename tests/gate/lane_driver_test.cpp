@@ -231,11 +231,11 @@ TEST_F(LaneDriverTest, GenuineImpostorTailgatingAndNoFaceThroughTheRealPipeline)
   EXPECT_EQ(outcomes[0].decision, Decision::cleared);
   EXPECT_LT(outcomes[0].people[0].distance.value(), 0.6);
   EXPECT_EQ(outcomes[1].decision, Decision::referred);
-  EXPECT_EQ(outcomes[1].reasons.at(0).code, "face.no_match");
+  EXPECT_EQ(outcomes[1].reasons.at(0).name(), "face.no_match");
   EXPECT_GT(outcomes[1].people[0].distance.value(), 0.6);
-  EXPECT_EQ(outcomes[2].reasons.at(0).code, "tailgating");
+  EXPECT_EQ(outcomes[2].reasons.at(0).name(), "tailgating");
   EXPECT_EQ(devices_->alarms.size(), 1u);
-  EXPECT_EQ(outcomes[3].reasons.at(0).code, "face.quality");  // 5 frames without a face
+  EXPECT_EQ(outcomes[3].reasons.at(0).name(), "face.quality");  // 5 frames without a face
   EXPECT_EQ(outcomes[3].people[0].frames, 5);
 
   // The barrier opened once, and only after the cleared transaction was on disk.
@@ -253,7 +253,7 @@ TEST_F(LaneDriverTest, GenuineImpostorTailgatingAndNoFaceThroughTheRealPipeline)
 TEST_F(LaneDriverTest, CameraUnpluggedIsReferredAndTheNextTravellerPasses) {
   const auto outcomes = run({{"obama", {"reference/obama2.jpg"}, true}, {"obama", {"reference/obama3.jpg"}}});
   ASSERT_EQ(outcomes.size(), 2u);
-  EXPECT_EQ(outcomes[0].reasons.at(0).code, "device.camera");
+  EXPECT_EQ(outcomes[0].reasons.at(0).name(), "device.camera");
   ASSERT_EQ(outcomes[0].device_faults.size(), 1u);
   EXPECT_EQ(outcomes[0].device_faults[0].kind, devices::FaultKind::disconnected);
   EXPECT_EQ(outcomes[1].decision, Decision::cleared) << to_json(outcomes[1]).dump();
@@ -266,7 +266,7 @@ TEST_F(LaneDriverTest, ACameraStalledPastTheFaceWindowIsReferredAndTheLaneRecove
   const auto outcomes = run({{"obama", {"reference/obama2.jpg"}, false, true}, {"obama", {"reference/obama3.jpg"}}});
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_EQ(outcomes[0].decision, Decision::referred);
-  EXPECT_EQ(outcomes[0].reasons.at(0).code, "face.timeout");
+  EXPECT_EQ(outcomes[0].reasons.at(0).name(), "face.timeout");
   EXPECT_EQ(outcomes[0].people[0].frames, 0);
   // Referred when the face window ran out, not when the camera gave up 10 minutes later.
   EXPECT_EQ(outcomes[0].decided_at - outcomes[0].started_at, GateConfig{}.face_window);
@@ -310,7 +310,7 @@ TEST_F(LaneDriverTest, RunAndStopReturnWhileTheCameraNeverReturns) {
     ASSERT_EQ(entered.wait_for(30s), std::future_status::ready);
     auto outcome = first.get_future();
     ASSERT_EQ(outcome.wait_for(30s), std::future_status::ready) << "the face timeout waited for the camera";
-    EXPECT_EQ(outcome.get().reasons.at(0).code, "face.timeout");
+    EXPECT_EQ(outcome.get().reasons.at(0).name(), "face.timeout");
     driver.stop();
     ASSERT_EQ(ran.wait_for(30s), std::future_status::ready) << "run() waited for the camera after stop()";
     EXPECT_EQ(ran.get(), 1u);  // the next traveller never came: the camera holds the device thread
@@ -414,7 +414,7 @@ TEST_F(LaneDriverTest, AnAuditLogThatCannotBeWrittenOpensNoBarrierUntilItCanAgai
   EXPECT_EQ(outcomes[0].decision, Decision::cleared);
   EXPECT_EQ(outcomes[1].decision, Decision::referred);
   ASSERT_FALSE(outcomes[1].reasons.empty());
-  EXPECT_EQ(outcomes[1].reasons.back().code, "audit.failed");
+  EXPECT_EQ(outcomes[1].reasons.back().name(), "audit.failed");
   EXPECT_NE(outcomes[1].reasons.back().detail.find("removed"), std::string::npos) << outcomes[1].reasons.back().detail;
   EXPECT_EQ(outcomes[2].decision, Decision::cleared);
   // Two openings, each after its row was on disk (the second in the new file).
@@ -486,7 +486,7 @@ TEST_F(LaneDriverTest, AFullOrReadOnlyFileSystemOpensNoBarrierUntilTheLogCanBeWr
   for (std::size_t i : {1u, 2u}) {
     EXPECT_EQ(outcomes[i].decision, Decision::referred) << i;
     ASSERT_FALSE(outcomes[i].reasons.empty()) << i;
-    EXPECT_EQ(outcomes[i].reasons.back().code, "audit.failed") << i;
+    EXPECT_EQ(outcomes[i].reasons.back().name(), "audit.failed") << i;
   }
   EXPECT_NE(outcomes[1].reasons.back().detail.find("full"), std::string::npos) << outcomes[1].reasons.back().detail;
   EXPECT_EQ(outcomes[3].decision, Decision::cleared);
@@ -581,7 +581,7 @@ TEST_F(LaneDriverTest, ADifferentFaceAfterTheMatchDoesNotInheritIt) {
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].decision, Decision::referred) << to_json(outcomes[0]).dump();
   ASSERT_FALSE(outcomes[0].reasons.empty());
-  EXPECT_EQ(outcomes[0].reasons[0].code, "face.liveness") << to_json(outcomes[0]).dump();
+  EXPECT_EQ(outcomes[0].reasons[0].name(), "face.liveness") << to_json(outcomes[0]).dump();
   EXPECT_EQ(devices_->openings, 0);
   EXPECT_GE(face_counts_.identity_mismatches, 1u);
   EXPECT_EQ(face_counts_.identity_mismatches, face_counts_.identity_checks);
@@ -599,7 +599,7 @@ TEST_F(LaneDriverTest, NoFaceAfterTheMatchFallsBackToAFullDetectionAndIsNotLive)
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].decision, Decision::referred) << to_json(outcomes[0]).dump();
   ASSERT_FALSE(outcomes[0].reasons.empty());
-  EXPECT_EQ(outcomes[0].reasons[0].code, "face.liveness") << to_json(outcomes[0]).dump();
+  EXPECT_EQ(outcomes[0].reasons[0].name(), "face.liveness") << to_json(outcomes[0]).dump();
   EXPECT_EQ(face_counts_.follow_lost, 1u);  // then nothing to follow: full detections
   EXPECT_EQ(face_counts_.followed, 0u);
   EXPECT_EQ(face_counts_.full_detections, static_cast<std::uint64_t>(outcomes[0].people.at(0).frames));

@@ -111,7 +111,7 @@ TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
   const auto no_record = services.check_policy({0, Role::traveller, "H2", ""});
   EXPECT_FALSE(no_record.eligible);
   ASSERT_EQ(no_record.reasons.size(), 1u);
-  EXPECT_EQ(no_record.reasons[0].code, "policy.no_record");
+  EXPECT_EQ(no_record.reasons[0].name(), "policy.no_record");
   EXPECT_EQ(services.enrolled_faces("H2").size(), 2u);
   const auto found = services.identify(faces.sample(2, 5));
   ASSERT_TRUE(found.best && found.second);
@@ -131,16 +131,16 @@ TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
   records_.put(models::parse_traveller(hong_kong_resident_text("H3", [](auto& t) { t["civil_capacity"] = "none"; }), "chip"));
   const auto alone = services.check_policy({0, Role::traveller, "H3", ""});
   EXPECT_FALSE(alone.eligible);
-  EXPECT_EQ(alone.reasons.at(0).code, "M3.guardian");
+  EXPECT_EQ(alone.reasons.at(0).name(), "M3.guardian");
   records_.put(models::parse_traveller(R"({"id": "H4", "birth_date": "2027-01-01", "residence": "hong_kong",
     "nationality": "CHN", "civil_capacity": "full", "consent": true, "documents": []})", "chip"));
-  EXPECT_EQ(services.check_policy({0, Role::traveller, "H4", ""}).reasons.at(0).code, "policy.birth_date");
+  EXPECT_EQ(services.check_policy({0, Role::traveller, "H4", ""}).reasons.at(0).name(), "policy.birth_date");
 
   // The document channel is M3 (smart), the document-free one DF: a mainlander is refused only by DF.
   records_.put(models::parse_traveller(hong_kong_resident_text("H5", [](auto& t) { t["residence"] = "mainland"; }), "chip"));
-  EXPECT_EQ(services.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).code, "DF.residence");
+  EXPECT_EQ(services.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).name(), "DF.residence");
   PolicyServices smart(policy(Channel::document), store, records_);
-  EXPECT_EQ(smart.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).code, "M3.document");
+  EXPECT_EQ(smart.check_policy({0, Role::traveller, "H5", ""}).reasons.at(0).name(), "M3.document");
 }
 
 }  // namespace
