@@ -41,7 +41,8 @@ gate::TransactionOutcome referred_outcome() {
   o.started_at = 1s;
   o.decided_at = 8s;
   o.holder_id = "obama";
-  o.reasons = {{"device.camera", "camera: disconnected: unplugged"}, {"face.timeout", "no matching face within 5 s"}};
+  o.reasons = {gate::Reason::fault(gate::Device::camera, "camera: disconnected: unplugged"),
+               {gate::ReasonCode::face_timeout, "no matching face within 5 s"}};
   o.people.resize(1);
   o.people[0].distance = 0.62;
   o.device_faults = {{gate::Device::camera, devices::FaultKind::disconnected, "camera: disconnected: unplugged", 6s}};
