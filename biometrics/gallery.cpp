@@ -72,18 +72,9 @@ float squared_distance(const float* a, const float* b) {
   return sum;
 }
 
-// Coarse scores: for each of `count` templates, the squared distance between its coarse code
-// and the probe's. Codes are in [-63, 63], so a difference fits int8 and a sum of two squares
-// fits int16: AVX2 does 32 dimensions in five instructions.
-__attribute__((target("avx2"))) void coarse_scores_avx2(const std::int8_t* codes, std::size_t count,
-                                                        const std::int8_t* probe, std::int32_t* out) {
-  const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe));
-  const __m256i ones = _mm256_set1_epi16(1);
-  auto one = [&](std::size_t t) __attribute__((target("avx2"))) {
-    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + t * Gallery::kCoarseDims));
-    const __m256i d = _mm256_abs_epi8(_mm256_sub_epi8(q, c));
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(d, d), ones);  // 8 partial sums
-  };
+// Each template's total from `one(t)`, its eight int32 partial sums, for t < count, into out[t].
+template <typename PartialSums>
+__attribute__((target("avx2"))) inline void store_totals(const PartialSums& one, std::size_t count, std::int32_t* out) {
   std::size_t t = 0;
   for (; t + 8 <= count; t += 8) {
     // Eight templates at once: two levels of hadd leave per-lane sums of templates 0-3 and
@@ -99,6 +90,21 @@ __attribute__((target("avx2"))) void coarse_scores_avx2(const std::int8_t* codes
     _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), one(t));
     out[t] = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
   }
+}
+
+// Coarse scores: for each of `count` templates, the squared distance between its coarse code
+// and the probe's. Codes are in [-63, 63], so a difference fits int8 and a sum of two squares
+// fits int16: AVX2 does 32 dimensions in five instructions.
+__attribute__((target("avx2"))) void coarse_scores_avx2(const std::int8_t* codes, std::size_t count,
+                                                        const std::int8_t* probe, std::int32_t* out) {
+  const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe));
+  const __m256i ones = _mm256_set1_epi16(1);
+  auto one = [&](std::size_t t) __attribute__((target("avx2"))) {
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + t * Gallery::kCoarseDims));
+    const __m256i d = _mm256_abs_epi8(_mm256_sub_epi8(q, c));
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(d, d), ones);  // 8 partial sums
+  };
+  store_totals(one, count, out);
 }
 
 void coarse_scores_portable(const std::int8_t* codes, std::size_t count, const std::int8_t* probe, std::int32_t* out) {
@@ -131,19 +137,7 @@ __attribute__((target("avx2"))) void coarse_scores_both_avx2(const std::int8_t* 
     return _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(d1, d1), ones),
                             _mm256_madd_epi16(_mm256_maddubs_epi16(d2, d2), ones));
   };
-  std::size_t t = 0;
-  for (; t + 8 <= count; t += 8) {
-    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(one(t), one(t + 1)), _mm256_hadd_epi32(one(t + 2), one(t + 3)));
-    const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(one(t + 4), one(t + 5)), _mm256_hadd_epi32(one(t + 6), one(t + 7)));
-    const __m256i sums =
-        _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + t), sums);
-  }
-  for (; t < count; ++t) {
-    alignas(32) std::int32_t lanes[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), one(t));
-    out[t] = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
-  }
+  store_totals(one, count, out);
 }
 
 void coarse_scores_both(const std::int8_t* first, const std::int8_t* second, std::size_t count,
