@@ -270,7 +270,7 @@ class ControllerGateModel final : public GateModel {
       const gate::Reason& first = o.reasons.front();
       guardian_failed = first.role == gate::Role::guardian;
       parts_.reasons.bit(first.code_name());
-      fta_reason = first.code == gate::ReasonCode::face_quality || first.code == gate::ReasonCode::face_timeout;
+      fta_reason = is_fta(first.code);
     }
     for (const gate::PersonEvidence& e : o.people) {
       const std::string_view document = gate::step_name(gate::Step::read_document, e.role),

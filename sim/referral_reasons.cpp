@@ -5,21 +5,12 @@
 namespace gatesim::sim {
 namespace {
 
-constexpr std::string_view kGateCodeNames[] = {
-    "document.timeout", "M3.guardian", "face.quality", "face.timeout", "face.no_match", "face.liveness", "tailgating",
-    "identification.not_found", "identification.ambiguous", "fingerprint.no_match", "fingerprint.timeout",
-    "gate.passback",
-};
-static_assert(std::size(kGateCodeNames) == static_cast<std::size_t>(GateCode::count));
-
 // By bit, as the kReason... constants.
 constexpr std::string_view kFixedReasons[] = {"face.no_match", "face.quality", "fingerprint.no_match",
                                               "device.camera", "party.member_referred", "channel.no_gate",
                                               "face.liveness"};
 
 }  // namespace
-
-std::string_view name(GateCode code) { return kGateCodeNames[static_cast<std::size_t>(code)]; }
 
 ReasonTable::ReasonTable() {
   for (std::string_view code : kFixedReasons) bit(code);
@@ -37,7 +28,7 @@ std::uint32_t ReasonTable::bit(std::string_view code) {
   }
   bits_.emplace(key, bit);
   for (std::size_t k = 0; k < gate_bits_.size(); ++k)
-    if (code == kGateCodeNames[k]) gate_bits_[k] = bit;
+    if (code == gate::name(static_cast<GateCode>(k))) gate_bits_[k] = bit;
   return bit;
 }
 

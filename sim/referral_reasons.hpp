@@ -6,9 +6,8 @@
 // later share the last bit, "other". The order of first appearance is part of a run's outputs
 // (travellers.jsonl lists a traveller's reasons by bit).
 //
-// GateCode: the gate controller's referral codes as typed constants (GateController::reason
-// names them), so a gate model refers without building or hashing text: each code's bit is
-// looked up once.
+// The gate controller's codes (gate::ReasonCode) are typed, so a gate model refers without
+// building or hashing text: each code's bit is looked up once.
 //
 // Thread safety: none; one table per replication.
 
@@ -18,6 +17,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "gate/transaction_outcome.hpp"
 
 namespace gatesim::sim {
 
@@ -30,12 +31,9 @@ enum : std::uint32_t {
   kReasonLiveness = 1 << 6,
 };
 
-enum class GateCode : std::uint8_t {
-  document_timeout, m3_guardian, face_quality, face_timeout, face_no_match, face_liveness, tailgating,
-  identification_not_found, identification_ambiguous, fingerprint_no_match, fingerprint_timeout, passback, count,
-};
-// ensures: the controller's text for `code` ("document.timeout", "M3.guardian", ...).
-std::string_view name(GateCode code);
+// The gate controller's referral codes, as the simulator's gate models give them: the controller's
+// own typed codes and names (gate::ReasonCode), one table for the lane and the simulator.
+using GateCode = gate::ReasonCode;
 // A failure to acquire: the face step ended without a face good enough to match.
 constexpr bool is_fta(GateCode code) { return code == GateCode::face_quality || code == GateCode::face_timeout; }
 
@@ -48,7 +46,7 @@ class ReasonTable {
   // ensures: the bit of the gate's `code` (bit(name(code)), looked up once).
   std::uint32_t bit(GateCode code) {
     const std::uint32_t known = gate_bits_[static_cast<std::size_t>(code)];
-    return known != 0 ? known : bit(name(code));
+    return known != 0 ? known : bit(gate::name(code));
   }
   // ensures: the bit of `code` if some traveller has been given it, else 0 (nothing added).
   std::uint32_t bit_if_known(GateCode code) const { return gate_bits_[static_cast<std::size_t>(code)]; }

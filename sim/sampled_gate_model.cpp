@@ -132,9 +132,9 @@ SimTime SampledGateModel::transaction(Party& p, int traveller, const gate::GateC
         const Verdict& v = *p.members[r ? 0 : traveller].gate_verdict;
         assert(v.reasons == 0);
         if (!v.guardian_required) return;
-        if (role == gate::Role::guardian) end = refer(role, GateCode::m3_guardian);
+        if (role == gate::Role::guardian) end = refer(role, GateCode::guardian_missing);
         else if (std::find(c.steps.begin(), c.steps.end(), gate::Step::guardian) == c.steps.end())
-          end = refer(gate::Role::traveller, GateCode::m3_guardian);
+          end = refer(gate::Role::traveller, GateCode::guardian_missing);
         guardian_required = true;
         guardian_on_record = traveller > 0 && p.has_guardian;
         return;
@@ -168,7 +168,7 @@ SimTime SampledGateModel::transaction(Party& p, int traveller, const gate::GateC
     if (s != gate::Step::guardian) {
       step(s, gate::Role::traveller);
     } else if (guardian_required && !guardian_on_record) {
-      end = refer(gate::Role::traveller, GateCode::m3_guardian);
+      end = refer(gate::Role::traveller, GateCode::guardian_missing);
     } else if (guardian_required) {
       guardian_seen = true;
       for (gate::Step g : c.steps)
@@ -277,7 +277,7 @@ SampledGateModel::StepEnd SampledGateModel::face_step(Member& m, gate::Role role
       if (judged == gate::Identification::identified) {
         self = nearest_is_self;
         if (role == gate::Role::guardian && !self) {  // not the guardian on record
-          end = refer(gate::Role::traveller, GateCode::m3_guardian);
+          end = refer(gate::Role::traveller, GateCode::guardian_missing);
           break;
         }
         // The controller's person_found: who was identified is asked about before the face counts as matched.
