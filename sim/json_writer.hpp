@@ -1,29 +1,34 @@
 #pragma once
-// JsonWriter: appends one JSON value to a string, compactly (no spaces), escaping every string
+// JsonWriter: appends JSON values to a TextBuffer, compactly (no spaces), escaping every string
 // value (quote, backslash, control characters; other bytes, UTF-8 included, pass through), so
 // a machine output is valid JSON whatever text a reason code or a name holds; field names are
-// the program's own and written as they are. Commas are placed
-// by the writer. Numbers: integers exactly, doubles in fixed notation with three decimals
-// (correctly rounded as printf's "%.3f", without printf's cost: a day's records hold millions of
-// numbers). Built for the simulator's per-traveller records (sim/records.hpp), where
+// the program's own and written as they are. Commas are placed by the writer. Numbers: integers
+// exactly, doubles in fixed notation with three decimals, correctly rounded as printf's "%.3f"
+// (round half to even on exact ties) without printf's cost: a day's records hold millions of
+// numbers. Built for the simulator's per-traveller records (sim/records.hpp), where
 // nlohmann::json's tree per line would cost more than the simulation.
 //
-// Thread safety: none; one writer per string.
+// Each call asks the buffer for room once and writes in place (sim/text_buffer.hpp): a field
+// name's length is known at compile time, so its comma, quotes and colon are a few stores.
+//
+// Thread safety: none; one writer per buffer.
 
 #include <algorithm>
 #include <cassert>
 #include <charconv>
-#include <cstring>
+#include <cmath>
 #include <cstdint>
-#include <string>
+#include <cstring>
 #include <string_view>
+
+#include "sim/text_buffer.hpp"
 
 namespace gatesim::sim {
 
 class JsonWriter {
  public:
   // ensures: values are appended to `out` (not cleared).
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  explicit JsonWriter(TextBuffer& out) : out_(out) {}
 
   JsonWriter& begin_object() { return open('{'); }
   JsonWriter& end_object() { return close('}'); }
@@ -31,140 +36,156 @@ class JsonWriter {
   JsonWriter& end_array() { return close(']'); }
 
   // A field name: the program's own (a literal, a channel name), so it is written as it is,
-  // without the per-character check data gets; a literal's length is known at compile time,
-  // which makes writing it a few moves (a record has two dozen names).
+  // without the per-character check data gets.
   // requires: inside an object, and the previous key has its value; `name` needs no escaping
   //           (asserted in debug builds).
   template <std::size_t N>
   JsonWriter& key(const char (&name)[N]) {
     static_assert(N > 1, "a field name");
-    char piece[N + 3];  // , " name " :
-    std::size_t n = 0;
-    if (comma_) piece[n++] = ',';
-    piece[n++] = '"';
-    std::memcpy(piece + n, name, N - 1);
-    n += N - 1;
-    piece[n++] = '"';
-    piece[n++] = ':';
     assert(std::none_of(name, name + N - 1, needs_escape));
-    out_.append(piece, n);
+    char* at = out_.room(N + 3);  // , " name " :
+    *at = ',';
+    at += comma_;
+    *at++ = '"';
+    std::memcpy(at, name, N - 1);
+    at += N - 1;
+    *at++ = '"';
+    *at++ = ':';
+    out_.commit(at);
     comma_ = false;
     return *this;
   }
   JsonWriter& key(std::string_view name) {
     assert(std::none_of(name.begin(), name.end(), needs_escape));
-    if (comma_) out_ += ',';
-    out_ += '"';
-    out_.append(name);
-    out_ += "\":";
+    char* at = out_.room(name.size() + 4);
+    *at = ',';
+    at += comma_;
+    *at++ = '"';
+    std::memcpy(at, name.data(), name.size());
+    at += name.size();
+    *at++ = '"';
+    *at++ = ':';
+    out_.commit(at);
     comma_ = false;
     return *this;
   }
   JsonWriter& string(std::string_view text) {
-    Piece piece(comma_);
-    if (piece.fits(text.size() + 2) && std::none_of(text.begin(), text.end(), needs_escape)) {
-      piece.put('"');
-      piece.put(text);
-      piece.put('"');
-      flush(piece);
-    } else {
-      flush(piece);
-      out_ += '"';
-      append_escaped(text);
-      out_ += '"';
-    }
-    return done();
+    char* at = start(text.size() * kMaxEscaped + 2);
+    *at++ = '"';
+    at = put_escaped(at, text);
+    *at++ = '"';
+    return done(at);
   }
   JsonWriter& integer(std::uint64_t v) {
-    Piece piece(comma_);
-    piece.end = std::to_chars(piece.end, piece.buffer + sizeof piece.buffer, v).ptr;
-    flush(piece);
-    return done();
+    char* at = start(20);
+    return done(std::to_chars(at, at + 20, v).ptr);
   }
   // ensures: `v` with three decimals ("%.3f").
   JsonWriter& fixed3(double v) {
-    if (comma_) out_ += ',';
-    append_fixed3(out_, v);
-    return done();
+    char* at = start(kMaxFixed3);
+    return done(put_fixed3(at, v));
   }
   JsonWriter& boolean(bool v) {
-    Piece piece(comma_);
-    piece.put(v ? std::string_view("true") : std::string_view("false"));
-    flush(piece);
-    return done();
+    const std::string_view text = v ? "true" : "false";
+    char* at = start(text.size());
+    std::memcpy(at, text.data(), text.size());
+    return done(at + text.size());
   }
 
-  // `v` with three decimals, as fixed3, for text that is not JSON (a CSV field). The buffer
-  // holds any double in fixed notation.
-  static void append_fixed3(std::string& out, double v) {
-    char buffer[320];
-    const char* end = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::fixed, 3).ptr;
-    out.append(buffer, static_cast<std::size_t>(end - buffer));
+  // The most "%.3f" writes: any double in fixed notation (a sign, 309 digits, a point, three).
+  static constexpr std::size_t kMaxFixed3 = 320;
+  // `v` as "%.3f" (fixed3) at `at`, for text that is not JSON (a CSV field).
+  // requires: kMaxFixed3 bytes at `at`. ensures: returns the end of what was written.
+  static char* put_fixed3(char* at, double v) {
+    // Most values are non-negative seconds: round v * 1000 to an integer and print it with a
+    // point before its last three digits. The product r = v * 1000 is rounded, but its exact
+    // value differs from r by at most half an ulp of r, while r's distance to a half-integer,
+    // when not zero, is a whole number of ulps (r < 2^52); so the exact value rounds the way
+    // r does unless r is exactly half-way. Then, and for negative, huge or NaN values,
+    // std::to_chars decides (exactly, as printf does).
+    if (!std::signbit(v) && v < 4294967296.0) {
+      const double r = v * 1000.0;
+      const double floor = std::floor(r);
+      const double above_half = (r - floor) - 0.5;  // exact: see above
+      if (above_half != 0) {
+        const std::uint64_t n = static_cast<std::uint64_t>(floor) + (above_half > 0 ? 1 : 0);
+        at = std::to_chars(at, at + 10, n / 1000).ptr;
+        const auto thousandths = static_cast<unsigned>(n % 1000);
+        at[0] = '.';
+        at[1] = static_cast<char>('0' + thousandths / 100);
+        at[2] = static_cast<char>('0' + thousandths / 10 % 10);
+        at[3] = static_cast<char>('0' + thousandths % 10);
+        return at + 4;
+      }
+    }
+    return std::to_chars(at, at + kMaxFixed3, v, std::chars_format::fixed, 3).ptr;
   }
+  static void append_fixed3(TextBuffer& out, double v) { out.commit(put_fixed3(out.room(kMaxFixed3), v)); }
 
  private:
-  // What one call appends, gathered on the stack and appended at once: a record has a few
-  // dozen fields, and appending each comma, quote and colon on its own was a measurable share
-  // of writing it.
-  struct Piece {
-    explicit Piece(bool comma) : end(buffer) {
-      if (comma) *end++ = ',';
-    }
-    bool fits(std::size_t n) const { return static_cast<std::size_t>(buffer + sizeof buffer - end) >= n; }
-    void put(char c) { *end++ = c; }
-    void put(std::string_view text) {
-      std::memcpy(end, text.data(), text.size());
-      end += text.size();
-    }
-    char buffer[96];
-    char* end;
-  };
-  void flush(const Piece& piece) { out_.append(piece.buffer, static_cast<std::size_t>(piece.end - piece.buffer)); }
+  static constexpr std::size_t kMaxEscaped = 6;  // \u00XX
 
+  // Room for a value of at most `n` bytes and its comma; returns where the value goes.
+  char* start(std::size_t n) {
+    char* at = out_.room(n + 1);
+    *at = ',';
+    return at + comma_;
+  }
+  JsonWriter& done(const char* end) {
+    out_.commit(end);
+    comma_ = true;
+    return *this;
+  }
   JsonWriter& open(char bracket) {
-    Piece piece(comma_);
-    piece.put(bracket);
-    flush(piece);
+    char* at = start(1);
+    *at++ = bracket;
+    out_.commit(at);
     comma_ = false;
     return *this;
   }
   JsonWriter& close(char bracket) {
-    out_ += bracket;
-    return done();
+    char* at = out_.room(1);
+    *at++ = bracket;
+    return done(at);
   }
-  JsonWriter& done() {
-    comma_ = true;
-    return *this;
-  }
+
   static bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
-  void append_escaped(std::string_view text);
-
-  std::string& out_;
-  bool comma_ = false;  // a value precedes: the next one needs a comma
-};
-
-inline void JsonWriter::append_escaped(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : text) {
-    switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+  // Copies `text` to `at`, escaped; runs that need no escaping are copied whole.
+  // requires: kMaxEscaped * text.size() bytes at `at`. ensures: returns the end.
+  static char* put_escaped(char* at, std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const char* s = text.data();
+    const char* const end = s + text.size();
+    for (;;) {
+      const char* clean = std::find_if(s, end, needs_escape);
+      if (clean != s) std::memcpy(at, s, static_cast<std::size_t>(clean - s));
+      at += clean - s;
+      if (clean == end) return at;
+      const char c = *clean;
+      s = clean + 1;
+      *at++ = '\\';
+      switch (c) {
+        case '"': *at++ = '"'; break;
+        case '\\': *at++ = '\\'; break;
+        case '\n': *at++ = 'n'; break;
+        case '\r': *at++ = 'r'; break;
+        case '\t': *at++ = 't'; break;
+        case '\b': *at++ = 'b'; break;
+        case '\f': *at++ = 'f'; break;
+        default: {
           const auto u = static_cast<unsigned char>(c);
-          out_ += "\\u00";
-          out_ += kHex[u >> 4];
-          out_ += kHex[u & 15];
-        } else {
-          out_ += c;
+          *at++ = 'u';
+          *at++ = '0';
+          *at++ = '0';
+          *at++ = kHex[u >> 4];
+          *at++ = kHex[u & 15];
         }
+      }
     }
   }
-}
+
+  TextBuffer& out_;
+  bool comma_ = false;  // a value precedes: the next one needs a comma
+};
 
 }  // namespace gatesim::sim

@@ -130,7 +130,8 @@ class PortSimulation final : public PacedSimulation, GateHall {
     return events_.empty() || (events_.now() >= end_ && in_port_ == 0 && !arrivals_.trace_pending());
   }
 
-  // Handles the events due up to `until`, in order.
+  // Handles the events due up to `until`, in order; the records of those who left are in the
+  // stream on return (a real-time replay's reader follows it).
   void advance(SimTime until) override {
     while (!finished()) {
       const auto e = events_.pop_until(until);
@@ -138,6 +139,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
       handle(*e);
       if (options_.progress && (events_.handled() & 0xFFFF) == 0) options_.progress(fraction_done());
     }
+    if (traveller_records_) traveller_records_->flush();
   }
 
   void advance_clock(SimTime at) override { events_.advance_to(at); }
@@ -186,6 +188,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
       r.image_analysis_s = faces->analysis_seconds();
     }
     r.drained_at_h = to_seconds(events_.now()) / 3600.0;
+    if (traveller_records_) traveller_records_->flush();
     if (options_.progress) options_.progress(1.0);
     return r;
   }

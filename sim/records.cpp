@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <iterator>
+#include <string>
 
 #include "biometrics/presentation_attacks.hpp"
 #include "sim/json_writer.hpp"
@@ -10,8 +11,7 @@ namespace gatesim::sim {
 
 void TravellerRecords::write(const Party& p, const Member& m, Decision decision, SimTime departure) {
   const TravellerProfile& t = m.profile;
-  line_.clear();
-  JsonWriter json(line_);
+  JsonWriter json(lines_);
   json.begin_object();
   json.key("traveller").integer(m.id);
   json.key("party").integer(p.id);
@@ -61,16 +61,21 @@ void TravellerRecords::write(const Party& p, const Member& m, Decision decision,
     if (m.incidents & (1u << b)) json.string(kIncidentNames[b]);
   json.end_array();
   json.end_object();
-  line_ += '\n';
-  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+  lines_.append('\n');
+  if (lines_.size() >= kFlushAt) flush();
+}
+
+void TravellerRecords::flush() {
+  if (lines_.empty()) return;
+  out_.write(lines_.view().data(), static_cast<std::streamsize>(lines_.size()));
+  lines_.clear();
 }
 
 namespace {
 
-void append_integer(std::string& out, std::uint64_t v) {
-  char buffer[24];
-  const char* end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
-  out.append(buffer, static_cast<std::size_t>(end - buffer));
+void append_integer(TextBuffer& out, std::uint64_t v) {
+  char* at = out.room(20);
+  out.commit(std::to_chars(at, at + 20, v).ptr);
 }
 
 }  // namespace
@@ -85,20 +90,21 @@ IntervalRecords::IntervalRecords(std::ostream& out) : out_(out) {
 }
 
 void IntervalRecords::write(const IntervalRow& row) {
-  std::string o;
+  TextBuffer& o = row_;
+  o.clear();
   JsonWriter::append_fixed3(o, row.start_h);
-  for (std::uint64_t v : {row.arrivals, row.departures}) o += ',', append_integer(o, v);
+  for (std::uint64_t v : {row.arrivals, row.departures}) o.append(','), append_integer(o, v);
   for (int c = 0; c < kChannelCount; ++c) {
-    for (std::uint64_t v : {row.queue[c], row.served[c]}) o += ',', append_integer(o, v);
-    o += ',';
+    for (std::uint64_t v : {row.queue[c], row.served[c]}) o.append(','), append_integer(o, v);
+    o.append(',');
     JsonWriter::append_fixed3(o, row.utilisation[c]);
-    o += ',';
+    o.append(',');
     JsonWriter::append_fixed3(o, row.mean_wait_s[c]);
   }
-  o += ',';
+  o.append(',');
   append_integer(o, row.gates_down);
-  o += '\n';
-  out_ << o;
+  o.append('\n');
+  out_.write(o.view().data(), static_cast<std::streamsize>(o.size()));
 }
 
 }  // namespace gatesim::sim
