@@ -8,12 +8,17 @@
 // numbers. Built for the simulator's per-traveller records (sim/records.hpp), where
 // nlohmann::json's tree per line would cost more than the simulation.
 //
-// Each call asks the buffer for room once and writes in place (sim/text_buffer.hpp): a field
-// name's length is known at compile time, so its comma, quotes and colon are a few stores.
+// The writer keeps its own cursor into the buffer's room (sim/text_buffer.hpp) and hands the
+// text over when it is destroyed: a writer is a local whose cursor stays in registers, where a
+// cursor in the buffer would be stored and reloaded around every byte written (a char store may
+// alias it). Each call checks the room once; a field name's length is known at compile time,
+// so its comma, quotes and colon are a few stores.
 //
-// Thread safety: none; one writer per buffer.
+// Thread safety: none. One writer at a time per buffer, and the buffer is left alone while it
+// lives.
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -27,8 +32,12 @@ namespace gatesim::sim {
 
 class JsonWriter {
  public:
-  // ensures: values are appended to `out` (not cleared).
-  explicit JsonWriter(TextBuffer& out) : out_(out) {}
+  // ensures: values are appended to `out` (not cleared), and are in it once the writer is
+  //          destroyed.
+  explicit JsonWriter(TextBuffer& out) : out_(out), at_(out.room(0)), limit_(out.limit()) {}
+  ~JsonWriter() { out_.commit(at_); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   JsonWriter& begin_object() { return open('{'); }
   JsonWriter& end_object() { return close('}'); }
@@ -43,7 +52,7 @@ class JsonWriter {
   JsonWriter& key(const char (&name)[N]) {
     static_assert(N > 1, "a field name");
     assert(std::none_of(name, name + N - 1, needs_escape));
-    char* at = out_.room(N + 3);  // , " name " :
+    char* at = reserve(N + 3);  // , " name " :
     *at = ',';
     at += comma_;
     *at++ = '"';
@@ -51,13 +60,13 @@ class JsonWriter {
     at += N - 1;
     *at++ = '"';
     *at++ = ':';
-    out_.commit(at);
+    at_ = at;
     comma_ = false;
     return *this;
   }
   JsonWriter& key(std::string_view name) {
     assert(std::none_of(name.begin(), name.end(), needs_escape));
-    char* at = out_.room(name.size() + 4);
+    char* at = reserve(name.size() + 4);
     *at = ',';
     at += comma_;
     *at++ = '"';
@@ -65,7 +74,7 @@ class JsonWriter {
     at += name.size();
     *at++ = '"';
     *at++ = ':';
-    out_.commit(at);
+    at_ = at;
     comma_ = false;
     return *this;
   }
@@ -125,31 +134,56 @@ class JsonWriter {
  private:
   static constexpr std::size_t kMaxEscaped = 6;  // \u00XX
 
+  // ensures: at least `n` writable bytes at the returned cursor.
+  char* reserve(std::size_t n) {
+    if (static_cast<std::size_t>(limit_ - at_) < n) [[unlikely]] {
+      out_.commit(at_);
+      at_ = out_.room(n);
+      limit_ = out_.limit();
+    }
+    return at_;
+  }
   // Room for a value of at most `n` bytes and its comma; returns where the value goes.
   char* start(std::size_t n) {
-    char* at = out_.room(n + 1);
+    char* at = reserve(n + 1);
     *at = ',';
     return at + comma_;
   }
-  JsonWriter& done(const char* end) {
-    out_.commit(end);
+  JsonWriter& done(char* end) {
+    at_ = end;
     comma_ = true;
     return *this;
   }
   JsonWriter& open(char bracket) {
     char* at = start(1);
     *at++ = bracket;
-    out_.commit(at);
+    at_ = at;
     comma_ = false;
     return *this;
   }
   JsonWriter& close(char bracket) {
-    char* at = out_.room(1);
+    char* at = reserve(1);
     *at++ = bracket;
     return done(at);
   }
 
   static bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
+  // The first byte of [s, end) that needs escaping, or `end`; eight bytes a step (a value is
+  // mostly a name of a dozen or two letters). For each byte of a word: below 0x20, or equal to
+  // a quote or a backslash (zero after xor), flagged in its top bit; a flag can be wrong only
+  // above a true one, so the lowest flag is the first such byte.
+  static const char* find_escape(const char* s, const char* end) {
+    static_assert(std::endian::native == std::endian::little, "the first byte is the word's lowest");
+    constexpr std::uint64_t kOnes = 0x0101010101010101u, kTops = 0x8080808080808080u;
+    auto below = [](std::uint64_t x, std::uint64_t n) { return (x - kOnes * n) & ~x & kTops; };
+    for (; end - s >= 8; s += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, s, 8);
+      const std::uint64_t flags = below(x, 0x20) | below(x ^ (kOnes * '"'), 1) | below(x ^ (kOnes * '\\'), 1);
+      if (flags != 0) return s + std::countr_zero(flags) / 8;
+    }
+    return std::find_if(s, end, needs_escape);
+  }
   // Copies `text` to `at`, escaped; runs that need no escaping are copied whole.
   // requires: kMaxEscaped * text.size() bytes at `at`. ensures: returns the end.
   static char* put_escaped(char* at, std::string_view text) {
@@ -157,7 +191,7 @@ class JsonWriter {
     const char* s = text.data();
     const char* const end = s + text.size();
     for (;;) {
-      const char* clean = std::find_if(s, end, needs_escape);
+      const char* clean = find_escape(s, end);
       if (clean != s) std::memcpy(at, s, static_cast<std::size_t>(clean - s));
       at += clean - s;
       if (clean == end) return at;
@@ -185,6 +219,8 @@ class JsonWriter {
   }
 
   TextBuffer& out_;
+  char* at_;     // the end of what this writer wrote
+  char* limit_;  // the end of the buffer's room
   bool comma_ = false;  // a value precedes: the next one needs a comma
 };
 

@@ -9,9 +9,18 @@
 
 namespace gatesim::sim {
 
-void TravellerRecords::write(const Party& p, const Member& m, Decision decision, SimTime departure) {
+namespace {
+
+void append_integer(TextBuffer& out, std::uint64_t v) {
+  char* at = out.room(20);
+  out.commit(std::to_chars(at, at + 20, v).ptr);
+}
+
+// One traveller's JSON object (the README's travellers.jsonl fields), into `out`.
+void put_record(TextBuffer& out, const ReasonTable& reasons, const Party& p, const Member& m, Decision decision,
+                SimTime departure) {
   const TravellerProfile& t = m.profile;
-  JsonWriter json(lines_);
+  JsonWriter json(out);
   json.begin_object();
   json.key("traveller").integer(m.id);
   json.key("party").integer(p.id);
@@ -53,14 +62,20 @@ void TravellerRecords::write(const Party& p, const Member& m, Decision decision,
   json.key("departure_s").fixed3(to_seconds(departure));
   json.key("decision").string(name(decision));
   json.key("reasons").begin_array();
-  for (std::size_t b = 0; b < reasons_.names().size(); ++b)
-    if (m.reasons & (1u << b)) json.string(reasons_.name_of(b));
+  for (std::size_t b = 0; b < reasons.names().size(); ++b)
+    if (m.reasons & (1u << b)) json.string(reasons.name_of(b));
   json.end_array();
   json.key("incidents").begin_array();
   for (std::size_t b = 0; b < std::size(kIncidentNames); ++b)
     if (m.incidents & (1u << b)) json.string(kIncidentNames[b]);
   json.end_array();
   json.end_object();
+}  // the writer hands its text to `out`
+
+}  // namespace
+
+void TravellerRecords::write(const Party& p, const Member& m, Decision decision, SimTime departure) {
+  put_record(lines_, reasons_, p, m, decision, departure);
   lines_.append('\n');
   if (lines_.size() >= kFlushAt) flush();
 }
@@ -70,15 +85,6 @@ void TravellerRecords::flush() {
   out_.write(lines_.view().data(), static_cast<std::streamsize>(lines_.size()));
   lines_.clear();
 }
-
-namespace {
-
-void append_integer(TextBuffer& out, std::uint64_t v) {
-  char* at = out.room(20);
-  out.commit(std::to_chars(at, at + 20, v).ptr);
-}
-
-}  // namespace
 
 IntervalRecords::IntervalRecords(std::ostream& out) : out_(out) {
   std::string h = "start_h,arrivals,departures";

@@ -18,16 +18,20 @@ namespace gatesim::sim {
 
 class TextBuffer {
  public:
-  TextBuffer() = default;
+  // ensures: empty, with some room (never a null pointer to write at).
+  TextBuffer() : data_(std::make_unique_for_overwrite<char[]>(kInitialCapacity)), capacity_(kInitialCapacity) {}
   TextBuffer(const TextBuffer&) = delete;
   TextBuffer& operator=(const TextBuffer&) = delete;
 
-  // ensures: at least `n` writable bytes at the returned pointer (the end of the text); the text
-  //          so far is unchanged. The pointer is valid until the next room() or append().
+  // ensures: at least `n` writable bytes at the returned pointer (the end of the text), up to
+  //          limit(); the text so far is unchanged. Both are valid until the next room() or
+  //          append().
   char* room(std::size_t n) {
-    if (capacity_ - size_ < n) grow(n);
+    if (capacity_ - size_ < n) [[unlikely]] grow(n);
     return data_.get() + size_;
   }
+  // ensures: the end of the room the last room() handed out.
+  char* limit() const { return data_.get() + capacity_; }
   // requires: `end` within the last room() handed out, at or after its start.
   // ensures: the text ends at `end`.
   void commit(const char* end) {
@@ -52,14 +56,16 @@ class TextBuffer {
   void clear() { size_ = 0; }
 
  private:
-  void grow(std::size_t n) {
-    std::size_t capacity = capacity_ < 256 ? 256 : capacity_ * 2;
+  [[gnu::noinline]] void grow(std::size_t n) {
+    std::size_t capacity = capacity_ * 2;
     while (capacity - size_ < n) capacity *= 2;
     auto data = std::make_unique_for_overwrite<char[]>(capacity);
     if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
     data_ = std::move(data);
     capacity_ = capacity;
   }
+
+  static constexpr std::size_t kInitialCapacity = 256;
 
   std::unique_ptr<char[]> data_;
   std::size_t size_ = 0, capacity_ = 0;

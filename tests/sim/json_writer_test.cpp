@@ -30,15 +30,18 @@ std::string fixed3(double v) {
 
 TEST(JsonWriter, PlacesCommasInNestedObjectsAndArrays) {
   TextBuffer out;
-  JsonWriter json(out);
-  json.begin_object();
-  json.key("a").integer(1);
-  json.key("list").begin_array().string("x").string("y").begin_object().end_object().end_array();
-  json.key("empty").begin_array().end_array();
-  json.key(std::string_view("named")).string("");
-  json.key("inner").begin_object().key("b").boolean(true).key("c").fixed3(2.5).key("d").boolean(false).end_object();
-  json.end_object();
-  EXPECT_EQ(out.view(), R"({"a":1,"list":["x","y",{}],"empty":[],"named":"","inner":{"b":true,"c":2.500,"d":false}})");
+  out.append("prefix ");
+  {
+    JsonWriter json(out);
+    json.begin_object();
+    json.key("a").integer(1);
+    json.key("list").begin_array().string("x").string("y").begin_object().end_object().end_array();
+    json.key("empty").begin_array().end_array();
+    json.key(std::string_view("named")).string("");
+    json.key("inner").begin_object().key("b").boolean(true).key("c").fixed3(2.5).key("d").boolean(false).end_object();
+    json.end_object();
+  }  // the writer hands its text over
+  EXPECT_EQ(out.view(), R"(prefix {"a":1,"list":["x","y",{}],"empty":[],"named":"","inner":{"b":true,"c":2.500,"d":false}})");
 }
 
 TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
@@ -51,6 +54,50 @@ TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
   const auto parsed = nlohmann::json::parse(out.view());
   EXPECT_EQ(parsed.at("key").get<std::string>(), nasty);
   EXPECT_EQ(parsed.at("all").get<std::string>(), std::string(40, '\x02'));
+}
+
+// Escaping looks at eight bytes at a time: every position of a byte that needs it, next to bytes
+// that do not (among them the neighbours of the bytes it looks for and UTF-8's high bytes).
+TEST(JsonWriter, EscapesWhereverTheByteFallsInTheText) {
+  auto reference = [](const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\b') out += "\\b";
+      else if (c == '\f') out += "\\f";
+      else if (u < 0x20) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\u%04x", u);
+        out += hex;
+      } else out += c;
+    }
+    return out + "\"";
+  };
+  const char fillers[] = {'a', ' ', '!', '#', '[', ']', '\x7f', '\x80', '\xa2', '\xdc', '\xff'};
+  const char specials[] = {'\0', '\x01', '\n', '\x1f', '"', '\\'};
+  for (std::size_t length = 1; length <= 40; ++length)
+    for (std::size_t at = 0; at < length; ++at)
+      for (const char filler : fillers)
+        for (const char special : specials) {
+          std::string text(length, filler);
+          text[at] = special;
+          if (at + 3 < length) text[at + 3] = special;  // a second one in the same word or the next
+          TextBuffer out;
+          JsonWriter(out).string(text);
+          ASSERT_EQ(out.view(), reference(text)) << length << " " << at << " " << int(filler) << " " << int(special);
+        }
+  for (std::size_t length = 0; length <= 40; ++length)
+    for (const char filler : fillers) {
+      const std::string text(length, filler);
+      TextBuffer out;
+      JsonWriter(out).string(text);
+      ASSERT_EQ(out.view(), reference(text));
+    }
 }
 
 TEST(JsonWriter, PrintsNumbersAsPrintfDoesWithThreeDecimals) {
@@ -84,6 +131,24 @@ TEST(JsonWriter, ThreeDecimalsAreExactAtTiesAndNearThem) {
     const double v = static_cast<double>(us * 104729) * 1e-6;
     ASSERT_EQ(fixed3(v), printf3(v)) << v;
   }
+}
+
+TEST(JsonWriter, OneWriterGrowsTheBufferAsItWrites) {
+  TextBuffer out;
+  std::string expected = "[";
+  {
+    JsonWriter json(out);
+    json.begin_array();
+    for (int i = 0; i < 20000; ++i) {
+      json.integer(static_cast<std::uint64_t>(i)).string("x\n").fixed3(i / 7.0);
+      if (i > 0) expected += ',';
+      expected += std::to_string(i);
+      expected += ",\"x\\n\",";
+      expected += printf3(i / 7.0);
+    }
+    json.end_array();
+  }
+  EXPECT_EQ(out.view(), expected + "]");
 }
 
 TEST(TextBuffer, GrowsKeepingItsTextAndReusesItsRoom) {
