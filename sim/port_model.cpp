@@ -86,6 +86,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
     const auto& external = o.realtime.external_gates;
     if (!external.empty() && !(o.realtime.speed > 0))
       throw models::InputError("external gates need real-time pacing (a speed above 0)");
+    assert(external.empty() || !o.realtime.control);  // a live lane cannot be paused (RealtimeOptions::control)
     if (external.size() > static_cast<std::size_t>(s.channels.document_gates))
       throw models::InputError(s.file + ": channels.document_gates: " + std::to_string(s.channels.document_gates) +
                                ", fewer than the " + std::to_string(external.size()) + " external gates");
@@ -114,7 +115,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
   SimResult run() {
     start();
     if (options_.realtime.speed > 0) {
-      RealtimePacer pacer(options_.realtime.speed, options_.realtime.status);
+      RealtimePacer pacer(options_.realtime.speed, options_.realtime.status, options_.realtime.control);
       if (external_model_) external_model_->set_poster(pacer.poster());
       pacer.run(*this);
     } else {

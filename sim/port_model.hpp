@@ -27,6 +27,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -38,6 +39,8 @@
 #include "sim/wait_stats.hpp"
 
 namespace gatesim::sim {
+
+class PaceControl;
 
 enum Channel : std::uint8_t { kDocumentGates = 0, kDocumentFreeGates = 1, kCounters = 2 };
 constexpr int kChannelCount = 3;
@@ -162,6 +165,10 @@ struct RealtimeOptions {
   // Each replaces one document gate (the first ones); they never fault. requires: speed > 0.
   std::vector<ExternalGate*> external_gates;
   std::function<void(const RealtimeStatus&)> status;
+  // Pause, resume and speed asked from another thread (sim/realtime.hpp); null: none. Only the
+  // wall-clock schedule moves, never the outputs. requires: no external gates (a live lane
+  // works in wall-clock time).
+  std::shared_ptr<PaceControl> control;
 };
 
 struct RunOptions {

@@ -13,18 +13,57 @@
 // keep the speed finishes late with the same outputs. RealtimeStatus::behind_s and
 // max_behind_s say by how much it was late, so a user sees that the speed was not kept.
 //
+// Pausing and changing the speed (PaceControl): asked from any thread, obeyed by run()'s thread
+// at its next wait. They move only the wall-clock schedule, never the simulated one: the same
+// events are handled in the same order, so the outputs are the same bytes. A pause does not count
+// as falling behind: on resume, the schedule starts again from the simulated time it stopped at.
+//
 // Thread safety: run() on one thread; the function from poster() may be called from any thread,
-// before, during or after run() (after it, the work is dropped).
+// before, during or after run() (after it, the work is dropped). PaceControl: any thread.
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "sim/event_queue.hpp"
 #include "sim/port_model.hpp"
 
 namespace gatesim::sim {
+
+// What a user may ask of a running replay: pause, resume, another speed. Asked from any thread
+// (a dashboard's), obeyed by the pacer's thread at its next wait.
+// Thread safety: every member may be called from any thread.
+class PaceControl {
+ public:
+  // The speeds a user may ask for (--realtime, the dashboard's control); tests pace faster.
+  static constexpr double kMinSpeed = 0.01, kMaxSpeed = 100;
+  struct State {
+    double speed = 1;
+    bool paused = false;
+  };
+  // requires: speed > 0.
+  explicit PaceControl(double speed);
+  PaceControl(const PaceControl&) = delete;
+  PaceControl& operator=(const PaceControl&) = delete;
+
+  // ensures: the replay stops handling events (status still comes about once a wall second).
+  void pause();
+  // ensures: the replay goes on from the simulated time it paused at.
+  void resume();
+  // requires: speed > 0. ensures: the replay goes on at this speed.
+  void set_speed(double speed);
+  // ensures: what was asked last (the pacer obeys it at its next wait).
+  State state() const;
+
+ private:
+  friend class RealtimePacer;
+  void changed();
+  mutable std::mutex mutex_;
+  State state_;
+  std::function<void()> wake_;  // set by a running pacer: wakes its thread
+};
 
 // The simulation as the pacer drives it.
 class PacedSimulation {
@@ -51,8 +90,11 @@ class RealtimePacer {
   using Poster = std::function<void(Work)>;
 
   // requires: speed > 0 (simulated seconds per wall second). `status`: called on run()'s
-  //           thread about once a wall second and once at the end; may be empty.
-  RealtimePacer(double speed, std::function<void(const RealtimeStatus&)> status);
+  //           thread about once a wall second and once at the end; may be empty. `control`:
+  //           when given, its state replaces `speed` and is obeyed while run() runs (one pacer
+  //           runs with a control at a time).
+  RealtimePacer(double speed, std::function<void(const RealtimeStatus&)> status,
+                std::shared_ptr<PaceControl> control = nullptr);
   ~RealtimePacer();
   RealtimePacer(const RealtimePacer&) = delete;
   RealtimePacer& operator=(const RealtimePacer&) = delete;
@@ -66,8 +108,8 @@ class RealtimePacer {
 
  private:
   struct Mailbox;
-  const double speed_;
   const std::function<void(const RealtimeStatus&)> status_;
+  const std::shared_ptr<PaceControl> control_;  // never null: the caller's, or one of its own
   std::shared_ptr<Mailbox> mailbox_;
 };
 

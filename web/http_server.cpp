@@ -110,6 +110,7 @@ struct HttpServer::Impl {
     Access access;
   };
   std::map<std::string, Route, std::less<>> routes;
+  std::map<std::string, PostHandler, std::less<>> post_routes;
   std::string websocket_path;
   std::function<std::string()> snapshot;
 
@@ -312,7 +313,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const std::string_view path = target.substr(0, question);
     const std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
     if (!target.starts_with('/')) return respond(error(400, "bad request: the target is not a path"), false);
-    if (request.method() != http::verb::get) return respond(error(405, "method not allowed: this server is read-only"), false);
+    const auto post_route = request.method() == http::verb::post ? server.post_routes.find(path) : server.post_routes.end();
+    const bool post = post_route != server.post_routes.end();
+    if (request.method() != http::verb::get && !post)
+      return respond(error(405, "method not allowed: this server is read-only"), false);
     const auto host_field = request[http::field::host];
     const std::string_view host(host_field.data(), host_field.size());
     if (host.empty()) return respond(error(400, "bad request: no Host header"), false);
@@ -324,10 +328,23 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (!origin_allowed(origin, host))
       return respond(error(403, "forbidden: a page of another site (Origin " + std::string(origin) + ")"), false);
     const auto route = server.routes.find(path);
-    const bool open = route != server.routes.end() && route->second.access == Access::open && !ws::is_upgrade(request);
+    const bool open = !post && route != server.routes.end() && route->second.access == Access::open && !ws::is_upgrade(request);
     const auto authorization = request[http::field::authorization];
     if (!open && !server.authorised(std::string_view(authorization.data(), authorization.size()), query))
       return respond(error(401, "unauthorised: give the token (Authorization: Bearer TOKEN or ?token=TOKEN)"), false);
+    if (post) {
+      const auto type = request[http::field::content_type];
+      const std::string_view media(type.data(), std::min(type.size(), type.find(';')));
+      if (!equal_ignoring_case(media, "application/json"))
+        return respond(error(415, "unsupported media type: the body must be JSON (Content-Type: application/json)"), false);
+      HttpResponse answer;
+      try {
+        answer = post_route->second(request.body());
+      } catch (const std::exception& e) {
+        answer = error(500, std::string("internal error: ") + e.what());
+      }
+      return respond(std::move(answer), request.keep_alive());
+    }
     if (ws::is_upgrade(request)) {
       if (server.snapshot && path == server.websocket_path) {
         auto session = std::make_shared<WebSocketSession>(std::move(stream_), std::move(slot_));
@@ -472,6 +489,11 @@ HttpServer::~HttpServer() { stop(); }
 void HttpServer::get(const std::string& path, Handler handler, Access access) {
   assert(!path.empty() && path.front() == '/' && !impl_->thread.joinable());
   impl_->routes[path] = Impl::Route{std::move(handler), access};
+}
+
+void HttpServer::post(const std::string& path, PostHandler handler) {
+  assert(!path.empty() && path.front() == '/' && !impl_->thread.joinable());
+  impl_->post_routes[path] = std::move(handler);
 }
 
 void HttpServer::websocket(const std::string& path, std::function<std::string()> snapshot) {

@@ -1,9 +1,15 @@
 #pragma once
-// HttpServer: the dashboard's embedded HTTP and WebSocket server (Boost.Beast), read-only.
+// HttpServer: the dashboard's embedded HTTP and WebSocket server (Boost.Beast), read-only unless
+// a command registers a POST path.
 //
 // - GET on the registered paths only: a registered path answers with its handler's response,
-//   an unknown one 404, another method 405, a request that does not parse as HTTP/1.1 400, a
-//   header or body beyond Options::max_request_bytes 431/413; every error closes the connection.
+//   an unknown one 404, another method 405 (POST too, unless the path was registered with
+//   post()), a request that does not parse as HTTP/1.1 400, a header or body beyond
+//   Options::max_request_bytes 431/413; every error closes the connection.
+// - POST on a path registered with post() (a command's controls, off unless its user asked):
+//   the token as for data (always needed when there is one), the Host and Origin checks below,
+//   and a JSON body (Content-Type application/json, else 415): a page of another site cannot
+//   send that without asking first (a CORS preflight, which this server answers 405).
 // - Against DNS rebinding and other sites' pages: a request whose Host is not an IP address or
 //   "localhost" gets 403 (a name could be another site's, made to resolve here), as does one whose
 //   Origin, when a browser sends one (always on a WebSocket upgrade), is not http(s)://HOST.
@@ -33,6 +39,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "web/bind_address.hpp"
 
@@ -65,6 +72,7 @@ class HttpServer {
  public:
   struct Impl;  // shared with the sessions in http_server.cpp
   using Handler = std::function<HttpResponse()>;
+  using PostHandler = std::function<HttpResponse(std::string_view body)>;
 
   explicit HttpServer(HttpServerOptions options);
   ~HttpServer();  // stop()s
@@ -73,6 +81,8 @@ class HttpServer {
 
   // requires: before start(); `path` starts with '/'.
   void get(const std::string& path, Handler handler, Access access = Access::token);
+  // requires: before start(); `path` starts with '/'. POSTs on `path` call `handler` with their body.
+  void post(const std::string& path, PostHandler handler);
   // requires: before start(); called once.
   void websocket(const std::string& path, std::function<std::string()> snapshot);
 

@@ -13,9 +13,11 @@
 #include "apps/gatesim/command.hpp"
 #include "apps/gatesim/dashboard_server.hpp"
 #include "apps/gatesim/port_dashboard.hpp"
+#include "apps/gatesim/replay_control.hpp"
 #include "models/input_error.hpp"
 #include "sim/live_gate.hpp"
 #include "sim/port_model.hpp"
+#include "sim/realtime.hpp"
 #include "sim/report.hpp"
 
 namespace gatesim::app {
@@ -38,9 +40,12 @@ std::function<void(double)> progress_bar() {
 
 // One status line a wall second during a real-time replay: the simulated clock (hour of day),
 // the wall time, who is in the port and the queues; when the replay runs late (it catches up,
-// sim/realtime.hpp), by how much.
-std::function<void(const sim::RealtimeStatus&)> realtime_status(double speed, double start_hour) {
-  return [speed, start_hour](const sim::RealtimeStatus& st) {
+// sim/realtime.hpp), by how much. With the dashboard's controls, their speed and pause.
+std::function<void(const sim::RealtimeStatus&)> realtime_status(double initial_speed, double start_hour,
+                                                                std::shared_ptr<const sim::PaceControl> control) {
+  return [initial_speed, start_hour, control](const sim::RealtimeStatus& st) {
+    const auto pace = control ? control->state() : sim::PaceControl::State{initial_speed, false};
+    const double speed = pace.speed;
     const auto clock = static_cast<long>(start_hour * 3600 + st.simulated_s);
     char line[240];
     const int n = std::snprintf(
@@ -50,6 +55,8 @@ std::function<void(const sim::RealtimeStatus&)> realtime_status(double speed, do
         static_cast<unsigned long long>(st.queued[1]), static_cast<unsigned long long>(st.queued[2]));
     if (st.behind_s >= 0.1 && n > 0 && static_cast<std::size_t>(n) < sizeof line)
       std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), ", %.1f s behind (catching up)", st.behind_s);
+    else if (pace.paused && n > 0 && static_cast<std::size_t>(n) < sizeof line)
+      std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), ", paused");
     std::cerr << line << '\n' << std::flush;
   };
 }
@@ -152,12 +159,16 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
                   "simulated port); repeatable");
   cmd->add_flag("--json", args->json, "Print summary.json on stdout");
   args->http.add_to(*cmd);
+  args->http.add_control_to(*cmd);
   cmd->callback([args, &context] {
     if (args->http.enabled()) args->http.checked_address();  // a bad address fails before anything is loaded
-    if (args->realtime && !(*args->realtime >= 0.01 && *args->realtime <= 100))
+    if (args->realtime && !(*args->realtime >= sim::PaceControl::kMinSpeed && *args->realtime <= sim::PaceControl::kMaxSpeed))
       throw models::InputError("--realtime: expected a speed from 0.01 to 100, got " + std::to_string(*args->realtime));
     if (!args->live_gates.empty() && !args->realtime)
       throw models::InputError("--live-gate needs --realtime SPEED: a live lane works in wall-clock time");
+    if (args->http.control && (!args->http.enabled() || !args->realtime || !args->live_gates.empty()))
+      throw models::InputError("--http-control needs --http and --realtime SPEED, and no --live-gate (a live lane works in wall-clock "
+                               "time: it cannot be paused or sped up)");
     const sim::Scenario scenario = sim::load_scenario(args->scenario, args->sets);
     const std::filesystem::path out(args->out);
     std::error_code ec;
@@ -168,9 +179,22 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     // changes nothing in it.
     web::MetricsRegistry metrics;
     PortDashboard dashboard(metrics, scenario, args->realtime.value_or(0));
+    std::shared_ptr<sim::PaceControl> pace;  // --http-control: the page's pause, resume and speed
+    if (args->http.control) {
+      pace = std::make_shared<sim::PaceControl>(*args->realtime);
+      dashboard.show_control(pace);
+    }
     std::optional<DashboardServer> server;
     if (args->http.enabled()) {
-      server.emplace(args->http, "port.html", metrics, [&dashboard] { return dashboard.state(); }, std::cerr);
+      server.emplace(args->http, "port.html", metrics, [&dashboard] { return dashboard.state(); }, std::cerr,
+                     [&pace, &dashboard](web::HttpServer& routes) {
+                       if (pace)
+                         routes.post("/api/control", [pace, &dashboard](std::string_view body) {
+                           auto answer = apply_control_request(*pace, body);
+                           dashboard.control_changed();
+                           return answer;
+                         });
+                     });
       dashboard.on_change([&server] { server->changed(); });
     }
     OutputFile intervals(out / "intervals.csv");
@@ -186,7 +210,8 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     for (const auto& gate : live_gates) options.realtime.external_gates.push_back(gate.get());
     if (args->realtime) {
       options.realtime.speed = *args->realtime;
-      options.realtime.status = realtime_status(*args->realtime, scenario.start_hour);
+      options.realtime.status = realtime_status(*args->realtime, scenario.start_hour, pace);
+      options.realtime.control = pace;
       if (server)
         options.realtime.status = [print = options.realtime.status, &dashboard](const sim::RealtimeStatus& status) {
           print(status);

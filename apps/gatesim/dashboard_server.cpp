@@ -38,6 +38,12 @@ void HttpOptions::add_to(CLI::App& command) {
                      "loopback address");
 }
 
+void HttpOptions::add_control_to(CLI::App& command) {
+  command.add_flag("--http-control", control,
+                   "Let the dashboard's page pause, resume and change the speed of the --realtime replay (POST /api/control, "
+                   "with the token when there is one); the outputs stay the unpaced run's");
+}
+
 web::BindAddress HttpOptions::checked_address() const {
   const auto bound = web::parse_bind_address(address, "--http");
   web::check_exposure(bound, token, "--http");

@@ -4,7 +4,8 @@
 //   /            the command's page (lanes.html or port.html, embedded), and every embedded file
 //   /api/state   the state as JSON           /ws        the same state pushed on each change
 //   /metrics     Prometheus text format      /healthz   "ok"
-// Read-only: nothing served changes what the program decides.
+// Read-only: nothing served changes what the program decides (the one POST path, a real-time
+// replay's pause/resume/speed with --http-control, moves only its pacing).
 //
 // Thread safety: DashboardServer's members may be called from any thread; `state` is called on
 // the server's thread.
@@ -26,8 +27,11 @@ namespace gatesim::app {
 struct HttpOptions {
   std::string address;  // empty: no dashboard
   std::string token;
+  bool control = false;  // --http-control: the page may pause, resume and change a replay's speed
 
   void add_to(CLI::App& command);
+  // --http-control, for a command whose page has controls (simulate --realtime).
+  void add_control_to(CLI::App& command);
   bool enabled() const { return !address.empty(); }
   // ensures: the parsed address, its exposure checked (web::check_exposure).
   // throws models::InputError for a bad address, or one beyond loopback without a good token.

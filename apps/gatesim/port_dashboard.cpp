@@ -25,6 +25,14 @@ PortDashboard::PortDashboard(web::MetricsRegistry& metrics, const sim::Scenario&
   simulated_gauge_ = &metrics_.gauge("gatesim_simulated_seconds", "Simulated time since the scenario's start");
 }
 
+void PortDashboard::show_control(std::shared_ptr<const sim::PaceControl> control) {
+  {
+    const std::lock_guard lock(mutex_);
+    control_ = std::move(control);
+  }
+  changed();
+}
+
 void PortDashboard::changed() {
   if (changed_) changed_();
 }
@@ -122,10 +130,16 @@ nlohmann::json PortDashboard::state() const {
     if (channel.wait_p95_s) row["wait_p95_s"] = *channel.wait_p95_s;
     channels.push_back(std::move(row));
   }
-  return {{"kind", "port"},      {"scenario", scenario_}, {"speed", speed_},         {"progress", progress_},
-          {"simulated_s", simulated_s_}, {"wall_s", wall_s_}, {"in_port", in_port_}, {"departed", departed_},
-          {"arrived", departed_ + in_port_}, {"finished", finished_}, {"channels", std::move(channels)},
-          {"referrals", referrals_}};
+  nlohmann::json state = {{"kind", "port"},      {"scenario", scenario_}, {"speed", speed_},         {"progress", progress_},
+                           {"simulated_s", simulated_s_}, {"wall_s", wall_s_}, {"in_port", in_port_}, {"departed", departed_},
+                           {"arrived", departed_ + in_port_}, {"finished", finished_}, {"channels", std::move(channels)},
+                           {"referrals", referrals_}};
+  if (control_) {
+    const auto pace = control_->state();
+    state["speed"] = pace.speed;
+    state["control"] = {{"paused", pace.paused}, {"speed", pace.speed}};
+  }
+  return state;
 }
 
 LineTap::int_type LineTap::overflow(int_type c) {

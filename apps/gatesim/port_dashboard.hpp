@@ -14,6 +14,7 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <mutex>
 #include <streambuf>
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/port_model.hpp"
+#include "sim/realtime.hpp"
 #include "sim/scenario.hpp"
 #include "web/metrics.hpp"
 
@@ -33,6 +35,10 @@ class PortDashboard {
   // speed: the real-time replay's (0: as fast as possible).
   PortDashboard(web::MetricsRegistry& metrics, const sim::Scenario& scenario, double speed);
   void on_change(std::function<void()> changed) { changed_ = std::move(changed); }
+  // The replay's controls (apps/gatesim/replay_control.hpp): the state shows them and their state.
+  void show_control(std::shared_ptr<const sim::PaceControl> control);
+  // A control was used: the page gets the new state.
+  void control_changed() { changed(); }
 
   void progress(double fraction);
   void realtime(const sim::RealtimeStatus& status);
@@ -58,6 +64,7 @@ class PortDashboard {
   std::string scenario_;
   double speed_;
   std::function<void()> changed_;
+  std::shared_ptr<const sim::PaceControl> control_;
   mutable std::mutex mutex_;
   std::array<Channel, sim::kChannelCount> channels_;
   std::map<std::string, std::uint64_t> referrals_;

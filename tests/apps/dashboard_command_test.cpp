@@ -34,6 +34,7 @@ using gatesim::testing::concat;
 using gatesim::testing::hong_kong_resident;
 using gatesim::testing::http_exchange;
 using gatesim::testing::http_get;
+using gatesim::testing::http_post;
 using gatesim::testing::run_gatesim;
 using gatesim::testing::RunningProgram;
 using nlohmann::json;
@@ -293,7 +294,99 @@ TEST_F(DashboardCommand, SimulateServesThePortLiveAndTheFinishedRun) {
   EXPECT_NE(dom.find("data-channel=\"document_gates\""), std::string::npos) << dom;
   EXPECT_NE(dom.find("id=\"run-state\">finished<"), std::string::npos) << dom;
   EXPECT_NE(dom.find(concat("id=\"departed\">", std::to_string(departed), "<")), std::string::npos) << dom;
+  EXPECT_EQ(dom.find("id=\"pause\""), std::string::npos) << "controls without --http-control: " << dom;
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause":true})").status, 405) << "read-only without --http-control";
+  EXPECT_FALSE(state.contains("control")) << state;
   EXPECT_EQ(simulate.stop(), 0) << simulate.err();
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// --http-control: the page pauses, resumes and changes the speed of a real-time replay through
+// real HTTP requests, and the replay's outputs are still the unpaced run's, byte for byte. While
+// paused the simulated clock stands still, and the page shows the controls in that state.
+TEST_F(DashboardCommand, PauseResumeAndSpeedOverHttpLeaveTheOutputsThoseOfTheUnpacedRun) {
+  ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  const std::vector<std::string> common{"simulate", concat(GATESIM_SOURCE_DIR, "/scenarios/luohu-weekday.yaml"), "--set",
+                                        "start_hour=8", "--set", "duration_hours=0.03", "--seed", "11"};
+  auto args = common;
+  args.insert(args.end(), {"--out", (dir_ / "plain").string()});
+  const auto plain = run_gatesim(args);
+  ASSERT_EQ(plain.exit_status, 0) << plain.err;
+
+  args = common;
+  args.insert(args.end(), {"--out", (dir_ / "paced").string(), "--realtime", "5", "--http", "127.0.0.1:0", "--http-control"});
+  RunningProgram simulate(args, dir_);
+  const auto port = port_of(simulate);
+  ASSERT_NE(port, 0) << simulate.err();
+  const auto state = [port] { return json::parse(http_get(port, "/api/state").body); };
+  EXPECT_EQ(state()["control"], (json{{"paused", false}, {"speed", 5}})) << state();
+
+  auto answer = http_post(port, "/api/control", R"({"pause": true})");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(json::parse(answer.body), (json{{"paused", true}, {"speed", 5}}));
+  // The replay obeys at its next wait; the status it reports each wall second then stands still.
+  ASSERT_FALSE(simulate.wait_for_stderr("realtime 5x: [0-9:]+ simulated .*, paused").empty()) << simulate.err();
+  const double stopped_at = state()["simulated_s"].get<double>();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two more status seconds, paused
+  EXPECT_EQ(state()["simulated_s"].get<double>(), stopped_at) << "the simulated clock moved while paused";
+  EXPECT_FALSE(state()["finished"].get<bool>());
+
+  // Paused (so the page cannot end under it): the page shows the controls in that state.
+  const auto dom = render(port, "/", "port-paused.png");
+  EXPECT_NE(dom.find("id=\"pause\" type=\"button\" data-paused=\"true\">Resume<"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("id=\"pace\">5×, paused<"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("class=\"speed current\" data-speed=\"5\""), std::string::npos) << dom;
+
+  // Bad requests change nothing and say what was wrong; another site's page is refused.
+  for (const auto& [body, why] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"speed": 1000})", "speed: expected a number from 0.01 to 100, got 1000"},
+           {R"({"speed": "fast"})", "speed: expected a number"},
+           {R"({"pause": "yes"})", "pause: expected true or false"},
+           {R"({"jump": 3600})", "unknown field \"jump\""},
+           {"{", "expected a JSON object"}}) {
+    answer = http_post(port, "/api/control", body);
+    EXPECT_EQ(answer.status, 400) << body;
+    EXPECT_NE(answer.body.find(why), std::string::npos) << body << ": " << answer.body;
+  }
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause": false})", "", "application/json", "http://evil.example").status, 403);
+  EXPECT_EQ(http_post(port, "/api/control", "pause=false", "", "application/x-www-form-urlencoded").status, 415);
+  EXPECT_EQ(state()["control"], (json{{"paused", true}, {"speed", 5}}));
+
+  // Faster, resumed; paused and resumed once more on the way.
+  EXPECT_EQ(http_post(port, "/api/control", R"({"speed": 40, "pause": false})").status, 200);
+  EXPECT_EQ(state()["speed"], 40);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause": true})").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause": false, "speed": 100})").status, 200);
+  ASSERT_FALSE(simulate.wait_for_stderr("http: the run is over").empty()) << simulate.err();
+  EXPECT_NE(simulate.err().find("realtime 100x: "), std::string::npos) << simulate.err();
+  EXPECT_EQ(state()["finished"], true);
+
+  for (const char* file : {"travellers.jsonl", "intervals.csv", "summary.json", "report.html"}) {
+    EXPECT_FALSE(slurp(dir_ / "plain" / file).empty()) << file;
+    EXPECT_EQ(slurp(dir_ / "plain" / file), slurp(dir_ / "paced" / file)) << file << " differs from the unpaced run's";
+  }
+  EXPECT_EQ(simulate.stop(), 0) << simulate.err();
+}
+
+// Controls need a replay to control, and a live lane cannot be paused.
+TEST_F(DashboardCommand, HttpControlWithoutARealtimeReplayOrWithALiveGateIsRefused) {
+  const auto scenario = concat(GATESIM_SOURCE_DIR, "/scenarios/luohu-weekday.yaml");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"simulate", scenario, "--http", "127.0.0.1:0", "--http-control"},
+        std::vector<std::string>{"simulate", scenario, "--realtime", "10", "--http-control"},
+        std::vector<std::string>{"simulate", scenario, "--realtime", "10", "--http", "127.0.0.1:0", "--http-control", "--live-gate",
+                                 "camera=faces"}}) {
+    const auto r = run_gatesim(args);
+    EXPECT_EQ(r.exit_status, 2) << r.err;
+    EXPECT_EQ(count(r.err, "\n"), 1) << "one line: " << r.err;
+    EXPECT_NE(r.err.find("--http-control needs --http and --realtime SPEED, and no --live-gate"), std::string::npos) << r.err;
+  }
 }
 
 // With --http-frames the camera's frame leaves the process: the state names its URL and the URL

@@ -15,6 +15,7 @@
 
 #include "models/input_error.hpp"
 #include "sim/port_model.hpp"
+#include "sim/realtime.hpp"
 #include "sim/report.hpp"
 
 namespace gatesim::sim {
@@ -89,6 +90,59 @@ TEST(Realtime, AReplayThatFallsBehindCatchesUpWithTheSameOutputs) {
   // The events due while the thread was held waited at least the rest of the 0.3 s.
   EXPECT_GE(statuses.back().max_behind_s, 0.2);
   EXPECT_EQ(statuses.back().in_port, 0u);
+}
+
+// Pause, resume and a new speed, asked from another thread as the dashboard does, move only the
+// wall-clock schedule: the outputs are the unpaced run's bytes. While paused the simulated clock
+// stands still, and the pause is not counted as lateness.
+TEST(Realtime, APausedAndSpedUpReplayGivesTheSameOutputsAndThePauseIsNotLateness) {
+  const Scenario s = short_port();
+  std::ostringstream plain_travellers, plain_intervals, paced_travellers, paced_intervals;
+  RunOptions plain;
+  plain.seed = 7;
+  plain.travellers = &plain_travellers;
+  plain.intervals = &plain_intervals;
+  const SimResult a = run_simulation(s, plain);
+
+  RunOptions paced = plain;
+  paced.travellers = &paced_travellers;
+  paced.intervals = &paced_intervals;
+  paced.realtime.speed = 1500;
+  auto control = std::make_shared<PaceControl>(paced.realtime.speed);
+  paced.realtime.control = control;
+  std::vector<RealtimeStatus> statuses;
+  std::thread user;  // pauses at the first status line, then after 2.5 s doubles the speed and resumes
+  paced.realtime.status = [&](const RealtimeStatus& st) {
+    statuses.push_back(st);
+    if (statuses.size() > 1) return;
+    control->pause();
+    user = std::thread([&control] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+      control->set_speed(3000);
+      control->resume();
+    });
+  };
+  const SimResult b = run_simulation(s, paced);
+  user.join();
+
+  EXPECT_GT(a.travellers, 50u);
+  EXPECT_EQ(plain_travellers.str(), paced_travellers.str());
+  EXPECT_EQ(plain_intervals.str(), paced_intervals.str());
+  EXPECT_EQ(summary_json(a), summary_json(b));
+  // The status lines of the paused wall seconds (1 and 2: the user resumes at 2.5 s at the
+  // earliest) show the simulated clock standing where the pause stopped it, early in the run.
+  std::set<double> paused_at;
+  for (const auto& st : statuses)
+    if (st.wall_s >= 0.9 && st.wall_s <= 2.1) paused_at.insert(st.simulated_s);
+  ASSERT_EQ(paused_at.size(), 1u) << "the simulated clock moved while paused, or no status came then";
+  EXPECT_LT(*paused_at.begin(), 300.0);
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_GE(statuses.back().wall_s, 2.5);
+  EXPECT_EQ(statuses.back().in_port, 0u);
+  // Counted as lateness, the pause would be 2.5 s at least.
+  EXPECT_LT(statuses.back().max_behind_s, 2.0);
+  EXPECT_EQ(control->state().speed, 3000);
+  EXPECT_FALSE(control->state().paused);
 }
 
 // Stands in for a live lane on another thread: answers each party when its worker gets to it,

@@ -47,4 +47,16 @@ inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const 
   return http_exchange(port, request + "\r\n");
 }
 
+// POST `body` to `target` as `content_type`, with Connection: close (and the token, when given,
+// and an Origin header, when given: what a browser's page sends).
+inline HttpAnswer http_post(std::uint16_t port, const std::string& target, const std::string& body, const std::string& token = "",
+                            const std::string& content_type = "application/json", const std::string& origin = "") {
+  std::string request = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                        "\r\nConnection: close\r\nContent-Type: " + content_type + "\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n";
+  if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
+  if (!origin.empty()) request += "Origin: " + origin + "\r\n";
+  return http_exchange(port, request + "\r\n" + body);
+}
+
 }  // namespace gatesim::testing

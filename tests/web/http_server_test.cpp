@@ -7,7 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -29,6 +31,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using gatesim::testing::http_exchange;
 using gatesim::testing::http_get;
+using gatesim::testing::http_post;
 using gatesim::web::HttpResponse;
 using gatesim::web::HttpServer;
 using gatesim::web::HttpServerOptions;
@@ -104,6 +107,40 @@ TEST(HttpServer, WithATokenEveryRequestMustCarryIt) {
   EXPECT_EQ(http_get(server.port(), "/healthz", options.token).status, 200);
   EXPECT_EQ(http_get(server.port(), "/healthz?token=" + options.token).status, 200);
   EXPECT_EQ(http_get(server.port(), "/nowhere", options.token).status, 404);
+}
+
+// A path registered for POST (a command's controls) takes POSTs with a JSON body, from a
+// program or this server's own page, with the token; everything else is refused as before.
+TEST(HttpServer, APostPathTakesJsonWithTheTokenFromItsOwnPagesOnly) {
+  auto options = loopback();
+  options.token = "0123456789abcdef-secret";
+  HttpServer server(options);
+  std::vector<std::string> bodies;  // what the handler was given (the server's thread; read after stop)
+  server.post("/api/control", [&bodies](std::string_view body) {
+    bodies.emplace_back(body);
+    return HttpResponse{200, "application/json", "{}\n"};
+  });
+  server.get("/healthz", [] { return HttpResponse{200, "text/plain", "ok\n"}; });
+  server.start();
+  const auto port = server.port();
+  const auto own = "http://127.0.0.1:" + std::to_string(port);
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause":true})", options.token).status, 200);
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause":false})", options.token, "application/json; charset=utf-8", own).status, 200);
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause":true})").status, 401) << "no token";
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause":true})", "wrong-token-0123456789").status, 401);
+  EXPECT_EQ(http_post(port, "/api/control?token=" + options.token, R"({"pause":true})").status, 200);
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause":true})", options.token, "application/json", "http://evil.example").status, 403);
+  // A form of another site's page can send text/plain without asking first; JSON it cannot.
+  EXPECT_EQ(http_post(port, "/api/control", R"({"pause":true})", options.token, "text/plain").status, 415);
+  EXPECT_EQ(http_post(port, "/api/control", "pause=true", options.token, "application/x-www-form-urlencoded").status, 415);
+  EXPECT_EQ(http_post(port, "/healthz", "{}", options.token).status, 405) << "a GET path is not a POST path";
+  EXPECT_EQ(http_post(port, "/nowhere", "{}", options.token).status, 405);
+  EXPECT_EQ(http_get(port, "/api/control", options.token).status, 404) << "a POST path is not a GET path";
+  EXPECT_EQ(http_exchange(port, "PUT /api/control HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + options.token +
+                                    "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}").status,
+            405);
+  server.stop();
+  EXPECT_EQ(bodies, (std::vector<std::string>{R"({"pause":true})", R"({"pause":false})", R"({"pause":true})"}));
 }
 
 // DNS rebinding: another site's page reaching the server through a name of its own sends that

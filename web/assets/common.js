@@ -34,6 +34,17 @@ function followState(render) {
   return query;
 }
 
+// POSTs `body` as JSON to `path` with the page's token (when it was opened with one); the
+// answer's JSON, or an Error saying what the server said.
+async function postJson(path, body) {
+  const token = new URLSearchParams(location.search).get("token");
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = "Bearer " + token;
+  const answer = await fetch(path, { method: "POST", headers, body: JSON.stringify(body), cache: "no-store" });
+  if (!answer.ok) throw new Error(answer.status + " " + (await answer.text()));
+  return answer.json();
+}
+
 // el("td", {class: "number"}, "12", child, ...): text is always text (never parsed as HTML).
 // `style` is an object of CSS properties ({width: "12px"}), set through element.style: the pages'
 // Content-Security-Policy (no 'unsafe-inline') ignores a style attribute, so bars would not show.
