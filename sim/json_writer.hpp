@@ -9,10 +9,10 @@
 // nlohmann::json's tree per line would cost more than the simulation.
 //
 // The writer keeps its own cursor into the buffer's room (sim/text_buffer.hpp) and hands the
-// text over when it is destroyed: a writer is a local whose cursor stays in registers, where a
-// cursor in the buffer would be stored and reloaded around every byte written (a char store may
-// alias it). Each call checks the room once; a field name's length is known at compile time,
-// so its comma, quotes and colon are a few stores.
+// text over when it is destroyed: a writer is a local whose cursor stays in registers (its calls
+// are all inlined), where a cursor in the buffer would be stored and reloaded around every
+// piece written (a char store may alias it). Each call checks the room once; a field name's
+// length is known at compile time, so its comma, quotes and colon are a few stores.
 //
 // Thread safety: none. One writer at a time per buffer, and the buffer is left alone while it
 // lives.
@@ -39,17 +39,17 @@ class JsonWriter {
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
 
-  JsonWriter& begin_object() { return open('{'); }
-  JsonWriter& end_object() { return close('}'); }
-  JsonWriter& begin_array() { return open('['); }
-  JsonWriter& end_array() { return close(']'); }
+  [[gnu::always_inline]] JsonWriter& begin_object() { return open('{'); }
+  [[gnu::always_inline]] JsonWriter& end_object() { return close('}'); }
+  [[gnu::always_inline]] JsonWriter& begin_array() { return open('['); }
+  [[gnu::always_inline]] JsonWriter& end_array() { return close(']'); }
 
   // A field name: the program's own (a literal, a channel name), so it is written as it is,
   // without the per-character check data gets.
   // requires: inside an object, and the previous key has its value; `name` needs no escaping
   //           (asserted in debug builds).
   template <std::size_t N>
-  JsonWriter& key(const char (&name)[N]) {
+  [[gnu::always_inline]] JsonWriter& key(const char (&name)[N]) {
     static_assert(N > 1, "a field name");
     assert(std::none_of(name, name + N - 1, needs_escape));
     char* at = reserve(N + 3);  // , " name " :
@@ -64,7 +64,7 @@ class JsonWriter {
     comma_ = false;
     return *this;
   }
-  JsonWriter& key(std::string_view name) {
+  [[gnu::always_inline]] JsonWriter& key(std::string_view name) {
     assert(std::none_of(name.begin(), name.end(), needs_escape));
     char* at = reserve(name.size() + 4);
     *at = ',';
@@ -78,23 +78,23 @@ class JsonWriter {
     comma_ = false;
     return *this;
   }
-  JsonWriter& string(std::string_view text) {
+  [[gnu::always_inline]] JsonWriter& string(std::string_view text) {
     char* at = start(text.size() * kMaxEscaped + 2);
     *at++ = '"';
     at = put_escaped(at, text);
     *at++ = '"';
     return done(at);
   }
-  JsonWriter& integer(std::uint64_t v) {
+  [[gnu::always_inline]] JsonWriter& integer(std::uint64_t v) {
     char* at = start(20);
     return done(std::to_chars(at, at + 20, v).ptr);
   }
   // ensures: `v` with three decimals ("%.3f").
-  JsonWriter& fixed3(double v) {
+  [[gnu::always_inline]] JsonWriter& fixed3(double v) {
     char* at = start(kMaxFixed3);
     return done(put_fixed3(at, v));
   }
-  JsonWriter& boolean(bool v) {
+  [[gnu::always_inline]] JsonWriter& boolean(bool v) {
     const std::string_view text = v ? "true" : "false";
     char* at = start(text.size());
     std::memcpy(at, text.data(), text.size());
@@ -135,33 +135,39 @@ class JsonWriter {
   static constexpr std::size_t kMaxEscaped = 6;  // \u00XX
 
   // ensures: at least `n` writable bytes at the returned cursor.
-  char* reserve(std::size_t n) {
+  // Every call is inlined, and the buffer is reached only through regrow(), so a writer's
+  // cursor is a local's (registers), not memory a char store may alias.
+  [[gnu::always_inline]] char* reserve(std::size_t n) {
     if (static_cast<std::size_t>(limit_ - at_) < n) [[unlikely]] {
-      out_.commit(at_);
-      at_ = out_.room(n);
+      at_ = regrow(out_, at_, n);
       limit_ = out_.limit();
     }
     return at_;
   }
+  // ensures: the text up to `at` is in `out`; returns its end, with `n` bytes of room.
+  [[gnu::noinline]] static char* regrow(TextBuffer& out, char* at, std::size_t n) {
+    out.commit(at);
+    return out.room(n);
+  }
   // Room for a value of at most `n` bytes and its comma; returns where the value goes.
-  char* start(std::size_t n) {
+  [[gnu::always_inline]] char* start(std::size_t n) {
     char* at = reserve(n + 1);
     *at = ',';
     return at + comma_;
   }
-  JsonWriter& done(char* end) {
+  [[gnu::always_inline]] JsonWriter& done(char* end) {
     at_ = end;
     comma_ = true;
     return *this;
   }
-  JsonWriter& open(char bracket) {
+  [[gnu::always_inline]] JsonWriter& open(char bracket) {
     char* at = start(1);
     *at++ = bracket;
     at_ = at;
     comma_ = false;
     return *this;
   }
-  JsonWriter& close(char bracket) {
+  [[gnu::always_inline]] JsonWriter& close(char bracket) {
     char* at = reserve(1);
     *at++ = bracket;
     return done(at);
