@@ -154,6 +154,9 @@ class PortSimulation final : public PacedSimulation, GateHall {
     st.fraction = fraction_done();
     st.in_port = in_port_;
     for (int c = 0; c < kChannelCount; ++c) st.queued[c] = channels_[c].queued_travellers;
+    st.servers.reserve(servers_.size());
+    for (const Server& g : servers_)
+      st.servers.push_back({g.channel, !g.up ? ServerState::down : g.party >= 0 ? ServerState::busy : ServerState::idle, g.external});
     return st;
   }
 

@@ -149,6 +149,14 @@ class ExternalGate {
                      std::function<void(ExternalOutcome)> done) = 0;
 };
 
+// What one gate or counter is doing, for a picture of the hall (the dashboard's Port page).
+enum class ServerState : std::uint8_t { idle, busy, down };
+struct ServerStatus {
+  int channel = 0;
+  ServerState state = ServerState::idle;
+  bool live = false;  // an external gate (a real lane)
+};
+
 // About once a wall second during a real-time replay.
 struct RealtimeStatus {
   double simulated_s = 0, wall_s = 0;
@@ -158,6 +166,7 @@ struct RealtimeStatus {
   // Falling behind (sim/realtime.hpp: the replay catches up, it skips nothing): how many wall
   // seconds the earliest due event was late when last handled, and the most over the run.
   double behind_s = 0, max_behind_s = 0;
+  std::vector<ServerStatus> servers;  // every gate and counter, by channel (document gates first)
 };
 
 struct RealtimeOptions {

@@ -3,6 +3,15 @@
 namespace gatesim::app {
 namespace {
 
+const char* state_name(sim::ServerState state) {
+  switch (state) {
+    case sim::ServerState::idle: return "idle";
+    case sim::ServerState::busy: return "busy";
+    case sim::ServerState::down: return "down";
+  }
+  return "unknown";
+}
+
 std::vector<double> wait_buckets() { return {10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200}; }
 
 }  // namespace
@@ -59,7 +68,10 @@ void PortDashboard::realtime(const sim::RealtimeStatus& status) {
     for (std::size_t c = 0; c < channels_.size(); ++c) {
       channels_[c].queued = status.queued[c];
       channels_[c].queue_gauge->set(static_cast<double>(status.queued[c]));
+      channels_[c].gates.clear();
     }
+    for (const auto& server : status.servers)
+      if (server.channel >= 0 && server.channel < sim::kChannelCount) channels_[static_cast<std::size_t>(server.channel)].gates.push_back(server);
   }
   changed();
 }
@@ -106,6 +118,8 @@ void PortDashboard::finished(const nlohmann::json& summary) {
       auto& channel = channels_[static_cast<std::size_t>(c)];
       channel.queued = 0;
       channel.queue_gauge->set(0);
+      // A run as fast as possible reported no gate: over, its port is empty and every gate idle.
+      if (channel.gates.empty()) channel.gates.assign(static_cast<std::size_t>(channel.servers), sim::ServerStatus{c, sim::ServerState::idle, false});
       const auto figures = summary["channels"].find(sim::channel_name(c));
       if (figures == summary["channels"].end()) continue;
       channel.served = (*figures)["served"].get<std::uint64_t>();
@@ -128,6 +142,13 @@ nlohmann::json PortDashboard::state() const {
     nlohmann::json row = {{"name", sim::channel_name(c)}, {"servers", channel.servers}, {"queued", channel.queued}, {"served", channel.served}};
     if (channel.wait_mean_s) row["wait_mean_s"] = *channel.wait_mean_s;
     if (channel.wait_p95_s) row["wait_p95_s"] = *channel.wait_p95_s;
+    auto gates = nlohmann::json::array();
+    for (const auto& gate : channel.gates) {
+      nlohmann::json g = {{"state", state_name(gate.state)}};
+      if (gate.live) g["live"] = true;
+      gates.push_back(std::move(g));
+    }
+    row["gates"] = std::move(gates);
     channels.push_back(std::move(row));
   }
   nlohmann::json state = {{"kind", "port"},      {"scenario", scenario_}, {"speed", speed_},         {"progress", progress_},

@@ -1,6 +1,8 @@
 #pragma once
 // What the Port page and /metrics show of `gatesim simulate`: progress, who is in the port,
-// queues and waits per channel, referrals by reason — gathered from the hooks the simulation
+// queues and waits per channel, what each gate and counter is doing (the page's picture of the
+// hall: busy, idle or down, from the real-time status; unknown in a run as fast as possible until
+// it ends), referrals by reason — gathered from the hooks the simulation
 // already has (RunOptions::progress, RealtimeOptions::status, the travellers.jsonl stream as it
 // is written) and, once the run is over, from its summary. Nothing here feeds back into the run.
 //
@@ -20,6 +22,7 @@
 #include <streambuf>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -57,6 +60,7 @@ class PortDashboard {
     std::uint64_t queued = 0, served = 0;
     double wait_sum_s = 0;
     std::optional<double> wait_mean_s, wait_p95_s;
+    std::vector<sim::ServerStatus> gates;  // the channel's gates or counters, as last reported
     web::Gauge* queue_gauge = nullptr;
     web::Histogram* waits = nullptr;
   };

@@ -374,6 +374,76 @@ TEST_F(DashboardCommand, PauseResumeAndSpeedOverHttpLeaveTheOutputsThoseOfTheUnp
   EXPECT_EQ(simulate.stop(), 0) << simulate.err();
 }
 
+// The Port page draws the hall: per channel its queue and its gates or counters as shapes in
+// the state each is in. Paused mid-run (so the picture holds still), the shapes and the queue
+// figures in the rendered DOM are the state's; once the run is over they have changed: nobody
+// waits and no gate is busy.
+TEST_F(DashboardCommand, ThePortPageDrawsTheHallWithEachGatesStateAndTheQueues) {
+  ASSERT_TRUE(gatesim::testing::chromium_installed()) << gatesim::testing::kChromiumMissing;
+  // Few gates and frequent faults, so that queues form and a gate may be down.
+  RunningProgram simulate({"simulate", concat(GATESIM_SOURCE_DIR, "/scenarios/luohu-weekday.yaml"), "--set", "start_hour=8", "--set",
+                           "duration_hours=0.1", "--set", "channels.document_gates=4", "--set", "channels.counters=2", "--set",
+                           "faults.mtbf_hours=0.3", "--seed", "3", "--out", (dir_ / "out").string(), "--realtime", "10", "--http",
+                           "127.0.0.1:0", "--http-control"},
+                          dir_);
+  const auto port = port_of(simulate);
+  ASSERT_NE(port, 0) << simulate.err();
+  const auto state = [port] { return json::parse(http_get(port, "/api/state").body); };
+  const auto busy_gates = [](const json& s) {
+    int busy = 0;
+    for (const auto& c : s["channels"])
+      for (const auto& g : c["gates"]) busy += g["state"] == "busy";
+    return busy;
+  };
+  // Wait for a busy hall (an event, not a time), then pause it.
+  json seen;
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+       std::chrono::steady_clock::now() < until && !(seen = state())["finished"].get<bool>() && busy_gates(seen) < 2;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_GE(busy_gates(seen), 2) << seen;
+  ASSERT_EQ(http_post(port, "/api/control", R"({"pause": true})").status, 200);
+  ASSERT_FALSE(simulate.wait_for_stderr("realtime 10x: [0-9:]+ simulated .*, paused").empty()) << simulate.err();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // a status line from inside the pause
+  const auto paused = state();
+  ASSERT_EQ(paused["control"]["paused"], true);
+
+  const auto part = [](const std::string& dom, const std::string& channel) {
+    const auto start = dom.find(concat("class=\"hall-channel\" data-channel=\"", channel, "\""));
+    if (start == std::string::npos) return std::string();
+    return dom.substr(start, dom.find("</g>", start) - start);
+  };
+  const auto dom = render(port, "/", "port-hall.png");
+  ASSERT_NE(dom.find("<svg id=\"hall\""), std::string::npos) << dom;
+  int busy_drawn = 0;
+  for (const auto& c : paused["channels"]) {
+    const auto name = c["name"].get<std::string>();
+    const auto drawn = part(dom, name);
+    ASSERT_FALSE(drawn.empty()) << name << ": " << dom;
+    const std::string shape = name == "counters" ? "counter" : "gate";
+    EXPECT_EQ(count(drawn, concat("class=\"server ", shape, " ")), c["servers"].get<int>()) << name << ": " << drawn;
+    std::map<std::string, int> states;
+    for (const auto& g : c["gates"]) ++states[g["state"].get<std::string>()];
+    for (const char* st : {"busy", "idle", "down"})
+      EXPECT_EQ(count(drawn, concat("class=\"server ", shape, " ", st, "\"")), states[st]) << name << " " << st << ": " << drawn;
+    busy_drawn += states["busy"];
+    EXPECT_NE(drawn.find(concat("data-figure=\"queued\">queued ", std::to_string(c["queued"].get<int>()))), std::string::npos)
+        << name << ": " << drawn;
+    EXPECT_EQ(count(drawn, "class=\"hall-waiting\""), std::min(40, c["queued"].get<int>())) << name;
+  }
+  EXPECT_GE(busy_drawn, 2);
+
+  ASSERT_EQ(http_post(port, "/api/control", R"({"pause": false, "speed": 100})").status, 200);
+  ASSERT_FALSE(simulate.wait_for_stderr("http: the run is over").empty()) << simulate.err();
+  const auto over = render(port, "/", "port-hall-finished.png");
+  for (const auto& name : {"document_gates", "counters"}) {
+    const auto drawn = part(over, name);
+    EXPECT_EQ(count(drawn, " busy\""), 0) << name << ": " << drawn;
+    EXPECT_NE(drawn.find("data-figure=\"queued\">queued 0"), std::string::npos) << name << ": " << drawn;
+  }
+  EXPECT_NE(over.find("id=\"run-state\">finished<"), std::string::npos) << over;
+  EXPECT_EQ(simulate.stop(), 0) << simulate.err();
+}
+
 // Controls need a replay to control, and a live lane cannot be paused.
 TEST_F(DashboardCommand, HttpControlWithoutARealtimeReplayOrWithALiveGateIsRefused) {
   const auto scenario = concat(GATESIM_SOURCE_DIR, "/scenarios/luohu-weekday.yaml");

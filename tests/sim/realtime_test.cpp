@@ -60,6 +60,17 @@ TEST(Realtime, PacedRunGivesTheSameOutputsAsTheUnpacedOne) {
   ASSERT_FALSE(statuses.empty());
   EXPECT_EQ(statuses.back().in_port, 0u);  // the last line is the drained port
   for (std::size_t i = 1; i < statuses.size(); ++i) EXPECT_GE(statuses[i].simulated_s, statuses[i - 1].simulated_s);
+  // Every status names each gate and counter by channel, document gates first; in the drained
+  // port none is busy.
+  for (const auto& st : statuses) {
+    ASSERT_EQ(st.servers.size(), 5u);
+    EXPECT_EQ(st.servers[1].channel, kDocumentGates);
+    EXPECT_EQ(st.servers[2].channel, kCounters);
+    std::uint64_t busy = 0;
+    for (const auto& server : st.servers) busy += server.state == ServerState::busy;
+    EXPECT_LE(busy, st.in_port);
+  }
+  for (const auto& server : statuses.back().servers) EXPECT_NE(server.state, ServerState::busy);
 }
 
 // The pacer's policy for falling behind is to catch up: a status callback that holds the
