@@ -1,6 +1,8 @@
 #include "apps/gatesim/lane_dashboard.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -131,7 +133,11 @@ void LaneDashboard::frame(std::size_t lane, const gate::FrameView& view) {
     f.height = view.frame.rows;
     f.role = view.role;
     f.faces.clear();
-    for (const auto& face : view.faces) f.faces.push_back(face.box.clipped_to(view.frame.cols, view.frame.rows));
+    f.landmarks.clear();
+    for (const auto& face : view.faces) {
+      f.faces.push_back(face.box.clipped_to(view.frame.cols, view.frame.rows));
+      f.landmarks.push_back(face.landmarks);
+    }
     f.quality_ok.reset();
     f.quality_reason.clear();
     if (view.quality) {
@@ -199,6 +205,24 @@ nlohmann::json LaneDashboard::frame_json(const FrameSummary& f) {
   auto faces = nlohmann::json::array();
   for (const auto& b : f.faces) faces.push_back({b.left, b.top, b.right, b.bottom});
   nlohmann::json frame = {{"width", f.width}, {"height", f.height}, {"role", gate::to_string(f.role)}, {"faces", std::move(faces)}};
+  // "landmarks": per face its points as [x, y] to a tenth of a pixel, or null when the face has
+  // none; absent when no face has any.
+  const auto located = [](const biometrics::FiveLandmarks& points) {
+    return std::any_of(points.begin(), points.end(), [](const biometrics::Point2& p) { return p.x != 0 || p.y != 0; });
+  };
+  if (std::any_of(f.landmarks.begin(), f.landmarks.end(), located)) {
+    auto landmarks = nlohmann::json::array();
+    for (const auto& points : f.landmarks) {
+      if (!located(points)) {
+        landmarks.push_back(nullptr);
+        continue;
+      }
+      auto face = nlohmann::json::array();
+      for (const auto& p : points) face.push_back({std::round(p.x * 10) / 10, std::round(p.y * 10) / 10});
+      landmarks.push_back(std::move(face));
+    }
+    frame["landmarks"] = std::move(landmarks);
+  }
   if (f.quality_ok) {
     frame["quality_ok"] = *f.quality_ok;
     if (!f.quality_reason.empty()) frame["quality_reason"] = f.quality_reason;

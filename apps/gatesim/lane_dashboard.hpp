@@ -78,6 +78,9 @@ class LaneDashboard {
     int width = 0, height = 0;
     gate::Role role = gate::Role::traveller;
     std::vector<biometrics::FaceBox> faces;  // clipped to the frame
+    // Each face's landmarks (the analyser's 5 points: eye corners and the base of the nose), in
+    // the faces' order; none (all zero) for a face found by the boxes-only pass.
+    std::vector<biometrics::FiveLandmarks> landmarks;
     std::optional<bool> quality_ok;
     std::string quality_reason;              // the first, when not ok
     std::optional<double> distance;

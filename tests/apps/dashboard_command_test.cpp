@@ -488,6 +488,17 @@ TEST_F(DashboardCommand, WithHttpFramesTheLanesFrameIsServedAsAJpeg) {
   EXPECT_EQ(frame.cols, lane["frame"]["width"].get<int>());
   EXPECT_EQ(frame.rows, lane["frame"]["height"].get<int>());
   EXPECT_EQ(frame.size(), original.size()) << "the frame served is not the camera's";
+  // The analyser's five landmarks of the face, inside its box (dlib's real models on a real photo).
+  ASSERT_EQ(lane["frame"]["faces"].size(), 1u) << lane;
+  ASSERT_EQ(lane["frame"]["landmarks"].size(), 1u) << lane;
+  const auto& box = lane["frame"]["faces"][0];
+  ASSERT_EQ(lane["frame"]["landmarks"][0].size(), 5u) << lane;
+  for (const auto& point : lane["frame"]["landmarks"][0]) {
+    EXPECT_GE(point[0].get<double>(), box[0].get<double>()) << lane;
+    EXPECT_LE(point[0].get<double>(), box[2].get<double>()) << lane;
+    EXPECT_GE(point[1].get<double>(), box[1].get<double>()) << lane;
+    EXPECT_LE(point[1].get<double>(), box[3].get<double>()) << lane;
+  }
   EXPECT_EQ(gate.stop(), 0) << gate.err();
 }
 

@@ -114,6 +114,23 @@ TEST(LaneDashboard, TheStateDescribesTheLatestFrame) {
   EXPECT_EQ(series_value(metrics, "gatesim_frame_updates_total", {{"lane", "1"}}), 1);
 }
 
+// The analyser's landmarks go with their face boxes, in the faces' order (a tenth of a pixel);
+// a face found without them (the boxes-only pass) has null.
+TEST(LaneDashboard, TheStateCarriesEachFacesLandmarks) {
+  web::MetricsRegistry metrics;
+  LaneDashboard dashboard(metrics, "shenzhen-bay", false);
+  const auto lane = dashboard.add_lane("1", gate::Channel::document);
+  auto view = green_frame();
+  view.faces.push_back({{100, 120, 220, 260}, 1.0, {{{130.04, 170}, {150, 170.26}, {200, 171}, {180, 170}, {165, 225.56}}}});
+  dashboard.frame(lane, view);
+  const auto frame = dashboard.state()["lanes"][0]["frame"];
+  EXPECT_EQ(frame["faces"], nlohmann::json::parse("[[600, 100, 639, 200], [100, 120, 220, 260]]")) << frame;
+  EXPECT_EQ(frame["landmarks"], nlohmann::json::parse("[null, [[130, 170], [150, 170.3], [200, 171], [180, 170], [165, 225.6]]]"))
+      << frame;
+  dashboard.frame(lane, green_frame());
+  EXPECT_FALSE(dashboard.state()["lanes"][0]["frame"].contains("landmarks")) << "no face with landmarks, no list";
+}
+
 // --http-frames: frame() keeps a copy of the frame (the camera may reuse its buffer) and nothing
 // is encoded until a client asks for the JPEG; then it is encoded once and served again from
 // that one encoding.

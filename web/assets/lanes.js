@@ -1,6 +1,6 @@
 "use strict";
 // The Lanes page: per lane the activity under way and its timer, barrier and indicator, the
-// camera's view (boxes and scores; the frame itself only when the program runs with
+// camera's view (boxes, landmarks and scores; the frame itself only when the program runs with
 // --http-frames), the last transactions, device faults and step-time histograms.
 
 let received = { state: null, at: 0 };
@@ -29,6 +29,16 @@ function drawFrame(canvas, lane) {
     for (const box of frame.faces) {
       context.strokeStyle = frame.quality_ok ? "#34a853" : "#ea4335";
       context.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+    }
+    // The analyser's landmarks (5 points a face), when the state has them.
+    context.fillStyle = "#fbbc04";
+    const radius = Math.max(2, width / 250);
+    for (const points of frame.landmarks || []) {
+      for (const [x, y] of points || []) {
+        context.beginPath();
+        context.arc(x, y, radius, 0, 2 * Math.PI);
+        context.fill();
+      }
     }
     const lines = [frame.faces.length + " face(s)" + (frame.quality_ok === undefined ? "" : frame.quality_ok ? ", quality ok" : ", " + frame.quality_reason)];
     if (frame.distance !== undefined) lines.push("distance " + frame.distance.toFixed(3));
