@@ -34,6 +34,7 @@ struct DeviceState {
   RemoteOptions options;
   bool reopen = false;  // the camera failed: reopen it at the next frame request
   std::atomic<std::uint64_t> frames{0};
+  std::array<std::atomic<std::uint64_t>, 4> faults{};  // by FaultKind
 
   [[noreturn]] static void not_served(const std::string& what) {
     throw DeviceFault(FaultKind::disconnected, "device-server", "no " + what + " is served here");
@@ -55,6 +56,8 @@ struct DeviceState {
         default: return document();
       }
     } catch (const DeviceFault& fault) {
+      const auto kind = static_cast<std::size_t>(fault.kind());
+      if (kind < faults.size()) ++faults[kind];
       if (request.type == MessageType::frame_request)
         reopen = fault.kind() == FaultKind::disconnected || fault.kind() == FaultKind::timeout;
       return fault_message(fault.kind(), fault.what());
@@ -386,6 +389,10 @@ void DeviceServer::stop() {
 
 std::uint64_t DeviceServer::frames_served() const { return impl_->state->frames; }
 std::uint64_t DeviceServer::requests_served() const { return impl_->requests; }
+std::uint64_t DeviceServer::faults_served(FaultKind kind) const {
+  const auto k = static_cast<std::size_t>(kind);
+  return k < impl_->state->faults.size() ? impl_->state->faults[k].load() : 0;
+}
 std::size_t DeviceServer::sessions() const { return impl_->open; }
 
 SessionCounts DeviceServer::counts() const {

@@ -55,6 +55,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "devices/camera.hpp"
+#include "devices/device_fault.hpp"
 #include "devices/document_reader.hpp"
 #include "devices/fingerprint_reader.hpp"
 #include "devices/passage_sensor.hpp"
@@ -109,6 +110,8 @@ class DeviceServer {
   void stop();
   std::uint64_t frames_served() const;
   std::uint64_t requests_served() const;  // of every kind, faults included
+  // ensures: the device faults answered (a device's failure sent to the client as a fault) of `kind`.
+  std::uint64_t faults_served(FaultKind kind) const;
   SessionCounts counts() const;
   std::size_t sessions() const;  // open now
 

@@ -1,9 +1,14 @@
 // gatesim device-server: serves this host's devices (a camera, a fingerprint reader, a document
 // reader, an exit sensor) to gates on other hosts (tcp:// or tls:// devices) until SIGINT or SIGTERM.
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
+#include <optional>
+#include <thread>
 
 #include "apps/gatesim/command.hpp"
+#include "apps/gatesim/dashboard_server.hpp"
+#include "apps/gatesim/device_server_dashboard.hpp"
 #include "devices/device_server.hpp"
 #include "devices/tls.hpp"
 #include "models/input_error.hpp"
@@ -20,6 +25,7 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
     double idle_timeout = in_seconds(devices::ServerLimits{}.idle_timeout);
     double read_timeout = in_seconds(devices::ServerLimits{}.read_timeout);
     double write_timeout = in_seconds(devices::ServerLimits{}.write_timeout);
+    HttpOptions http;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("device-server",
@@ -44,10 +50,12 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--write-timeout", args->write_timeout, "Seconds a client may take to read an answer (then closed)")
       ->check(CLI::Range(0.001, 3600.0));
   cmd->add_flag("--json", args->json, "Print the listening address as JSON");
+  args->http.add_to(*cmd);
   cmd->callback([args, &context] {
     if (args->camera.empty() && args->fingerprint.empty() && args->documents.empty() && args->passage.empty())
       throw models::InputError("device-server: expected at least one of --camera, --fingerprint, --documents, --passage");
     const auto endpoint = devices::parse_endpoint(args->listen, "--listen " + args->listen);
+    if (args->http.enabled()) args->http.checked_address();  // a bad address fails before a device is opened
     const bool tls = !args->tls_ca.empty() || !args->tls_cert.empty() || !args->tls_key.empty();
     if (!tls && !endpoint.address().is_loopback() && !args->insecure)
       throw models::InputError("device-server: --listen " + args->listen +
@@ -84,12 +92,33 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
     const std::string address = (endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
                                                              : endpoint.address().to_string()) +
                                 ":" + std::to_string(server.port());
+    nlohmann::json description = {{"listen", address}, {"uri", scheme + address}};
+    if (served.camera) description["camera"] = args->camera;
+    if (served.fingerprint) description["fingerprint"] = args->fingerprint;
+    if (served.documents) description["documents"] = args->documents;
+    if (served.passage) description["passage"] = args->passage;
+    // --http: the dashboard watches the server's counters (read on demand, and once a second for
+    // the page's WebSocket); it touches neither the devices nor the sessions.
+    web::MetricsRegistry metrics;
+    std::optional<DeviceServerDashboard> watcher;
+    std::optional<DashboardServer> dashboard;
+    std::jthread ticker;
+    if (args->http.enabled()) {
+      watcher.emplace(metrics, server, description);
+      dashboard.emplace(args->http, "devices.html", metrics, [&watcher] { return watcher->state(); }, std::cerr,
+                        std::function<void(web::HttpServer&)>{}, [&watcher] { watcher->refresh(); });
+      description["http"] = dashboard->url();
+      ticker = std::jthread([&dashboard](std::stop_token stopping) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        while (!stopping.stop_requested()) {
+          wake.wait_for(lock, stopping, std::chrono::seconds(1), [] { return false; });  // a second, or the stop
+          if (!stopping.stop_requested()) dashboard->changed();
+        }
+      });
+    }
     if (args->json) {
-      nlohmann::json description = {{"listen", address}, {"uri", scheme + address}};
-      if (served.camera) description["camera"] = args->camera;
-      if (served.fingerprint) description["fingerprint"] = args->fingerprint;
-      if (served.documents) description["documents"] = args->documents;
-      if (served.passage) description["passage"] = args->passage;
       print_json(description);
       std::cout.flush();  // whoever started the server reads the address before it stops
     } else {
@@ -100,6 +129,11 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
     }
     int signal = 0;
     sigwait(&stop, &signal);
+    if (ticker.joinable()) {
+      ticker.request_stop();
+      ticker.join();
+    }
+    dashboard.reset();
     server.stop();
     if (!args->json) {
       const devices::SessionCounts c = server.counts();

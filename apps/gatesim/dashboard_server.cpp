@@ -52,10 +52,13 @@ web::BindAddress HttpOptions::checked_address() const {
 
 DashboardServer::DashboardServer(const HttpOptions& options, std::string_view page, web::MetricsRegistry& metrics,
                                  std::function<nlohmann::json()> state, std::ostream& log,
-                                 const std::function<void(web::HttpServer&)>& more_routes)
+                                 const std::function<void(web::HttpServer&)>& more_routes, std::function<void()> before_metrics)
     : address_(options.checked_address()), server_(server_options(address_, options, metrics)), log_(log) {
   web::serve_assets(server_, page);
-  server_.get("/metrics", [&metrics] { return web::HttpResponse{200, web::kPrometheusContentType, metrics.text()}; });
+  server_.get("/metrics", [&metrics, before_metrics] {
+    if (before_metrics) before_metrics();
+    return web::HttpResponse{200, web::kPrometheusContentType, metrics.text()};
+  });
   server_.get("/healthz", [] { return web::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"}; });
   // What the state holds is not always UTF-8 (a holder's id, a device's message): bad bytes
   // become U+FFFD rather than an exception.

@@ -1,7 +1,7 @@
 #pragma once
-// The dashboard of `gatesim gate` and `gatesim simulate`: the --http options they share and
-// the server they start (web/http_server.hpp) with the same endpoints —
-//   /            the command's page (lanes.html or port.html, embedded), and every embedded file
+// The dashboard of `gatesim gate`, `gatesim simulate` and `gatesim device-server`: the --http
+// options they share and the server they start (web/http_server.hpp) with the same endpoints —
+//   /            the command's page (lanes.html, port.html or devices.html, embedded), and every embedded file
 //   /api/state   the state as JSON           /ws        the same state pushed on each change
 //   /metrics     Prometheus text format      /healthz   "ok"
 // Read-only: nothing served changes what the program decides (the one POST path, a real-time
@@ -43,9 +43,13 @@ class DashboardServer {
   // requires: options.enabled(). ensures: listening (on its own thread) and announced on `log`
   //           as one line "http: dashboard at http://HOST:PORT/ ...".
   // throws models::InputError when the address is bad or cannot be listened on.
+  //           `before_metrics`, when given, is called (on the server's thread) before each
+  //           /metrics answer: for figures read from elsewhere on demand.
   DashboardServer(const HttpOptions& options, std::string_view page, web::MetricsRegistry& metrics,
                   std::function<nlohmann::json()> state, std::ostream& log,
-                  const std::function<void(web::HttpServer&)>& more_routes = {});
+                  const std::function<void(web::HttpServer&)>& more_routes = {}, std::function<void()> before_metrics = {});
+  // ensures: the dashboard's address, "http://HOST:PORT/".
+  const std::string& url() const { return url_; }
   // The state changed: WebSocket clients get it (rate-limited, web::HttpServer::notify).
   void changed() { server_.notify(); }
   // The run is over: says so on `log` and serves until SIGINT or SIGTERM.
