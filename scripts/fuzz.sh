@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers that read users' files (tests/fuzz) with libFuzzer.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
-#   targets: policy_case scenario trace device_uri image_header wire_answer wire_request chips_line
+#   targets: policy_case scenario trace device_uri image_header wire_answer wire_request chips_line lane_options
 #   (default: all)
 # Builds the targets with clang and sanitizers (preset `fuzz`, build/fuzz), then runs each from
 # its saved corpus (tests/fuzz/corpus/<target>). New inputs that reach new code go to
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(policy_case scenario trace device_uri image_header wire_answer wire_request chips_line)
+[ ${#targets[@]} -gt 0 ] || targets=(policy_case scenario trace device_uri image_header wire_answer wire_request chips_line lane_options)
 
 scripts/install-deps.sh clang-14 libclang-rt-14-dev
 cmake --preset fuzz >/dev/null
