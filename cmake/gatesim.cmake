@@ -34,3 +34,24 @@ add_custom_target(gatesim_layering ALL
   COMMAND ${CMAKE_COMMAND} -DROOT=${PROJECT_SOURCE_DIR} -P ${PROJECT_SOURCE_DIR}/cmake/check_layering.cmake
   COMMENT "Checking include layering (DESIGN.md)"
   VERBATIM)
+
+# gatesim_plugin(<name> SOURCES <files> LIBS <targets>)
+# A plugin (models/plugin.hpp): the MODULE library <name>.so, written next to the gatesim program
+# (GATESIM_PLUGIN_DIR) and installed to lib/gatesim. It links its own copy of the project code it
+# uses and exports only its gatesim_* entry points (cmake/plugin.map), so its symbols cannot clash
+# with the program's. Building `gatesim` builds every plugin (the top-level CMakeLists.txt).
+function(gatesim_plugin name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} MODULE ${ARG_SOURCES})
+  set_target_properties(${name} PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${GATESIM_PLUGIN_DIR}
+    CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} gatesim_warnings)
+  # --as-needed: only the shared libraries the plugin's code uses (the static libraries' usage
+  # requirements list more); --no-undefined: a missing symbol fails the build, not the dlopen.
+  target_link_options(${name} PRIVATE -Wl,--version-script=${PROJECT_SOURCE_DIR}/cmake/plugin.map
+    -Wl,--as-needed -Wl,--no-undefined)
+  set_target_properties(${name} PROPERTIES LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/plugin.map)
+  add_dependencies(${name} gatesim_layering)
+  set_property(GLOBAL APPEND PROPERTY GATESIM_PLUGINS ${name})
+  install(TARGETS ${name} LIBRARY DESTINATION lib/gatesim)
+endfunction()

@@ -10,60 +10,23 @@
 #include "devices/remote_camera.hpp"
 #include "devices/replay_camera.hpp"
 #include "models/input_error.hpp"
+#include "models/plugin.hpp"
 
 namespace gatesim::devices {
 
-cv::Mat to_bgr_frame(const cv::Mat& image, const CameraSettings& settings, const std::string& camera) {
-  if (image.empty() || image.depth() != CV_8U)
-    throw DeviceFault(FaultKind::corrupt, camera, "empty frame or not 8-bit");
-  cv::Mat bgr;
-  switch (image.channels()) {
-    case 1: cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR); break;
-    case 3: bgr = image; break;
-    case 4: cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR); break;
-    default: throw DeviceFault(FaultKind::corrupt, camera, std::to_string(image.channels()) + " channels");
-  }
-  if (settings.width > 0 && settings.height > 0 && (bgr.cols != settings.width || bgr.rows != settings.height)) {
-    cv::Mat resized;
-    cv::resize(bgr, resized, {settings.width, settings.height}, 0, 0, cv::INTER_AREA);
-    return resized;
-  }
-  return bgr;
+std::unique_ptr<Camera> open_video_capture(VideoSource source, const std::string& where, CameraSettings settings,
+                                           Clock& clock, const std::string& name) {
+  using Open = Camera*(VideoSource, const std::string&, CameraSettings, Clock&, const std::string&);
+  auto* open = models::plugin_function<Open>("gatesim-video", "gatesim_open_video_capture", "camera " + name);
+  return std::unique_ptr<Camera>(open(source, where, settings, clock, name));
 }
 
-VideoCaptureCamera::VideoCaptureCamera(Source source, std::string where, CameraSettings settings, Clock& clock,
-                                       std::string name)
-    : source_(source), where_(std::move(where)), settings_(settings), clock_(clock), name_(std::move(name)) {}
-
-void VideoCaptureCamera::open() {
-  close();
-  switch (source_) {
-    case Source::usb_index: capture_.open(std::stoi(where_), cv::CAP_V4L2); break;
-    case Source::v4l2_path: capture_.open(where_, cv::CAP_V4L2); break;
-    case Source::file:
-    case Source::url: capture_.open(where_, cv::CAP_FFMPEG); break;
-  }
-  if (!capture_.isOpened()) throw DeviceFault(FaultKind::disconnected, name_, "cannot open " + where_);
-  // Live devices take the mode asked for (or their nearest); files keep theirs and are
-  // resized per frame by to_bgr_frame.
-  if (settings_.width > 0) capture_.set(cv::CAP_PROP_FRAME_WIDTH, settings_.width);
-  if (settings_.height > 0) capture_.set(cv::CAP_PROP_FRAME_HEIGHT, settings_.height);
-  if (settings_.fps > 0) capture_.set(cv::CAP_PROP_FPS, settings_.fps);
-  sequence_ = 0;
-}
-
-Frame VideoCaptureCamera::read() {
-  if (!capture_.isOpened()) throw DeviceFault(FaultKind::disconnected, name_, "not open");
-  cv::Mat image;
-  if (!capture_.read(image) || image.empty()) {
-    if (source_ == Source::file) throw DeviceFault(FaultKind::end_of_stream, name_, "end of the video");
-    throw DeviceFault(FaultKind::disconnected, name_, "no frame (unplugged or stream lost)");
-  }
-  return {to_bgr_frame(image, settings_, name_), clock_.now(), sequence_++};
-}
-
-void VideoCaptureCamera::close() {
-  if (capture_.isOpened()) capture_.release();
+std::optional<VideoClip> read_video_file(const std::filesystem::path& file, int max_frames) {
+  using Read = bool(const std::filesystem::path&, int, VideoClip&);
+  auto* read = models::plugin_function<Read>("gatesim-video", "gatesim_read_video_file", "reading " + file.string());
+  VideoClip clip;
+  if (!read(file, max_frames, clip)) return std::nullopt;
+  return clip;
 }
 
 ImageFolderCamera::ImageFolderCamera(const std::filesystem::path& folder, CameraSettings settings, Clock& clock,
@@ -140,10 +103,8 @@ std::unique_ptr<Camera> open_camera(const std::string& text, Clock& clock) {
   settings.fps = number_option(uri, "fps", 0, 0, 1000);
   if ((settings.width > 0) != (settings.height > 0))
     throw models::InputError(uri.text + ": give both width and height, or neither");
-  using Source = VideoCaptureCamera::Source;
-  auto capture = [&](Source source) {
-    return std::make_unique<VideoCaptureCamera>(source, uri.where, settings, clock, text);
-  };
+  using Source = VideoSource;
+  auto capture = [&](Source source) { return open_video_capture(source, uri.where, settings, clock, text); };
   std::unique_ptr<Camera> camera;
   if (uri.scheme == "usb") {
     if (uri.where.find_first_not_of("0123456789") != std::string::npos || uri.where.size() > 4)

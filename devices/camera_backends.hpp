@@ -1,42 +1,39 @@
 #pragma once
-// The Camera backends open_camera() builds, for code that wants one directly.
+// The Camera backends open_camera() builds, for code that wants one directly (the OpenCV
+// VideoCapture one is in the gatesim-video plugin: devices/plugins/video_capture_camera.hpp).
 //
 // Thread safety: one thread at a time, like every Camera.
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <opencv2/videoio.hpp>
 
 #include "devices/camera.hpp"
 
 namespace gatesim::devices {
 
-// OpenCV VideoCapture: a V4L2 device (index or path), a video file or a stream URL.
-// Reading past the end of a file is end_of_stream; a live source that stops giving frames is
-// disconnected (unplugged, stream dropped).
-class VideoCaptureCamera final : public Camera {
- public:
-  enum class Source { usb_index, v4l2_path, file, url };
-  // requires: `where` is the index (usb_index), device path, file path or URL.
-  VideoCaptureCamera(Source source, std::string where, CameraSettings settings, Clock& clock, std::string name);
-  void open() override;
-  Frame read() override;
-  void close() override;
-  bool is_open() const override { return capture_.isOpened(); }
-  std::string name() const override { return name_; }
+// What an OpenCV VideoCapture camera reads: a V4L2 device by index or path, a video file, a
+// stream URL.
+enum class VideoSource { usb_index, v4l2_path, file, url };
 
- private:
-  Source source_;
-  std::string where_;
-  CameraSettings settings_;
-  Clock& clock_;
-  std::string name_;
-  cv::VideoCapture capture_;
-  std::uint64_t sequence_ = 0;
+// ensures: a VideoCaptureCamera (not yet open) from the gatesim-video plugin, loaded on first use
+//          so that only programs that open such a camera load OpenCV's videoio.
+// requires: `where` is the index (usb_index), device path, file path or URL.
+// throws models::PluginMissing naming the plugin when it is not installed.
+std::unique_ptr<Camera> open_video_capture(VideoSource source, const std::string& where, CameraSettings settings,
+                                           Clock& clock, const std::string& name);
+
+// A video file read whole (the clips `gatesim eval-pad` judges).
+struct VideoClip {
+  std::vector<cv::Mat> frames;  // as decoded (8-bit BGR for the usual files)
+  double fps = 0;               // the file's frame rate; 0 when it does not give a plausible one
 };
+// ensures: the first `max_frames` frames of `file` and its frame rate, decoded by OpenCV's
+//          VideoCapture in the gatesim-video plugin; nullopt when `file` does not open as a video.
+// throws models::PluginMissing naming the plugin when it is not installed.
+std::optional<VideoClip> read_video_file(const std::filesystem::path& file, int max_frames);
 
 // The image files of a folder in name order, decoded by OpenCV; after the last one,
 // end_of_stream. A file that does not decode is a corrupt frame (the next read goes on).

@@ -8,6 +8,7 @@
 #include "devices/libfprint_reader.hpp"
 #include "devices/remote_readers.hpp"
 #include "models/input_error.hpp"
+#include "models/plugin.hpp"
 
 namespace gatesim::devices {
 
@@ -85,10 +86,17 @@ std::unique_ptr<FingerprintReader> open_libfprint(DeviceUri uri) {
       throw models::InputError(uri.text + ": option socket: only for libfprint:virtual_image");
     options.virtual_image_socket = it->second;
   }
-  return std::make_unique<LibfprintReader>(options);
+  return open_libfprint_reader(options);
 }
 
 }  // namespace
+
+std::unique_ptr<FingerprintReader> open_libfprint_reader(const LibfprintOptions& options) {
+  using Open = FingerprintReader*(const LibfprintOptions&);
+  auto* open = models::plugin_function<Open>("gatesim-fprint", "gatesim_open_libfprint_reader",
+                                             "fingerprint reader libfprint:" + options.driver);
+  return std::unique_ptr<FingerprintReader>(open(options));
+}
 
 std::unique_ptr<FingerprintReader> open_fingerprint_reader(const std::string& text, Clock& clock) {
   // "libfprint:" alone (or before '#') names the first device: no location to parse.

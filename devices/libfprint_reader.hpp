@@ -11,6 +11,10 @@
 // tell a silent sensor from an idle one, so this backend never reports no_finger. A capture
 // libfprint asks to retry (too short, off centre, too few minutiae) is poor_capture.
 //
+// The class is built into the gatesim-fprint plugin (devices/plugins/libfprint_reader.cpp, with
+// libfprint and GLib), so that only a program that opens a libfprint: reader loads them:
+// open_libfprint_reader() loads the plugin; tests link the class directly (gatesim_libfprint).
+//
 // Thread safety: one thread at a time. Calls run GLib's global default main context (that is
 // how libfprint's synchronous API waits), so nothing else in the process may run that context
 // while a call is in progress; gatesim has no other GLib user.
@@ -33,6 +37,11 @@ struct LibfprintOptions {
   // FP_VIRTUAL_IMAGE to it (libfprint reads that variable when it looks for devices).
   std::filesystem::path virtual_image_socket;
 };
+
+// ensures: a LibfprintReader on `options` from the gatesim-fprint plugin (models/plugin.hpp).
+// throws what the constructor throws; models::PluginMissing naming the plugin when it is not
+//        installed.
+std::unique_ptr<FingerprintReader> open_libfprint_reader(const LibfprintOptions& options);
 
 class LibfprintReader final : public FingerprintReader {
  public:

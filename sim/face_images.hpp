@@ -13,23 +13,24 @@
 // only: the session runs in mode passive on one frame (min_frames 1); the temporal cue needs
 // a clip and is not judged here.
 //
+// FaceImages is what the port model sees; the pipeline behind it (FaceImagesPipeline,
+// sim/face_images_pipeline.hpp) links dlib and OpenCV and is reached through open_face_images().
+//
 // Thread safety: none (the analyzer and the cache); one per replication.
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "biometrics/face_analyzer.hpp"
-#include "biometrics/face_quality.hpp"
+#include "biometrics/attack_kind.hpp"
 #include "biometrics/face_types.hpp"
-#include "biometrics/image_io.hpp"
-#include "biometrics/liveness.hpp"
-#include "biometrics/presentation_attacks.hpp"
-#include "sim/pad_model.hpp"
+#include "biometrics/liveness_rule.hpp"
+#include "biometrics/model_store.hpp"
+#include "biometrics/pad_models.hpp"
 
 namespace gatesim::sim {
 
@@ -50,51 +51,46 @@ class FaceImages {
     std::optional<biometrics::FaceDescriptor> descriptor;  // of the first face found
   };
 
-  // requires: `folder` empty (trace images only) or a folder of person subfolders.
-  // throws models::InputError naming the folder when it has fewer than two people with an image
-  //        (an impostor needs someone else's face), or naming a missing model file.
-  FaceImages(const std::filesystem::path& folder, const biometrics::ModelStore& models);
+  virtual ~FaceImages() = default;
 
-  std::size_t people() const { return people_.size(); }
-  const std::string& name(std::size_t person) const { return people_[person].name; }
+  virtual std::size_t people() const = 0;
+  virtual const std::string& name(std::size_t person) const = 0;
   // ensures: the person's enrolled photo (their first image).
-  const std::filesystem::path& template_image(std::size_t person) const { return people_[person].images.front(); }
+  virtual const std::filesystem::path& template_image(std::size_t person) const = 0;
   // ensures: the image `person` shows at their `attempt`-th frame (0, 1, ...): the images after
   //          the template in turn, or the template itself when it is their only one.
-  const std::filesystem::path& presented_image(std::size_t person, std::size_t attempt) const;
+  virtual const std::filesystem::path& presented_image(std::size_t person, std::size_t attempt) const = 0;
 
   // ensures: the analysis of `image`, from the cache after the first call.
   // throws models::InputError naming an image that cannot be read.
-  const Analysed& analyse(const std::filesystem::path& image);
+  virtual const Analysed& analyse(const std::filesystem::path& image) = 0;
   // ensures: the descriptor of the one face in `image` (an enrolled template).
   // throws models::InputError naming the image when it holds no face or several.
-  const biometrics::FaceDescriptor& enrolled(const std::filesystem::path& image);
+  virtual const biometrics::FaceDescriptor& enrolled(const std::filesystem::path& image) = 0;
 
   // ensures: liveness() judges with the passive cue of the detector loaded from `store` at the
   //          default passive threshold; attacks are generated with `seed`.
   // throws models::InputError naming a missing or corrupt model file.
-  void enable_liveness(const biometrics::PadModelStore& store, std::uint64_t seed);
+  virtual void enable_liveness(const biometrics::PadModelStore& store, std::uint64_t seed) = 0;
   // The settings liveness() judges with (mode passive, one frame).
-  const biometrics::LivenessConfig& liveness_config() const { return liveness_config_; }
+  virtual const biometrics::LivenessConfig& liveness_config() const = 0;
   // requires: enable_liveness() was called.
   // ensures: what the detector measured on `image` (attack: nullopt), or on the attack of kind
   //          `attack` made from it (variant: which one); frames 0 when no face was found.
   //          Cached by (image, attack, variant).
-  biometrics::LivenessMeasurements liveness(const std::filesystem::path& image, std::optional<biometrics::AttackKind> attack,
-                                            std::uint64_t variant);
+  virtual biometrics::LivenessMeasurements liveness(const std::filesystem::path& image,
+                                                    std::optional<biometrics::AttackKind> attack, std::uint64_t variant) = 0;
 
-  std::size_t images_analysed() const { return cache_.size(); }
-  double analysis_seconds() const { return analysis_s_; }  // wall time in the pipeline
-
- private:
-  std::vector<biometrics::IdentityFolder> people_;  // images by name; the first is the template
-  biometrics::FaceAnalyzer analyzer_;
-  std::map<std::string, Analysed> cache_;
-  std::optional<biometrics::LivenessDetector> detector_;
-  biometrics::LivenessConfig liveness_config_ = PadModel::image_config();
-  std::optional<biometrics::AttackGenerator> attacks_;
-  std::map<std::string, biometrics::LivenessMeasurements> liveness_cache_;
-  double analysis_s_ = 0;
+  virtual std::size_t images_analysed() const = 0;
+  virtual double analysis_seconds() const = 0;  // wall time in the pipeline
 };
+
+// ensures: the faces of `folder` (empty: trace images only) through the real pipeline
+//          (FaceImagesPipeline, sim/face_images_pipeline.hpp), which is in the gatesim-faces
+//          plugin (models/plugin.hpp), so that a statistical run never loads dlib or OpenCV.
+// throws models::InputError naming the folder when it has fewer than two people with an image
+//        (an impostor needs someone else's face), or naming a missing model file;
+//        models::PluginMissing naming the plugin when it is not installed.
+std::unique_ptr<FaceImages> open_face_images(const std::filesystem::path& folder, const biometrics::ModelStore& models);
 
 }  // namespace gatesim::sim

@@ -14,9 +14,9 @@ GateDevices::GateDevices(const Scenario& scenario, std::uint64_t seed, Rng& serv
     : scenario_(scenario), rng_(service_rng), biometrics_(make_biometric_model(scenario.biometrics)),
       pad_(make_pad_model(scenario.biometrics, scenario.population)), pad_rng_(seed, 6), trace_(trace) {
   if (scenario.biometrics.mode == BiometricSpec::Mode::images)
-    faces_ = std::make_unique<FaceImages>(scenario.faces, scenario.biometrics.models.empty()
-                                                              ? biometrics::ModelStore::from_environment()
-                                                              : biometrics::ModelStore(scenario.biometrics.models));
+    faces_ = open_face_images(scenario.faces, scenario.biometrics.models.empty()
+                                                  ? biometrics::ModelStore::from_environment()
+                                                  : biometrics::ModelStore(scenario.biometrics.models));
   if (faces_ && pad_.on()) faces_->enable_liveness(biometrics::PadModelStore::from_environment(), seed);
 }
 

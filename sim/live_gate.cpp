@@ -12,7 +12,7 @@
 
 #include "biometrics/image_io.hpp"
 #include "models/input_error.hpp"
-#include "sim/face_images.hpp"
+#include "sim/face_images_pipeline.hpp"
 #include "sim/trace.hpp"
 
 namespace gatesim::sim {
@@ -122,7 +122,7 @@ class FacesCamera final : public devices::Camera {
 // the records, the faces the scripted camera shows and the devices live until that call
 // returns, even after the gate is gone. `lane` is destroyed first.
 struct LaneParts {
-  std::optional<FaceImages> faces;
+  std::optional<FaceImagesPipeline> faces;
   Booth booth;
   gate::TravellerRecords records;
   std::unique_ptr<gate::DeviceLane> lane;
@@ -373,7 +373,7 @@ struct LiveGate::Impl final : gate::LaneServices {
   std::string name;
   std::ostream* console;
   bool scripted = false;
-  std::optional<FaceImages>& faces = parts->faces;
+  std::optional<FaceImagesPipeline>& faces = parts->faces;
   std::unique_ptr<gate::EnrolmentStore> store;
   std::vector<std::string> roster;  // holder ids
   Booth& booth = parts->booth;

@@ -14,7 +14,7 @@
 #include <boost/version.hpp>
 #include <opencv2/core/version.hpp>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "biometrics/face_analyzer.hpp"
 #include "biometrics/face_quality.hpp"
 #include "biometrics/image_io.hpp"
@@ -153,7 +153,7 @@ void add_bench_command(CLI::App& root, CommandContext& context) {
     FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("bench", "Throughput benchmarks on this machine (simulator, face pipeline; min/median/max)");
+  auto* cmd = root.add_subcommand("bench", command_description("bench"));
   cmd->add_flag("--quick", args->quick, "Fewer repetitions (CI smoke run, well under a minute)");
   cmd->add_option("--repetitions", args->repetitions, "Repetitions per measurement (default 3 quick, 7 full)")
       ->check(CLI::Range(1, 1000));

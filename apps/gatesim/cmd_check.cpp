@@ -34,8 +34,7 @@ void add_check_command(CLI::App& root, CommandContext& context) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand(
-      "check", "Decide crossing cases with the ten measures' rules (exit 1: some case not eligible)");
+  auto* cmd = root.add_subcommand("check", command_description("check"));
   cmd->add_option("FILE", args->input, "A case or a JSON array of cases ('-': standard input); see README.md")->required();
   args->policy.add_to(*cmd);
   cmd->add_option("--holidays", args->holidays, "YAML file `holidays: [YYYY-MM-DD, ...]`: public holidays for M8's working days");

@@ -28,8 +28,7 @@ void add_device_server_command(CLI::App& root, CommandContext& context) {
     HttpOptions http;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("device-server",
-                                  "Serve this host's devices over TCP or mutual TLS to gates on other hosts (until Ctrl-C)");
+  auto* cmd = root.add_subcommand("device-server", command_description("device-server"));
   cmd->add_option("--camera", args->camera, "Camera URI to serve: usb:N, v4l2:/dev/videoN, file:, dir:, replay:, ...");
   cmd->add_option("--fingerprint", args->fingerprint, "Fingerprint reader URI to serve: libfprint:, libfprint:DRIVER, sim:...");
   cmd->add_option("--documents", args->documents, "Document reader URI to serve: chips:FILE, chip-dir:FOLDER");

@@ -3,7 +3,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "gate/enrolment_store.hpp"
 #include "models/input_error.hpp"
 #include "models/traveller_json.hpp"
@@ -20,7 +20,7 @@ void add_enroll_command(CLI::App& root, CommandContext& context) {
     FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("enroll", "Enrol a permit holder: one face template per photo into the enrolment database");
+  auto* cmd = root.add_subcommand("enroll", command_description("enroll"));
   cmd->add_option("--db", args->db, "Enrolment database (SQLite; created when missing)")->required();
   cmd->add_option("--id", args->holder.id, "Permit holder id")->required();
   cmd->add_option("--name", args->holder.name, "Name");

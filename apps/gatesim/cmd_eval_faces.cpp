@@ -6,7 +6,7 @@
 #include <iostream>
 #include <map>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "biometrics/evaluation.hpp"
 #include "biometrics/image_io.hpp"
 #include "models/input_error.hpp"
@@ -80,8 +80,7 @@ void add_eval_faces_command(CLI::App& root, CommandContext& context) {
     FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand(
-      "eval-faces", "Verification accuracy on labelled folders (DIR/<person>/<images>): FMR, FNMR, EER, DET curve");
+  auto* cmd = root.add_subcommand("eval-faces", command_description("eval-faces"));
   cmd->add_option("DIR", args->dirs, "Folders whose sub-folders are identities")->required();
   cmd->add_option("--out", args->out, "Write the DET curve here (PNG)");
   cmd->add_option("--target-fmr", args->target_fmr, "False-match rate to find the threshold for")

@@ -28,14 +28,14 @@
 #include <map>
 
 #include <opencv2/imgcodecs.hpp>
-#include <opencv2/videoio.hpp>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "biometrics/evaluation.hpp"
 #include "biometrics/image_io.hpp"
 #include "biometrics/liveness.hpp"
 #include "biometrics/pad_evaluation.hpp"
 #include "biometrics/presentation_attacks.hpp"
+#include "devices/camera_backends.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::app {
@@ -52,13 +52,11 @@ struct Clip {
 };
 
 Clip read_clip(const fs::path& file, int max_frames) {
-  cv::VideoCapture video(file.string());
-  if (!video.isOpened()) throw models::InputError(file.string() + ": cannot be read as an image or a video");
+  auto video = devices::read_video_file(file, max_frames);  // OpenCV's videoio, in its plugin
+  if (!video) throw models::InputError(file.string() + ": cannot be read as an image or a video");
   Clip clip;
-  if (const double fps = video.get(cv::CAP_PROP_FPS); fps > 1 && fps < 1000) clip.fps = fps;
-  cv::Mat frame;
-  while (static_cast<int>(clip.frames.size()) < max_frames && video.read(frame) && !frame.empty())
-    clip.frames.push_back(frame.clone());
+  clip.frames = std::move(video->frames);
+  if (video->fps > 0) clip.fps = video->fps;
   if (clip.frames.empty()) throw models::InputError(file.string() + ": a video without a single frame");
   if (clip.frames.front().type() != CV_8UC3) throw models::InputError(file.string() + ": frames are not 8-bit colour");
   return clip;
@@ -232,9 +230,7 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
     FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand(
-      "eval-pad", "Liveness (presentation-attack detection) on bona fide images and clips against generated attacks: "
-                  "APCER per attack type, BPCER, DET curve (ISO/IEC 30107-3)");
+  auto* cmd = root.add_subcommand("eval-pad", command_description("eval-pad"));
   cmd->add_option("BONAFIDE", args->inputs, "Bona fide images and clips (files or folders)")->required();
   cmd->add_option("--attacks", args->attacks, "Attack kinds: print,screen,moved_photo,frozen or all");
   cmd->add_option("--variants", args->variants, "Attacks of each kind per bona fide presentation")->check(CLI::Range(1, 100));

@@ -2,7 +2,7 @@
 #include <iomanip>
 #include <iostream>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "biometrics/face_quality.hpp"
 #include "biometrics/image_io.hpp"
 
@@ -44,7 +44,7 @@ void add_faces_command(CLI::App& root, CommandContext& context) {
     FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("faces", "Find faces: box (left, top, right, bottom), 5 landmarks, quality");
+  auto* cmd = root.add_subcommand("faces", command_description("faces"));
   cmd->add_option("IMAGE", args->images, "Image files")->required();
   cmd->add_flag("--json", args->json, "One JSON object per image");
   args->face.add_to(*cmd);

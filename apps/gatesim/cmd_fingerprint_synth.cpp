@@ -19,8 +19,7 @@ void add_fingerprint_synth_command(CLI::App& root, CommandContext& context) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand(
-      "fingerprint-synth", "Write synthetic fingerprint impressions (one synthetic finger per seed) as 500 dpi PNGs");
+  auto* cmd = root.add_subcommand("fingerprint-synth", command_description("fingerprint-synth"));
   cmd->add_option("--seed", args->seed, "The finger: each seed is a different synthetic finger")->required();
   cmd->add_option("--impressions", args->impressions, "How many touches of that finger to write (1-1000)")
       ->check(CLI::Range(1, 1000));

@@ -35,7 +35,7 @@ void add_gallery_command(CLI::App& root, CommandContext& context) {
     bool with_templates = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("gallery", "Look after the enrolment database: list, remove or export permit holders");
+  auto* cmd = root.add_subcommand("gallery", command_description("gallery"));
   cmd->require_subcommand(1);
   // --db and --json belong to `gallery`; fallthrough lets them follow the action as well.
   cmd->add_option("--db", args->db, "Enrolment database (SQLite, from `gatesim enroll`)")->required();

@@ -11,15 +11,15 @@
 #include <iostream>
 #include <optional>
 
-#include <opencv2/highgui.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "apps/gatesim/dashboard_server.hpp"
 #include "apps/gatesim/lane_dashboard.hpp"
 #include "apps/gatesim/lane_options.hpp"
 #include "gate/face_pool.hpp"
 #include "gate/lane_bank.hpp"
+#include "devices/window.hpp"
 #include "gate/live_lane.hpp"
 #include "gate/passback.hpp"
 #include "models/input_error.hpp"
@@ -66,8 +66,7 @@ class LaneWindow {
     put(canvas, text, 24);
     if (view.liveness) put(canvas, liveness_text(*view.liveness), 52);
     put(canvas, decision_, view.liveness ? 80 : 52);
-    cv::imshow("gatesim gate", canvas);
-    cv::waitKey(1);
+    devices::show_frame("gatesim gate", canvas);
   }
   void outcome(const gate::TransactionOutcome& o) {
     decision_ = "#" + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
@@ -182,8 +181,7 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
   // refuses a holder it cleared within the lane's window (gate::kDefaultPassbackWindow).
   args->lane.passage = "camera";
   args->lane.passback = std::chrono::duration<double>(gate::kDefaultPassbackWindow).count();
-  auto* cmd = root.add_subcommand(
-      "gate", "Run a smart-channel lane, or a bank of lanes, in real time: devices, policy, faces, audit log (exit 1: someone was referred)");
+  auto* cmd = root.add_subcommand("gate", command_description("gate"));
   cmd->add_option("--port", args->port, "Port the lane belongs to (`gatesim ports` lists them)");
   args->lane.add_to(*cmd);
   cmd->get_option("--db")->required();

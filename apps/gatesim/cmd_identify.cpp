@@ -2,7 +2,7 @@
 #include <iomanip>
 #include <iostream>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "biometrics/matcher.hpp"
 #include "gate/enrolment_store.hpp"
 
@@ -18,8 +18,7 @@ void add_identify_command(CLI::App& root, CommandContext& context) {
     FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand(
-      "identify", "1:N search: the nearest enrolled permit holders to the face in PROBE (exit 1: none under the threshold)");
+  auto* cmd = root.add_subcommand("identify", command_description("identify"));
   cmd->add_option("--db", args->db, "Enrolment database (SQLite, from `gatesim enroll`)")->required();
   cmd->add_option("PROBE", args->probe, "Image with exactly one face")->required();
   cmd->add_option("--top", args->top, "Candidates to list")->check(CLI::Range(1, 1000));

@@ -8,7 +8,7 @@
 namespace gatesim::app {
 
 void add_pki_command(CLI::App& root, CommandContext& context) {
-  auto* pki = root.add_subcommand("pki", "Certificates for mutual TLS between device servers and gates");
+  auto* pki = root.add_subcommand("pki", command_description("pki"));
   pki->require_subcommand(1);
   struct Args {
     std::string dir;

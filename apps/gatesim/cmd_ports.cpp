@@ -14,7 +14,7 @@ void add_ports_command(CLI::App& root, CommandContext& context) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("ports", "List the ports, their channels and effective dates (⚠: secondary sources only)");
+  auto* cmd = root.add_subcommand("ports", command_description("ports"));
   args->policy.add_to(*cmd);
   cmd->add_option("--channel", args->channel,
                   "Only ports with this channel: smart, document-free, transit-240h, transit-24h, one-time-mtp");

@@ -12,10 +12,10 @@
 
 #include "apps/gatesim/command.hpp"
 #include "apps/gatesim/dashboard_server.hpp"
+#include "apps/gatesim/faces_plugin.hpp"
 #include "apps/gatesim/port_dashboard.hpp"
 #include "apps/gatesim/replay_control.hpp"
 #include "models/input_error.hpp"
-#include "sim/live_gate.hpp"
 #include "sim/port_model.hpp"
 #include "sim/realtime.hpp"
 #include "sim/report.hpp"
@@ -94,37 +94,6 @@ class OutputFile {
   bool committed_ = false;
 };
 
-std::string live_gate_name(std::size_t index) { return index == 0 ? "live gate" : "live gate " + std::to_string(index + 1); }
-
-// One sim::LiveGate per --live-gate value, in the order given (they replace the first document
-// gates). Bad values are bad input naming the value.
-std::vector<std::unique_ptr<sim::LiveGate>> open_live_gates(const std::vector<std::string>& specs, const sim::Scenario& scenario,
-                                                            const std::filesystem::path& out) {
-  std::vector<std::unique_ptr<sim::LiveGate>> gates;
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    LaneOptions defaults;
-    defaults.audit = (out / (i == 0 ? std::string("live-gate-audit.db") : "live-gate-" + std::to_string(i + 1) + "-audit.db")).string();
-    LaneOptions lane = LaneOptions::parse(specs[i], "--live-gate", defaults);
-    if (lane.camera.empty())
-      throw models::InputError("--live-gate " + specs[i] + ": camera= is required (a camera URI, or faces for the scenario's faces folder)");
-    if (lane.camera == "faces") lane.camera.clear();  // LiveGate's scripted camera
-    try {
-      sim::LiveGateSetup setup;
-      setup.devices = lane.open_devices(std::cerr);
-      setup.enrolment = lane.db;
-      setup.audit = lane.audit;
-      setup.config = lane.gate_config(gate::Channel::document);
-      setup.driver = lane.driver_options();
-      setup.name = live_gate_name(i);
-      setup.console = &std::cerr;
-      gates.push_back(std::make_unique<sim::LiveGate>(scenario, biometrics::ModelStore::from_environment(), std::move(setup)));
-    } catch (const models::InputError& e) {
-      throw models::InputError("--live-gate " + specs[i] + ": " + e.what());
-    }
-  }
-  return gates;
-}
-
 }  // namespace
 
 void add_simulate_command(CLI::App& root, CommandContext& context) {
@@ -140,7 +109,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     HttpOptions http;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("simulate", "Simulate a port scenario: queues, waits, throughput, referrals");
+  auto* cmd = root.add_subcommand("simulate", command_description("simulate"));
   cmd->add_option("SCENARIO", args->scenario, "Scenario YAML file (scenarios/README.md)")->required();
   cmd->add_option("--seed", args->seed, "Random seed (default: the scenario's); same seed, same bytes");
   cmd->add_option("--out", args->out, "Folder for travellers.jsonl, intervals.csv, summary.json, report.html")
@@ -207,7 +176,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     std::ostream tapped(&tap);
     if (server) options.travellers = &tapped;
     options.intervals = &intervals.stream();
-    for (const auto& gate : live_gates) options.realtime.external_gates.push_back(gate.get());
+    if (live_gates) options.realtime.external_gates = live_gates->gates();
     if (args->realtime) {
       options.realtime.speed = *args->realtime;
       options.realtime.status = realtime_status(*args->realtime, scenario.start_hour, pace);
@@ -228,8 +197,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     const auto started = std::chrono::steady_clock::now();
     const sim::SimResult result = sim::run_simulation(scenario, options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::vector<std::size_t> live_transactions;
-    for (const auto& gate : live_gates) live_transactions.push_back(gate->close());
+    const std::vector<std::size_t> live_transactions = live_gates ? live_gates->close() : std::vector<std::size_t>{};
     const nlohmann::json summary = sim::summary_json(result);
     OutputFile summary_file(out / "summary.json"), report(out / "report.html");
     summary_file.stream() << summary.dump(2) << '\n';
@@ -255,7 +223,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
         std::cout << "  image-level faces: " << result.images_analysed << " distinct images through the pipeline in "
                   << std::setprecision(2) << result.image_analysis_s << " s (" << std::setprecision(1)
                   << (wall > 0 ? static_cast<double>(result.travellers) / wall : 0) << " travellers/s overall)\n";
-      for (std::size_t i = 0; i < live_gates.size(); ++i)
+      for (std::size_t i = 0; i < live_transactions.size(); ++i)
         std::cout << "  " << live_gate_name(i) << ": " << live_transactions[i] << " transactions on the real lane\n";
       std::cout << "  within 5 minutes: " << 100 * summary["within_5_min"].get<double>() << "%  referral rate: "
                 << 100 * summary["decisions"]["referral_rate"].get<double>() << "%\n  outputs in " << out.string() << "/\n";

@@ -33,7 +33,7 @@
 #include <sstream>
 #include <thread>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "devices/camera_backends.hpp"
 #include "devices/device_server.hpp"
 #include "devices/fault_injection.hpp"
@@ -521,9 +521,7 @@ int check_openings(const SoakArgs& args) {
 
 void add_soak_command(CLI::App& root, CommandContext& context) {
   auto args = std::make_shared<SoakArgs>();
-  auto* cmd = root.add_subcommand(
-      "soak", "Run lanes for N transactions or T minutes with seeded faults in every device and the audit log; "
-              "report what happened and whether anything was lost (exit 1: a transaction without its audit row)");
+  auto* cmd = root.add_subcommand("soak", command_description("soak"));
   cmd->add_option("--camera", args->camera,
                   "Camera URI, played in a loop: dir:FOLDER, replay:SCRIPT or file:VIDEO (README: Device URIs)");
   cmd->add_option("--enrol", args->enrol, "Image of the face every traveller is enrolled with");

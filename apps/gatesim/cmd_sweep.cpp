@@ -16,7 +16,7 @@ void add_sweep_command(CLI::App& root, CommandContext& context) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("sweep", "Run replications over a range of one setting and tabulate with 95% CIs");
+  auto* cmd = root.add_subcommand("sweep", command_description("sweep"));
   cmd->add_option("SCENARIO", args->scenario, "Scenario YAML file")->required();
   cmd->add_option("--vary", args->vary, "Setting and values: channels.counters=4..12, key=A..B:STEP or key=a,b,c")->required();
   cmd->add_option("--replications", args->replications, "Count (5) or index range R0-R1 (seed = scenario seed + index)")
@@ -56,7 +56,7 @@ void add_merge_command(CLI::App& root, CommandContext& context) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("merge", "Merge sweep shards' rows (gatesim sweep --rows) into one table");
+  auto* cmd = root.add_subcommand("merge", command_description("merge"));
   cmd->add_option("FILES", args->files, "JSON Lines files written by gatesim sweep --rows")->required();
   cmd->add_flag("--json", args->json, "Print the table as JSON");
   cmd->callback([args, &context] {

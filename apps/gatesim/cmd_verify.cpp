@@ -2,7 +2,7 @@
 #include <iomanip>
 #include <iostream>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 #include "biometrics/matcher.hpp"
 
 namespace gatesim::app {
@@ -16,7 +16,7 @@ void add_verify_command(CLI::App& root, CommandContext& context) {
     FaceOptions face;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = root.add_subcommand("verify", "Same person or not: descriptor distance against a threshold (exit 1: not the same)");
+  auto* cmd = root.add_subcommand("verify", command_description("verify"));
   cmd->add_option("A", args->a, "First image (exactly one face)")->required();
   cmd->add_option("B", args->b, "Second image (exactly one face)")->required();
   cmd->add_option("--threshold", args->threshold, "Distance below which two faces are the same person")

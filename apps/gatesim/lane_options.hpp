@@ -1,6 +1,6 @@
 #pragma once
 // The lanes of a `gatesim gate` bank: each a name, a document reader and its LaneOptions
-// (apps/gatesim/command.hpp), given as `--lane KEY=VALUE,...` (the keys of LaneOptions::parse
+// (apps/gatesim/face_command.hpp), given as `--lane KEY=VALUE,...` (the keys of LaneOptions::parse
 // plus name= and documents=) or as a YAML bank file (`--bank FILE`):
 //
 //   lanes:
@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/gatesim/command.hpp"
+#include "apps/gatesim/face_command.hpp"
 
 namespace gatesim::app {
 
