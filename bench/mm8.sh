@@ -13,7 +13,7 @@ command -v hyperfine >/dev/null || { echo "mm8.sh: needs hyperfine (scripts/inst
 /usr/bin/python3 -c 'import SimPy' 2>/dev/null || { echo "mm8.sh: needs python3-simpy (SimPy 2.3)" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/mm8.json" \
+hyperfine -N --warmup "${WARMUP:-1}" --runs "$runs" --export-json "$work/mm8.json" \
   -n true /bin/true \
   -n sampled "$gatesim simulate $repo/bench/mm8.yaml --set gate.model=sampled --out $work/sampled" \
   -n controller "$gatesim simulate $repo/bench/mm8.yaml --set gate.model=controller --out $work/controller" \
