@@ -3,9 +3,12 @@
 #include "gate/policy_data.hpp"
 
 #include <fstream>
+#include <sstream>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
+#include "gate/policy_files.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::gate {
@@ -90,6 +93,62 @@ TEST_F(BrokenData, NotYamlAndMissingFile) {
   EXPECT_NE(error().find("not valid YAML"), std::string::npos) << error();
   std::filesystem::remove(dir_ / "transit_240h_countries.yaml");
   EXPECT_NE(error().find("transit_240h_countries.yaml: cannot read the file"), std::string::npos) << error();
+}
+
+// The compiled form of the shipped files (gate/codegen/) is what parsing them gives, field by field.
+// (The generator cannot leave a field out: gate/CMakeLists.txt.)
+TEST(PolicyData, CompiledFormIsWhatTheShippedYamlSays) {
+  const auto compiled = policy_files::shipped();
+  const auto parsed = policy_files::parse(PolicyData::default_dir());
+  ASSERT_EQ(compiled.ports.size(), parsed.ports.size());
+  for (std::size_t i = 0; i < parsed.ports.size(); ++i) {
+    const auto& a = compiled.ports[i];
+    const auto& b = parsed.ports[i];
+    SCOPED_TRACE(b.id);
+    EXPECT_EQ(std::tie(a.id, a.name_en, a.name_zh, a.city, a.province, a.kind, a.destinations, a.destinations_source),
+              std::tie(b.id, b.name_en, b.name_zh, b.city, b.province, b.kind, b.destinations, b.destinations_source));
+    ASSERT_EQ(a.capabilities.size(), b.capabilities.size());
+    for (std::size_t j = 0; j < b.capabilities.size(); ++j) {
+      const auto& x = a.capabilities[j];
+      const auto& y = b.capabilities[j];
+      EXPECT_EQ(std::tie(x.channel, x.measure, x.from, x.until, x.confirmed, x.source),
+                std::tie(y.channel, y.measure, y.from, y.until, y.confirmed, y.source)) << "capability " << j;
+    }
+  }
+  ASSERT_EQ(compiled.countries.size(), parsed.countries.size());
+  for (std::size_t i = 0; i < parsed.countries.size(); ++i) {
+    const auto& a = compiled.countries[i];
+    const auto& b = parsed.countries[i];
+    EXPECT_EQ(std::tie(a.code, a.name_en, a.name_zh, a.region, a.from, a.confirmed),
+              std::tie(b.code, b.name_en, b.name_zh, b.region, b.from, b.confirmed)) << b.code;
+  }
+  const auto& a = compiled.parameters;
+  const auto& b = parsed.parameters;
+  EXPECT_EQ(std::tie(a.smart_minimum_age, a.talent_maximum_stay_days, a.transit_24h_maximum_hours, a.transit_240h_maximum_hours,
+                     a.renewal_minimum_working_days, a.renewal_from, a.arrival_card_from, a.transit_24h_list_complete,
+                     a.one_time_mtp_list_complete, a.one_time_mtp_total_ports),
+            std::tie(b.smart_minimum_age, b.talent_maximum_stay_days, b.transit_24h_maximum_hours, b.transit_240h_maximum_hours,
+                     b.renewal_minimum_working_days, b.renewal_from, b.arrival_card_from, b.transit_24h_list_complete,
+                     b.one_time_mtp_list_complete, b.one_time_mtp_total_ports));
+  // The bytes it was made from are the shipped files' (the build regenerates it when they change).
+  EXPECT_TRUE(policy_files::are_shipped(PolicyData::default_dir()));
+}
+
+// load() takes the compiled form only for the shipped files unchanged: an edited copy is parsed.
+TEST_F(BrokenData, AnUnchangedCopyIsTheCompiledFormAnEditedOneIsParsed) {
+  EXPECT_TRUE(policy_files::are_shipped(dir_));  // SetUp copied the shipped files
+  std::ostringstream text;
+  text << std::ifstream(dir_ / "transit_240h_countries.yaml").rdbuf();
+  std::string edited = text.str();
+  const std::string france = "name_en: \"France\"";
+  const auto at = edited.find(france);
+  ASSERT_NE(at, std::string::npos);
+  write("transit_240h_countries.yaml", edited.replace(at, france.size(), "name_en: \"Frankreich\""));
+  EXPECT_FALSE(policy_files::are_shipped(dir_));
+  EXPECT_EQ(PolicyData::load(dir_).find_transit_240h_country("FRA")->name_en, "Frankreich");
+  EXPECT_EQ(PolicyData::load(PolicyData::default_dir()).find_transit_240h_country("FRA")->name_en, "France");
+  write("transit_240h_countries.yaml", text.str() + "# one more line\n");
+  EXPECT_FALSE(policy_files::are_shipped(dir_));
 }
 
 TEST_F(BrokenData, HolidayCalendar) {
