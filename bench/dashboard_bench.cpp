@@ -46,8 +46,10 @@ gate::TransactionOutcome referred_outcome() {
   o.people.resize(1);
   o.people[0].distance = 0.62;
   o.device_faults = {{gate::Device::camera, devices::FaultKind::disconnected, "camera: disconnected: unplugged", 6s}};
-  o.timings = {{"read_document", 1200ms}, {"check_policy", 3ms}, {"face", 2100ms},
-               {"fingerprint", 900ms},    {"guardian.face", 1s}, {"audit", 4ms}};
+  using gate::Role, gate::Step;
+  o.timings = {{Step::read_document, Role::traveller, 1200ms}, {Step::check_policy, Role::traveller, 3ms},
+               {Step::face, Role::traveller, 2100ms},          {Step::fingerprint, Role::traveller, 900ms},
+               {Step::face, Role::guardian, 1s},               {Step::audit, Role::traveller, 4ms}};
   return o;
 }
 

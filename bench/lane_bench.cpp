@@ -65,7 +65,7 @@ class MemoryServices : public LaneServices {
  public:
   PolicyChecked check_policy(const CheckPolicy&) override { return PolicyChecked{{}, 0, true, {}, false, {}}; }
   std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string&) override { return {enrolled()}; }
-  IdentificationDone identify(const biometrics::FaceDescriptor&) override { return {}; }
+  IdentificationDone identify(const Identify&, const biometrics::FaceDescriptor&) override { return {}; }
 };
 
 void BM_LaneTransactions(benchmark::State& state) {

@@ -442,10 +442,13 @@ std::vector<GalleryMatch> Gallery::identify(const FaceDescriptor& probe, double 
   assert(threshold >= 0 && margin >= 0);
   Scan& s = scratch_scan();
   scan(probe, s, true);
+  // The shortlist ranked once, three holders deep: the answer holds two, and at most one of
+  // these can be among the exact ones below when fewer than two are (see the end).
+  const std::vector<GalleryMatch> ranked = rerank(probe, s.shortlist, 3);
   // An upper bound on the nearest holder's distance: the shortlist's nearest, exactly.
   double upper = std::numeric_limits<double>::infinity();
-  if (const auto best = rerank(probe, s.shortlist, 1); !best.empty())
-    for (const auto& exact : templates_of(best[0].holder_id)) upper = std::min(upper, descriptor_distance(probe, exact));
+  if (!ranked.empty())
+    for (const auto& exact : templates_of(ranked[0].holder_id)) upper = std::min(upper, descriptor_distance(probe, exact));
   const auto exact_within = [&](double reach, std::vector<std::uint32_t>& templates) {
     const double int8_reach = reach + rounding_error_max_ + 1e-4;
     templates = within(s, int8_reach, stats);
@@ -464,8 +467,15 @@ std::vector<GalleryMatch> Gallery::identify(const FaceDescriptor& probe, double 
     near = exact_within(threshold, templates);
     if (!near.empty() && near[0].distance < threshold) near = exact_within(near[0].distance + margin, templates);
   }
-  // The others from the shortlist alone: beyond the reach, only their distance's side of it matters.
-  return merge(probe, std::move(near), s.shortlist, 2);
+  // The others from the shortlist alone: beyond the reach, only their distance's side of it
+  // matters. With `near` holding one holder at most, the shortlist's best two others are among
+  // its best three.
+  for (const GalleryMatch& other : ranked) {
+    if (near.size() >= 2) break;
+    if (near.empty() || near[0].holder_id != other.holder_id) near.push_back(other);
+  }
+  if (near.size() > 2) near.resize(2);
+  return near;
 }
 
 float Gallery::squared_int8_distance(const FaceDescriptor& probe, std::uint32_t template_index) const {

@@ -46,6 +46,7 @@ void validate(const GateConfig& c) {
   };
   const int document = position(Step::read_document), policy = position(Step::check_policy),
             face = position(Step::face), fingerprint = position(Step::fingerprint), guardian = position(Step::guardian);
+  if (position(Step::audit) >= 0) fail("audit is not a step to plan: every transaction ends with it");
   if (policy < 0 || face < 0) fail("steps must include check_policy and face");
   if (c.channel == Channel::document) {
     if (document < 0 || document > policy || document > face)
@@ -85,29 +86,6 @@ void validate(const GateConfig& c) {
     if (c.liveness.time_budget_s > std::chrono::duration<double>(c.face_window).count())
       fail("liveness time_budget_s must be within face_window");
   }
-}
-
-std::string to_string(Step step) {
-  switch (step) {
-    case Step::read_document: return "read_document";
-    case Step::check_policy: return "check_policy";
-    case Step::face: return "face";
-    case Step::fingerprint: return "fingerprint";
-    case Step::guardian: return "guardian";
-  }
-  return "?";
-}
-
-std::string_view step_name(Step step, Role role) {
-  const bool guardian = role == Role::guardian;
-  switch (step) {
-    case Step::read_document: return guardian ? "guardian.read_document" : "read_document";
-    case Step::check_policy: return guardian ? "guardian.check_policy" : "check_policy";
-    case Step::face: return guardian ? "guardian.face" : "face";
-    case Step::fingerprint: return guardian ? "guardian.fingerprint" : "fingerprint";
-    case Step::guardian: return guardian ? "guardian.guardian" : "guardian";
-  }
-  return "?";
 }
 
 std::string to_string(Signal signal) {
@@ -215,7 +193,7 @@ void GateController::request(std::vector<Action>& out, Fields&&... fields) {
 
 void GateController::record_timing(Time at) {
   const auto [step, role] = plan_[step_index_];
-  outcome_->timings.push_back({step_name(step, role), at - step_started_});
+  outcome_->timings.push_back({step, role, at - step_started_});
 }
 
 void GateController::start_step_timer(Duration duration, std::vector<Action>& out) {
@@ -264,6 +242,9 @@ void GateController::enter_step(Time at, std::vector<Action>& out) {
       start_step_timer(config_.fingerprint_timeout, out);
       request<CaptureFingerprint>(out, person().holder_id);
       break;
+    case Step::audit:
+      assert(!"never planned (validate)");
+      return;
     case Step::guardian:
       if (!guardian_required_) {
         ++step_index_;
@@ -414,7 +395,7 @@ void GateController::on(const FrameAnalysed& e, std::vector<Action>& out) {
     if (config_.channel == Channel::document)
       request<MatchFace>(out, p.holder_id);
     else
-      request<Identify>(out);
+      request<Identify>(out, config_.identification_threshold, config_.identification_margin);
     return;
   }
   ++p.frames_rejected;
@@ -566,7 +547,7 @@ void GateController::on(const AuditWritten& e, std::vector<Action>& out) {
     o.reasons.push_back({ReasonCode::audit_failed, e.problem});
     out.push_back(RaiseAlarm{"audit log write failed: " + e.problem});
   } else {
-    o.timings.push_back({"audit", e.at - audit_started_});
+    o.timings.push_back({Step::audit, Role::traveller, e.at - audit_started_});
   }
   if (o.decision == Decision::cleared) {
     if (passback_.enabled())
@@ -623,7 +604,7 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
       stalled = "; still waiting for the " + to_string(*awaited_device_);
     } else if (waited >= config_.camera_stall) {
       outcome().device_faults.push_back(
-          {Device::camera, devices::FaultKind::timeout, "stalled: no frame for " + seconds(waited), e.at});
+          {Device::camera, devices::FaultKind::timeout, "stalled: no frame for " + seconds(waited), e.at, true});
       stalled = "; the camera gave no frame for " + seconds(waited);
     }
   }
@@ -658,6 +639,9 @@ void GateController::on(const TimerFired& e, std::vector<Action>& out) {
       break;
     case Step::guardian:
       break;  // the guardian step has no timer of its own: its sub-steps do
+    case Step::audit:
+      assert(!"never planned (validate)");
+      break;
   }
 }
 

@@ -74,11 +74,6 @@ namespace gatesim::gate {
 
 using namespace std::chrono_literals;
 
-enum class Step { read_document, check_policy, face, fingerprint, guardian };
-std::string to_string(Step step);
-// ensures: the step's name in StepTiming: to_string(step), "guardian." in front for the guardian.
-std::string_view step_name(Step step, Role role);
-
 // ensures: the smart channel's order for `channel` (without fingerprint; a port that asks for
 //          fingerprints inserts Step::fingerprint after Step::face).
 std::vector<Step> default_steps(Channel channel);
@@ -245,8 +240,10 @@ struct CaptureFrame {
 };
 // Compare the face of the last FrameAnalysed with `holder_id`'s enrolled templates.
 struct MatchFace { std::uint64_t request = 0; std::string holder_id; };
-// Search the gallery for the face of the last FrameAnalysed.
-struct Identify { std::uint64_t request = 0; };
+// Search the gallery for the face of the last FrameAnalysed. The controller's threshold and
+// margin travel with the request: the search must be exact where judge_identification reads it
+// (the nearest holder under the threshold, anyone within the margin of it) and nowhere else.
+struct Identify { std::uint64_t request = 0; double threshold = 0; double margin = 0; };
 struct CaptureFingerprint { std::uint64_t request = 0; std::string holder_id; };
 struct StartTimer { std::uint64_t id = 0; Duration duration{}; };
 struct CancelTimer { std::uint64_t id = 0; };

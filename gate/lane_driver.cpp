@@ -456,7 +456,7 @@ struct LaneDriver::Impl {
   void act(const Identify& a) {
     on_service([this, a]() -> std::optional<Event> {
       if (!probe) return std::nullopt;
-      IdentificationDone done = services.identify(*probe);
+      IdentificationDone done = services.identify(a, *probe);
       done.request = a.request;
       show_score(done.best ? std::optional(done.best->distance) : std::nullopt);
       return done;

@@ -140,8 +140,9 @@ class LaneServices {
   virtual PolicyChecked check_policy(const CheckPolicy& request) = 0;
   // ensures: the holder's enrolled face templates; empty when the holder is not enrolled.
   virtual std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string& holder_id) = 0;
-  // ensures: the nearest enrolled person and the nearest other person.
-  virtual IdentificationDone identify(const biometrics::FaceDescriptor& probe) = 0;
+  // ensures: the nearest enrolled person and the nearest other person, at their exact distances
+  //          wherever judge_identification with the query's threshold and margin reads them.
+  virtual IdentificationDone identify(const Identify& query, const biometrics::FaceDescriptor& probe) = 0;
 };
 
 // What the driver saw in one analysed frame, for a display (--show) or a log.

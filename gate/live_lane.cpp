@@ -157,9 +157,10 @@ std::vector<biometrics::FaceDescriptor> PolicyServices::enrolled_faces(const std
   return store_.templates(holder_id);
 }
 
-IdentificationDone PolicyServices::identify(const biometrics::FaceDescriptor& probe) {
+IdentificationDone PolicyServices::identify(const Identify& query, const biometrics::FaceDescriptor& probe) {
   IdentificationDone done;
-  const auto nearest = gallery_->search(probe, 2);
+  const auto nearest = gallery_->identify(probe, query.threshold, query.margin,
+                                          [this](const std::string& holder) { return store_.templates(holder); });
   if (!nearest.empty()) done.best = Candidate{nearest[0].holder_id, nearest[0].distance};
   if (nearest.size() > 1) done.second = Candidate{nearest[1].holder_id, nearest[1].distance};
   return done;

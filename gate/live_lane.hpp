@@ -114,7 +114,9 @@ class PolicyServices final : public LaneServices {
   // throws models::InputError for a stored record that no longer parses (a damaged store).
   PolicyChecked check_policy(const CheckPolicy& request) override;
   std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string& holder_id) override;
-  IdentificationDone identify(const biometrics::FaceDescriptor& probe) override;
+  // The gallery's exact decision query (Gallery::identify), the enrolment store's templates for
+  // the holders it must rank exactly.
+  IdentificationDone identify(const Identify& query, const biometrics::FaceDescriptor& probe) override;
 
  private:
   LanePolicy lane_;

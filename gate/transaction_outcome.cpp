@@ -32,6 +32,21 @@ std::string to_string(Channel channel) { return channel == Channel::document ? "
 std::string to_string(Decision decision) { return decision == Decision::cleared ? "cleared" : "referred"; }
 std::string to_string(Role role) { return role == Role::traveller ? "traveller" : "guardian"; }
 
+std::string to_string(Step step) { return std::string(step_name(step, Role::traveller)); }
+
+std::string_view step_name(Step step, Role role) {
+  const bool guardian = role == Role::guardian;
+  switch (step) {
+    case Step::read_document: return guardian ? "guardian.read_document" : "read_document";
+    case Step::check_policy: return guardian ? "guardian.check_policy" : "check_policy";
+    case Step::face: return guardian ? "guardian.face" : "face";
+    case Step::fingerprint: return guardian ? "guardian.fingerprint" : "fingerprint";
+    case Step::guardian: return guardian ? "guardian.guardian" : "guardian";
+    case Step::audit: return guardian ? "guardian.audit" : "audit";
+  }
+  return "?";
+}
+
 std::string to_string(Device device) {
   switch (device) {
     case Device::camera: return "camera";
@@ -130,7 +145,7 @@ nlohmann::json to_json(const TransactionOutcome& o) {
     faults.push_back(
         {{"device", to_string(f.device)}, {"kind", devices::to_string(f.kind)}, {"what", f.what}, {"at_ms", milliseconds(f.at)}});
   auto timings = nlohmann::json::object();
-  for (const auto& t : o.timings) timings[std::string(t.step)] = milliseconds(t.duration);
+  for (const auto& t : o.timings) timings[std::string(t.name())] = milliseconds(t.duration);
   return {{"transaction", o.transaction},
           {"channel", to_string(o.channel)},
           {"decision", to_string(o.decision)},

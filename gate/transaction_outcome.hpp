@@ -31,6 +31,14 @@ enum class Decision { cleared, referred };
 enum class Role { traveller, guardian };
 enum class Device { camera, fingerprint_reader, document_reader, barrier, indicator, passage_sensor };
 
+// A step of a transaction. The first five are what a lane's plan orders (GateConfig::steps);
+// `audit` is the write of the record that ends every transaction: timed, never planned.
+enum class Step : std::uint8_t { read_document, check_policy, face, fingerprint, guardian, audit };
+std::string to_string(Step step);
+// ensures: the step's name in the records: to_string(step), "guardian." in front for the
+//          guardian's ("face", "guardian.read_document", "audit"); a literal (outlives everything).
+std::string_view step_name(Step step, Role role);
+
 // What a referral is for, as a typed constant: the controller's own findings, the lane's policy
 // service's, and `policy_clause` for a clause of the rulebook (the clause itself is data:
 // Reason::clause). Everything that reads a referral (the simulator's gate models, the soak, the
@@ -104,14 +112,18 @@ struct DeviceFaultRecord {
   devices::FaultKind kind = devices::FaultKind::disconnected;
   std::string what;
   Time at{};
+  // true: the controller inferred it (a camera that gave no frame for GateConfig::camera_stall
+  // when a step timed out), no device reported it. A soak counts these apart from the faults
+  // it injected.
+  bool stall = false;
 };
 
-// How long one step took. `step` names it with the role for a guardian's steps
-// ("face", "guardian.read_document", "audit"); the controller's names are string literals, so
-// recording a timing copies no text.
+// How long one step took, and whose step it was (the guardian's are timed apart).
 struct StepTiming {
-  std::string_view step;  // requires: text that outlives the outcome (a literal)
+  Step step = Step::read_document;
+  Role role = Role::traveller;
   Duration duration{};
+  std::string_view name() const { return step_name(step, role); }
 };
 
 // The biometric evidence for one person (the traveller, or the guardian).

@@ -273,15 +273,13 @@ class ControllerGateModel final : public GateModel {
       fta_reason = is_fta(first.code);
     }
     for (const gate::PersonEvidence& e : o.people) {
-      const std::string_view document = gate::step_name(gate::Step::read_document, e.role),
-                             face = gate::step_name(gate::Step::face, e.role),
-                             fingerprint = gate::step_name(gate::Step::fingerprint, e.role);
       GateEvidence seen{e.frames, e.match_attempts, e.distance, e.face_passed, e.fingerprint_matched};
       for (const auto& t : o.timings) {
+        if (t.role != e.role) continue;
         const auto secs = static_cast<float>(std::chrono::duration<double>(t.duration).count());
-        if (t.step == document) seen.document_s = secs;
-        else if (t.step == face) seen.face_s = secs;
-        else if (t.step == fingerprint) seen.fingerprint_s = secs;
+        if (t.step == gate::Step::read_document) seen.document_s = secs;
+        else if (t.step == gate::Step::face) seen.face_s = secs;
+        else if (t.step == gate::Step::fingerprint) seen.fingerprint_s = secs;
       }
       // A bona fide refusal is the check's verdict, not a face window that ended first.
       seen.liveness_refused = e.liveness && e.liveness->verdict == biometrics::LivenessVerdict::attack;

@@ -328,12 +328,12 @@ struct LiveGate::Impl final : gate::LaneServices {
       ExternalEvidence& e = evidence[static_cast<std::size_t>(*member)];
       e.frames = person.frames;
       e.distance = person.distance;
-      const std::string prefix = guardian ? "guardian." : "";
       for (const auto& t : o.timings) {
+        if (t.role != person.role) continue;
         const double s = std::chrono::duration<double>(t.duration).count();
-        if (t.step == prefix + "read_document") e.document_s = s;
-        else if (t.step == prefix + "face") e.face_s = s;
-        else if (t.step == prefix + "fingerprint") e.fingerprint_s = s;
+        if (t.step == gate::Step::read_document) e.document_s = s;
+        else if (t.step == gate::Step::face) e.face_s = s;
+        else if (t.step == gate::Step::fingerprint) e.fingerprint_s = s;
       }
     }
   }
@@ -366,7 +366,9 @@ struct LiveGate::Impl final : gate::LaneServices {
     if (photo.empty()) return store->templates(holder);
     return {faces->enrolled(photo)};
   }
-  gate::IdentificationDone identify(const biometrics::FaceDescriptor& probe) override { return policy->identify(probe); }
+  gate::IdentificationDone identify(const gate::Identify& query, const biometrics::FaceDescriptor& probe) override {
+    return policy->identify(query, probe);
+  }
 
   std::shared_ptr<LaneParts> parts = std::make_shared<LaneParts>();
   const Scenario& scenario;

@@ -162,6 +162,7 @@ SimTime SampledGateModel::transaction(Party& p, int traveller, const gate::GateC
         return;
       }
       case gate::Step::guardian: return;  // below
+      case gate::Step::audit: return;  // never planned (gate::validate)
     }
   };
   for (gate::Step s : c.steps) {

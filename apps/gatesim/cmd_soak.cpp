@@ -406,7 +406,7 @@ class SoakServices final : public gate::LaneServices {
     return verdict;
   }
   std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string&) override { return {enrolled_}; }
-  gate::IdentificationDone identify(const biometrics::FaceDescriptor&) override { return {}; }
+  gate::IdentificationDone identify(const gate::Identify&, const biometrics::FaceDescriptor&) override { return {}; }
 
  private:
   biometrics::FaceDescriptor enrolled_;
@@ -647,9 +647,9 @@ void add_soak_command(CLI::App& root, CommandContext& context) {
         }
         // The controller's own finding that the camera gave no frame is not an injected fault.
         for (const auto& f : o.device_faults)
-          ++(f.what.rfind("stalled: ", 0) == 0 ? s.stalls_seen : s.recorded_faults[gate::to_string(f.device)]);
+          ++(f.stall ? s.stalls_seen : s.recorded_faults[gate::to_string(f.device)]);
         for (const auto& t : o.timings)
-          s.steps[std::string(t.step)].add(1000 * in_seconds(t.duration));
+          s.steps[std::string(t.name())].add(1000 * in_seconds(t.duration));
         log.write("decided " + l->name + " " + std::to_string(o.transaction) + " " + gate::to_string(o.decision) +
                   " " + (o.holder_id.empty() ? "-" : o.holder_id) + " " + (unaudited ? "unaudited" : "audited"));
       };

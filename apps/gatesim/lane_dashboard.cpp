@@ -171,7 +171,7 @@ void LaneDashboard::outcome(std::size_t lane, const gate::TransactionOutcome& o)
     (cleared ? l.decisions.first : l.decisions.second)->add();
     for (const auto& r : o.reasons) referral_series(l, r.name()).add();
     l.transaction_duration->observe(in_seconds(o.decided_at - o.started_at));
-    for (const auto& t : o.timings) step_series(l, t.step).observe(in_seconds(t.duration));
+    for (const auto& t : o.timings) step_series(l, t.name()).observe(in_seconds(t.duration));
     for (const auto& f : o.device_faults) {
       fault_series(l, f.device, f.kind).add();
       ++l.faults;

@@ -174,8 +174,9 @@ TEST(LaneDashboard, TransactionsAreCountedByDecisionReasonAndStep) {
     o.decided_at = 3s;
     o.decision = t == 2 ? gate::Decision::referred : gate::Decision::cleared;
     if (t == 2) o.reasons = {{gate::ReasonCode::face_no_match, "distance 0.7"}, gate::Reason::policy("M3.age", "under 18")};
-    o.timings = {{"read_document", 1s}, {"face", 500ms}};
-    if (t == 3) o.timings.push_back({"guardian.face", 2s});
+    const gate::StepTiming document{gate::Step::read_document, gate::Role::traveller, 1s},
+        face{gate::Step::face, gate::Role::traveller, 500ms}, guardian_face{gate::Step::face, gate::Role::guardian, 2s};
+    o.timings = t == 3 ? std::vector{document, face, guardian_face} : std::vector{document, face};
     dashboard.outcome(lane, o);
   }
   const auto decisions = [&](const char* decision) {

@@ -49,7 +49,7 @@ TransactionOutcome decided(std::uint64_t transaction, Decision decision) {
     o.reasons.push_back(Reason::fault(Device::camera, "camera unplugged"));
     o.device_faults.push_back({Device::camera, devices::FaultKind::disconnected, "camera unplugged", o.started_at + 2s});
   }
-  o.timings = {{"read_document", 1200ms}, {"check_policy", 3ms}, {"face", 2100ms}};
+  o.timings = {{Step::read_document, Role::traveller, 1200ms}, {Step::check_policy, Role::traveller, 3ms}, {Step::face, Role::traveller, 2100ms}};
   return o;
 }
 

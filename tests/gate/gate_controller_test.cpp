@@ -20,7 +20,7 @@ using ::testing::ElementsAre;
 
 std::map<std::string, Duration> timings(const TransactionOutcome& o) {
   std::map<std::string, Duration> m;
-  for (const auto& t : o.timings) m[std::string(t.step)] = t.duration;
+  for (const auto& t : o.timings) m[std::string(t.name())] = t.duration;
   return m;
 }
 
@@ -47,7 +47,7 @@ TEST(TransactionOutcome, ClearLeavesWhatAFreshRecordHolds) {
   o.people.resize(2);
   o.alarm = true;
   o.device_faults = {{Device::camera, devices::FaultKind::disconnected, "unplugged", 1s}};
-  o.timings = {{"face", 1s}};
+  o.timings = {{Step::face, Role::traveller, 1s}};
   o.image_paths = {"frame.jpg"};
   o.clear();
   EXPECT_EQ(to_json(o), to_json(TransactionOutcome{}));

@@ -134,7 +134,7 @@ class EnrolledServices : public LaneServices {
     auto it = gallery_.find(holder_id);
     return it == gallery_.end() ? std::vector<biometrics::FaceDescriptor>{} : it->second;
   }
-  IdentificationDone identify(const biometrics::FaceDescriptor& probe) override {
+  IdentificationDone identify(const Identify&, const biometrics::FaceDescriptor& probe) override {
     std::vector<Candidate> nearest;
     for (const auto& [id, templates] : gallery_) {
       double best = 10;
@@ -247,7 +247,7 @@ TEST_F(LaneDriverTest, GenuineImpostorTailgatingAndNoFaceThroughTheRealPipeline)
   EXPECT_TRUE(records[0].outcome["image_paths"].empty());
   for (const auto& t : {"read_document", "check_policy", "face"})
     EXPECT_TRUE(records[0].outcome["timings_ms"].contains(t)) << t;
-  EXPECT_EQ(outcomes[0].timings.back().step, "audit");  // known only once the write is done
+  EXPECT_EQ(outcomes[0].timings.back().step, Step::audit);  // known only once the write is done
 }
 
 TEST_F(LaneDriverTest, CameraUnpluggedIsReferredAndTheNextTravellerPasses) {

@@ -113,11 +113,16 @@ TEST_F(LiveLaneTest, PolicyServicesRunTheEngineOnChipAndStoredRecords) {
   ASSERT_EQ(no_record.reasons.size(), 1u);
   EXPECT_EQ(no_record.reasons[0].name(), "policy.no_record");
   EXPECT_EQ(services.enrolled_faces("H2").size(), 2u);
-  const auto found = services.identify(faces.sample(2, 5));
+  // The decision's query: the holders it ranks at their exact (float) distances, the nearest of
+  // a holder's templates.
+  const auto probe = faces.sample(2, 5);
+  const auto found = services.identify(Identify{0, 10.0, 10.0}, probe);
   ASSERT_TRUE(found.best && found.second);
   EXPECT_EQ(found.best->holder_id, "H2");
   EXPECT_EQ(found.second->holder_id, "H1");
-  EXPECT_LT(found.best->distance, found.second->distance);
+  EXPECT_DOUBLE_EQ(found.best->distance, std::min(biometrics::descriptor_distance(faces.sample(2, 0), probe),
+                                                  biometrics::descriptor_distance(faces.sample(2, 1), probe)));
+  EXPECT_DOUBLE_EQ(found.second->distance, biometrics::descriptor_distance(faces.sample(1, 0), probe));
 
   // A record read from a chip takes precedence; a ward is eligible with their guardian to pair.
   records_.put(models::parse_traveller(hong_kong_resident_text("H2", [](auto& t) {
