@@ -4,19 +4,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/crossing_cases.hpp"
 #include "tests/support/run_command.hpp"
 
 namespace gatesim::testing {
 namespace {
 
-const std::string kCase = R"({"date": "2025-11-06", "port": "luohu", "direction": "exit", "channel": "smart",
- "traveller": {"id": "T1", "birth_date": "2011-11-06", "residence": "mainland",
-   "nationality": "CHN", "civil_capacity": "full", "consent": true,
-   "documents": [{"kind": "eep", "number": "C01234567", "valid_until": "2030-01-01",
-     "endorsements": [{"destination": "HKG", "kind": "family_visit", "entries": "multiple",
-       "valid_from": "2025-01-01", "valid_until": "2026-01-01"}]}],
-   "guardian_id": null},
- "group": []})";
+const std::string& kCase = kEligibleLuohuExitCase;
 
 std::filesystem::path write_temp(const std::string& name, const std::string& text) {
   const auto path = std::filesystem::temp_directory_path() / ("gatesim-check-" + std::to_string(::getpid()) + "-" + name);

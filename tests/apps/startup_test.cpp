@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/crossing_cases.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/scratch_folder.hpp"
 
@@ -66,15 +67,7 @@ class Startup : public ScratchFolderTest {};
 TEST_F(Startup, HelpChecksAndPortsLoadNoImageOrFingerprintLibrary) {
   expect_light({"--help"});
   expect_light({"ports"});
-  // The eligible case of check_cli_test.cpp (exit status 0).
-  const auto case_file = write("case.json", R"({"date": "2025-11-06", "port": "luohu", "direction": "exit", "channel": "smart",
- "traveller": {"id": "T1", "birth_date": "2011-11-06", "residence": "mainland",
-   "nationality": "CHN", "civil_capacity": "full", "consent": true,
-   "documents": [{"kind": "eep", "number": "C01234567", "valid_until": "2030-01-01",
-     "endorsements": [{"destination": "HKG", "kind": "family_visit", "entries": "multiple",
-       "valid_from": "2025-01-01", "valid_until": "2026-01-01"}]}],
-   "guardian_id": null},
- "group": []})");
+  const auto case_file = write("case.json", kEligibleLuohuExitCase);
   expect_light({"check", case_file.string()});
 }
 
