@@ -6,18 +6,12 @@
 
 #include "models/input_error.hpp"
 #include "tests/gate/policy_test_support.hpp"
+#include "tests/support/crossing_cases.hpp"
 
 namespace gatesim::gate {
 namespace {
 
-const std::string kCase = R"({"date": "2025-11-06", "port": "luohu", "direction": "exit", "channel": "smart",
- "traveller": {"id": "T1", "birth_date": "2011-11-06", "residence": "mainland",
-   "nationality": "CHN", "civil_capacity": "full", "consent": true,
-   "documents": [{"kind": "eep", "number": "C01234567", "valid_until": "2030-01-01",
-     "endorsements": [{"destination": "HKG", "kind": "family_visit", "entries": "multiple",
-       "valid_from": "2025-01-01", "valid_until": "2026-01-01"}]}],
-   "guardian_id": null},
- "group": []})";
+const std::string& kCase = testing::kEligibleLuohuExitCase;
 
 std::string with(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
