@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "biometrics/presentation_attacks.hpp"
@@ -25,7 +26,13 @@ namespace {
 struct Lane {
   std::unique_ptr<gate::GateController> controller;
   std::uint64_t reply_token = 0;  // bumps to drop a reply the controller no longer awaits
-  std::optional<gate::Event> pending;
+  // One event of each delayed kind, written over in place for each reply (their strings and
+  // lists keep their buffers: no allocation per reply), and the one that is due (nullptr: none).
+  gate::Event document_read{std::in_place_type<gate::DocumentRead>};
+  gate::Event frame{std::in_place_type<gate::FrameAnalysed>};
+  gate::Event fingerprint{std::in_place_type<gate::FingerprintResult>};
+  gate::Event passed{std::in_place_type<gate::TravellerPassed>};
+  const gate::Event* pending = nullptr;
   Transactions plan;
   std::uint8_t next_transaction = 0;
   std::uint8_t traveller = 0;  // member in the transaction under way
@@ -80,7 +87,7 @@ class ControllerGateModel final : public GateModel {
     lane.verdict_in_flight = -1;
     if (p.referred || lane.next_transaction == lane.plan.count) {
       ++lane.reply_token;
-      lane.pending.reset();
+      lane.pending = nullptr;
       parts_.hall.finish_service(server);
       return;
     }
@@ -95,24 +102,32 @@ class ControllerGateModel final : public GateModel {
     return p.members[role == gate::Role::guardian ? 0 : lane.traveller];
   }
 
-  template <class Reply>
-  void reply_later(std::uint32_t server, SimTime delay, Reply&& reply) {
+  // `reply` (one of the lane's reply events, already written) is handed to the controller after `delay`.
+  void reply_later(std::uint32_t server, SimTime delay, const gate::Event& reply) {
     Lane& lane = lanes_[server];
-    lane.pending.emplace(std::forward<Reply>(reply));
+    lane.pending = &reply;
     events_.schedule_in(delay, kLaneReply, server, ++lane.reply_token);
+  }
+
+  // `answer` (one of the immediate answer events, already written) is handed to the controller
+  // once it is done with the event under way (feed()). The controller awaits one request at a
+  // time, so one answer is due at a time; should more come, the others are copied and follow in order.
+  void answer_now(const gate::Event& answer) {
+    if (due_now_ || overflow_next_ < overflow_.size()) overflow_.push_back(answer);
+    else due_now_ = &answer;
   }
 
   void on_lane_reply(const SimEvent& e) {
     Lane& lane = lanes_[e.target];
     if (e.data != lane.reply_token || !lane.pending) return;  // superseded (timeout, fault)
-    if (std::holds_alternative<gate::TravellerPassed>(*lane.pending) && parts_.hall.serving(e.target))
+    if (lane.pending == &lane.passed && parts_.hall.serving(e.target))
       lane_member(e.target, gate::Role::traveller).exit_s =
           static_cast<float>(to_seconds(events_.now() - lane.barrier_opened));
     lane.verdict_in_flight = -1;  // the verdict reaches the gate
     // Fed in place: feed() is done with its event once the controller has handled it, before
     // any action can set the lane's next reply (which bumps the token: that one stays).
     feed(e.target, *lane.pending);
-    if (lane.reply_token == e.data) lane.pending.reset();
+    if (lane.reply_token == e.data) lane.pending = nullptr;
   }
 
   // A cancelled timer stays in the kernel until due (removal would cost more than the pop);
@@ -132,38 +147,54 @@ class ControllerGateModel final : public GateModel {
   // read only until the controller has handled it (an action may replace the lane's reply).
   void feed(std::uint32_t server, const gate::Event& event) {
     Lane& lane = lanes_[server];
-    pending_.clear();
+    due_now_ = nullptr;
+    overflow_.clear();
+    overflow_next_ = 0;
     auto handle = [&](const gate::Event& e) {
       lane.controller->handle(e, actions_);
-      for (const auto& action : actions_) std::visit([&](const auto& a) { act(server, a, pending_); }, action);
+      for (const auto& action : actions_) std::visit([&](const auto& a) { act(server, a); }, action);
     };
     handle(event);
-    for (std::size_t next = 0; next < pending_.size(); ++next) handle(pending_[next]);
+    for (;;) {
+      if (due_now_) handle(*std::exchange(due_now_, nullptr));
+      else if (overflow_next_ < overflow_.size()) handle(overflow_[overflow_next_++]);
+      else break;
+    }
     if (lane.completed && lane.controller->state() == gate::LaneState::idle && parts_.hall.serving(server)) {
       lane.completed = false;
       next_transaction(server);
     }
   }
 
-  using Pending = std::vector<gate::Event>;  // answers due now, in order
   gate::Time at() const { return gate::Time(events_.now()); }
 
-  void act(std::uint32_t server, const gate::ReadDocument& a, Pending&) {
+  void act(std::uint32_t server, const gate::ReadDocument& a) {
+    Lane& lane = lanes_[server];
     const Member& m = lane_member(server, a.role);
     const SimTime delay = devices_.step_time(parts_.scenario.steps.document, m);
+    auto& read = std::get<gate::DocumentRead>(lane.document_read);
+    read.at = at() + gate::Duration(delay);
+    read.request = a.request;
+    gate::DocumentInfo& document = read.document ? *read.document : read.document.emplace();
+    GateDevices::assign_tagged_id(document.holder_id, GateDevices::kHolderTag, person(m));
+    GateDevices::assign_tagged_id(document.document_number, 'D', person(m));
+    read.problem.clear();
     if (a.role == gate::Role::traveller && passback_.may_be_known(m))
-      seed_passback(server, GateDevices::holder_id(m), at() + gate::Duration(delay));
-    reply_later(
-        server, delay,
-        gate::DocumentRead{at() + gate::Duration(delay), a.request,
-                           gate::DocumentInfo{GateDevices::holder_id(m), GateDevices::tagged_id('D', person(m))}, ""});
+      seed_passback(server, document.holder_id, at() + gate::Duration(delay));
+    reply_later(server, delay, lane.document_read);
   }
 
   // The controller asks about the person whose document was read or whom the gallery found:
   // one of the party (P ids) gets the engine's verdict; someone else the gallery matched (X, Y)
   // is assumed eligible, so the simulation shows what a false identification lets through.
-  void act(std::uint32_t server, const gate::CheckPolicy& a, Pending& now) {
-    gate::PolicyChecked checked{at(), a.request, true, {}, false, {}};
+  void act(std::uint32_t server, const gate::CheckPolicy& a) {
+    auto& checked = std::get<gate::PolicyChecked>(policy_answer_);
+    checked.at = at();
+    checked.request = a.request;
+    checked.eligible = true;
+    checked.reasons.clear();
+    checked.guardian_required = false;
+    checked.guardian_ids.clear();
     if (a.holder_id.empty() || a.holder_id[0] == GateDevices::kHolderTag) {
       const Party& p = parts_.hall.party_at(server);
       const int i = a.role == gate::Role::guardian ? 0 : lanes_[server].traveller;
@@ -173,12 +204,13 @@ class ControllerGateModel final : public GateModel {
         checked.reasons.push_back(
             gate::Reason::policy(parts_.reasons.name_of(static_cast<std::size_t>(std::countr_zero(bits))), ""));
       checked.guardian_required = v.guardian_required;
-      if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids = {GateDevices::holder_id(p.members[0])};
+      if (v.guardian_required && i > 0 && p.has_guardian) checked.guardian_ids.push_back(GateDevices::holder_id(p.members[0]));
     }
-    now.push_back(std::move(checked));
+    answer_now(policy_answer_);
   }
 
-  void act(std::uint32_t server, const gate::CaptureFrame& a, Pending&) {
+  void act(std::uint32_t server, const gate::CaptureFrame& a) {
+    Lane& lane = lanes_[server];
     Member& m = lane_member(server, a.role);
     const SimTime delay = devices_.step_time(parts_.scenario.steps.frame, m);
     std::optional<biometrics::LivenessMeasurements> liveness;
@@ -195,65 +227,84 @@ class ControllerGateModel final : public GateModel {
             static_cast<std::int8_t>(a.role == gate::Role::guardian ? 0 : lanes_[server].traveller);
       }
     }
+    auto& frame = std::get<gate::FrameAnalysed>(lane.frame);
+    frame.at = at() + gate::Duration(delay);
+    frame.request = a.request;
+    frame.image_path.clear();
+    frame.liveness = liveness;
     if (a.liveness_only) {  // the face already matched: as the sampled model, no failure draw and no image analysed
-      reply_later(server, delay,
-                  gate::FrameAnalysed{at() + gate::Duration(delay), a.request, 1, true, {}, "", liveness});
+      frame.face_count = 1;
+      frame.quality_ok = true;
+      frame.quality_reasons.clear();
+      reply_later(server, delay, lane.frame);
       return;
     }
     const GateDevices::Frame drawn = devices_.draw_frame(m);
-    lanes_[server].last_frame = drawn.image;
-    gate::FrameAnalysed frame{at() + gate::Duration(delay), a.request, drawn.faces, drawn.quality_ok, {}, "", liveness};
+    lane.last_frame = drawn.image;
+    frame.face_count = drawn.faces;
+    frame.quality_ok = drawn.quality_ok;
     if (drawn.image) frame.quality_reasons = drawn.image->reasons;
-    else if (!drawn.quality_ok) frame.quality_reasons = {"quality below threshold (simulated)"};
-    reply_later(server, delay, std::move(frame));
+    else if (!drawn.quality_ok) frame.quality_reasons.assign(1, "quality below threshold (simulated)");
+    else frame.quality_reasons.clear();
+    reply_later(server, delay, lane.frame);
   }
 
-  void act(std::uint32_t server, const gate::MatchFace& a, Pending& now) {
+  void act(std::uint32_t server, const gate::MatchFace& a) {
     const Member& m = lane_member(server, lanes_[server].controller->current_role());
-    now.push_back(gate::FaceMatched{at(), a.request, true, devices_.match_distance(m, lanes_[server].last_frame)});
+    std::get<gate::FaceMatched>(match_answer_) =
+        gate::FaceMatched{at(), a.request, true, devices_.match_distance(m, lanes_[server].last_frame)};
+    answer_now(match_answer_);
   }
 
-  void act(std::uint32_t server, const gate::Identify& a, Pending& now) {
+  void act(std::uint32_t server, const gate::Identify& a) {
     const gate::Role role = lanes_[server].controller->current_role();
-    gate::IdentificationDone found =
-        devices_.identify(lane_member(server, role), lanes_[server].last_frame, a.request, at());
+    auto& found = std::get<gate::IdentificationDone>(identified_);
+    found = devices_.identify(lane_member(server, role), lanes_[server].last_frame, a.request, at());
     if (role == gate::Role::traveller && found.best && passback_.may_be_known(lane_member(server, role)))
       seed_passback(server, found.best->holder_id, at());
-    now.push_back(std::move(found));
+    answer_now(identified_);
   }
 
-  void act(std::uint32_t server, const gate::CaptureFingerprint& a, Pending&) {
-    const Member& m = lane_member(server, lanes_[server].controller->current_role());
+  void act(std::uint32_t server, const gate::CaptureFingerprint& a) {
+    Lane& lane = lanes_[server];
+    const Member& m = lane_member(server, lane.controller->current_role());
     const SimTime delay = devices_.step_time(parts_.scenario.steps.fingerprint_time, m);
     const bool matched = devices_.fingerprint_matches(m);
-    reply_later(server, delay, gate::FingerprintResult{at() + gate::Duration(delay), a.request,
-                                                       matched ? gate::FingerprintOutcome::matched
-                                                               : gate::FingerprintOutcome::not_matched});
+    std::get<gate::FingerprintResult>(lane.fingerprint) =
+        gate::FingerprintResult{at() + gate::Duration(delay), a.request,
+                                matched ? gate::FingerprintOutcome::matched : gate::FingerprintOutcome::not_matched};
+    reply_later(server, delay, lane.fingerprint);
   }
 
-  void act(std::uint32_t server, const gate::StartTimer& a, Pending&) {
+  void act(std::uint32_t server, const gate::StartTimer& a) {
     lanes_[server].timers.push_back(a.id);
     events_.schedule_timeout(a.duration.count(), kLaneTimer, server, a.id);
   }
 
-  void act(std::uint32_t server, const gate::CancelTimer& a, Pending&) {
+  void act(std::uint32_t server, const gate::CancelTimer& a) {
     auto& timers = lanes_[server].timers;
     timers.erase(std::remove(timers.begin(), timers.end(), a.id), timers.end());
   }
 
   // The audit log is not simulated: a write is durable at once.
-  void act(std::uint32_t, const gate::WriteAudit& a, Pending& now) {
-    now.push_back(gate::AuditWritten{at(), a.request, true, ""});
+  void act(std::uint32_t, const gate::WriteAudit& a) {
+    auto& written = std::get<gate::AuditWritten>(audit_answer_);
+    written.at = at();
+    written.request = a.request;
+    written.ok = true;
+    written.problem.clear();
+    answer_now(audit_answer_);
   }
 
-  void act(std::uint32_t server, const gate::OpenBarrier&, Pending&) {
+  void act(std::uint32_t server, const gate::OpenBarrier&) {
     Lane& lane = lanes_[server];
     lane.barrier_opened = events_.now();
     const SimTime delay = devices_.step_time(parts_.scenario.steps.exit, lane_member(server, gate::Role::traveller));
-    reply_later(server, delay, gate::TravellerPassed{at() + gate::Duration(delay)});
+    std::get<gate::TravellerPassed>(lane.passed) = gate::TravellerPassed{at() + gate::Duration(delay)};
+    reply_later(server, delay, lane.passed);
   }
 
-  void act(std::uint32_t server, const gate::Completed& a, Pending&) {
+  void act(std::uint32_t server, const gate::Completed& a) {
     Lane& lane = lanes_[server];
     lane.completed = true;
     Party& p = parts_.hall.party_at(server);
@@ -297,7 +348,7 @@ class ControllerGateModel final : public GateModel {
   // Indicators, alarms, barrier closing and
   // the referral itself (Completed carries it) need nothing from the simulation.
   template <class Other>
-  void act(std::uint32_t, const Other&, Pending&) {}
+  void act(std::uint32_t, const Other&) {}
 
 
   // Before a lane asks about `holder` at `at`, it is given the hall's clearance of them within
@@ -312,8 +363,17 @@ class ControllerGateModel final : public GateModel {
   GateDevices& devices_;
   HallPassback& passback_;
   std::vector<Lane> lanes_;          // by server; a controller only on simulated gates
-  std::vector<gate::Event> pending_;  // feed()'s buffers
+  // feed()'s buffers: the controller's actions, and the immediate answers (policy, matching,
+  // identification, audit), one event of each kind written over in place, the one due next
+  // (nullptr: none) and any more due (not expected: see answer_now).
   std::vector<gate::Action> actions_;
+  gate::Event policy_answer_{std::in_place_type<gate::PolicyChecked>};
+  gate::Event match_answer_{std::in_place_type<gate::FaceMatched>};
+  gate::Event identified_{std::in_place_type<gate::IdentificationDone>};
+  gate::Event audit_answer_{std::in_place_type<gate::AuditWritten>};
+  const gate::Event* due_now_ = nullptr;
+  std::vector<gate::Event> overflow_;
+  std::size_t overflow_next_ = 0;
 };
 
 }  // namespace

@@ -92,13 +92,14 @@ class EventQueue {
     for (std::size_t f = 0; f < timeouts_.size(); ++f) {
       auto& fifo = timeouts_[f];
       if (fifo.delay == delay) {
-        if (fifo.events.empty()) timeout_heads_[f] = key;
+        if (fifo.events.empty()) new_head(f, key);
         fifo.events.push_back(timed);
         return;
       }
     }
     timeouts_.push_back({delay, {timed}});
-    timeout_heads_.push_back(key);
+    timeout_heads_.push_back(kNoKey);
+    new_head(timeouts_.size() - 1, key);
   }
 
   // requires: !empty(). ensures: removes the earliest event, advances now() to its time.
@@ -133,6 +134,9 @@ class EventQueue {
       p = events.front().payload;
       events.pop_front();
       timeout_heads_[first.fifo] = events.empty() ? kNoKey : events.front().key;
+      earliest_head_ = {kNoKey, kHeap};  // the popped head was the earliest: find the next
+      for (std::size_t f = 0; f < timeout_heads_.size(); ++f)
+        if (timeout_heads_[f] < earliest_head_.key) earliest_head_ = {timeout_heads_[f], f};
     } else {
       const Key last = keys_.back();
       keys_.pop_back();
@@ -227,15 +231,21 @@ class EventQueue {
   };
   // requires: !empty().
   Earliest earliest() const {
-    Earliest e{keys_.empty() ? kNoKey : keys_.front(), kHeap};
-    for (std::size_t f = 0; f < timeout_heads_.size(); ++f)
-      if (timeout_heads_[f] < e.key) e = {timeout_heads_[f], f};
-    return e;
+    if (!keys_.empty() && keys_.front() < earliest_head_.key) return {keys_.front(), kHeap};
+    return earliest_head_;
+  }
+  // FIFO `f`, empty until now, has `key` at its head.
+  void new_head(std::size_t f, Key key) {
+    timeout_heads_[f] = key;
+    if (key < earliest_head_.key) earliest_head_ = {key, f};
   }
 
   std::vector<Key> keys_;          // the 4-ary heap
   std::vector<TimeoutFifo> timeouts_;
   std::vector<Key> timeout_heads_;  // each FIFO's first key (kNoKey when empty), side by side
+  // The earliest of timeout_heads_ (kNoKey, kHeap: none), kept so that a pop from the heap does
+  // not search the FIFOs; a pop from a FIFO searches them again.
+  Earliest earliest_head_{kNoKey, kHeap};
   std::vector<Payload> payloads_;  // the heap's events', by slot
   std::vector<std::uint32_t> free_;
   std::size_t pending_ = 0;  // in the heap and the FIFOs

@@ -85,6 +85,11 @@ std::string GateDevices::tagged_id(char tag, std::uint64_t id) {
   return {text, std::to_chars(text + 1, text + sizeof text, id).ptr};
 }
 
+void GateDevices::assign_tagged_id(std::string& into, char tag, std::uint64_t id) {
+  char text[24] = {tag};
+  into.assign(text, std::to_chars(text + 1, text + sizeof text, id).ptr);
+}
+
 // ---- image-level mode ----
 // A generated traveller stands for a person of the faces folder: the one whose permit (or
 // gallery entry) they hold, by traveller id; an impostor shows another person's face.

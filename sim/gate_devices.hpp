@@ -85,6 +85,8 @@ class GateDevices {
   // the people a gallery search finds nearest to traveller n. Built in a buffer, one string
   // construction per id (g++ 12 gives a false -Wrestrict on "literal" + std::string&&).
   static std::string tagged_id(char tag, std::uint64_t id);
+  // The same id written over `into` (its buffer reused: no allocation once it is long enough).
+  static void assign_tagged_id(std::string& into, char tag, std::uint64_t id);
   static constexpr char kHolderTag = 'P';
   static std::string holder_id(const Member& m) { return tagged_id(kHolderTag, person(m)); }
   // A statistical gallery search's id for `tag` (Searched): the member's own, or someone else near them.
