@@ -36,27 +36,38 @@ faults: {mtbf_hours: 0.5, repair: 60}
                         "realtime.yaml", overrides);
 }
 
+// The same run of `s` twice: unpaced (run at once) and paced at `speed` (`paced`, for the test
+// to add its status callback or controls and run), each writing its own travellers and intervals.
+struct PlainAndPaced {
+  PlainAndPaced(const Scenario& s, std::uint64_t seed, double speed) {
+    RunOptions plain_options;
+    plain_options.seed = seed;
+    plain_options.travellers = &plain_travellers;
+    plain_options.intervals = &plain_intervals;
+    plain = run_simulation(s, plain_options);
+    paced = plain_options;
+    paced.travellers = &paced_travellers;
+    paced.intervals = &paced_intervals;
+    paced.realtime.speed = speed;
+  }
+  // The paced run's outputs are the unpaced run's, byte for byte.
+  void expect_same_outputs(const SimResult& paced_result) const {
+    EXPECT_GT(plain.travellers, 50u);
+    EXPECT_EQ(plain_travellers.str(), paced_travellers.str());
+    EXPECT_EQ(plain_intervals.str(), paced_intervals.str());
+    EXPECT_EQ(summary_json(plain), summary_json(paced_result));
+  }
+  std::ostringstream plain_travellers, plain_intervals, paced_travellers, paced_intervals;
+  SimResult plain;
+  RunOptions paced;
+};
+
 TEST(Realtime, PacedRunGivesTheSameOutputsAsTheUnpacedOne) {
   const Scenario s = short_port();
-  std::ostringstream plain_travellers, plain_intervals, paced_travellers, paced_intervals;
-  RunOptions plain;
-  plain.seed = 3;
-  plain.travellers = &plain_travellers;
-  plain.intervals = &plain_intervals;
-  const SimResult a = run_simulation(s, plain);
-
-  RunOptions paced = plain;
-  paced.travellers = &paced_travellers;
-  paced.intervals = &paced_intervals;
-  paced.realtime.speed = 3000;
+  PlainAndPaced runs(s, 3, 3000);
   std::vector<RealtimeStatus> statuses;
-  paced.realtime.status = [&](const RealtimeStatus& st) { statuses.push_back(st); };
-  const SimResult b = run_simulation(s, paced);
-
-  EXPECT_GT(a.travellers, 50u);
-  EXPECT_EQ(plain_travellers.str(), paced_travellers.str());
-  EXPECT_EQ(plain_intervals.str(), paced_intervals.str());
-  EXPECT_EQ(summary_json(a), summary_json(b));
+  runs.paced.realtime.status = [&](const RealtimeStatus& st) { statuses.push_back(st); };
+  runs.expect_same_outputs(run_simulation(s, runs.paced));
   ASSERT_FALSE(statuses.empty());
   EXPECT_EQ(statuses.back().in_port, 0u);  // the last line is the drained port
   for (std::size_t i = 1; i < statuses.size(); ++i) EXPECT_GE(statuses[i].simulated_s, statuses[i - 1].simulated_s);
@@ -78,25 +89,13 @@ TEST(Realtime, PacedRunGivesTheSameOutputsAsTheUnpacedOne) {
 // order, none skipped (the outputs are the unpaced run's), and the status says how late.
 TEST(Realtime, AReplayThatFallsBehindCatchesUpWithTheSameOutputs) {
   const Scenario s = short_port();
-  std::ostringstream plain_travellers, paced_travellers;
-  RunOptions plain;
-  plain.seed = 5;
-  plain.travellers = &plain_travellers;
-  const SimResult a = run_simulation(s, plain);
-
-  RunOptions paced = plain;
-  paced.travellers = &paced_travellers;
-  paced.realtime.speed = 3000;  // the 360 simulated seconds take 0.12 wall seconds when on time
+  PlainAndPaced runs(s, 5, 3000);  // the 360 simulated seconds take 0.12 wall seconds when on time
   std::vector<RealtimeStatus> statuses;
-  paced.realtime.status = [&](const RealtimeStatus& st) {
+  runs.paced.realtime.status = [&](const RealtimeStatus& st) {
     statuses.push_back(st);
     if (statuses.size() == 1) std::this_thread::sleep_for(std::chrono::milliseconds(300));
   };
-  const SimResult b = run_simulation(s, paced);
-
-  EXPECT_GT(a.travellers, 50u);
-  EXPECT_EQ(plain_travellers.str(), paced_travellers.str());
-  EXPECT_EQ(summary_json(a), summary_json(b));
+  runs.expect_same_outputs(run_simulation(s, runs.paced));
   ASSERT_GE(statuses.size(), 2u);
   // The events due while the thread was held waited at least the rest of the 0.3 s.
   EXPECT_GE(statuses.back().max_behind_s, 0.2);
@@ -108,17 +107,8 @@ TEST(Realtime, AReplayThatFallsBehindCatchesUpWithTheSameOutputs) {
 // stands still, and the pause is not counted as lateness.
 TEST(Realtime, APausedAndSpedUpReplayGivesTheSameOutputsAndThePauseIsNotLateness) {
   const Scenario s = short_port();
-  std::ostringstream plain_travellers, plain_intervals, paced_travellers, paced_intervals;
-  RunOptions plain;
-  plain.seed = 7;
-  plain.travellers = &plain_travellers;
-  plain.intervals = &plain_intervals;
-  const SimResult a = run_simulation(s, plain);
-
-  RunOptions paced = plain;
-  paced.travellers = &paced_travellers;
-  paced.intervals = &paced_intervals;
-  paced.realtime.speed = 1500;
+  PlainAndPaced runs(s, 7, 1500);
+  RunOptions& paced = runs.paced;
   auto control = std::make_shared<PaceControl>(paced.realtime.speed);
   paced.realtime.control = control;
   std::vector<RealtimeStatus> statuses;
@@ -136,10 +126,7 @@ TEST(Realtime, APausedAndSpedUpReplayGivesTheSameOutputsAndThePauseIsNotLateness
   const SimResult b = run_simulation(s, paced);
   user.join();
 
-  EXPECT_GT(a.travellers, 50u);
-  EXPECT_EQ(plain_travellers.str(), paced_travellers.str());
-  EXPECT_EQ(plain_intervals.str(), paced_intervals.str());
-  EXPECT_EQ(summary_json(a), summary_json(b));
+  runs.expect_same_outputs(b);
   // The status lines of the paused wall seconds (1 and 2: the user resumes at 2.5 s at the
   // earliest) show the simulated clock standing where the pause stopped it, early in the run.
   std::set<double> paused_at;
