@@ -1,5 +1,6 @@
 #include "devices/tls.hpp"
 
+#include <cassert>
 #include <filesystem>
 #include <fstream>
 
@@ -36,8 +37,13 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsFiles& files, TlsRole ro
   };
   const std::pair<const std::string*, const std::string*> named[] = {
       {&files.ca_label, &files.ca}, {&files.cert_label, &files.cert}, {&files.key_label, &files.key}};
+  assert(!files.ca_optional || !files.ca.empty() || role == TlsRole::server);
+  const bool verify_peers = !files.ca.empty() || !files.ca_optional;
   for (const auto& [label, file] : named) {
-    if (file->empty()) throw models::InputError(files.where + ": " + *label + "FILE missing: TLS needs a CA, a certificate and a key");
+    if (file == &files.ca && !verify_peers) continue;
+    if (file->empty())
+      throw models::InputError(files.where + ": " + *label + "FILE missing: TLS needs " +
+                               (files.ca_optional ? "a certificate and a key" : "a CA, a certificate and a key"));
     std::error_code ignored;
     if (!std::filesystem::is_regular_file(*file, ignored)) fail(*label, *file, "no such file");
     if (!std::ifstream(*file)) fail(*label, *file, "cannot be read");
@@ -48,7 +54,7 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsFiles& files, TlsRole ro
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   ERR_clear_error();
-  if (SSL_CTX_load_verify_locations(native, files.ca.c_str(), nullptr) != 1)
+  if (verify_peers && SSL_CTX_load_verify_locations(native, files.ca.c_str(), nullptr) != 1)
     fail(files.ca_label, files.ca, "not a PEM CA certificate (" + openssl_error() + ")");
   if (SSL_CTX_use_certificate_chain_file(native, files.cert.c_str()) != 1)
     fail(files.cert_label, files.cert, "not a PEM certificate (" + openssl_error() + ")");
@@ -64,7 +70,7 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsFiles& files, TlsRole ro
   EVP_PKEY_free(key);
   if (!matches) fail(files.key_label, files.key, "not the private key of " + files.cert + " (" + openssl_error() + ")");
   // Both ends insist on the other's certificate: a server refuses a client without one.
-  SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  SSL_CTX_set_verify(native, verify_peers ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_NONE, nullptr);
   return context;
 }
 

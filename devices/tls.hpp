@@ -24,12 +24,17 @@ struct TlsFiles {
   std::string ca, cert, key;  // PEM files: the CA that signed the peers, this end's certificate and key
   std::string where;          // names the source in messages ("device-server", "--camera tls://...")
   std::string ca_label = "ca=", cert_label = "cert=", key_label = "key=";  // how each file is named
+  // false (device links): mutual TLS, `ca` required. true (the dashboard's HTTPS, whose browsers
+  // carry no certificate): `ca` may be empty, and then the server asks its clients for none.
+  bool ca_optional = false;
 };
 
 enum class TlsRole { server, client };
 
+// requires: a server role when files.ca_optional and files.ca is empty.
 // ensures: a context that presents `files.cert` with `files.key`, verifies the peer against
-//          `files.ca` (a peer without a certificate is refused), and speaks TLS 1.2 or later.
+//          `files.ca` (a peer without a certificate is refused; with no CA, under
+//          files.ca_optional, peers are not asked for one), and speaks TLS 1.2 or later.
 // throws models::InputError "<where>: <label><file>: <what is wrong>" for a missing or
 //        unreadable file, a file that is not PEM of the right kind, or a key that does not
 //        belong to the certificate.

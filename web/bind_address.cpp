@@ -36,15 +36,20 @@ bool valid_token(std::string_view token) {
   return token.size() >= kMinTokenLength && std::all_of(token.begin(), token.end(), unreserved);
 }
 
-void check_exposure(const BindAddress& address, const std::string& token, const std::string& flag) {
+void check_exposure(const BindAddress& address, const Protection& protection, const std::string& flag) {
+  const std::string& token = protection.token;
   if (!token.empty() && !valid_token(token))
     throw models::InputError("--http-token: expected " + std::to_string(kMinTokenLength) +
                              " characters or more, each a letter, a digit or one of - . _ ~; got " + std::to_string(token.size()) +
                              " characters" + (token.size() >= kMinTokenLength ? ", not all of them those" : ""));
-  if (address.loopback || !token.empty()) return;
-  throw models::InputError(flag + " " + address.host + ": not a loopback address; the dashboard would be reachable from the " +
-                           "network, so it needs --http-token TOKEN (" + std::to_string(kMinTokenLength) +
-                           " characters or more), which every request must carry");
+  if (address.loopback) return;
+  if (token.empty())
+    throw models::InputError(flag + " " + address.host + ": not a loopback address; the dashboard would be reachable from the " +
+                             "network, so it needs --http-token TOKEN (" + std::to_string(kMinTokenLength) +
+                             " characters or more), which every request must carry");
+  if (!protection.tls && !protection.insecure)
+    throw models::InputError(flag + " " + address.host + ": not a loopback address: give --http-tls-cert and --http-tls-key " +
+                             "(HTTPS), or --http-insecure to send the token and the data over the network in clear text");
 }
 
 }  // namespace gatesim::web

@@ -1,6 +1,7 @@
 #pragma once
 // BindAddress: where the dashboard's HTTP server listens, parsed from `--http HOST:PORT`, and
-// the one rule for exposing it: loopback needs nothing, any other address needs a token.
+// the one rule for exposing it: loopback needs nothing, any other address needs a token and TLS
+// (or the operator's word that plain HTTP will do).
 //
 // Thread safety: plain values and pure functions.
 
@@ -28,9 +29,19 @@ inline constexpr std::size_t kMinTokenLength = 16;
 // ensures: true when `token` follows the token rule.
 bool valid_token(std::string_view token);
 
-// The exposure rule: a server bound beyond loopback serves only requests that carry the token.
+// How a server is protected: its token (empty: none), whether it speaks TLS, and whether its
+// operator accepts plain HTTP beyond loopback (--http-insecure).
+struct Protection {
+  std::string token;
+  bool tls = false;
+  bool insecure = false;
+};
+
+// The exposure rule (the device links' too, docs/device-links.md): a server bound beyond loopback
+// serves only requests that carry the token, and only over TLS unless its operator says insecure.
 // throws models::InputError, one line naming `flag` (or --http-token) and why, when `address`
-//        is not loopback and `token` is empty, or when a token is given that breaks the token rule.
-void check_exposure(const BindAddress& address, const std::string& token, const std::string& flag = "--http");
+//        is not loopback and has no token, or no TLS and not insecure; or when a token is given
+//        that breaks the token rule.
+void check_exposure(const BindAddress& address, const Protection& protection, const std::string& flag = "--http");
 
 }  // namespace gatesim::web

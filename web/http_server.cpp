@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17,10 +18,14 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "models/input_error.hpp"
 #include "web/metrics.hpp"
@@ -33,6 +38,9 @@ namespace http = beast::http;
 namespace ws = beast::websocket;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+// A connection is one of these two; the sessions below are written once for both.
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -99,7 +107,13 @@ bool origin_allowed(std::string_view origin, std::string_view host) {
 
 }  // namespace
 
-class WebSocketSession;
+// What the server's push() sees of a WebSocket session, whichever its stream.
+class WebSocketClient {
+ public:
+  virtual ~WebSocketClient() = default;
+  // Sends `message` now, or keeps it as the one waiting message (dropping an older one).
+  virtual void send(std::shared_ptr<const std::string> message) = 0;
+};
 
 struct HttpServer::Impl {
   explicit Impl(HttpServerOptions o) : options(std::move(o)) {}
@@ -114,16 +128,17 @@ struct HttpServer::Impl {
   std::string websocket_path;
   std::function<std::string()> snapshot;
 
-  std::atomic<std::uint64_t> requests{0}, refused{0}, sent{0}, dropped{0}, snapshot_failures{0}, notify_posts{0}, accept_failures{0};
+  std::atomic<std::uint64_t> requests{0}, refused{0}, sent{0}, dropped{0}, snapshot_failures{0}, notify_posts{0}, accept_failures{0},
+      tls_refused{0};
   std::atomic<bool> notify_pending{false};
   std::atomic<std::size_t> open_connections{0}, websocket_clients{0}, max_held_bytes{0};
   Counter* requests_counter[6] = {};  // by status class: 1xx..5xx (index 1..5)
-  Counter *refused_counter = nullptr, *sent_counter = nullptr, *dropped_counter = nullptr;
+  Counter *refused_counter = nullptr, *sent_counter = nullptr, *dropped_counter = nullptr, *tls_refused_counter = nullptr;
   Gauge *connections_gauge = nullptr, *clients_gauge = nullptr;
 
   // Below: used on the server thread only. The io_context is declared last so that it (and the
   // sessions its pending handlers own) goes first.
-  std::vector<std::weak_ptr<WebSocketSession>> sessions;
+  std::vector<std::weak_ptr<WebSocketClient>> sessions;
   bool push_armed = false, dirty = false;
   Clock::time_point last_push{};
   std::uint16_t bound_port = 0;
@@ -159,6 +174,10 @@ struct HttpServer::Impl {
     const auto n = --open_connections;
     if (connections_gauge) connections_gauge->set(static_cast<double>(n));
   }
+  void tls_refusal() {
+    ++tls_refused;
+    if (tls_refused_counter) tls_refused_counter->add();
+  }
   void held(std::size_t bytes) {
     auto seen = max_held_bytes.load();
     while (bytes > seen && !max_held_bytes.compare_exchange_weak(seen, bytes)) {
@@ -192,9 +211,10 @@ class ConnectionSlot {
   HttpServer::Impl* server_;
 };
 
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+template <class Stream>
+class WebSocketSession : public WebSocketClient, public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
-  WebSocketSession(beast::tcp_stream stream, ConnectionSlot slot)
+  WebSocketSession(Stream stream, ConnectionSlot slot)
       : ws_(std::move(stream)), slot_(std::move(slot)), deadline_(ws_.get_executor()) {}
   ~WebSocketSession() {
     if (open_) {
@@ -211,11 +231,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     timeout.keep_alive_pings = true;
     ws_.set_option(timeout);
     ws_.read_message_max(1024);
-    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
 
-  // Sends `message` now, or keeps it as the one waiting message (dropping an older one).
-  void send(std::shared_ptr<const std::string> message) {
+  void send(std::shared_ptr<const std::string> message) override {
     if (!open_) return;
     if (writing_) {
       if (waiting_) {
@@ -241,12 +260,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     auto& server = slot_.server();
     const auto n = ++server.websocket_clients;
     if (server.clients_gauge) server.clients_gauge->set(static_cast<double>(n));
-    server.sessions.push_back(weak_from_this());
+    server.sessions.push_back(std::weak_ptr<WebSocketClient>(this->shared_from_this()));
     read();
     if (auto message = server.take_snapshot()) send(std::move(message));
   }
   void read() {
-    ws_.async_read(incoming_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(incoming_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->incoming_.consume(self->incoming_.size());
       self->read();
@@ -256,12 +275,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     writing_ = std::move(message);
     slot_.server().held(writing_->size());
     deadline_.expires_after(slot_.server().options.write_timeout);
-    deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    deadline_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec) return;  // cancelled: the write finished
       if (auto self = weak.lock()) self->close();
     });
     ws_.text(true);
-    ws_.async_write(asio::buffer(*writing_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_write(asio::buffer(*writing_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       self->deadline_.cancel();
       self->writing_.reset();
       if (ec) {
@@ -274,7 +293,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
     });
   }
 
-  ws::stream<beast::tcp_stream> ws_;
+  ws::stream<Stream> ws_;
   ConnectionSlot slot_;
   asio::steady_timer deadline_;
   beast::flat_buffer incoming_;
@@ -282,24 +301,70 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   bool open_ = false;
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket socket, ConnectionSlot slot)
-      : stream_(std::move(socket)), slot_(std::move(slot)), buffer_(slot_.server().options.max_request_bytes) {}
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
+  template <class... StreamArgs>
+  HttpSession(ConnectionSlot slot, StreamArgs&&... stream)
+      : stream_(std::forward<StreamArgs>(stream)...), slot_(std::move(slot)), buffer_(slot_.server().options.max_request_bytes) {}
+
+  // Plain: reads the first request. TLS: first the handshake (a client speaking plain HTTP
+  // instead is told, in plain HTTP, to use https://), then the first request.
+  void start() {
+    if constexpr (!kTls) {
+      read();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(slot_.server().options.request_timeout);
+      beast::async_detect_ssl(beast::get_lowest_layer(stream_), buffer_,
+                              [self = this->shared_from_this()](beast::error_code ec, bool tls) { self->on_detect(ec, tls); });
+    }
+  }
+
+ private:
+  void on_detect(beast::error_code ec, bool tls) {
+    if (ec) return close();
+    if (!tls) {
+      slot_.server().tls_refusal();
+      // A small answer fits the socket's buffer: written at once, never waiting on the client.
+      static constexpr std::string_view plain =
+          "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 54\r\nConnection: close\r\n\r\n"
+          "this dashboard speaks HTTPS only: open it as https://\n";
+      static_assert(plain.size() - plain.find("\r\n\r\n") - 4 == 54);
+      auto& socket = beast::get_lowest_layer(stream_).socket();
+      beast::error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(plain.data(), plain.size()), ignored);
+      return shutdown_plain();
+    }
+    if constexpr (kTls) {
+      stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                              [self = this->shared_from_this()](beast::error_code hs, std::size_t used) {
+                                if (hs) {
+                                  self->slot_.server().tls_refusal();
+                                  return self->close();
+                                }
+                                self->buffer_.consume(used);
+                                self->read();
+                              });
+    }
+  }
+
+ public:
   void read() {
     parser_.emplace();
     const auto limit = slot_.server().options.max_request_bytes;
     parser_->header_limit(static_cast<std::uint32_t>(limit));
     parser_->body_limit(limit);
-    stream_.expires_after(slot_.server().options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    beast::get_lowest_layer(stream_).expires_after(slot_.server().options.request_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
  private:
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == asio::error::eof)
+        ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
       return close();
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
       return respond(error(431, "request header fields too large"), false);
@@ -347,7 +412,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     if (ws::is_upgrade(request)) {
       if (server.snapshot && path == server.websocket_path) {
-        auto session = std::make_shared<WebSocketSession>(std::move(stream_), std::move(slot_));
+        auto session = std::make_shared<WebSocketSession<Stream>>(std::move(stream_), std::move(slot_));
         session->accept(std::move(request));
         return;
       }
@@ -380,35 +445,46 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     response_.keep_alive(keep_alive);
     response_.body() = std::move(answer.body);
     response_.prepare_payload();
-    stream_.expires_after(slot_.server().options.request_timeout);
-    http::async_write(stream_, response_, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+    beast::get_lowest_layer(stream_).expires_after(slot_.server().options.request_timeout);
+    http::async_write(stream_, response_, [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
       if (ec || !keep_alive) return self->shutdown();
       self->read();
     });
   }
 
-  // Closes after the client has seen the answer: the sending side first, then what the client
-  // still sends is read and discarded (up to a limit, for a short while), so that closing with
-  // unread bytes does not reset the connection before the client read the answer.
+  // Closes after the client has seen the answer. TLS: a close_notify, then the client's (or the
+  // end of its connection) awaited for a short while, then closed. Plain: the sending side first,
+  // then what the client still sends is read and discarded (up to a limit, for a short while), so
+  // that closing with unread bytes does not reset the connection before the client read the answer.
   void shutdown() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+    } else {
+      shutdown_plain();
+    }
+  }
+  void shutdown_plain() {
+    auto& lowest = beast::get_lowest_layer(stream_);
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(2));
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.expires_after(std::chrono::seconds(2));
     drain(0);
   }
   void drain(std::size_t drained) {
     if (drained > (1u << 20)) return close();
-    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this(), drained](beast::error_code ec, std::size_t n) {
-      if (ec) return self->close();
-      self->drain(drained + n);
-    });
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(discard_), [self = this->shared_from_this(), drained](beast::error_code ec, std::size_t n) {
+          if (ec) return self->close();
+          self->drain(drained + n);
+        });
   }
   void close() {
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    beast::get_lowest_layer(stream_).socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -442,7 +518,10 @@ void HttpServer::Impl::accept() {
       socket.shutdown(tcp::socket::shutdown_both, ignored);
       socket.close(ignored);
     } else {
-      std::make_shared<HttpSession>(std::move(socket), ConnectionSlot(self))->read();
+      if (self->options.tls)
+        std::make_shared<HttpSession<TlsStream>>(ConnectionSlot(self), std::move(socket), *self->options.tls)->start();
+      else
+        std::make_shared<HttpSession<PlainStream>>(ConnectionSlot(self), std::move(socket))->start();
     }
     self->accept();
   });
@@ -481,6 +560,9 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
     impl_->sent_counter = &m->counter("gatesim_websocket_messages_sent_total", "State messages sent to WebSocket clients");
     impl_->dropped_counter = &m->counter("gatesim_websocket_messages_dropped_total",
                                          "State messages dropped because a client had not taken the previous one");
+    if (impl_->options.tls)
+      impl_->tls_refused_counter = &m->counter("gatesim_http_tls_refused_total",
+                                               "Connections closed for sending plain HTTP or failing the TLS handshake");
   }
 }
 
@@ -550,7 +632,8 @@ void HttpServer::stop() {
 
 HttpServer::Stats HttpServer::stats() const {
   const auto& i = *impl_;
-  return Stats{i.requests, i.refused, i.open_connections, i.websocket_clients, i.sent, i.dropped, i.max_held_bytes, i.snapshot_failures, i.notify_posts, i.accept_failures};
+  return Stats{i.requests, i.refused, i.open_connections, i.websocket_clients, i.sent, i.dropped, i.max_held_bytes, i.snapshot_failures, i.notify_posts, i.accept_failures,
+               i.tls_refused};
 }
 
 }  // namespace gatesim::web

@@ -27,6 +27,12 @@
 //   disconnected once a write has waited Options::write_timeout. What clients send is read and
 //   discarded (at most 1 KiB a message); nothing a client sends changes anything.
 //
+// - With Options::tls (HTTPS and WSS on the one port, the pages, data and WebSocket alike):
+//   every connection must open with a TLS handshake within Options::request_timeout; one that
+//   sends plain HTTP instead gets a plain-text 400 saying to use https:// and is closed, one
+//   whose handshake fails is closed (both counted in Stats::tls_refused). The context decides
+//   the rest (which certificate is shown, whether clients must present one).
+//
 // A handler that throws answers 500; a snapshot that throws is not sent (the clients wait for the
 // next one) and is counted: neither stops the server.
 //
@@ -42,6 +48,10 @@
 #include <string_view>
 
 #include "web/bind_address.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace gatesim::web {
 
@@ -66,6 +76,7 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout{10'000};  // a WebSocket message not taken in this long closes the client
   std::chrono::milliseconds push_interval{250};     // WebSocket updates at most this often
   MetricsRegistry* metrics = nullptr;     // when set: the server's own gatesim_http_* series
+  std::shared_ptr<boost::asio::ssl::context> tls;  // when set: HTTPS and WSS only (a server context)
 };
 
 class HttpServer {
@@ -107,6 +118,7 @@ class HttpServer {
     std::uint64_t snapshot_failures = 0;   // snapshots that threw: nothing was sent that time
     std::uint64_t notify_posts = 0;        // notify()s handed to the server's thread (one waits at most)
     std::uint64_t accept_failures = 0;     // accept() errors (out of descriptors): each retried after 100 ms
+    std::uint64_t tls_refused = 0;         // with TLS: connections that sent plain HTTP or failed the handshake
   };
   Stats stats() const;
 

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include "devices/tls.hpp"
 #include "models/input_error.hpp"
 #include "web/assets.hpp"
 
@@ -23,6 +24,7 @@ web::HttpServerOptions server_options(const web::BindAddress& address, const Htt
   o.address = address;
   o.token = options.token;
   o.metrics = &metrics;
+  o.tls = options.tls_context();
   return o;
 }
 
@@ -36,6 +38,13 @@ void HttpOptions::add_to(CLI::App& command) {
                      "A secret (16+ characters: letters, digits, - . _ ~) every request for the dashboard's data must carry "
                      "(Authorization: Bearer TOKEN, or open the page as /?token=TOKEN); required when --http is not a "
                      "loopback address");
+  command.add_option("--http-tls-cert", tls_cert,
+                     "Serve the dashboard over HTTPS and WSS with this certificate (PEM, e.g. gatesim pki init's server.pem)");
+  command.add_option("--http-tls-key", tls_key, "The private key (PEM) of --http-tls-cert");
+  command.add_option("--http-tls-ca", tls_ca,
+                     "With --http-tls-cert: every client (browser) must present a certificate this CA (PEM) signed");
+  command.add_flag("--http-insecure", insecure,
+                   "Serve plain HTTP on an address other than loopback (the token and the data cross the network in clear text)");
 }
 
 void HttpOptions::add_control_to(CLI::App& command) {
@@ -46,8 +55,16 @@ void HttpOptions::add_control_to(CLI::App& command) {
 
 web::BindAddress HttpOptions::checked_address() const {
   const auto bound = web::parse_bind_address(address, "--http");
-  web::check_exposure(bound, token, "--http");
+  web::check_exposure(bound, {token, tls(), insecure}, "--http");
+  tls_context();  // a bad file fails here, before the command loads or opens anything
   return bound;
+}
+
+std::shared_ptr<boost::asio::ssl::context> HttpOptions::tls_context() const {
+  if (!tls()) return nullptr;
+  devices::TlsFiles files{tls_ca, tls_cert, tls_key, "dashboard", "--http-tls-ca ", "--http-tls-cert ", "--http-tls-key "};
+  files.ca_optional = true;
+  return devices::make_tls_context(files, devices::TlsRole::server);
 }
 
 DashboardServer::DashboardServer(const HttpOptions& options, std::string_view page, web::MetricsRegistry& metrics,
@@ -68,7 +85,7 @@ DashboardServer::DashboardServer(const HttpOptions& options, std::string_view pa
   if (more_routes) more_routes(server_);
   server_.start();
   const std::string host = address_.host.find(':') == std::string::npos ? address_.host : "[" + address_.host + "]";
-  url_ = "http://" + host + ":" + std::to_string(server_.port()) + "/";
+  url_ = std::string(options.tls() ? "https://" : "http://") + host + ":" + std::to_string(server_.port()) + "/";
   log_ << "http: dashboard at " << url_ << " (metrics " << url_ << "metrics, state " << url_ << "api/state)"
        << (options.token.empty() ? "" : "; requests need the token") << std::endl;
 }

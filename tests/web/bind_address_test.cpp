@@ -36,16 +36,30 @@ TEST(BindAddress, RefusesWhatIsNotHostColonPort) {
 }
 
 TEST(BindAddress, BeyondLoopbackATokenIsRequired) {
-  EXPECT_NO_THROW(check_exposure(parse_bind_address("127.0.0.1:1"), ""));
+  EXPECT_NO_THROW(check_exposure(parse_bind_address("127.0.0.1:1"), {}));
   try {
-    check_exposure(parse_bind_address("0.0.0.0:8080"), "");
+    check_exposure(parse_bind_address("0.0.0.0:8080"), {"", true, true});
     ADD_FAILURE() << "0.0.0.0 without a token was accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("not a loopback address"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("--http-token"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(check_exposure(parse_bind_address("0.0.0.0:8080"), "short"), InputError);
-  EXPECT_NO_THROW(check_exposure(parse_bind_address("0.0.0.0:8080"), "0123456789abcdef"));
+  EXPECT_THROW(check_exposure(parse_bind_address("0.0.0.0:8080"), {"short", true, false}), InputError);
+  EXPECT_NO_THROW(check_exposure(parse_bind_address("0.0.0.0:8080"), {"0123456789abcdef", true, false}));
+}
+
+// As the device links: beyond loopback, plain HTTP only when the operator says so.
+TEST(BindAddress, BeyondLoopbackTlsIsRequiredUnlessInsecure) {
+  EXPECT_NO_THROW(check_exposure(parse_bind_address("127.0.0.1:1"), {"", false, false}));
+  try {
+    check_exposure(parse_bind_address("0.0.0.0:8080"), {"0123456789abcdef", false, false});
+    ADD_FAILURE() << "0.0.0.0 without TLS was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "--http 0.0.0.0: not a loopback address: give --http-tls-cert and --http-tls-key (HTTPS), "
+                                     "or --http-insecure to send the token and the data over the network in clear text");
+  }
+  EXPECT_NO_THROW(check_exposure(parse_bind_address("0.0.0.0:8080"), {"0123456789abcdef", false, true}));
+  EXPECT_NO_THROW(check_exposure(parse_bind_address("[::]:8080"), {"0123456789abcdef", true, false}));
 }
 
 // The page hands `?token=` on with encodeURIComponent and the server compares bytes: a token
@@ -56,9 +70,9 @@ TEST(BindAddress, ATokenIsLongAndUrlSafe) {
                             "0123456789abcde%41", "0123456789abcdé"}) {
     EXPECT_FALSE(gatesim::web::valid_token(token)) << token;
     // Refused wherever the server listens, loopback included: the page could not pass it on.
-    EXPECT_THROW(check_exposure(parse_bind_address("127.0.0.1:8080"), token), InputError) << token;
+    EXPECT_THROW(check_exposure(parse_bind_address("127.0.0.1:8080"), {token, true, false}), InputError) << token;
     try {
-      check_exposure(parse_bind_address("0.0.0.0:8080"), token);
+      check_exposure(parse_bind_address("0.0.0.0:8080"), {token, true, false});
       ADD_FAILURE() << token << " was accepted";
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find("--http-token: expected 16 characters or more"), std::string::npos) << e.what();
