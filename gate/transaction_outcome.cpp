@@ -41,8 +41,9 @@ std::string_view step_name(Step step, Role role) {
     case Step::check_policy: return guardian ? "guardian.check_policy" : "check_policy";
     case Step::face: return guardian ? "guardian.face" : "face";
     case Step::fingerprint: return guardian ? "guardian.fingerprint" : "fingerprint";
-    case Step::guardian: return guardian ? "guardian.guardian" : "guardian";
-    case Step::audit: return guardian ? "guardian.audit" : "audit";
+    // The guardian check and the audit write belong to the whole transaction: one name each.
+    case Step::guardian: return "guardian";
+    case Step::audit: return "audit";
   }
   return "?";
 }

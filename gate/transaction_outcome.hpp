@@ -35,8 +35,8 @@ enum class Device { camera, fingerprint_reader, document_reader, barrier, indica
 // `audit` is the write of the record that ends every transaction: timed, never planned.
 enum class Step : std::uint8_t { read_document, check_policy, face, fingerprint, guardian, audit };
 std::string to_string(Step step);
-// ensures: the step's name in the records: to_string(step), "guardian." in front for the
-//          guardian's ("face", "guardian.read_document", "audit"); a literal (outlives everything).
+// ensures: the step's name in the records: to_string(step), "guardian." in front for the guardian's
+//          own steps ("face", "guardian.face"; guardian and audit are the transaction's); a literal.
 std::string_view step_name(Step step, Role role);
 
 // What a referral is for, as a typed constant: the controller's own findings, the lane's policy
