@@ -66,7 +66,10 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 void Database::close() {
-  sqlite3_close(db_);
+  assert((!db_ || !sqlite3_next_stmt(db_, nullptr)) && "Database::close: no Statement of it is alive");
+  // close_v2: were a Statement still alive (a broken requirement in a release build), plain
+  // close would fail with SQLITE_BUSY and leak the connection; v2 frees it with the last one.
+  sqlite3_close_v2(db_);
   db_ = nullptr;
 }
 

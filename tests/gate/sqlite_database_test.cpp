@@ -43,10 +43,12 @@ TEST_F(SqliteDatabaseTest, ANewFileIsCreatedAtItsKindsVersionAndAnOlderOneIsMigr
   }
   Database db(file, kNotesV2);
   EXPECT_EQ(user_version(db), 2);
-  Statement row(db, "SELECT body, kept FROM notes");
-  ASSERT_TRUE(row.step());
-  EXPECT_EQ(row.text(0), "first");
-  EXPECT_EQ(row.integer(1), 1);
+  {
+    Statement row(db, "SELECT body, kept FROM notes");
+    ASSERT_TRUE(row.step());
+    EXPECT_EQ(row.text(0), "first");
+    EXPECT_EQ(row.integer(1), 1);
+  }
   db.close();
   EXPECT_EQ(user_version(Database(file, kNotesV2)), 2);  // opened again: nothing to migrate
 }
