@@ -120,12 +120,14 @@ class FacesCamera final : public devices::Camera {
 // What the lane's device calls touch, owned together. The driver shares it (an aliasing
 // shared_ptr to `lane`) with a device call it abandoned — a camera stuck in a read — so the booth,
 // the records, the faces the scripted camera shows and the devices live until that call
-// returns, even after the gate is gone. `lane` is destroyed first.
+// returns, even after the gate is gone. `observed` (what watches the lane, LiveGateSetup::observe)
+// is destroyed first, then `lane`.
 struct LaneParts {
   std::optional<FaceImagesPipeline> faces;
   Booth booth;
   gate::TravellerRecords records;
   std::unique_ptr<gate::DeviceLane> lane;
+  std::shared_ptr<gate::LaneDevices> observed;
 };
 
 }  // namespace
@@ -180,8 +182,12 @@ struct LiveGate::Impl final : gate::LaneServices {
       if (also) also(o);
       transaction_done(o);
     };
-    driver = std::make_unique<gate::LaneDriver>(setup.config, models,
-                                                std::shared_ptr<gate::LaneDevices>(parts, parts->lane.get()), *this,
+    gate::LaneDevices* driven = parts->lane.get();
+    if (setup.observe) {
+      parts->observed = setup.observe(*parts->lane);
+      driven = parts->observed.get();
+    }
+    driver = std::make_unique<gate::LaneDriver>(setup.config, models, std::shared_ptr<gate::LaneDevices>(parts, driven), *this,
                                                 *audit, std::move(setup.driver));
     thread = std::thread([this] { run(); });
   }

@@ -40,6 +40,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -62,6 +63,10 @@ struct LiveGateSetup {
   gate::LaneDriverOptions driver;   // detector, kept images, callbacks (on_outcome is called too)
   std::string name = "live gate";   // in console lines and as the audit log's lane label
   std::ostream* console = nullptr;  // a line per traveller stepping up, when set
+  // The view side (the dashboard's ObservedLane): when set, called once before the lane starts
+  // with the lane's devices; the driver then calls what it returns, which must pass every call on
+  // to them. Kept as long as the devices (an abandoned device call included).
+  std::function<std::shared_ptr<gate::LaneDevices>(gate::LaneDevices& devices)> observe;
 };
 
 class LiveGate final : public ExternalGate {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include <unistd.h>
@@ -94,6 +96,25 @@ class OutputFile {
   bool committed_ = false;
 };
 
+// Hands the live lanes' changes to the dashboard's server while there is one: the lanes start
+// before it, and a device call a stopped lane abandoned may return after it is gone.
+// Thread safety: any thread.
+class ServerRelay {
+ public:
+  void attach(DashboardServer* server) {
+    const std::lock_guard lock(mutex_);
+    server_ = server;
+  }
+  void changed() {
+    const std::lock_guard lock(mutex_);
+    if (server_) server_->changed();
+  }
+
+ private:
+  std::mutex mutex_;
+  DashboardServer* server_ = nullptr;
+};
+
 }  // namespace
 
 void add_simulate_command(CLI::App& root, CommandContext& context) {
@@ -107,6 +128,7 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     std::optional<double> realtime;
     std::vector<std::string> live_gates;
     HttpOptions http;
+    bool http_frames = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = root.add_subcommand("simulate", command_description("simulate"));
@@ -129,10 +151,15 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
   cmd->add_flag("--json", args->json, "Print summary.json on stdout");
   args->http.add_to(*cmd);
   args->http.add_control_to(*cmd);
+  cmd->add_flag("--http-frames", args->http_frames,
+                "With --live-gate: let the live lanes' camera frames leave the process to the dashboard (personal data); "
+                "without it the Port page shows their face boxes and scores on a blank frame");
   cmd->callback([args, &context] {
     if (args->http.enabled()) args->http.checked_address();  // a bad address fails before anything is loaded
     if (args->realtime && !(*args->realtime >= sim::PaceControl::kMinSpeed && *args->realtime <= sim::PaceControl::kMaxSpeed))
       throw models::InputError("--realtime: expected a speed from 0.01 to 100, got " + std::to_string(*args->realtime));
+    if (args->http_frames && (!args->http.enabled() || args->live_gates.empty()))
+      throw models::InputError("--http-frames needs --http HOST:PORT and --live-gate (the frames are the live lanes' cameras')");
     if (!args->live_gates.empty() && !args->realtime)
       throw models::InputError("--live-gate needs --realtime SPEED: a live lane works in wall-clock time");
     if (args->http.control && (!args->http.enabled() || !args->realtime || !args->live_gates.empty()))
@@ -143,28 +170,41 @@ void add_simulate_command(CLI::App& root, CommandContext& context) {
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     if (ec) throw models::InputError(args->out + ": cannot create the output folder (--out): " + ec.message());
-    const auto live_gates = open_live_gates(args->live_gates, scenario, out);
-    // The dashboard watches the run through its progress, status and travellers stream; it
-    // changes nothing in it.
+    // The dashboard watches the run through its progress, status and travellers stream, and the
+    // live lanes through their devices and callbacks (as `gate --http`); it changes nothing in them.
+    const auto relay = std::make_shared<ServerRelay>();
+    const LiveGateView view{args->http_frames, [relay] { relay->changed(); }};
+    const auto live_gates = open_live_gates(args->live_gates, scenario, out, args->http.enabled() ? &view : nullptr);
     web::MetricsRegistry metrics;
     PortDashboard dashboard(metrics, scenario, args->realtime.value_or(0));
+    if (live_gates && args->http.enabled()) dashboard.show_lanes([&live_gates] { return live_gates->lanes(); });
     std::shared_ptr<sim::PaceControl> pace;  // --http-control: the page's pause, resume and speed
     if (args->http.control) {
       pace = std::make_shared<sim::PaceControl>(*args->realtime);
       dashboard.show_control(pace);
     }
     std::optional<DashboardServer> server;
+    const std::unique_ptr<ServerRelay, void (*)(ServerRelay*)> detach(relay.get(), [](ServerRelay* r) { r->attach(nullptr); });
     if (args->http.enabled()) {
       server.emplace(args->http, "port.html", metrics, [&dashboard] { return dashboard.state(); }, std::cerr,
-                     [&pace, &dashboard](web::HttpServer& routes) {
+                     [&pace, &dashboard, &live_gates, frames = args->http_frames](web::HttpServer& routes) {
                        if (pace)
                          routes.post("/api/control", [pace, &dashboard](std::string_view body) {
                            auto answer = apply_control_request(*pace, body);
                            dashboard.control_changed();
                            return answer;
                          });
+                       if (live_gates && frames)
+                         for (const auto& lane : live_gates->lanes()) {
+                           const auto name = lane["name"].get<std::string>();
+                           routes.get("/frame/" + name + ".jpg", [&live_gates, name] {
+                             const auto jpeg = live_gates->frame_jpeg(name);
+                             return jpeg ? web::HttpResponse{200, "image/jpeg", *jpeg} : web::HttpResponse{404, "text/plain", "no frame\n"};
+                           });
+                         }
                      });
       dashboard.on_change([&server] { server->changed(); });
+      relay->attach(&*server);
     }
     OutputFile intervals(out / "intervals.csv");
     std::optional<OutputFile> travellers;

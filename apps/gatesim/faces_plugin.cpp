@@ -7,10 +7,12 @@
 #include "apps/gatesim/command.hpp"
 #include "apps/gatesim/face_command.hpp"
 #include "apps/gatesim/faces_plugin.hpp"
+#include "apps/gatesim/lane_dashboard.hpp"
 #include "models/input_error.hpp"
 #include "models/plugin.hpp"
 #include "sim/face_images_pipeline.hpp"
 #include "sim/live_gate.hpp"
+#include "web/metrics.hpp"
 
 namespace gatesim::app {
 namespace {
@@ -25,15 +27,63 @@ class LiveLanes final : public LiveGates {
   std::vector<std::size_t> close() override {
     std::vector<std::size_t> transactions;
     for (const auto& gate : gates_) transactions.push_back(gate->close());
+    if (dashboard_) dashboard_->finished();
     return transactions;
   }
-  std::vector<std::unique_ptr<sim::LiveGate>> gates_;
+  nlohmann::json lanes() const override { return dashboard_ ? dashboard_->state()["lanes"] : nlohmann::json::array(); }
+  std::optional<std::string> frame_jpeg(const std::string& name) override {
+    for (std::size_t i = 0; dashboard_ && i < gates_.size(); ++i)
+      if (live_gate_web_name(i) == name) return dashboard_->frame_jpeg(i);
+    return std::nullopt;
+  }
+
+  // With a view: the lanes' dashboard (its metric series in a registry of its own, so that the
+  // port's /metrics keeps its own meaning). Shared with what watches each lane's devices, which
+  // may outlive the gates (a device call abandoned by a stopped lane).
+  std::shared_ptr<web::MetricsRegistry> metrics_;
+  std::shared_ptr<LaneDashboard> dashboard_;
+  std::vector<std::unique_ptr<sim::LiveGate>> gates_;  // last: stopped before what watches them goes
 };
+
+// What the driver calls instead of lane `index`'s devices: the dashboard's ObservedLane, which
+// keeps the dashboard alive with it.
+class WatchedDevices {
+ public:
+  WatchedDevices(std::shared_ptr<LaneDashboard> dashboard, gate::LaneDevices& devices, std::size_t index)
+      : dashboard_(std::move(dashboard)), observed_(devices, *dashboard_, index) {}
+  static std::shared_ptr<gate::LaneDevices> around(std::shared_ptr<LaneDashboard> dashboard, gate::LaneDevices& devices,
+                                                   std::size_t index) {
+    auto watched = std::make_shared<WatchedDevices>(std::move(dashboard), devices, index);
+    return std::shared_ptr<gate::LaneDevices>(watched, &watched->observed_);
+  }
+
+ private:
+  std::shared_ptr<LaneDashboard> dashboard_;
+  ObservedLane observed_;
+};
+
+// The lane's driver tells `dashboard` of its outcomes and frames too, and its devices are watched.
+void watch(sim::LiveGateSetup& setup, const std::shared_ptr<LaneDashboard>& dashboard, std::size_t index) {
+  setup.driver.on_outcome = [dashboard, index, also = std::move(setup.driver.on_outcome)](const gate::TransactionOutcome& o) {
+    if (also) also(o);
+    dashboard->outcome(index, o);
+  };
+  setup.driver.on_frame = [dashboard, index, also = std::move(setup.driver.on_frame)](const gate::FrameView& view) {
+    if (also) also(view);
+    dashboard->frame(index, view);
+  };
+  setup.observe = [dashboard, index](gate::LaneDevices& devices) { return WatchedDevices::around(dashboard, devices, index); };
+}
 
 // One sim::LiveGate per --live-gate value. Bad values are bad input naming the value.
 std::unique_ptr<LiveLanes> live_lanes(const std::vector<std::string>& specs, const sim::Scenario& scenario,
-                                      const std::filesystem::path& out) {
+                                      const std::filesystem::path& out, const LiveGateView* view) {
   auto lanes = std::make_unique<LiveLanes>();
+  if (view) {
+    lanes->metrics_ = std::make_shared<web::MetricsRegistry>();
+    lanes->dashboard_ = std::make_shared<LaneDashboard>(*lanes->metrics_, scenario.port, view->frames);
+    lanes->dashboard_->on_change(view->changed);
+  }
   for (std::size_t i = 0; i < specs.size(); ++i) {
     LaneOptions defaults;
     defaults.audit = (out / (i == 0 ? std::string("live-gate-audit.db") : "live-gate-" + std::to_string(i + 1) + "-audit.db")).string();
@@ -50,6 +100,7 @@ std::unique_ptr<LiveLanes> live_lanes(const std::vector<std::string>& specs, con
       setup.driver = lane.driver_options();
       setup.name = live_gate_name(i);
       setup.console = &std::cerr;
+      if (lanes->dashboard_) watch(setup, lanes->dashboard_, lanes->dashboard_->add_lane(live_gate_web_name(i), gate::Channel::document));
       lanes->gates_.push_back(
           std::make_unique<sim::LiveGate>(scenario, biometrics::ModelStore::from_environment(), std::move(setup)));
     } catch (const models::InputError& e) {
@@ -89,8 +140,9 @@ GATESIM_PLUGIN_EXPORT int gatesim_faces_main(int argc, char** argv) {
 
 GATESIM_PLUGIN_EXPORT gatesim::app::LiveGates* gatesim_open_live_gates(const std::vector<std::string>& specs,
                                                                       const gatesim::sim::Scenario& scenario,
-                                                                      const std::filesystem::path& out) {
-  return gatesim::app::live_lanes(specs, scenario, out).release();
+                                                                      const std::filesystem::path& out,
+                                                                      const gatesim::app::LiveGateView* view) {
+  return gatesim::app::live_lanes(specs, scenario, out, view).release();
 }
 
 GATESIM_PLUGIN_EXPORT gatesim::sim::FaceImages* gatesim_open_face_images(const std::filesystem::path& folder,

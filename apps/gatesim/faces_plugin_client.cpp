@@ -23,11 +23,11 @@ int run_faces_plugin_command(int argc, char** argv) {
 }
 
 std::unique_ptr<LiveGates> open_live_gates(const std::vector<std::string>& specs, const sim::Scenario& scenario,
-                                           const std::filesystem::path& out) {
+                                           const std::filesystem::path& out, const LiveGateView* view) {
   if (specs.empty()) return nullptr;
-  using Open = LiveGates*(const std::vector<std::string>&, const sim::Scenario&, const std::filesystem::path&);
+  using Open = LiveGates*(const std::vector<std::string>&, const sim::Scenario&, const std::filesystem::path&, const LiveGateView*);
   auto* open = models::plugin_function<Open>(kPlugin, "gatesim_open_live_gates", "--live-gate");
-  return std::unique_ptr<LiveGates>(open(specs, scenario, out));
+  return std::unique_ptr<LiveGates>(open(specs, scenario, out, view));
 }
 
 }  // namespace gatesim::app

@@ -134,6 +134,8 @@ void PortDashboard::finished(const nlohmann::json& summary) {
 }
 
 nlohmann::json PortDashboard::state() const {
+  // The live lanes first, outside this mutex: their view has its own.
+  auto lanes = lanes_ ? lanes_() : nlohmann::json();
   const std::lock_guard lock(mutex_);
   auto channels = nlohmann::json::array();
   for (int c = 0; c < sim::kChannelCount; ++c) {
@@ -160,6 +162,7 @@ nlohmann::json PortDashboard::state() const {
     state["speed"] = pace.speed;
     state["control"] = {{"paused", pace.paused}, {"speed", pace.speed}};
   }
+  if (!lanes.is_null()) state["lanes"] = std::move(lanes);
   return state;
 }
 

@@ -2,7 +2,7 @@
 // What the Port page and /metrics show of `gatesim simulate`: progress, who is in the port,
 // queues and waits per channel, what each gate and counter is doing (the page's picture of the
 // hall: busy, idle or down, from the real-time status; unknown in a run as fast as possible until
-// it ends), referrals by reason — gathered from the hooks the simulation
+// it ends), referrals by reason, and a live gate's lane (show_lanes) — gathered from the hooks the simulation
 // already has (RunOptions::progress, RealtimeOptions::status, the travellers.jsonl stream as it
 // is written) and, once the run is over, from its summary. Nothing here feeds back into the run.
 //
@@ -42,6 +42,9 @@ class PortDashboard {
   void show_control(std::shared_ptr<const sim::PaceControl> control);
   // A control was used: the page gets the new state.
   void control_changed() { changed(); }
+  // `simulate --live-gate`: the live lanes as the Lanes page draws them, put in the state as
+  // "lanes" (the page shows them beside the hall). requires: before the state is first asked for.
+  void show_lanes(std::function<nlohmann::json()> lanes) { lanes_ = std::move(lanes); }
 
   void progress(double fraction);
   void realtime(const sim::RealtimeStatus& status);
@@ -69,6 +72,7 @@ class PortDashboard {
   double speed_;
   std::function<void()> changed_;
   std::shared_ptr<const sim::PaceControl> control_;
+  std::function<nlohmann::json()> lanes_;
   mutable std::mutex mutex_;
   std::array<Channel, sim::kChannelCount> channels_;
   std::map<std::string, std::uint64_t> referrals_;

@@ -1,7 +1,8 @@
 "use strict";
 // The Port page: progress, who is in the port, the hall as a picture (queues, gates and
 // counters with their state), queues and waits per channel, referrals by reason; live during a
-// real-time replay, the finished run's figures afterwards.
+// real-time replay, the finished run's figures afterwards. With `--live-gate`, each live gate's
+// lane beside the hall, drawn as the Lanes page draws a lane (lane_view.js).
 
 // Pause, resume and speed of a real-time replay: shown only when the program was started with
 // --http-control (the state then has "control"). They change the pacing only, never a decision.
@@ -129,10 +130,11 @@ function render(state) {
       hall(state),
       el("h3", {}, "Channels"),
       table([["channel"], ["servers", "number"], ["queued", "number"], ["served", "number"], ["mean wait", "number"], ["p95 wait", "number"], ["queue"]], channels)),
+    ...laneSections(state.lanes || [], !state.finished),
     el("section", { class: "panel" },
       el("h2", {}, "Referrals by reason"),
       referrals.length ? table([["reason"], ["travellers", "number"]], referrals) : el("p", { class: "muted" }, "none yet")));
   document.getElementById("summary").textContent = state.finished ? "the run is over" : "live";
 }
 
-followState(render);
+laneView.query = followState(render);
