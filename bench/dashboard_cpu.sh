@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Lane CPU per transaction with and without the dashboard and browsers attached.
-# Usage: bench/dashboard_cpu.sh GATESIM [TRAVELLERS] [BROWSERS]
-# One document lane on a dir: camera (tests/data faces), TRAVELLERS chips of one enrolled holder;
-# three runs: no --http; --http with no browser; --http with BROWSERS headless Chromium pages
+# Usage: bench/dashboard_cpu.sh GATESIM [TRAVELLERS] [BROWSERS] [LANES]
+# LANES (default 1) document lanes, each on a dir: camera (tests/data faces) with TRAVELLERS chips
+# of one enrolled holder (LANES > 1: a bank, `--lane name=laneN,camera=...,documents=...`, one
+# process); three runs: no --http; --http with no browser; --http with BROWSERS headless Chromium pages
 # open on the Lanes page (the WebSocket pushing every change). Prints the gatesim process's CPU
 # (user+sys, from /proc when the run is over, models' loading included) per run and per
 # transaction, and the CPU of the dashboard's server thread ("gatesim-http": serving, JSON
 # snapshots, WebSocket writes). Chromium's own CPU is not counted: it is another process.
 set -euo pipefail
-gatesim=$(realpath "$1"); travellers=${2:-60}; browsers=${3:-3}
+gatesim=$(realpath "$1"); travellers=${2:-60}; browsers=${3:-3}; lanes=${4:-1}
 data=$(cd "$(dirname "$0")/../tests/data" && pwd)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 port=18601
@@ -22,11 +23,22 @@ for i in $(seq -w 1 "$travellers"); do
   echo "$record" >>"$work/chips.jsonl"
 done
 
+# The lane's devices: today's single-lane flags, or a bank's --lane per lane (each its own copy
+# of the frames and chips).
+devices=(--camera "dir:$work/frames" --documents "chips:$work/chips.jsonl")
+if [ "$lanes" -gt 1 ]; then
+  devices=()
+  for ((l = 1; l <= lanes; ++l)); do
+    cp -r "$work/frames" "$work/frames$l"; cp "$work/chips.jsonl" "$work/chips$l.jsonl"
+    devices+=(--lane "name=lane$l,camera=dir:$work/frames$l,documents=chips:$work/chips$l.jsonl")
+  done
+fi
+
 cpu_of() { awk -v t="$tick" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
 
 run_http() {  # $1: label; $2: browsers. Prints: transactions, CPU seconds, WebSocket messages sent.
   "$gatesim" gate --port shenzhen-bay --date 2026-11-27 --db "$work/enrol.db" --audit "$work/audit-$1.db" \
-    --camera "dir:$work/frames" --documents "chips:$work/chips.jsonl" --passage none --passback 0 --face-window 60 --json \
+    "${devices[@]}" --passage none --passback 0 --face-window 60 --json \
     --http "127.0.0.1:$port" >"$work/$1.out" 2>"$work/$1.err" &
   local pid=$! chromes=() b
   until grep -qs "dashboard at" "$work/$1.err"; do sleep 0.05; done
@@ -55,7 +67,7 @@ for config in "no-http 0 0" "http 1 0" "http+${browsers}browsers 1 $browsers"; d
   if [ "$2" = 0 ]; then
     # Without --http the program exits at the end: its CPU from /usr/bin/time.
     /usr/bin/time -f "%U %S" -o "$work/time" "$gatesim" gate --port shenzhen-bay --date 2026-11-27 --db "$work/enrol.db" \
-      --audit "$work/audit-$1.db" --camera "dir:$work/frames" --documents "chips:$work/chips.jsonl" --passage none \
+      --audit "$work/audit-$1.db" "${devices[@]}" --passage none \
       --passback 0 --face-window 60 --json >"$work/$1.out" 2>"$work/$1.err" || true
     cpu=$(awk '{printf "%.2f", $1 + $2}' "$work/time"); n=$(wc -l <"$work/$1.out"); sent=0; server=-
   else
