@@ -43,7 +43,13 @@ struct Lane {
   std::int8_t verdict_in_flight = -1;
   SimTime barrier_opened = 0;
   const FaceImages::Analysed* last_frame = nullptr;  // image-level mode: the frame to match
-  std::vector<std::uint64_t> timers;  // started and not cancelled (the kernel keeps the others until due)
+  // Started and not cancelled, with their kernel FIFOs; a cancelled one the kernel could not
+  // drop (EventQueue::cancel_last_timeout) is ignored when it comes.
+  struct Timer {
+    std::uint64_t id;
+    std::size_t fifo;
+  };
+  std::vector<Timer> timers;
 };
 
 class ControllerGateModel final : public GateModel {
@@ -130,11 +136,11 @@ class ControllerGateModel final : public GateModel {
     if (lane.reply_token == e.data) lane.pending = nullptr;
   }
 
-  // A cancelled timer stays in the kernel until due (removal would cost more than the pop);
-  // the controller would ignore it, so it is dropped here.
+  // A cancelled timer the kernel kept comes when due; the controller would ignore it, so it is
+  // dropped here.
   void on_lane_timer(const SimEvent& e) {
     auto& timers = lanes_[e.target].timers;
-    const auto live = std::find(timers.begin(), timers.end(), e.data);
+    const auto live = std::find_if(timers.begin(), timers.end(), [&](const Lane::Timer& t) { return t.id == e.data; });
     if (live == timers.end()) return;
     timers.erase(live);
     feed(e.target, gate::TimerFired{gate::Time(events_.now()), e.data});
@@ -277,13 +283,15 @@ class ControllerGateModel final : public GateModel {
   }
 
   void act(std::uint32_t server, const gate::StartTimer& a) {
-    lanes_[server].timers.push_back(a.id);
-    events_.schedule_timeout(a.duration.count(), kLaneTimer, server, a.id);
+    lanes_[server].timers.push_back({a.id, events_.schedule_timeout(a.duration.count(), kLaneTimer, server, a.id)});
   }
 
   void act(std::uint32_t server, const gate::CancelTimer& a) {
     auto& timers = lanes_[server].timers;
-    timers.erase(std::remove(timers.begin(), timers.end(), a.id), timers.end());
+    const auto live = std::find_if(timers.begin(), timers.end(), [&](const Lane::Timer& t) { return t.id == a.id; });
+    if (live == timers.end()) return;
+    events_.cancel_last_timeout(live->fifo, kLaneTimer, server, a.id);
+    timers.erase(live);
   }
 
   // The audit log is not simulated: a write is durable at once.

@@ -20,8 +20,17 @@
 // hour's timeout, and read in the order they were written they stay out of the payload slots,
 // which then hold the few heap events and stay in cache.
 //
+// A timeout cancelled while it is still the last of its FIFO (cancel_last_timeout: a lane's
+// step timer whose step ended before any other timer of that length was started, as a policy
+// check answered at once) leaves the FIFO instead of being popped and ignored at its time. The
+// queue remembers its key, so that what popping and ignoring it did is kept: handled() counts it
+// once a later event is popped, pop_until() moves the clock through those due by `until` when
+// nothing else is, and pass_cancelled() lets a model that stops on the clock (the port simulator
+// past the end of its window with nobody left) stop at it.
+//
 // Thread safety: none; one replication per queue.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -53,7 +62,15 @@ class EventQueue {
   SimTime now() const { return now_; }
   bool empty() const { return pending_ == 0; }
   std::size_t size() const { return pending_; }
-  std::uint64_t handled() const { return handled_; }
+  // ensures: the events popped, with the cancelled timeouts (cancel_last_timeout) passed over:
+  //          what popping and ignoring them would have counted.
+  std::uint64_t handled() const {
+    std::uint64_t n = handled_;
+    for (const auto& fifo : timeouts_)
+      n += static_cast<std::uint64_t>(std::upper_bound(fifo.cancelled.begin(), fifo.cancelled.end(), last_key_) -
+                                      fifo.cancelled.begin());
+    return n;
+  }
   // requires: !empty(). ensures: the time of the earliest event.
   SimTime next_time() const { return time_of(earliest().key); }
 
@@ -85,7 +102,8 @@ class EventQueue {
   }
   // The same as schedule_in(), for delays from a small set (timeouts): one FIFO per distinct
   // delay, searched linearly, so a model with many different delays should use schedule_in().
-  void schedule_timeout(SimTime delay, std::uint32_t kind, std::uint32_t target = 0, std::uint64_t data = 0) {
+  // ensures: the FIFO's number, for cancel_last_timeout().
+  std::size_t schedule_timeout(SimTime delay, std::uint32_t kind, std::uint32_t target = 0, std::uint64_t data = 0) {
     if (delay < 0) delay = 0;
     const Key key = make_key(now_ + delay, 0);
     const Timed timed{key, {kind, target, data}};
@@ -94,12 +112,57 @@ class EventQueue {
       if (fifo.delay == delay) {
         if (fifo.events.empty()) new_head(f, key);
         fifo.events.push_back(timed);
-        return;
+        return f;
       }
     }
-    timeouts_.push_back({delay, {timed}});
+    timeouts_.push_back({delay, {timed}, {}, 64});
     timeout_heads_.push_back(kNoKey);
     new_head(timeouts_.size() - 1, key);
+    return timeouts_.size() - 1;
+  }
+
+  // requires: `fifo` was returned by schedule_timeout().
+  // ensures: when the last event scheduled into `fifo` is (kind, target, data) and still
+  //          pending, it leaves the queue as if popped and ignored at its time (see the header
+  //          comment) and true is returned; else false and nothing changes (the model ignores
+  //          the event when it comes: taking it from the middle of its FIFO would cost more than
+  //          popping it).
+  bool cancel_last_timeout(std::size_t fifo, std::uint32_t kind, std::uint32_t target, std::uint64_t data) {
+    TimeoutFifo& f = timeouts_[fifo];
+    if (f.events.empty()) return false;
+    const Timed& last = f.events.back();
+    if (last.payload.kind != kind || last.payload.target != target || last.payload.data != data) return false;
+    if (f.cancelled.size() >= f.count_at) count_passed(f);
+    // In key order: usually the latest, but an earlier timeout is the last again once those
+    // after it are gone.
+    if (f.cancelled.empty() || f.cancelled.back() < last.key) f.cancelled.push_back(last.key);
+    else f.cancelled.insert(std::upper_bound(f.cancelled.begin(), f.cancelled.end(), last.key), last.key);
+    f.events.pop_back();
+    --pending_;
+    if (f.events.empty()) {
+      timeout_heads_[fifo] = kNoKey;
+      if (earliest_head_.fifo == fifo) find_earliest_head();
+    }
+    return true;
+  }
+
+  // ensures: when a cancelled timeout due at or after `from` and by `until` would have been
+  //          popped before every pending event, the clock moves to its time as if it had been
+  //          popped (handled() counts it and those before it) and true is returned; else false
+  //          and nothing changes.
+  bool pass_cancelled(SimTime from, SimTime until) {
+    const Key next = empty() ? kNoKey : earliest().key;
+    const Key floor =
+        std::max(last_key_ + 1, static_cast<Key>(static_cast<std::uint64_t>(std::max(from, now_))) << 64);
+    Key first = kNoKey;
+    for (const auto& fifo : timeouts_) {
+      const auto it = std::lower_bound(fifo.cancelled.begin(), fifo.cancelled.end(), floor);
+      if (it != fifo.cancelled.end() && *it < first) first = *it;
+    }
+    if (first >= next || first == kNoKey || time_of(first) > until) return false;
+    last_key_ = first;
+    now_ = time_of(first);
+    return true;
   }
 
   // requires: !empty(). ensures: removes the earliest event, advances now() to its time.
@@ -108,10 +171,11 @@ class EventQueue {
   // ensures: the earliest event, removed as by pop(), when it is due by `until`; else nullopt
   //          and nothing changes (one search of the FIFOs where next_time() and pop() make two).
   std::optional<SimEvent> pop_until(SimTime until) {
-    if (empty()) return std::nullopt;
-    const Earliest first = earliest();
-    if (time_of(first.key) > until) return std::nullopt;
-    return take(first);
+    if (empty() || time_of(earliest().key) > until) {
+      pass_cancelled_through(until);
+      return std::nullopt;
+    }
+    return take(earliest());
   }
 
   // Runs `handle(const SimEvent&)` on each event in order until the queue is empty or the next
@@ -134,9 +198,7 @@ class EventQueue {
       p = events.front().payload;
       events.pop_front();
       timeout_heads_[first.fifo] = events.empty() ? kNoKey : events.front().key;
-      earliest_head_ = {kNoKey, kHeap};  // the popped head was the earliest: find the next
-      for (std::size_t f = 0; f < timeout_heads_.size(); ++f)
-        if (timeout_heads_[f] < earliest_head_.key) earliest_head_ = {timeout_heads_[f], f};
+      find_earliest_head();  // the popped head was the earliest
     } else {
       const Key last = keys_.back();
       keys_.pop_back();
@@ -147,6 +209,7 @@ class EventQueue {
     }
     --pending_;
     now_ = time_of(top);
+    last_key_ = top;
     ++handled_;
     return SimEvent{now_, sequence >> kSlotBits, p.kind, p.target, p.data};
   }
@@ -222,6 +285,10 @@ class EventQueue {
   struct TimeoutFifo {
     SimTime delay;
     std::deque<Timed> events;  // in key order: scheduled with a clock that never goes back
+    // Keys of cancelled ones not yet counted into handled_, in order; counted (and forgotten)
+    // when there are count_at of them, which then doubles what remains (amortised O(1)).
+    std::vector<Key> cancelled;
+    std::size_t count_at = 64;
   };
   static constexpr Key kNoKey = ~Key{0};  // later than any event: an empty FIFO's head
   static constexpr std::size_t kHeap = ~std::size_t{0};
@@ -233,6 +300,28 @@ class EventQueue {
   Earliest earliest() const {
     if (!keys_.empty() && keys_.front() < earliest_head_.key) return {keys_.front(), kHeap};
     return earliest_head_;
+  }
+  void count_passed(TimeoutFifo& f) {
+    const auto passed = std::upper_bound(f.cancelled.begin(), f.cancelled.end(), last_key_);
+    handled_ += static_cast<std::uint64_t>(passed - f.cancelled.begin());
+    f.cancelled.erase(f.cancelled.begin(), passed);
+    f.count_at = std::max<std::size_t>(64, 2 * f.cancelled.size());
+  }
+  void find_earliest_head() {
+    earliest_head_ = {kNoKey, kHeap};
+    for (std::size_t f = 0; f < timeout_heads_.size(); ++f)
+      if (timeout_heads_[f] < earliest_head_.key) earliest_head_ = {timeout_heads_[f], f};
+  }
+  // The cancelled timeouts due by `until` are passed over (nothing pending comes before them).
+  void pass_cancelled_through(SimTime until) {
+    const Key ceiling = (static_cast<Key>(static_cast<std::uint64_t>(until)) << 64) | ~std::uint64_t{0};
+    for (const auto& fifo : timeouts_) {
+      auto it = std::upper_bound(fifo.cancelled.begin(), fifo.cancelled.end(), ceiling);
+      if (it != fifo.cancelled.begin() && *--it > last_key_) {
+        last_key_ = *it;
+        now_ = std::max(now_, time_of(*it));
+      }
+    }
   }
   // FIFO `f`, empty until now, has `key` at its head.
   void new_head(std::size_t f, Key key) {
@@ -250,8 +339,9 @@ class EventQueue {
   std::vector<std::uint32_t> free_;
   std::size_t pending_ = 0;  // in the heap and the FIFOs
   SimTime now_ = 0;
-  std::uint64_t next_order_ = 0;
+  std::uint64_t next_order_ = 1;  // from 1: no key is 0, last_key_'s "nothing yet"
   std::uint64_t handled_ = 0;
+  Key last_key_ = 0;  // of the last event popped or cancelled one passed (those up to it are counted)
 };
 
 }  // namespace gatesim::sim

@@ -119,6 +119,114 @@ TEST(EventQueue, TimeoutsMixedWithOtherEventsMatchASortedReference) {
   }
 }
 
+// A timeout cancelled while it is the last of its FIFO leaves the queue, and the queue behaves
+// as if it had been popped and ignored: handled() counts it once a later event is popped.
+TEST(EventQueue, ACancelledLastTimeoutLeavesAndIsCountedOncePassed) {
+  EventQueue q;
+  const std::size_t fifo = q.schedule_timeout(10, 1, 0, 1);
+  q.schedule_at(5, 2);
+  EXPECT_TRUE(q.cancel_last_timeout(fifo, 1, 0, 1));
+  EXPECT_FALSE(q.cancel_last_timeout(fifo, 1, 0, 1));  // gone already
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.pop().kind, 2u);
+  EXPECT_EQ(q.handled(), 1u);  // its time has not come
+  q.schedule_at(20, 3);
+  EXPECT_EQ(q.pop().time, 20);
+  EXPECT_EQ(q.handled(), 3u);
+  // Only the last of a FIFO leaves: an earlier one stays and comes when due.
+  EXPECT_EQ(q.schedule_timeout(10, 1, 0, 7), fifo);
+  q.schedule_timeout(10, 1, 0, 8);
+  EXPECT_FALSE(q.cancel_last_timeout(fifo, 1, 0, 7));
+  EXPECT_TRUE(q.cancel_last_timeout(fifo, 1, 0, 8));
+  const SimEvent e = q.pop();
+  EXPECT_EQ(e.data, 7u);
+  EXPECT_EQ(e.time, 30);
+  EXPECT_TRUE(q.empty());
+}
+
+// The first event scheduled, at time 0, cancelled: nothing is counted before anything is popped.
+TEST(EventQueue, ACancelledFirstTimeoutIsNotCountedBeforeItsTurn) {
+  EventQueue q;
+  q.cancel_last_timeout(q.schedule_timeout(0, 1, 0, 1), 1, 0, 1);
+  EXPECT_EQ(q.handled(), 0u);
+  q.schedule_at(0, 2);
+  q.pop();
+  EXPECT_EQ(q.handled(), 2u);
+}
+
+// The clock moves through cancelled timeouts as it did through popped ones: pop_until() when
+// nothing else is due, pass_cancelled() for a model that stops on the clock.
+TEST(EventQueue, TheClockPassesCancelledTimeoutsAsIfPopped) {
+  EventQueue q;
+  q.cancel_last_timeout(q.schedule_timeout(10, 1, 0, 1), 1, 0, 1);
+  q.cancel_last_timeout(q.schedule_timeout(12, 1, 0, 2), 1, 0, 2);
+  q.schedule_at(30, 2);
+  EXPECT_FALSE(q.pop_until(8));
+  EXPECT_EQ(q.now(), 0);
+  EXPECT_EQ(q.handled(), 0u);
+  EXPECT_FALSE(q.pass_cancelled(13, 100));  // none due at 13 or later before the event at 30
+  EXPECT_TRUE(q.pass_cancelled(11, 100));
+  EXPECT_EQ(q.now(), 12);
+  EXPECT_EQ(q.handled(), 2u);
+  EXPECT_FALSE(q.pass_cancelled(0, 100));
+  q.cancel_last_timeout(q.schedule_timeout(5, 1, 0, 3), 1, 0, 3);  // due at 17
+  EXPECT_FALSE(q.pass_cancelled(0, 16));  // later than `until`
+  EXPECT_FALSE(q.pop_until(20));
+  EXPECT_EQ(q.now(), 17);
+  EXPECT_EQ(q.handled(), 3u);
+  EXPECT_EQ(q.pop().time, 30);
+  EXPECT_EQ(q.handled(), 4u);
+}
+
+// Against a queue that keeps every timeout and has them popped and ignored: the same events in
+// the same order at the same times, and the same count handled, whatever is cancelled.
+TEST(EventQueue, CancellingMatchesPoppingAndIgnoring) {
+  EventQueue q, reference;
+  Rng rng(13);
+  std::vector<bool> cancelled;  // by data
+  struct Live { std::uint64_t data; std::size_t fifo; };
+  std::vector<Live> live;
+  const SimTime timeouts[] = {0, 5, 17, 29};
+  auto schedule = [&] {
+    const std::uint64_t data = cancelled.size();
+    cancelled.push_back(false);
+    if (rng.bernoulli(0.6)) {
+      const SimTime delay = timeouts[rng.below(4)];
+      live.push_back({data, q.schedule_timeout(delay, 1, 0, data)});
+      reference.schedule_timeout(delay, 1, 0, data);
+    } else {
+      const SimTime at = q.now() + static_cast<SimTime>(rng.below(4) * rng.below(30));
+      q.schedule_at(at, 2, 0, data);
+      reference.schedule_at(at, 2, 0, data);
+    }
+  };
+  auto cancel = [&] {
+    if (live.empty()) return;
+    const std::size_t i = rng.below(live.size());
+    cancelled[live[i].data] = true;
+    q.cancel_last_timeout(live[i].fifo, 1, 0, live[i].data);
+    live.erase(live.begin() + static_cast<long>(i));
+  };
+  for (int i = 0; i < 300; ++i) schedule();
+  for (int i = 0; i < 20000 && !q.empty(); ++i) {
+    // The reference pops what q dropped, all cancelled; q pops a cancelled timeout it kept
+    // (not the last of its FIFO) as the reference does.
+    const SimEvent e = q.pop();
+    SimEvent r = reference.pop();
+    while (r.data != e.data) {
+      ASSERT_TRUE(cancelled[r.data]);
+      r = reference.pop();
+    }
+    ASSERT_EQ(e.time, r.time);
+    ASSERT_EQ(q.handled(), reference.handled());
+    ASSERT_EQ(q.now(), reference.now());
+    std::erase_if(live, [&](const Live& l) { return l.data == e.data; });
+    for (auto k = rng.below(3); k > 0; --k) schedule();
+    for (auto k = rng.below(3); k > 0; --k) cancel();
+    if (q.empty()) schedule();
+  }
+}
+
 TEST(Rng, SameSeedSameNumbersAndStreamsDiffer) {
   Rng a(42), b(42), c(42, 1);
   for (int i = 0; i < 100; ++i) {
