@@ -30,6 +30,7 @@
 #include "devices/replay_camera.hpp"
 #include "devices/tls.hpp"
 #include "models/input_error.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/scratch_folder.hpp"
 #include "tests/support/traveller_records.hpp"
 
@@ -40,18 +41,9 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
+using gatesim::testing::eventually;
 
 const tcp::endpoint kLoopback(asio::ip::make_address("127.0.0.1"), 0);
-
-// Waits for `condition` with a generous deadline (no test asserts how long anything takes).
-bool eventually(const std::function<bool()>& condition) {
-  const auto give_up = std::chrono::steady_clock::now() + 60s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 // A camera whose every frame is the same picture (noise: it does not compress, so a frame is
 // large — what the slow-reader test needs).

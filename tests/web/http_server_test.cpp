@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "models/input_error.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "web/bind_address.hpp"
 #include "web/metrics.hpp"
@@ -31,6 +32,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using gatesim::testing::http_exchange;
 using gatesim::testing::http_get;
+using gatesim::testing::eventually;
 using gatesim::testing::http_post;
 using gatesim::web::HttpResponse;
 using gatesim::web::HttpServer;
@@ -42,17 +44,6 @@ HttpServerOptions loopback() {
   HttpServerOptions options;
   options.address = parse_bind_address("127.0.0.1:0");
   return options;
-}
-
-// Waits (generously) for `condition`; no timing is asserted.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::seconds limit = 30s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
 }
 
 std::size_t resident_bytes() {

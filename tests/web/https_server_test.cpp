@@ -15,6 +15,7 @@
 #include "devices/pki.hpp"
 #include "devices/tls.hpp"
 #include "models/input_error.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/https_client.hpp"
 #include "tests/support/scratch_folder.hpp"
@@ -26,22 +27,13 @@ namespace {
 
 using gatesim::testing::http_get;
 using gatesim::testing::https_get;
+using gatesim::testing::eventually;
 using gatesim::testing::TlsClientFiles;
 using gatesim::web::HttpResponse;
 using gatesim::web::HttpServer;
 using gatesim::web::HttpServerOptions;
 namespace devices = gatesim::devices;
 using namespace std::chrono_literals;
-
-template <class Condition>
-bool eventually(Condition condition, std::chrono::seconds limit = 30s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 devices::CertificateRequest request(const std::string& name, devices::CertificateUse use, std::vector<std::string> addresses = {}) {
   devices::CertificateRequest r;
