@@ -23,6 +23,7 @@
 #include "models/input_error.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/sanitizers.hpp"
 #include "web/bind_address.hpp"
 #include "web/metrics.hpp"
 
@@ -388,7 +389,9 @@ TEST(HttpServer, AWebSocketClientThatNeverReadsDoesNotGrowTheServersMemory) {
   const auto stats = server.stats();
   EXPECT_GT(stats.messages_dropped, 0u);
   EXPECT_LE(stats.max_held_bytes, 2 * kMessage);
-  EXPECT_LT(after, before + 40 * kMessage) << "resident memory grew from " << before << " to " << after << " bytes";
+  if (gatesim::testing::kResidentSizeTracksLiveMemory) {  // under ASan, max_held_bytes above is the bound
+    EXPECT_LT(after, before + 40 * kMessage) << "resident memory grew from " << before << " to " << after << " bytes";
+  }
   // The stalled client's write waited longer than write_timeout: it is disconnected.
   EXPECT_TRUE(eventually([&] { return server.stats().websocket_clients == 1; }));
   reader.ws.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both);  // wakes the blocked read
