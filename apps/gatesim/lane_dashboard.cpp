@@ -127,6 +127,12 @@ void LaneDashboard::frame(std::size_t lane, const gate::FrameView& view) {
     const std::lock_guard lock(mutex_);
     assert(lane < lanes_.size());
     auto& l = lanes_[lane];
+    l.frame_updates->add();
+    // With frames served, the summary is the kept picture's (so the page draws each picture
+    // with its own boxes and size), and a frame not kept is not shown at all.
+    const auto now = Clock::now();
+    const bool keep = frames_ && !view.frame.empty() && now - l.kept_at >= kFrameInterval;
+    if (frames_ && !keep) return;
     if (!l.frame) l.frame.emplace();
     auto& f = *l.frame;  // assigned field by field: its lists keep their capacity
     f.width = view.frame.cols;
@@ -146,15 +152,13 @@ void LaneDashboard::frame(std::size_t lane, const gate::FrameView& view) {
     }
     f.distance = view.distance;
     f.liveness = view.liveness;
-    const auto now = Clock::now();
-    if (frames_ && !view.frame.empty() && now - l.kept_at >= kFrameInterval) {
+    if (keep) {
       // A copy of its own: the camera may reuse its buffer, and frame_jpeg() may still be
       // encoding the previous one (it holds that one, not this).
       l.kept = view.frame.clone();
       l.kept_at = now;
       ++l.frame_number;
     }
-    l.frame_updates->add();
   }
   changed();
 }

@@ -7,8 +7,10 @@
 //
 // Frames leave the process only when constructed with `frames`: then the latest analysed frame
 // of each lane is kept (a copy at most twice a second) and encoded as a JPEG only when
-// /frame/LANE.jpg asks for it, on the asking thread, once per kept frame. Otherwise the page gets
-// the face boxes and scores only and draws them on a blank frame.
+// /frame/LANE.jpg asks for it, on the asking thread, once per kept frame; the state's frame
+// summary (size, boxes, scores) is then the kept frame's, so the page draws a picture with its
+// own boxes, and frames between two kept ones are counted but not shown. Otherwise the page gets
+// the face boxes and scores of every analysed frame only and draws them on a blank frame.
 //
 // The lane's own calls (frame(), outcome(), activity() ...) only copy what they are given into
 // plain fields and add to metric series found once per lane: no JSON, no encoding and no metric
@@ -95,7 +97,7 @@ class LaneDashboard {
     std::string indicator = "off";
     std::uint64_t transactions = 0, cleared = 0, referred = 0, faults = 0;
     std::deque<nlohmann::json> recent, recent_faults;  // newest first, bounded (one of each per transaction)
-    std::optional<FrameSummary> frame;                  // the latest analysed frame
+    std::optional<FrameSummary> frame;                  // the latest analysed frame (with frames: kept)
     // --http-frames: the frame last kept, its number (1, 2, ...; 0: none yet) and when; the JPEG
     // of frame `jpeg_number`, encoded when asked for.
     cv::Mat kept;

@@ -161,6 +161,32 @@ TEST(LaneDashboard, WithFramesAFrameIsEncodedOnlyWhenAskedForAndOnce) {
   EXPECT_EQ(series_value(metrics, "gatesim_frame_jpegs_encoded_total", lane_label), 1) << "served again, not re-encoded";
 }
 
+// --http-frames: the summary in the state is the kept picture's, not a later frame's, so the page
+// draws each picture at its own size with its own boxes (a later frame of another size and other
+// faces, within the half second, is counted but not shown).
+TEST(LaneDashboard, WithFramesTheStatesSummaryIsTheKeptPictures) {
+  web::MetricsRegistry metrics;
+  LaneDashboard dashboard(metrics, "shenzhen-bay", true);
+  const auto lane = dashboard.add_lane("1", gate::Channel::document);
+  dashboard.frame(lane, green_frame());
+  gate::FrameView later;
+  later.frame = cv::Mat(300, 200, CV_8UC3, cv::Scalar(0, 0, 0));
+  later.faces.push_back({{10, 10, 50, 50}, 1.0, {}});
+  dashboard.frame(lane, later);
+  const auto state = dashboard.state();
+  const auto& frame = state["lanes"][0]["frame"];
+  EXPECT_EQ(state["lanes"][0]["frame_number"], 1) << state;
+  EXPECT_EQ(frame["width"], 640) << frame;
+  EXPECT_EQ(frame["height"], 480) << frame;
+  EXPECT_EQ(frame["faces"], nlohmann::json::parse("[[600, 100, 639, 200]]")) << frame;
+  const auto jpeg = dashboard.frame_jpeg(lane);
+  ASSERT_TRUE(jpeg);
+  const cv::Mat decoded = cv::imdecode(std::vector<unsigned char>(jpeg->begin(), jpeg->end()), cv::IMREAD_COLOR);
+  EXPECT_EQ(decoded.cols, frame["width"].get<int>());
+  EXPECT_EQ(decoded.rows, frame["height"].get<int>());
+  EXPECT_EQ(series_value(metrics, "gatesim_frame_updates_total", {{"lane", "1"}}), 2) << "both frames counted";
+}
+
 // The lane's series are found once and counted on every transaction: decisions, reasons, the
 // transaction's and each step's durations.
 TEST(LaneDashboard, TransactionsAreCountedByDecisionReasonAndStep) {
