@@ -47,12 +47,25 @@ const std::vector<Frame>& frames() {
   return all;
 }
 
+// The passive cue as the detector runs it (its default networks), and with each choice of
+// networks: Arg is a PassiveNetworks value (0 both, 1 V2 alone, 2 V1SE alone).
 void BM_PassivePerFrame(benchmark::State& state) {
   const auto& f = frames();
   std::size_t i = 0;
   for (auto _ : state) {
     const Frame& frame = f[i++ % f.size()];
     benchmark::DoNotOptimize(detector().passive().score(frame.bgr, frame.face.box));
+  }
+}
+void BM_PassivePerFrameNetworks(benchmark::State& state) {
+  const auto& f = frames();
+  const PassiveLiveness passive(PadModelStore::from_environment(), kDlibBoxScale,
+                                static_cast<PassiveNetworks>(state.range(0)));
+  state.SetLabel(std::string(to_string(passive.networks())));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const Frame& frame = f[i++ % f.size()];
+    benchmark::DoNotOptimize(passive.score(frame.bgr, frame.face.box));
   }
 }
 
@@ -188,6 +201,7 @@ void BM_LoadLivenessModels(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_PassivePerFrame)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PassivePerFrameNetworks)->Unit(benchmark::kMillisecond)->Arg(0)->Arg(1)->Arg(2);
 BENCHMARK(BM_TemporalPerFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FaceStepWithoutLiveness)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FaceStepWithLiveness)->Unit(benchmark::kMillisecond);

@@ -80,17 +80,24 @@ void check_shape(cv::dnn::Net& net, const std::filesystem::path& file) {
 
 struct PassiveLiveness::Pool {
   struct Model {
+    PadModel which;
     std::filesystem::path file;
     std::vector<uchar> bytes;
     double crop_scale;
   };
-  std::array<Model, 2> models;
+  using Nets = std::vector<cv::dnn::Net>;  // one per model, in the order of `models`
+  PassiveNetworks networks = PassiveNetworks::both;
+  std::vector<Model> models;
   std::mutex mutex;
-  std::vector<std::array<cv::dnn::Net, 2>> idle;  // guarded by mutex
+  std::vector<Nets> idle;  // guarded by mutex
 
-  std::array<cv::dnn::Net, 2> make() const { return {make_net(models[0].bytes, models[0].file), make_net(models[1].bytes, models[1].file)}; }
+  Nets make() const {
+    Nets nets;
+    for (const auto& m : models) nets.push_back(make_net(m.bytes, m.file));
+    return nets;
+  }
 
-  std::array<cv::dnn::Net, 2> borrow() {
+  Nets borrow() {
     {
       std::lock_guard lock(mutex);
       if (!idle.empty()) {
@@ -101,24 +108,50 @@ struct PassiveLiveness::Pool {
     }
     return make();
   }
-  void give_back(std::array<cv::dnn::Net, 2> nets) {
+  void give_back(Nets nets) {
     std::lock_guard lock(mutex);
+    idle.push_back(std::move(nets));
+  }
+
+  // ensures: the models read and checked to take a crop to three scores; one set of networks idle.
+  void load(std::vector<Model> wanted) {
+    models = std::move(wanted);
+    for (auto& m : models) m.bytes = read_bytes(m.file);
+    auto nets = make();
+    for (std::size_t i = 0; i < nets.size(); ++i) check_shape(nets[i], models[i].file);
     idle.push_back(std::move(nets));
   }
 };
 
-PassiveLiveness::PassiveLiveness(const PadModelStore& store, double dlib_box_scale)
-    : PassiveLiveness(PassiveModelFile{store.verified_path(PadModel::minifasnet_v2),
-                                       reference_crop_scale(PadModel::minifasnet_v2) * dlib_box_scale},
-                      PassiveModelFile{store.verified_path(PadModel::minifasnet_v1se),
-                                       reference_crop_scale(PadModel::minifasnet_v1se) * dlib_box_scale}) {}
+std::string_view to_string(PassiveNetworks networks) {
+  switch (networks) {
+    case PassiveNetworks::both: return "both";
+    case PassiveNetworks::v2: return "v2";
+    case PassiveNetworks::v1se: return "v1se";
+  }
+  return "?";
+}
+
+PassiveNetworks parse_passive_networks(std::string_view text) {
+  for (auto networks : {PassiveNetworks::both, PassiveNetworks::v2, PassiveNetworks::v1se})
+    if (text == to_string(networks)) return networks;
+  throw models::InputError("passive networks '" + std::string(text) + "': expected both, v2 or v1se");
+}
+
+PassiveLiveness::PassiveLiveness(const PadModelStore& store, double dlib_box_scale, PassiveNetworks networks)
+    : pool_(std::make_unique<Pool>()) {
+  std::vector<Pool::Model> wanted;
+  for (PadModel model : {PadModel::minifasnet_v2, PadModel::minifasnet_v1se}) {
+    const bool runs = networks == PassiveNetworks::both ||
+                      (model == PadModel::minifasnet_v2 ? networks == PassiveNetworks::v2 : networks == PassiveNetworks::v1se);
+    if (runs) wanted.push_back({model, store.verified_path(model), {}, reference_crop_scale(model) * dlib_box_scale});
+  }
+  pool_->networks = networks;
+  pool_->load(std::move(wanted));
+}
 
 PassiveLiveness::PassiveLiveness(const PassiveModelFile& v2, const PassiveModelFile& v1se) : pool_(std::make_unique<Pool>()) {
-  pool_->models = {Pool::Model{v2.file, read_bytes(v2.file), v2.crop_scale},
-                   Pool::Model{v1se.file, read_bytes(v1se.file), v1se.crop_scale}};
-  auto nets = pool_->make();
-  for (std::size_t i = 0; i < nets.size(); ++i) check_shape(nets[i], pool_->models[i].file);
-  pool_->idle.push_back(std::move(nets));
+  pool_->load({{PadModel::minifasnet_v2, v2.file, {}, v2.crop_scale}, {PadModel::minifasnet_v1se, v1se.file, {}, v1se.crop_scale}});
 }
 
 PassiveLiveness::~PassiveLiveness() = default;
@@ -150,15 +183,20 @@ PassiveScores PassiveLiveness::score(const cv::Mat& bgr, const FaceBox& box) con
   auto nets = pool_->borrow();
   PassiveScores scores;
   try {
-    scores.v2 = live_probability(nets[0], blob_of(crop(bgr, box, pool_->models[0].crop_scale)));
-    scores.v1se = live_probability(nets[1], blob_of(crop(bgr, box, pool_->models[1].crop_scale)));
+    for (std::size_t i = 0; i < nets.size(); ++i) {
+      const auto& m = pool_->models[i];
+      const double p = live_probability(nets[i], blob_of(crop(bgr, box, m.crop_scale)));
+      (m.which == PadModel::minifasnet_v2 ? scores.v2 : scores.v1se) = p;
+      scores.live += p / static_cast<double>(nets.size());
+    }
   } catch (...) {
     pool_->give_back(std::move(nets));
     throw;
   }
   pool_->give_back(std::move(nets));
-  scores.live = (scores.v2 + scores.v1se) / 2;
   return scores;
 }
+
+PassiveNetworks PassiveLiveness::networks() const { return pool_->networks; }
 
 }  // namespace gatesim::biometrics

@@ -12,14 +12,17 @@
 // README, Liveness).
 //
 // Thread safety: const calls may run concurrently. cv::dnn::Net is not safe for concurrent
-// forward() calls, so the object keeps a pool of network pairs behind a mutex: a call borrows a
-// pair, or makes one from the model bytes held in memory when all are in use, and returns it;
-// at most as many pairs exist as calls ever ran at once. The model files are read and checked
+// forward() calls, so the object keeps a pool of network sets behind a mutex: a call borrows a
+// set, or makes one from the model bytes held in memory when all are in use, and returns it;
+// at most as many sets exist as calls ever ran at once. The model files are read and checked
 // once, at construction.
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <opencv2/core/mat.hpp>
 
@@ -37,6 +40,13 @@ namespace gatesim::biometrics {
 // (larger crops of small images are cut by the image edge and live faces score lower).
 inline constexpr double kDlibBoxScale = 1.0;
 
+// Which of the two networks the passive cue runs: both (their live probabilities averaged) or
+// one of them alone, at half the cost.
+enum class PassiveNetworks { both, v2, v1se };
+std::string_view to_string(PassiveNetworks networks);
+// throws models::InputError "passive networks '<text>': expected both, v2 or v1se".
+PassiveNetworks parse_passive_networks(std::string_view text);
+
 // One network and how to crop for it.
 struct PassiveModelFile {
   std::filesystem::path file;
@@ -44,16 +54,18 @@ struct PassiveModelFile {
 };
 
 struct PassiveScores {
-  double v2 = 0;     // MiniFASNetV2's live probability
-  double v1se = 0;   // MiniFASNetV1SE's live probability
-  double live = 0;   // the fused probability (their mean)
+  std::optional<double> v2;    // MiniFASNetV2's live probability, when it runs
+  std::optional<double> v1se;  // MiniFASNetV1SE's live probability, when it runs
+  double live = 0;             // the fused probability (the mean of those that ran)
 };
 
 class PassiveLiveness {
  public:
-  // ensures: both networks of `store`, SHA-256 checked, with the calibrated crop scales.
+  // ensures: the networks of `store` that `networks` names (only those are read), SHA-256
+  //          checked, with the calibrated crop scales.
   // throws models::InputError naming a missing, corrupt or wrong-shape file.
-  explicit PassiveLiveness(const PadModelStore& store, double dlib_box_scale = kDlibBoxScale);
+  explicit PassiveLiveness(const PadModelStore& store, double dlib_box_scale = kDlibBoxScale,
+                           PassiveNetworks networks = PassiveNetworks::both);
   // ensures: the two given files, not SHA-checked (a user's own export of the same networks).
   // throws models::InputError naming a file that is missing, not ONNX, or does not take one
   //        1x3x80x80 input to 3 scores.
@@ -63,12 +75,14 @@ class PassiveLiveness {
   PassiveLiveness& operator=(PassiveLiveness&&) noexcept;
 
   // requires: bgr 8-bit 3-channel, non-empty; box at least partly inside the image.
-  // ensures: both models' live probabilities and their mean, each in [0, 1].
+  // ensures: the live probability of each network that runs and their mean, each in [0, 1].
   PassiveScores score(const cv::Mat& bgr, const FaceBox& box) const;
 
   // The crop a model sees, 80x80 BGR 8-bit: for tests and for looking at what the model saw.
   // requires: as score(); scale > 0.
   static cv::Mat crop(const cv::Mat& bgr, const FaceBox& box, double scale);
+
+  PassiveNetworks networks() const;
 
  private:
   struct Pool;

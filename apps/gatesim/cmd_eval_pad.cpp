@@ -12,7 +12,7 @@
 //
 // --json prints one object:
 //   {"seed", "variants", "config": {mode, passive_threshold, temporal_threshold, min_frames,
-//    max_frames, passive_frames, window},
+//    max_frames, passive_frames, passive_networks, window},
 //    "images": SECTION or null, "clips": SECTION or null,
 //    "pad": {"level": "clips" | "images", "bpcer": x, "apcer": {"<type>": x, ...}}}
 // where SECTION = {"bona_fide": {"presentations", "not_acquired", "undecided", "refused", "bpcer",
@@ -221,7 +221,7 @@ biometrics::DistanceSets det_sets(const Section& s, const std::string& worst) {
 void add_eval_pad_command(CLI::App& root, CommandContext& context) {
   struct Args {
     std::vector<std::string> inputs;
-    std::string attacks = "all", out, examples, pad_models, mode = "both";
+    std::string attacks = "all", out, examples, pad_models, mode = "both", networks = "both";
     int variants = 3, window = 0, clip_frames = kMaxClipFrames;
     double box_scale = biometrics::kDlibBoxScale;
     std::uint64_t seed = 1;
@@ -249,6 +249,8 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--pad-models", args->pad_models,
                   "Folder with the anti-spoofing networks (default: $GATESIM_PAD_MODELS or the shipped ones)");
+  cmd->add_option("--passive-networks", args->networks, "Networks the passive cue runs: both, v2 or v1se")
+      ->check(CLI::IsMember({"both", "v2", "v1se"}));
   cmd->add_option("--box-scale", args->box_scale,
                   "Crop calibration: the reference crop scales are multiplied by this for dlib's boxes")
       ->check(CLI::Range(0.3, 3.0));
@@ -271,7 +273,8 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
 
     const biometrics::PadModelStore store =
         args->pad_models.empty() ? biometrics::PadModelStore::from_environment() : biometrics::PadModelStore(args->pad_models);
-    const biometrics::LivenessDetector detector(biometrics::PassiveLiveness(store, args->box_scale));
+    const biometrics::LivenessDetector detector(
+        biometrics::PassiveLiveness(store, args->box_scale, biometrics::parse_passive_networks(args->networks)));
     biometrics::FaceAnalyzer analyzer(args->face.model_store(), args->face.detector_options());
     Evaluator evaluator(analyzer, detector, config);
     const biometrics::AttackGenerator generator(args->seed);
@@ -336,6 +339,7 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
                    {"min_frames", config.min_frames},
                    {"max_frames", config.max_frames},
                    {"passive_frames", config.passive_frames},
+                   {"passive_networks", biometrics::to_string(detector.passive().networks())},
                    {"window", window}};
     r["images"] = nullptr;
     r["clips"] = nullptr;

@@ -105,6 +105,24 @@ TEST_F(LivenessTest, ScreenReplaysOfTheShippedPhotosDoNotLookLive) {
     }
 }
 
+// One network alone gives its own probability (the other is not run); both give their mean.
+TEST_F(LivenessTest, OneNetworkRunsAloneAndBothAreAveraged) {
+  const cv::Mat bgr = load_image(test_data("faces/reference/obama.jpg"));
+  const FaceBox box = largest(bgr).box;
+  const auto both = detector_->passive().score(bgr, box);
+  const auto v2 = PassiveLiveness(PadModelStore::from_environment(), kDlibBoxScale, PassiveNetworks::v2).score(bgr, box);
+  const auto v1se = PassiveLiveness(PadModelStore::from_environment(), kDlibBoxScale, PassiveNetworks::v1se).score(bgr, box);
+  ASSERT_TRUE(both.v2 && both.v1se && v2.v2 && v1se.v1se);
+  EXPECT_FALSE(v2.v1se);
+  EXPECT_FALSE(v1se.v2);
+  EXPECT_EQ(v2.live, *both.v2);
+  EXPECT_EQ(v1se.live, *both.v1se);
+  EXPECT_EQ(both.live, (*both.v2 + *both.v1se) / 2);
+  EXPECT_NE(*both.v2, *both.v1se);  // two networks, not one run twice
+  EXPECT_EQ(parse_passive_networks("v1se"), PassiveNetworks::v1se);
+  EXPECT_THROW(parse_passive_networks("v3"), models::InputError);
+}
+
 TEST_F(LivenessTest, AttacksAreTheSamePixelsForTheSameSeed) {
   const cv::Mat bgr = load_image(test_data("faces/reference/obama.jpg"));
   for (AttackKind kind : {AttackKind::print, AttackKind::screen}) {
@@ -203,6 +221,8 @@ TEST(PadModels, MissingCorruptAndWrongShapeFilesAreNamed) {
   }
   EXPECT_NE(message([&] { PassiveLiveness p{PadModelStore(dir)}; }).find((dir / "MiniFASNetV1SE.onnx").string() + " is corrupt"),
             std::string::npos);
+  // One network alone reads only its own file: the corrupt other one is not looked at.
+  EXPECT_EQ(PassiveLiveness(PadModelStore(dir), kDlibBoxScale, PassiveNetworks::v2).networks(), PassiveNetworks::v2);
   // Not ONNX at all, and ONNX of the wrong shape, given directly (no SHA-256 check).
   std::ofstream(dir / "junk.onnx") << "not a network";
   const PassiveModelFile good{dir / "MiniFASNetV2.onnx", 2.7};
