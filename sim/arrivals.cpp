@@ -8,6 +8,7 @@ namespace gatesim::sim {
 Arrivals::Arrivals(const Scenario& scenario, std::uint64_t seed, EventQueue& events, Arrive arrive)
     : scenario_(scenario), events_(events), arrive_(std::move(arrive)), end_(seconds(scenario.duration_hours * 3600)),
       arrivals_rng_(seed, 1), passback_rng_(seed, 7), population_(scenario.population, Rng(seed, 4), Rng(seed, 5)) {
+  if (scenario.population.tailgating > 0) tailgaters_.emplace(scenario.population, Rng(seed, 9), Rng(seed, 10));
   if (!scenario.arrivals.trace.empty())
     trace_ = std::make_unique<TraceReader>(scenario.arrivals.trace, scenario.start_hour);
   const auto& profile = scenario.arrivals.hourly_profile;
@@ -121,6 +122,12 @@ void Arrivals::maybe_come_back(const Member& m) {
   }
   comebacks_[slot] = {t, m.id};
   events_.schedule_at(at, kPassbackArrival, slot);
+}
+
+TravellerProfile Arrivals::tailgater() {
+  TravellerProfile t = tailgaters_->next_adult();
+  t.impostor = t.attack = false;
+  return t;
 }
 
 void Arrivals::on_comeback(const SimEvent& e) {

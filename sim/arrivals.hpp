@@ -4,11 +4,13 @@
 // profile, in batches (a train, a ship: a Poisson number of travellers unloaded evenly over
 // some minutes, every so often within hours of the day), and from a trace file (sim/trace.hpp,
 // the rows as given); a traveller a gate cleared may come back as a passback attempt
-// (PopulationSpec::passback). Arrivals stop at the end of the arrival window.
+// (PopulationSpec::passback). Arrivals stop at the end of the arrival window. Who follows a
+// cleared traveller through a gate's open passage (PopulationSpec::tailgating) is drawn here
+// too; when is the gate's (GateDevices::passage).
 //
 // Each process schedules its next arrival on the run's event queue and hands each party to the
 // port (`arrive`) when its event is handled. Draws come from their own streams of the seed
-// (arrivals, population, passback), so other parts of the model do not shift them.
+// (arrivals, population, passback, tailgaters), so other parts of the model do not shift them.
 //
 // Thread safety: none; one per replication.
 
@@ -56,6 +58,10 @@ class Arrivals {
   // passback_delay, within the arrival window.
   void maybe_come_back(const Member& m);
 
+  // A tailgater (PopulationSpec::tailgating): an adult of the population, who showed nothing to
+  // the gate (neither an impostor nor an attacker). requires: the scenario has tailgaters.
+  TravellerProfile tailgater();
+
  private:
   void on_poisson(const SimEvent& e);
   void on_batch_start(const SimEvent& e);
@@ -72,6 +78,7 @@ class Arrivals {
   const SimTime end_;
   Rng arrivals_rng_, passback_rng_;
   PopulationGenerator population_;
+  std::optional<PopulationGenerator> tailgaters_;  // only with tailgaters in the population
   double party_rate_[24] = {};  // parties per second, by hour of day
   std::unique_ptr<TraceReader> trace_;
   std::optional<TraceParty> next_trace_;

@@ -42,6 +42,7 @@ struct Lane {
   // never saw it, so it is forgotten (Member::judged_live), as the sampled model forgets it.
   std::int8_t verdict_in_flight = -1;
   SimTime barrier_opened = 0;
+  int tailgaters = 0;  // drawn to follow the traveller out when the barrier opened
   const FaceImages::Analysed* last_frame = nullptr;  // image-level mode: the frame to match
   // Started and not cancelled, with their kernel FIFOs; a cancelled one the kernel could not
   // drop (EventQueue::cancel_last_timeout) is ignored when it comes.
@@ -304,12 +305,23 @@ class ControllerGateModel final : public GateModel {
     answer_now(audit_answer_);
   }
 
+  // The exit sensor reports when the traveller has walked out and how many went through: the
+  // people cleared (set at Completed, which follows) and anyone who followed them uncleared.
   void act(std::uint32_t server, const gate::OpenBarrier&) {
     Lane& lane = lanes_[server];
     lane.barrier_opened = events_.now();
-    const SimTime delay = devices_.step_time(parts_.scenario.steps.exit, lane_member(server, gate::Role::traveller));
-    std::get<gate::TravellerPassed>(lane.passed) = gate::TravellerPassed{at() + gate::Duration(delay)};
-    reply_later(server, delay, lane.passed);
+    const GateDevices::Passage passage = devices_.passage(lane_member(server, gate::Role::traveller),
+                                                          lane.controller->config().exit_timeout.count());
+    lane.tailgaters = passage.tailgaters;
+    std::get<gate::TravellerPassed>(lane.passed) = gate::TravellerPassed{at() + gate::Duration(passage.walk)};
+    reply_later(server, passage.walk, lane.passed);
+  }
+
+  // The controller found more people in the passage than it cleared: it has raised the alarm,
+  // and the hall takes the tailgater in.
+  void act(std::uint32_t server, const gate::RecordIncident& a) {
+    if (a.what.code == gate::ReasonCode::passage_tailgating)
+      parts_.hall.tailgated(server, lane_member(server, gate::Role::traveller).id);
   }
 
   void act(std::uint32_t server, const gate::Completed& a) {
@@ -345,7 +357,10 @@ class ControllerGateModel final : public GateModel {
       record_evidence(lane_member(server, e.role), seen,
                       referred && (e.role == gate::Role::guardian) == guardian_failed, fta_reason);
     }
-    if (!referred) return;
+    if (!referred) {
+      std::get<gate::TravellerPassed>(lane.passed).people = static_cast<int>(o.people.size()) + lane.tailgaters;
+      return;
+    }
     p.referred = true;
     // Each reason goes on the member it concerns, as in the sampled model: a guardian stopped by
     // liveness is the one with face.liveness, not the ward.
@@ -353,8 +368,8 @@ class ControllerGateModel final : public GateModel {
     refer_the_rest(p);
   }
 
-  // Indicators, alarms, barrier closing and
-  // the referral itself (Completed carries it) need nothing from the simulation.
+  // Indicators, alarms (RecordIncident, above, carries what the hall needs), barrier closing
+  // and the referral itself (Completed carries it) need nothing from the simulation.
   template <class Other>
   void act(std::uint32_t, const Other&) {}
 

@@ -12,7 +12,8 @@ namespace gatesim::sim {
 
 GateDevices::GateDevices(const Scenario& scenario, std::uint64_t seed, Rng& service_rng, const TraceReader* trace)
     : scenario_(scenario), rng_(service_rng), biometrics_(make_biometric_model(scenario.biometrics)),
-      pad_(make_pad_model(scenario.biometrics, scenario.population)), pad_rng_(seed, 6), trace_(trace) {
+      pad_(make_pad_model(scenario.biometrics, scenario.population)), pad_rng_(seed, 6),
+      tailgating_(scenario.population.tailgating), tailgating_rng_(seed, 8), trace_(trace) {
   if (scenario.biometrics.mode == BiometricSpec::Mode::images)
     faces_ = open_face_images(scenario.faces, scenario.biometrics.models.empty()
                                                   ? biometrics::ModelStore::from_environment()

@@ -3,10 +3,10 @@
 // models (sim/sampled_gate_model.hpp, sim/controller_gate_model.hpp) so they differ only in how
 // the transaction is run, never in what the devices say: step times (the scenario's
 // distributions, slower for the elderly), face frames (how many faces, whether they pass
-// quality), 1:1 match distances, 1:N gallery searches, fingerprint captures and the liveness
-// verdict. Statistical mode draws them from the scenario's biometric model; image-level mode
-// (BiometricSpec::Mode::images) runs the real face pipeline on the traveller's images
-// (sim/face_images.hpp). The ids a gate sees are built here too (tagged_id).
+// quality), 1:1 match distances, 1:N gallery searches, fingerprint captures, the liveness
+// verdict and the exit sensor's count. Statistical mode draws them from the scenario's
+// biometric model; image-level mode (BiometricSpec::Mode::images) runs the real face pipeline
+// on the traveller's images (sim/face_images.hpp). The ids a gate sees are built here too (tagged_id).
 //
 // Thread safety: none; one per replication.
 
@@ -41,6 +41,20 @@ class GateDevices {
   // ensures: a draw of `d` for `m`, in simulated time (slower for the elderly).
   SimTime step_time(const Distribution& d, const Member& m) {
     return seconds(sample(d, rng_) * slowdown(m.profile, scenario_.population));
+  }
+
+  // The cleared traveller walking out through the open barrier: how long they take, and how
+  // many people follow them through uncleared (PopulationSpec::tailgating: 0 or 1). Only a
+  // walk within `exit_timeout` can be followed (a barrier that closes first lets nobody else
+  // through); that draw is on its own stream, made only when the scenario has tailgaters.
+  struct Passage {
+    SimTime walk = 0;
+    int tailgaters = 0;
+  };
+  Passage passage(const Member& m, SimTime exit_timeout) {
+    const SimTime walk = step_time(scenario_.steps.exit, m);
+    const bool followed = tailgating_ > 0 && walk <= exit_timeout && tailgating_rng_.bernoulli(tailgating_);
+    return {walk, followed ? 1 : 0};
   }
 
   // A frame the member shows: how many faces, whether it passes quality, and in image-level
@@ -113,6 +127,8 @@ class GateDevices {
   BiometricModel biometrics_;
   PadModel pad_;
   Rng pad_rng_;
+  const double tailgating_;  // PopulationSpec::tailgating
+  Rng tailgating_rng_;
   std::unique_ptr<FaceImages> faces_;  // image-level mode
   const TraceReader* trace_;
 };

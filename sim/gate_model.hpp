@@ -65,6 +65,11 @@ class GateHall {
   // requires: serving(server). ensures: as finish_service, the party referred to a counter at
   //           once without the gate's service being counted as done (a fault cut it short).
   virtual void cut_short(std::uint32_t server) = 0;
+  // Someone went through gate `server`'s open passage behind traveller `followed`, uncleared:
+  // the lane's alarm and passage.tailgating incident, raised now. ensures: the hall has taken
+  // the tailgater in (an officer takes them to a counter). May move the hall's parties: no
+  // Party& taken before it is valid after it.
+  virtual void tailgated(std::uint32_t server, std::uint64_t followed) = 0;
 
  protected:
   GateHall() = default;

@@ -87,6 +87,8 @@ class PopulationGenerator {
   // move when it adds them.
   PopulationGenerator(const PopulationSpec& spec, Rng rng, Rng attacks);
   PartyProfile next_party();
+  // ensures: one adult, drawn as the first of a party is (no family around them).
+  TravellerProfile next_adult() { return adult(destination()); }
   // ensures: the mean number of travellers per party (to turn travellers/day into parties/day).
   double mean_party_size() const;
 

@@ -108,6 +108,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
     stats_.result().pad_reported = devices_.pad().on() || s.population.presentation_attack > 0;
     stats_.result().passback_reported = s.population.passback > 0;
     stats_.result().passback_window_s = std::chrono::duration<double>(passback_.window()).count();
+    stats_.result().tailgating_share = s.population.tailgating;
     stats_.result().seed = o.seed;
     stats_.result().hours = s.duration_hours;
   }
@@ -300,6 +301,26 @@ class PortSimulation final : public PacedSimulation, GateHall {
     join(slot, kCounters);
   }
 
+  // The alarm calls an officer, who stops the tailgater beyond the gate and takes them to a
+  // counter (refused entry there: they crossed without a check), or, with no counter in the
+  // hall, they leave unserved. They enter the port's counts here, on top of the arrivals.
+  void tailgated(std::uint32_t server, std::uint64_t followed) override {
+    const std::uint32_t slot = allocate();
+    Party& p = parties_[slot];
+    static_cast<PartyState&>(p) = PartyState{};
+    p.id = ++party_count_;
+    p.arrived = events_.now();
+    p.counted = events_.now() >= warmup_;
+    p.size = 1;
+    p.gate_channel = servers_[server].channel;
+    p.referred = true;
+    p.members[0] = Member{.profile = arrivals_.tailgater(), .id = ++traveller_count_, .followed = followed,
+                          .reasons = reasons_.bit(GateCode::passage_tailgating), .incidents = kIncidentTailgating};
+    ++in_port_;
+    stats_.arrived(p, in_port_);
+    join(slot, kCounters);
+  }
+
   void release(std::uint32_t server) {
     Server& g = servers_[server];
     const int channel = g.channel;
@@ -389,6 +410,7 @@ class PortSimulation final : public PacedSimulation, GateHall {
     if (m.profile.impostor && !(m.incidents & kIncidentFalseMatch)) return Decision::refused_entry;
     if (m.profile.attack) return Decision::refused_entry;  // the counter sees a photo, not the holder
     if (m.holder != 0) return Decision::refused_entry;     // the officer sees the earlier crossing
+    if (m.followed != 0) return Decision::refused_entry;   // stopped crossing without a check
     return Decision::cleared;
   }
 

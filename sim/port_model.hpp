@@ -72,6 +72,13 @@ struct PassbackCounts {
   std::uint64_t passed = 0;   // cleared at a gate again (outside the window, or the rule off)
 };
 
+// Tailgaters (PopulationSpec::tailgating), for the gate channel whose passage they went
+// through: each raised an alarm at the gate, and was taken to a counter and refused entry, or,
+// where the hall has no counter, left unserved.
+struct TailgatingCounts {
+  std::uint64_t alarms = 0, refused_entry = 0, unserved = 0;
+};
+
 struct SimResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -95,6 +102,8 @@ struct SimResult {
   std::array<PassbackCounts, kChannelCount> passback{};
   double passback_window_s = 0;    // the gates' anti-passback window (0: off)
   bool passback_reported = false;  // passback attempts in the population: the summary reports them
+  std::array<TailgatingCounts, kChannelCount> tailgating{};
+  double tailgating_share = 0;  // PopulationSpec::tailgating; above 0, the summary reports them
   std::uint64_t faults = 0;
   double downtime_s = 0;
   std::uint64_t images_analysed = 0;  // image-level mode: distinct images through the pipeline

@@ -46,10 +46,11 @@ enum Incident : std::uint8_t {
   kIncidentAttackPassed = 16,     // a presentation attack cleared at a gate
   kIncidentLivenessRefused = 32,  // the liveness check judged a live traveller an attack (a bona fide refusal)
   kIncidentPassbackPassed = 64,   // a passback attempt cleared at a gate (outside the window, or the rule off)
+  kIncidentTailgating = 128,      // went through a gate's open passage behind a cleared traveller
 };
 constexpr std::string_view kIncidentNames[] = {"failure_to_acquire", "false_match", "false_non_match",
                                                "fingerprint_false_non_match", "presentation_attack_passed",
-                                               "liveness_false_rejection", "passback_passed"};
+                                               "liveness_false_rejection", "passback_passed", "tailgating"};
 constexpr int kIncidentCount = static_cast<int>(std::size(kIncidentNames));
 
 // The rule engine's verdict on a traveller for one channel (sim/routing.hpp).
@@ -67,6 +68,9 @@ struct Member {
   // present again (their permit, their face; holder_id and the image-level person follow it).
   // 0: their own.
   std::uint64_t holder = 0;
+  // A tailgater (PopulationSpec::tailgating): the id of the traveller they followed through the
+  // gate's open passage. 0: not a tailgater.
+  std::uint64_t followed = 0;
   std::uint32_t reasons = 0;    // ReasonTable bits
   std::uint8_t incidents = 0;   // Incident bits
   std::uint8_t frames = 0;
@@ -96,6 +100,7 @@ struct PartyState {
   std::uint8_t guardian_passed = 0;  // the sampled gate model: bit k, transaction k's guardian passed its steps
   std::uint8_t cleared_as_other =
       0;  // the sampled gate model: bit k, transaction k's traveller was identified as someone else
+  std::uint8_t tailgated = 0;  // the sampled gate model: bit k, someone followed transaction k's traveller out
 };
 struct Party : PartyState {
   Member members[PartyProfile::kMaxSize];

@@ -56,6 +56,12 @@ void PortStatistics::departed(const Party& p, const Member& m, Decision decision
     if (refused != 0 && (m.reasons & refused)) ++back.refused;
     if (m.incidents & kIncidentPassbackPassed) ++back.passed;
   }
+  if (m.followed != 0) {
+    TailgatingCounts& tailgaters = r.tailgating[p.gate_channel];
+    ++tailgaters.alarms;
+    if (decision == Decision::refused_entry) ++tailgaters.refused_entry;
+    else if (decision == Decision::unserved) ++tailgaters.unserved;
+  }
 }
 
 void PortStatistics::account_busy(int channel, SimTime now) {

@@ -1,9 +1,9 @@
 #pragma once
 // PortStatistics: the counters of one run, accumulated into its SimResult as the run goes:
 // arrivals, each traveller's outcome as they leave (waits, decisions, referral reasons,
-// biometric incidents, presentation attacks, passback attempts), each channel's busy time, and
-// the interval rows (utilisation, mean wait, queues). What the summary and intervals.csv report
-// comes from here and nowhere else.
+// biometric incidents, presentation attacks, passback attempts, tailgaters), each channel's
+// busy time, and the interval rows (utilisation, mean wait, queues). What the summary and
+// intervals.csv report comes from here and nowhere else.
 //
 // Thread safety: none; one per replication.
 

@@ -37,6 +37,7 @@ void put_record(TextBuffer& out, const ReasonTable& reasons, const Party& p, con
   if (t.attack)
     json.key("presentation_attack").string(biometrics::to_string(static_cast<biometrics::AttackKind>(t.attack_kind)));
   if (m.holder != 0) json.key("passback_of").integer(m.holder);
+  if (m.followed != 0) json.key("followed").integer(m.followed);
   json.key("arrival_s").fixed3(to_seconds(p.arrived));
   json.key("route").begin_array();
   for (int c = 0; c < kChannelCount; ++c)

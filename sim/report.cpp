@@ -145,6 +145,23 @@ nlohmann::json passback_json(const SimResult& r) {
           {"passed", all.passed}, {"refused_rate", rate(all.refused, all.attempted)}, {"channels", channels}};
 }
 
+// The tailgating block: the scenario's share, then per gate channel the alarms and what became
+// of the tailgaters.
+nlohmann::json tailgating_json(const SimResult& r) {
+  TailgatingCounts all;
+  nlohmann::json channels = nlohmann::json::object();
+  for (int c = 0; c < kCounters; ++c) {
+    const TailgatingCounts& t = r.tailgating[c];
+    if (r.servers[c] == 0 && t.alarms == 0) continue;
+    channels[channel_name(c)] = {{"alarms", t.alarms}, {"refused_entry", t.refused_entry}, {"unserved", t.unserved}};
+    all.alarms += t.alarms;
+    all.refused_entry += t.refused_entry;
+    all.unserved += t.unserved;
+  }
+  return {{"share", r.tailgating_share}, {"alarms", all.alarms}, {"refused_entry", all.refused_entry},
+          {"unserved", all.unserved}, {"channels", channels}};
+}
+
 }  // namespace
 
 nlohmann::json summary_json(const SimResult& r) {
@@ -190,6 +207,7 @@ nlohmann::json summary_json(const SimResult& r) {
   if (r.images_analysed > 0) summary["biometrics"]["images_analysed"] = r.images_analysed;  // image-level mode
   if (r.pad_reported) summary["presentation_attacks"] = presentation_attacks_json(r);
   if (r.passback_reported) summary["passback"] = passback_json(r);
+  if (r.tailgating_share > 0) summary["tailgating"] = tailgating_json(r);
   return summary;
 }
 
@@ -275,6 +293,16 @@ std::string report_html(const SimResult& r, const nlohmann::json& summary) {
     for (const auto& [name, c] : pb["channels"].items())
       o << "<tr><td>" << name << "</td><td>" << c["attempted"] << "</td><td>" << c["refused"] << "</td><td>"
         << c["passed"] << "</td><td>" << fmt(100 * c["refused_rate"].get<double>(), 2) << "%</td></tr>";
+    o << "</table>";
+  }
+  if (summary.contains("tailgating")) {
+    const auto& tg = summary["tailgating"];
+    o << "<h2>Tailgating</h2><p>A second person through the open passage behind "
+      << fmt(100 * tg["share"].get<double>(), 2) << "% of gate passages: the lane's alarm, the tailgater taken to a "
+      << "counter</p><table><tr><th>channel</th><th>alarms</th><th>refused entry</th><th>unserved</th></tr>";
+    for (const auto& [name, c] : tg["channels"].items())
+      o << "<tr><td>" << name << "</td><td>" << c["alarms"] << "</td><td>" << c["refused_entry"] << "</td><td>"
+        << c["unserved"] << "</td></tr>";
     o << "</table>";
   }
   o << "</body></html>\n";

@@ -16,7 +16,7 @@ void SampledGateModel::serve(std::uint32_t server, int channel, Party& p) {
   const gate::GateConfig& config = parts_.config_of(channel);
   SimTime total = 0;
   p.planned = 0;
-  p.guardian_passed = p.cleared_as_other = 0;
+  p.guardian_passed = p.cleared_as_other = p.tailgated = 0;
   while (p.planned < plan.count && !p.referred) {
     const int k = p.planned++;
     p.exit_from[k] = -1;
@@ -30,6 +30,8 @@ void SampledGateModel::handle(const SimEvent& e) {
   if (e.data != tokens_[e.target] || !parts_.hall.serving(e.target)) return;  // cancelled by a fault
   const Party& p = parts_.hall.party_at(e.target);
   record_clearances(e.target, p, p.planned);
+  const Followed followed = followed_out(p, p.planned);
+  raise_alarms(e.target, followed);
   parts_.hall.finish_service(e.target);
 }
 
@@ -43,6 +45,7 @@ void SampledGateModel::fault(std::uint32_t server) {
   if (p.exit_from[k] >= 0 && into >= p.exit_from[k]) return;
   ++tokens_[server];
   record_clearances(server, p, k);  // those before k cleared
+  const Followed followed = followed_out(p, k);
   p.service[p.gate_channel] = static_cast<float>(to_seconds(into));
   p.referred = true;
   // The drawn steps of this transaction and the later ones did not happen.
@@ -51,6 +54,7 @@ void SampledGateModel::fault(std::uint32_t server) {
   if (plan.with_guardian && k == 0) forget_gate(p.members[0]);
   p.members[plan.traveller[k]].reasons = kReasonDeviceFault;
   refer_the_rest(p);
+  raise_alarms(server, followed);
   parts_.hall.cut_short(server);
 }
 
@@ -87,6 +91,25 @@ void SampledGateModel::record_clearances(std::uint32_t server, const Party& p, i
       passback_.record(server, GateDevices::holder_id(p.members[plan.traveller[k]]), at);
     if (p.guardian_passed & (1u << k)) passback_.record(server, GateDevices::holder_id(p.members[0]), at);
   }
+}
+
+// The travellers of the transactions before `upto` whom someone followed out through the open
+// passage (Party::tailgated).
+SampledGateModel::Followed SampledGateModel::followed_out(const Party& p, int upto) {
+  Followed f;
+  if (p.tailgated == 0) return f;
+  const Transactions plan = transactions(p);
+  for (int k = 0; k < upto; ++k)
+    if (p.tailgated & (1u << k)) f.ids[f.count++] = p.members[plan.traveller[k]].id;
+  return f;
+}
+
+// A passage someone followed (GateDevices::passage) is the lane's alarm and incident, as the
+// controller raises them on the exit sensor's count. Raised once no fault can take the
+// transaction back: as the party leaves the gate (for a traveller alone, when they walked out),
+// or when a fault ends a later transaction.
+void SampledGateModel::raise_alarms(std::uint32_t server, const Followed& followed) {
+  for (int i = 0; i < followed.count; ++i) parts_.hall.tailgated(server, followed.ids[i]);
 }
 
 // The reason's bit and whose it is: `role`'s, as the controller names it
@@ -189,8 +212,11 @@ SimTime SampledGateModel::transaction(Party& p, int traveller, const gate::GateC
   exit_from = start + t;
   if (guardian_seen) p.guardian_passed |= static_cast<std::uint8_t>(1u << (p.planned - 1));
   if (!self[0]) p.cleared_as_other |= static_cast<std::uint8_t>(1u << (p.planned - 1));
-  const SimTime x = devices_.step_time(parts_.scenario.steps.exit, *people[0]), limit = c.exit_timeout.count();
+  const SimTime limit = c.exit_timeout.count();
+  const GateDevices::Passage passage = devices_.passage(*people[0], limit);
+  const SimTime x = passage.walk;
   if (x <= limit) people[0]->exit_s = static_cast<float>(to_seconds(x));
+  if (passage.tailgaters > 0) p.tailgated |= static_cast<std::uint8_t>(1u << (p.planned - 1));
   return t + std::min(x, limit);
 }
 

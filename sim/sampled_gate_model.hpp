@@ -44,6 +44,14 @@ class SampledGateModel final : public GateModel {
                     SimTime& t, bool& self);
   bool refuses(const std::string& holder, SimTime at) const;
   void record_clearances(std::uint32_t server, const Party& p, int upto);
+  // Tailgating: the ids of the travellers someone followed out, taken before the hall is told
+  // (GateHall::tailgated may move the party).
+  struct Followed {
+    std::uint64_t ids[PartyProfile::kMaxSize] = {};
+    int count = 0;
+  };
+  static Followed followed_out(const Party& p, int upto);
+  void raise_alarms(std::uint32_t server, const Followed& followed);
   static void forget_gate(Member& m);
 
   const GateModelParts parts_;

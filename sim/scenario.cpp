@@ -387,7 +387,8 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
   r.check_keys(p, "population", {"mainland", "hk_macao", "taiwan", "foreign", "eligible_endorsement", "five_year_mtp",
                                  "consent", "family_parties", "children_per_family", "limited_capacity", "elderly",
                                  "elderly_slowdown", "enrolled", "document_free_choice", "impostor", "expired_document",
-                                 "presentation_attack", "attack_mix", "macao_trips", "passback", "passback_delay"});
+                                 "presentation_attack", "attack_mix", "macao_trips", "passback", "passback_delay",
+                                 "tailgating"});
   if (p.IsDefined() && !p.IsNull()) {
     auto& q = s.population;
     for (auto [name, field] : {std::pair{"mainland", &q.mainland}, {"hk_macao", &q.hk_macao}, {"taiwan", &q.taiwan},
@@ -397,7 +398,7 @@ Scenario read(const YAML::Node& root, const std::string& file, const std::set<st
                                {"elderly", &q.elderly}, {"enrolled", &q.enrolled},
                                {"document_free_choice", &q.document_free_choice}, {"impostor", &q.impostor},
                                {"expired_document", &q.expired_document}, {"presentation_attack", &q.presentation_attack},
-                               {"passback", &q.passback}})
+                               {"passback", &q.passback}, {"tailgating", &q.tailgating}})
       r.number(p, "population", name, *field, 0, 1);
     r.distribution(p, "population", "passback_delay", q.passback_delay);
     if (r.attack_shares(p, "population", "attack_mix", q.attack_mix, false))

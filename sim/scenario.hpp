@@ -92,6 +92,12 @@ struct PopulationSpec {
   // with gate.passback inside GateSpec::passback_s (sim/hall_passback.hpp).
   double passback = 0;
   Distribution passback_delay{Distribution::Kind::lognormal, 300, 0.8};
+  // Tailgating: the share of gate passages (a cleared traveller walking through the open
+  // barrier before it closes) that a second person follows through, uncleared. The exit sensor
+  // counts two; the lane raises the alarm and records the incident (passage.tailgating), and
+  // an officer takes the tailgater to a counter. Tailgaters come on top of the arrivals, drawn
+  // on their own streams (0: none; scenario outputs without them stay as they were).
+  double tailgating = 0;
   // Share of crossings to or from Macao (the rest: Hong Kong): mainland residents' endorsements
   // and HK/Macao residents' residence follow it. load_scenario resolves it from the port's
   // destinations (models::Port::destinations: Hong Kong 0, Macao 1, both 0.5, none 0) unless
