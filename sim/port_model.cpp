@@ -227,13 +227,8 @@ class PortSimulation final : public PacedSimulation, GateHall {
   // ---- routing ----
   // `holder`: a passback attempt's (Member::holder), for a party of one.
   void arrive(const PartyProfile& profile, std::uint64_t holder = 0) {
-    const std::uint32_t slot = allocate();
+    const std::uint32_t slot = enter(profile.size);
     Party& p = parties_[slot];
-    static_cast<PartyState&>(p) = PartyState{};
-    p.id = ++party_count_;
-    p.arrived = events_.now();
-    p.counted = events_.now() >= warmup_;
-    p.size = profile.size;
     p.has_guardian = profile.size > 1 && profile.members[0].age >= 18 && !profile.members[0].limited_capacity;
     for (int i = 0; i < p.size; ++i)
       p.members[i] = Member{.profile = profile.members[i], .id = ++traveller_count_, .holder = holder};
@@ -305,13 +300,8 @@ class PortSimulation final : public PacedSimulation, GateHall {
   // counter (refused entry there: they crossed without a check), or, with no counter in the
   // hall, they leave unserved. They enter the port's counts here, on top of the arrivals.
   void tailgated(std::uint32_t server, std::uint64_t followed) override {
-    const std::uint32_t slot = allocate();
+    const std::uint32_t slot = enter(1);
     Party& p = parties_[slot];
-    static_cast<PartyState&>(p) = PartyState{};
-    p.id = ++party_count_;
-    p.arrived = events_.now();
-    p.counted = events_.now() >= warmup_;
-    p.size = 1;
     p.gate_channel = servers_[server].channel;
     p.referred = true;
     p.members[0] = Member{.profile = arrivals_.tailgater(), .id = ++traveller_count_, .followed = followed,
@@ -427,6 +417,19 @@ class PortSimulation final : public PacedSimulation, GateHall {
     for (const auto& g : servers_) gates_down += g.up ? 0 : 1;
     const IntervalRow* row = stats_.close_interval(events_.now(), interval_, queued, gates_down, last);
     if (row && interval_records_) interval_records_->write(*row);
+  }
+
+  // ensures: a party slot holding a new party of `size` that has just entered the port (its
+  //          members and route are the caller's to set).
+  std::uint32_t enter(std::uint8_t size) {
+    const std::uint32_t slot = allocate();
+    Party& p = parties_[slot];
+    static_cast<PartyState&>(p) = PartyState{};
+    p.id = ++party_count_;
+    p.arrived = events_.now();
+    p.counted = events_.now() >= warmup_;
+    p.size = size;
+    return slot;
   }
 
   std::uint32_t allocate() {

@@ -21,9 +21,13 @@
 #include "tests/support/scenario_error.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/shipped_scenarios.hpp"
+#include "tests/support/sim_shares.hpp"
 
 namespace gatesim::sim {
 namespace {
+
+using testing::expect_share;
+using testing::referred;
 
 // Adults only, everyone eligible: Hong Kong and Macao residents, half of them enrolled and taking
 // the document-free channel; 20 gates of each channel, so an attempt mostly meets another gate
@@ -61,18 +65,6 @@ PassbackCounts total(const SimResult& r) {
     t.passed += c.passed;
   }
   return t;
-}
-
-std::uint64_t referred(const SimResult& r, const std::string& reason) {
-  const auto it = r.referrals.find(reason);
-  return it == r.referrals.end() ? 0 : it->second;
-}
-
-void expect_share(std::uint64_t hits, std::uint64_t n, double p, const std::string& what) {
-  ASSERT_GT(n, 0u) << what;
-  const double share = static_cast<double>(hits) / static_cast<double>(n);
-  const double se = std::sqrt(std::max(p * (1 - p), 1e-4) / static_cast<double>(n));
-  EXPECT_NEAR(share, p, 4 * se) << what << ": " << hits << " of " << n;
 }
 
 const char* kModels[] = {"sampled", "controller"};

@@ -22,10 +22,14 @@
 #include "tests/support/scenario_error.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/shipped_scenarios.hpp"
+#include "tests/support/sim_shares.hpp"
 #include "tests/support/two_proportions.hpp"
 
 namespace gatesim::sim {
 namespace {
+
+using testing::expect_share;
+using testing::referred;
 
 namespace fs = std::filesystem;
 using testing::run_gatesim;
@@ -74,14 +78,6 @@ Totals totals(const SimResult& r) {
     t.live_refused += c.live_refused;
   }
   return t;
-}
-
-// |observed share - p| within four binomial standard errors (and a floor for tiny p).
-void expect_share(std::uint64_t hits, std::uint64_t n, double p, const std::string& what) {
-  ASSERT_GT(n, 0u) << what;
-  const double share = static_cast<double>(hits) / static_cast<double>(n);
-  const double se = std::sqrt(std::max(p * (1 - p), 1e-4) / static_cast<double>(n));
-  EXPECT_NEAR(share, p, 4 * se) << what << ": " << hits << " of " << n;
 }
 
 const char* kModels[] = {"sampled", "controller"};

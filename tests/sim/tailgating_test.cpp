@@ -24,9 +24,13 @@
 #include "tests/support/run_command.hpp"
 #include "tests/support/scenario_error.hpp"
 #include "tests/support/shipped_scenarios.hpp"
+#include "tests/support/sim_shares.hpp"
 
 namespace gatesim::sim {
 namespace {
+
+using testing::expect_share;
+using testing::referred;
 
 // Adults only (unless a test sets population.limited_capacity), everyone eligible: Hong
 // Kong and Macao residents, half of them enrolled and taking the document-free channel; fixed
@@ -67,18 +71,6 @@ TailgatingCounts total(const SimResult& r) {
     t.unserved += c.unserved;
   }
   return t;
-}
-
-std::uint64_t referred(const SimResult& r, const std::string& reason) {
-  const auto it = r.referrals.find(reason);
-  return it == r.referrals.end() ? 0 : it->second;
-}
-
-void expect_share(std::uint64_t hits, std::uint64_t n, double p, const std::string& what) {
-  ASSERT_GT(n, 0u) << what;
-  const double share = static_cast<double>(hits) / static_cast<double>(n);
-  const double se = std::sqrt(p * (1 - p) / static_cast<double>(n));
-  EXPECT_NEAR(share, p, 4 * se) << what << ": " << hits << " of " << n;
 }
 
 std::vector<nlohmann::json> records_of(std::stringstream& out) {
