@@ -17,6 +17,18 @@ namespace {
 
 constexpr int kCoarseLimit = 63;  // 6-bit coarse codes: a difference fits int8, its square int16 pairs
 constexpr std::size_t kScoreBlock = 1024;
+// How far ahead of the template being scored its codes are fetched into the cache: two score
+// blocks, the best of 256, 1,024 and 2,048 measured (docs/performance-faces.md).
+constexpr std::size_t kPrefetchAhead = 2048;
+
+// Fetches into the cache the codes of the eight templates kPrefetchAhead after template t of a
+// plane, if it has them (`readable` templates from `plane` on).
+inline void prefetch_ahead(const std::int8_t* plane, std::size_t t, std::size_t readable) {
+  if (t + kPrefetchAhead + 8 > readable) return;
+  const std::int8_t* from = plane + (t + kPrefetchAhead) * Gallery::kCoarseDims;
+  for (std::size_t byte = 0; byte < 8 * Gallery::kCoarseDims; byte += 64)
+    _mm_prefetch(reinterpret_cast<const char*>(from + byte), _MM_HINT_T0);
+}
 
 // The k nearest distinct holders among the templates offered so far (distance, then template
 // index, ascending). A holder whose entry fell off the end comes back if a nearer template of
@@ -73,10 +85,15 @@ float squared_distance(const float* a, const float* b) {
 }
 
 // Each template's total from `one(t)`, its eight int32 partial sums, for t < count, into out[t].
-template <typename PartialSums>
-__attribute__((target("avx2"))) inline void store_totals(const PartialSums& one, std::size_t count, std::int32_t* out) {
+// `prefetch(t)` fetches the codes of later templates (prefetch_ahead): the caller's work on a
+// block's scores stops the loads, and with them the hardware prefetcher, so without it every
+// block starts by waiting for memory.
+template <typename PartialSums, typename Prefetch>
+__attribute__((target("avx2"))) inline void store_totals(const PartialSums& one, const Prefetch& prefetch,
+                                                         std::size_t count, std::int32_t* out) {
   std::size_t t = 0;
   for (; t + 8 <= count; t += 8) {
+    prefetch(t);
     // Eight templates at once: two levels of hadd leave per-lane sums of templates 0-3 and
     // 4-7; adding the two 128-bit lanes finishes them.
     const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(one(t), one(t + 1)), _mm256_hadd_epi32(one(t + 2), one(t + 3)));
@@ -95,7 +112,8 @@ __attribute__((target("avx2"))) inline void store_totals(const PartialSums& one,
 // Coarse scores: for each of `count` templates, the squared distance between its coarse code
 // and the probe's. Codes are in [-63, 63], so a difference fits int8 and a sum of two squares
 // fits int16: AVX2 does 32 dimensions in five instructions.
-__attribute__((target("avx2"))) void coarse_scores_avx2(const std::int8_t* codes, std::size_t count,
+// `readable`: the templates from `codes` on (at least count), for the prefetch.
+__attribute__((target("avx2"))) void coarse_scores_avx2(const std::int8_t* codes, std::size_t count, std::size_t readable,
                                                         const std::int8_t* probe, std::int32_t* out) {
   const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe));
   const __m256i ones = _mm256_set1_epi16(1);
@@ -104,10 +122,11 @@ __attribute__((target("avx2"))) void coarse_scores_avx2(const std::int8_t* codes
     const __m256i d = _mm256_abs_epi8(_mm256_sub_epi8(q, c));
     return _mm256_madd_epi16(_mm256_maddubs_epi16(d, d), ones);  // 8 partial sums
   };
-  store_totals(one, count, out);
+  store_totals(one, [&](std::size_t t) { prefetch_ahead(codes, t, readable); }, count, out);
 }
 
-void coarse_scores_portable(const std::int8_t* codes, std::size_t count, const std::int8_t* probe, std::int32_t* out) {
+void coarse_scores_portable(const std::int8_t* codes, std::size_t count, std::size_t /*readable*/,
+                            const std::int8_t* probe, std::int32_t* out) {
   for (std::size_t t = 0; t < count; ++t) {
     std::int32_t sum = 0;
     for (std::size_t i = 0; i < Gallery::kCoarseDims; ++i) {
@@ -122,8 +141,8 @@ void coarse_scores_portable(const std::int8_t* codes, std::size_t count, const s
 // the first's before the horizontal adds, so the second plane costs its loads and three
 // instructions per template.
 __attribute__((target("avx2"))) void coarse_scores_both_avx2(const std::int8_t* first, const std::int8_t* second,
-                                                             std::size_t count, const std::int8_t* probe,
-                                                             std::int32_t* out) {
+                                                             std::size_t count, std::size_t readable,
+                                                             const std::int8_t* probe, std::int32_t* out) {
   const __m256i q1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe));
   const __m256i q2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(probe + Gallery::kCoarseDims));
   const __m256i ones = _mm256_set1_epi16(1);
@@ -137,24 +156,51 @@ __attribute__((target("avx2"))) void coarse_scores_both_avx2(const std::int8_t* 
     return _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(d1, d1), ones),
                             _mm256_madd_epi16(_mm256_maddubs_epi16(d2, d2), ones));
   };
-  store_totals(one, count, out);
+  const auto prefetch = [&](std::size_t t) {
+    prefetch_ahead(first, t, readable);
+    prefetch_ahead(second, t, readable);
+  };
+  store_totals(one, prefetch, count, out);
 }
 
-void coarse_scores_both(const std::int8_t* first, const std::int8_t* second, std::size_t count,
+void coarse_scores_both(const std::int8_t* first, const std::int8_t* second, std::size_t count, std::size_t readable,
                         const std::int8_t* probe, std::int32_t* out) {
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return coarse_scores_both_avx2(first, second, count, probe, out);
+  if (avx2) return coarse_scores_both_avx2(first, second, count, readable, probe, out);
   std::vector<std::int32_t> more(count);
-  coarse_scores_portable(first, count, probe, out);
-  coarse_scores_portable(second, count, probe + Gallery::kCoarseDims, more.data());
+  coarse_scores_portable(first, count, readable, probe, out);
+  coarse_scores_portable(second, count, readable, probe + Gallery::kCoarseDims, more.data());
   for (std::size_t t = 0; t < count; ++t) out[t] += more[t];
 }
 
-void coarse_scores(const std::int8_t* codes, std::size_t count, const std::int8_t* probe, std::int32_t* out) {
+void coarse_scores(const std::int8_t* codes, std::size_t count, std::size_t readable, const std::int8_t* probe,
+                   std::int32_t* out) {
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  (avx2 ? coarse_scores_avx2 : coarse_scores_portable)(codes, count, probe, out);
+  (avx2 ? coarse_scores_avx2 : coarse_scores_portable)(codes, count, readable, probe, out);
 }
 
+// ensures: the first t in [from, n) with scores[t] <= limit, or n.
+__attribute__((target("avx2"))) std::size_t next_at_most_avx2(const std::int32_t* scores, std::size_t from, std::size_t n,
+                                                              std::int32_t limit) {
+  const __m256i above = _mm256_set1_epi32(limit);
+  std::size_t t = from;
+  for (; t + 8 <= n; t += 8) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(scores + t));
+    if (_mm256_movemask_epi8(_mm256_cmpgt_epi32(v, above)) != -1) break;  // some lane <= limit
+  }
+  while (t < n && scores[t] > limit) ++t;
+  return t;
+}
+
+std::size_t next_at_most_portable(const std::int32_t* scores, std::size_t from, std::size_t n, std::int32_t limit) {
+  while (from < n && scores[from] > limit) ++from;
+  return from;
+}
+
+std::size_t next_at_most(const std::int32_t* scores, std::size_t from, std::size_t n, std::int32_t limit) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return (avx2 ? next_at_most_avx2 : next_at_most_portable)(scores, from, n, limit);
+}
 
 }  // namespace
 
@@ -346,11 +392,11 @@ void Gallery::scan(const FaceDescriptor& probe, Scan& scan, bool keep_scores) co
     std::int32_t* scores = keep_scores ? scan.scores_both.data() + start : block;
     if (keep_scores)
       coarse_scores_both(coarse_.data() + start * kCoarseDims, coarse2_.data() + start * kCoarseDims, count,
-                         scan.query, scores);
+                         size() - start, scan.query, scores);
     else
-      coarse_scores(coarse_.data() + start * kCoarseDims, count, scan.query, scores);
-    for (std::size_t j = 0; j < count; ++j) {
-      if (scores[j] >= worst) continue;
+      coarse_scores(coarse_.data() + start * kCoarseDims, count, size() - start, scan.query, scores);
+    for (std::size_t j = next_at_most(scores, 0, count, worst - 1); j < count;
+         j = next_at_most(scores, j + 1, count, worst - 1)) {
       best.emplace(scores[j], static_cast<std::uint32_t>(start + j));
       if (best.size() > shortlist) best.pop();
       if (best.size() == shortlist) worst = best.top().first;
@@ -364,16 +410,14 @@ void Gallery::scan(const FaceDescriptor& probe, Scan& scan, bool keep_scores) co
 std::vector<std::uint32_t> Gallery::within(const Scan& scan, double int8_reach, QueryStats* stats) const {
   // Within the reach: code distance <= scale * reach + both roundings (see the header), with a
   // little room for the float sums. `limit` is the test with the largest rounding of any
-  // template, as an integer, so nearly every template is ruled out by one comparison that the
-  // branch predictor gets right.
+  // template, as an integer, so nearly every template is ruled out eight at a time.
   const float base = coarse_scale_ * static_cast<float>(int8_reach) * 1.0001f + 0.01f + scan.rounding_both;
   const auto limit = static_cast<std::int32_t>(std::ceil((base + coarse_error_max_) * (base + coarse_error_max_)));
   std::vector<std::uint32_t> out;
-  for (std::size_t t = 0; t < size(); ++t) {
-    const std::int32_t score = scan.scores_both[t];
-    if (score > limit) continue;
+  const std::int32_t* scores = scan.scores_both.data();
+  for (std::size_t t = next_at_most(scores, 0, size(), limit); t < size(); t = next_at_most(scores, t + 1, size(), limit)) {
     const float limit_t = base + coarse_error_[t];
-    if (static_cast<float>(score) <= limit_t * limit_t) out.push_back(static_cast<std::uint32_t>(t));
+    if (static_cast<float>(scores[t]) <= limit_t * limit_t) out.push_back(static_cast<std::uint32_t>(t));
   }
   if (stats) {
     stats->reach = int8_reach - rounding_error_max_;
