@@ -34,26 +34,35 @@ fs::path fresh_dir(const std::string& name) {
 }
 
 // The shipped scenarios, shortened to one busy hour (--set start_hour=8 --set duration_hours=1)
-// so the suite stays fast, against the summaries stored in tests/data/sim/. A change in results
-// shows as a diff; GATESIM_UPDATE_REFERENCES=1 rewrites them after a deliberate change.
-class ShippedScenario : public ::testing::TestWithParam<const char*> {};
+// so the suite stays fast, against the summaries stored in tests/data/sim/: NAME.summary.json for
+// the scenario as shipped (the controller gate model), NAME.sampled.summary.json for the sampled
+// model. A change in results shows as a diff; GATESIM_UPDATE_REFERENCES=1 rewrites them after a
+// deliberate change.
+class ShippedScenario : public ::testing::TestWithParam<const char*> {
+ protected:
+  static void expect_reference_summary(const std::string& name, const std::string& gate_model) {
+    const auto out = fresh_dir(name + gate_model);
+    std::vector<std::string> args{"simulate", shipped_scenario(name), "--set", "start_hour=8", "--set", "duration_hours=1",
+                                  "--out", out.string(), "--json", "--no-travellers"};
+    if (!gate_model.empty()) args.insert(args.end(), {"--set", "gate.model=" + gate_model});
+    const auto r = run_gatesim(args);
+    ASSERT_EQ(r.exit_status, 0) << r.err;
+    const auto summary = nlohmann::json::parse(r.out);
+    EXPECT_EQ(summary, nlohmann::json::parse(slurp(out / "summary.json")));
+    EXPECT_GT(summary["travellers"].get<int>(), 100);
+    const auto reference =
+        test_data("sim/" + name + (gate_model.empty() ? "" : "." + gate_model) + ".summary.json");
+    if (std::getenv("GATESIM_UPDATE_REFERENCES")) std::ofstream(reference) << summary.dump(2) << '\n';
+    ASSERT_TRUE(fs::exists(reference)) << reference;
+    EXPECT_EQ(summary, nlohmann::json::parse(slurp(reference))) << "diff against " << reference;
+    EXPECT_NE(slurp(out / "report.html").find("<svg"), std::string::npos);
+    fs::remove_all(out);
+  }
+};
 
-TEST_P(ShippedScenario, MatchesItsReferenceSummary) {
-  const std::string name = GetParam();
-  const auto out = fresh_dir(name);
-  const auto r = run_gatesim({"simulate", shipped_scenario(name), "--set", "start_hour=8", "--set", "duration_hours=1", "--out",
-                              out.string(), "--json", "--no-travellers"});
-  ASSERT_EQ(r.exit_status, 0) << r.err;
-  const auto summary = nlohmann::json::parse(r.out);
-  EXPECT_EQ(summary, nlohmann::json::parse(slurp(out / "summary.json")));
-  EXPECT_GT(summary["travellers"].get<int>(), 100);
-  const auto reference = test_data("sim/" + name + ".summary.json");
-  if (std::getenv("GATESIM_UPDATE_REFERENCES")) std::ofstream(reference) << summary.dump(2) << '\n';
-  ASSERT_TRUE(fs::exists(reference)) << reference;
-  EXPECT_EQ(summary, nlohmann::json::parse(slurp(reference))) << "diff against " << reference;
-  EXPECT_NE(slurp(out / "report.html").find("<svg"), std::string::npos);
-  fs::remove_all(out);
-}
+TEST_P(ShippedScenario, MatchesItsReferenceSummary) { expect_reference_summary(GetParam(), ""); }
+
+TEST_P(ShippedScenario, SampledModelMatchesItsReferenceSummary) { expect_reference_summary(GetParam(), "sampled"); }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedScenario, ::testing::ValuesIn(testing::kShippedScenarios),
                          testing::ScenarioTestName());
