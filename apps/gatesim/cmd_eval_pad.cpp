@@ -62,7 +62,17 @@ Clip read_clip(const fs::path& file, int max_frames) {
   return clip;
 }
 
+// Video files by name, for a folder's contents (a file named on the command line is read as
+// whatever OpenCV makes of it).
+bool has_video_extension(const fs::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static const char* const kExtensions[] = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".mjpeg", ".mjpg"};
+  return std::any_of(std::begin(kExtensions), std::end(kExtensions), [&](const char* e) { return ext == e; });
+}
+
 // Files named on the command line, folders expanded to the images and videos inside (by name).
+// Other files in a folder (a SOURCES.md, a licence) are skipped and counted on standard error.
 std::vector<fs::path> collect_inputs(const std::vector<std::string>& args) {
   std::vector<fs::path> files;
   for (const auto& arg : args) {
@@ -71,11 +81,20 @@ std::vector<fs::path> collect_inputs(const std::vector<std::string>& args) {
       files.emplace_back(arg);
       continue;
     }
-    std::vector<fs::path> inside;
-    for (const auto& entry : fs::recursive_directory_iterator(arg))
-      if (entry.is_regular_file() && entry.path().filename().string().front() != '.') inside.push_back(entry.path());
+    std::vector<fs::path> inside, skipped;
+    for (const auto& entry : fs::recursive_directory_iterator(arg)) {
+      if (!entry.is_regular_file() || entry.path().filename().string().front() == '.') continue;
+      const bool media = biometrics::has_image_extension(entry.path()) || has_video_extension(entry.path());
+      (media ? inside : skipped).push_back(entry.path());
+    }
     std::sort(inside.begin(), inside.end());
-    if (inside.empty()) throw models::InputError(arg + ": an empty folder");
+    std::sort(skipped.begin(), skipped.end());
+    if (inside.empty()) throw models::InputError(arg + ": no image or video in this folder");
+    if (!skipped.empty())
+      std::cerr << "eval-pad: " << arg << ": skipped " << skipped.size()
+                << (skipped.size() == 1 ? " file that is" : " files that are") << " neither an image nor a video by name ("
+                << skipped.front().string()
+                << (skipped.size() > 1 ? ", ..." : "") << ")\n";
     files.insert(files.end(), inside.begin(), inside.end());
   }
   return files;

@@ -63,6 +63,29 @@ TEST_F(EvalPad, MissingCorruptAndWrongShapeNetworksAreOneLineExit2) {
   refused((models / "MiniFASNetV2.onnx").string() + " is corrupt");
 }
 
+// A folder of photos with their SOURCES.md: the photos are judged, the other file is skipped
+// and said so on standard error.
+TEST_F(EvalPad, AFolderSkipsFilesThatAreNeitherImagesNorVideos) {
+  const auto folder = dir_ / "photos";
+  fs::create_directories(folder);
+  fs::copy_file(gatesim::testing::test_data("faces/reference/obama.jpg"), folder / "obama.jpg");
+  fs::copy_file(gatesim::testing::test_data("faces/SOURCES.md"), folder / "SOURCES.md");
+  const auto run = run_gatesim({"eval-pad", folder.string(), "--attacks", "print", "--variants", "1", "--json"});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_NE(run.err.find("skipped 1 file that is neither an image nor a video by name"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("SOURCES.md"), std::string::npos) << run.err;
+  const auto r = nlohmann::json::parse(run.out);
+  EXPECT_EQ(r["images"]["bona_fide"]["presentations"], 1) << run.out;
+  EXPECT_EQ(r["images"]["attacks"]["print"]["presentations"], 1) << run.out;
+  // Nothing to judge at all is an error naming the folder.
+  const auto empty = dir_ / "notes";
+  fs::create_directories(empty);
+  fs::copy_file(gatesim::testing::test_data("faces/SOURCES.md"), empty / "SOURCES.md");
+  const auto none = run_gatesim({"eval-pad", empty.string()});
+  EXPECT_EQ(none.exit_status, 2);
+  EXPECT_NE(none.err.find(empty.string() + ": no image or video in this folder"), std::string::npos) << none.err;
+}
+
 TEST_F(EvalPad, UnknownAttackKindIsNamed) {
   const auto run = run_gatesim({"eval-pad", "faces/reference/obama.jpg", "--attacks", "print,mask"});
   EXPECT_EQ(run.exit_status, 2);
