@@ -4,7 +4,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <sstream>
+#include <string_view>
+#include <utility>
 
 #include "models/input_error.hpp"
 
@@ -24,6 +28,35 @@ double t975(std::size_t n) {
                                  2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045};
   const std::size_t df = n - 1;
   return df < 30 ? table[df] : 1.96;
+}
+
+// FNV-1a, 64 bits: the same fingerprint from every build and machine (std::hash promises neither).
+struct Fnv1a {
+  std::uint64_t h = 14695981039346656037ull;
+  void bytes(std::string_view s) {
+    for (const unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+  }
+  // Length first, so that the fields ("ab", "c") and ("a", "bc") differ.
+  void field(std::string_view s) {
+    bytes(std::to_string(s.size()));
+    bytes(":");
+    bytes(s);
+  }
+};
+
+std::string file_bytes(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw models::InputError(path + ": cannot read (" + what + ")");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+std::string shard_name(const nlohmann::json& header) {
+  return std::to_string(header["shard"].get<long>()) + "/" + std::to_string(header["shards"].get<long>());
 }
 
 const char* kFigures[] = {"wait_mean_s", "wait_p95_s", "within_5_min", "referral_rate", "gate_utilisation",
@@ -75,9 +108,11 @@ SweepPlan plan_sweep(const std::string& vary, const std::string& replications, c
   if (!shard.empty()) {
     const auto slash = shard.find('/');
     if (slash == std::string::npos || !to_int(shard.substr(0, slash), k) || !to_int(shard.substr(slash + 1), n) || n < 1 ||
-        k < 1 || k > n)
-      throw models::InputError("--shard " + shard + ": expected k/n with 1 <= k <= n");
+        k < 1 || k > n || n > 1000000)
+      throw models::InputError("--shard " + shard + ": expected k/n with 1 <= k <= n <= 1000000");
   }
+  plan.shard = static_cast<int>(k);
+  plan.shards = static_cast<int>(n);
   long index = 0;
   for (const auto& v : values)
     for (long r = r0; r <= r1; ++r, ++index)
@@ -103,6 +138,112 @@ nlohmann::json sweep_row(const std::string& key, const SweepJob& job, std::uint6
           {"referral_rate", r.travellers ? static_cast<double>(referred) / static_cast<double>(r.travellers) : 0.0},
           {"gate_utilisation", gate_capacity > 0 ? gate_busy / gate_capacity : 0.0},
           {"counter_wait_mean_s", r.waits[kCounters].mean()}};
+}
+
+nlohmann::json describe_sweep(const Scenario& base, const std::vector<std::string>& sets, const std::string& vary,
+                              const std::string& replications) {
+  Fnv1a hash;
+  hash.field(file_bytes(base.file, "the scenario"));
+  for (const auto& [key, path] : {std::pair<std::string, std::string>{"arrivals.trace", base.arrivals.trace},
+                                  {"biometrics.calibration", base.biometrics.calibration},
+                                  {"biometrics.pad_calibration", base.biometrics.pad_calibration}}) {
+    hash.field(key);
+    hash.field(path.empty() ? "" : file_bytes(path, key));
+  }
+  hash.field(std::to_string(sets.size()));
+  for (const auto& set : sets) hash.field(set);
+  hash.field(vary);
+  hash.field(replications);
+  hash.field(std::to_string(base.seed));
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash.h));
+  return {{"sweep", hex},          {"scenario", base.file},         {"set", sets},
+          {"vary", vary},          {"replications", replications}, {"seed", base.seed}};
+}
+
+nlohmann::json shard_header(const nlohmann::json& sweep, const SweepPlan& plan) {
+  nlohmann::json header = sweep;
+  header["shard"] = plan.shard;
+  header["shards"] = plan.shards;
+  header["jobs"] = plan.jobs.size();
+  return header;
+}
+
+std::vector<nlohmann::json> shard_rows(const std::vector<ShardFile>& files) {
+  struct Shard {
+    const std::string* file;
+    nlohmann::json header;
+    std::size_t rows = 0;
+  };
+  std::vector<Shard> shards;
+  std::map<long, const std::string*> seen;  // shard k: the file that held it
+  std::vector<nlohmann::json> rows;
+  auto fail = [](const Shard& s, const std::string& what) {
+    return models::InputError(*s.file + ": shard " + shard_name(s.header) + " " + what);
+  };
+  auto finish = [&] {
+    const Shard& s = shards.back();
+    const auto announced = s.header["jobs"].get<std::size_t>();
+    if (s.rows != announced)
+      throw fail(s, "holds " + std::to_string(s.rows) + (s.rows == 1 ? " row" : " rows") + ", its header announces " +
+                        std::to_string(announced) + " (cut short?)");
+  };
+  for (const auto& file : files) {
+    bool in_shard = false;
+    for (const auto& line : file.lines) {
+      if (!line.is_object() || !line.contains("shards")) {
+        if (!in_shard)
+          throw models::InputError(file.name + ": starts with a row, not a shard header (gatesim sweep --rows writes "
+                                               "one first; a file of an older gatesim?)");
+        rows.push_back(line);
+        ++shards.back().rows;
+        continue;
+      }
+      if (in_shard) finish();
+      in_shard = true;
+      if (!line.contains("sweep") || !line["sweep"].is_string() || !line.contains("shard") ||
+          !line["shard"].is_number_integer() || !line["shards"].is_number_integer() || !line.contains("jobs") ||
+          !line["jobs"].is_number_unsigned())
+        throw models::InputError(file.name + ": a shard header without the fields sweep, shard, shards and jobs");
+      shards.push_back({&file.name, line});
+      const Shard& s = shards.back();
+      const long k = line["shard"].get<long>(), n = line["shards"].get<long>();
+      if (n < 1 || k < 1 || k > n) throw fail(s, "is not a shard (expected k/n with 1 <= k <= n)");
+      const Shard& first = shards.front();
+      if (line["sweep"] != first.header["sweep"]) {
+        std::string what = "the scenario's content or a file it names differs (fingerprint " +
+                           line["sweep"].get<std::string>() + " against " + first.header["sweep"].get<std::string>() + ")";
+        for (const std::string field : {"set", "vary", "replications", "seed"}) {
+          const auto mine = line.value(field, nlohmann::json()), theirs = first.header.value(field, nlohmann::json());
+          if (mine != theirs) {
+            what = (field == "seed" ? "seed " : "--" + field + " ") + mine.dump() + " against " + theirs.dump();
+            break;
+          }
+        }
+        throw fail(s, "is of another sweep than " + *first.file + ": " + what);
+      }
+      if (n != first.header["shards"].get<long>())
+        throw fail(s, "is of another split of the sweep than " + *first.file + " (shard " + shard_name(first.header) + ")");
+      if (const auto [at, fresh] = seen.emplace(k, s.file); !fresh)
+        throw fail(s, "comes twice (also in " + *at->second + ")");
+    }
+    if (in_shard) finish();
+  }
+  if (shards.empty())
+    throw models::InputError("no rows in " + (files.empty() ? std::string("no file") : files.front().name) +
+                             (files.size() > 1 ? " ..." : ""));
+  const long n = shards.front().header["shards"].get<long>();
+  if (static_cast<long>(seen.size()) < n) {
+    std::string missing;
+    long listed = 0;
+    for (long k = 1; k <= n; ++k)
+      if (!seen.contains(k) && listed++ < 10) missing += (missing.empty() ? "" : ", ") + std::to_string(k);
+    if (listed > 10) missing += " and " + std::to_string(listed - 10) + " more";
+    throw models::InputError("shard" + std::string(listed > 1 ? "s " : " ") + missing + " of " + std::to_string(n) +
+                             (listed > 1 ? " are" : " is") + " missing (the files hold the other " +
+                             std::to_string(seen.size()) + "): merge needs every shard");
+  }
+  return rows;
 }
 
 nlohmann::json merge_rows(const std::vector<nlohmann::json>& rows) {

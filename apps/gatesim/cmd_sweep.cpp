@@ -29,8 +29,11 @@ void add_sweep_command(CLI::App& root, CommandContext& context) {
     const sim::SweepPlan plan = sim::plan_sweep(args->vary, args->replications, args->shard);
     std::ofstream rows_file;
     if (!args->rows_out.empty()) {
+      const auto sweep = sim::describe_sweep(sim::load_scenario(args->scenario, args->sets), args->sets, args->vary,
+                                             args->replications);
       rows_file.open(args->rows_out);
       if (!rows_file) throw models::InputError(args->rows_out + ": cannot write here (--rows)");
+      rows_file << sim::shard_header(sweep, plan).dump() << '\n';
     }
     std::vector<nlohmann::json> rows;
     for (const auto& job : plan.jobs) {
@@ -42,8 +45,11 @@ void add_sweep_command(CLI::App& root, CommandContext& context) {
       rows.push_back(sim::sweep_row(plan.key, job, options.seed, sim::run_simulation(scenario, options)));
       if (rows_file) rows_file << rows.back().dump() << '\n';
     }
-    if (rows.empty()) throw models::InputError("--shard " + args->shard + ": this shard has no jobs");
-    const auto table = sim::merge_rows(rows);
+    // More shards than jobs (a Slurm array larger than the sweep): this shard's share is nothing,
+    // which is no error; its rows file (a header announcing 0 rows) completes the set for merge.
+    if (rows.empty())
+      std::cerr << "gatesim sweep: shard " << args->shard << " has no jobs (more shards than jobs)\n";
+    const auto table = rows.empty() ? nlohmann::json{{"key", plan.key}, {"rows", nlohmann::json::array()}} : sim::merge_rows(rows);
     if (args->json) print_json(table);
     else std::cout << sim::format_table(table);
     context.exit_status = kSuccess;
@@ -60,22 +66,22 @@ void add_merge_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("FILES", args->files, "JSON Lines files written by gatesim sweep --rows")->required();
   cmd->add_flag("--json", args->json, "Print the table as JSON");
   cmd->callback([args, &context] {
-    std::vector<nlohmann::json> rows;
+    std::vector<sim::ShardFile> files;
     for (const auto& file : args->files) {
       std::ifstream in(file);
       if (!in) throw models::InputError(file + ": cannot open");
+      files.push_back({file, {}});
       std::string line;
       for (std::size_t number = 1; std::getline(in, line); ++number) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         try {
-          rows.push_back(nlohmann::json::parse(line));
+          files.back().lines.push_back(nlohmann::json::parse(line));
         } catch (const nlohmann::json::parse_error&) {
           throw models::InputError(file + ":" + std::to_string(number) + ": not a JSON object");
         }
       }
     }
-    if (rows.empty()) throw models::InputError("no rows in " + args->files.front() + (args->files.size() > 1 ? " ..." : ""));
-    const auto table = sim::merge_rows(rows);
+    const auto table = sim::merge_rows(sim::shard_rows(files));
     if (args->json) print_json(table);
     else std::cout << sim::format_table(table);
     context.exit_status = kSuccess;

@@ -50,25 +50,113 @@ TEST(Sweep, ShardsMergeToTheWholeSweep) {
   }
   const auto merged = run({"merge", temp("shard1.jsonl"), temp("shard2.jsonl"), temp("shard3.jsonl"), "--json"});
   ASSERT_EQ(merged.exit_status, 0) << merged.err;
-  EXPECT_EQ(nlohmann::json::parse(merged.out), table);
+  EXPECT_EQ(merged.out, whole.out);  // byte for byte, not only the same numbers
 
   const auto text = run({"merge", temp("all.jsonl")});
   EXPECT_EQ(text.exit_status, 0);
-  EXPECT_NE(text.out.find("channels.counters"), std::string::npos);
-  // The same shard twice is refused: replications would count twice.
-  const auto twice = run({"merge", temp("shard1.jsonl"), temp("shard1.jsonl")});
-  EXPECT_EQ(twice.exit_status, 2);
-  EXPECT_NE(twice.err.find("appears twice"), std::string::npos) << twice.err;
+  auto whole_text = sweep_args({});
+  whole_text.pop_back();  // --json
+  EXPECT_EQ(text.out, run(whole_text).out);
   for (const char* f : {"all.jsonl", "shard1.jsonl", "shard2.jsonl", "shard3.jsonl"}) fs::remove(temp(f));
 }
 
-// The rows of a sweep's JSON Lines files by (value, replication).
+// Writes the rows files of shards 1..n of the sweep (sweep_args plus `extra`) as NAME-k.jsonl.
+std::vector<std::string> write_shards(const std::string& name, int n, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> files;
+  for (int k = 1; k <= n; ++k) {
+    files.push_back(temp(name + "-" + std::to_string(k) + ".jsonl"));
+    auto args = extra;
+    args.insert(args.end(), {"--shard", std::to_string(k) + "/" + std::to_string(n), "--rows", files.back()});
+    const auto r = run(sweep_args(args));
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+  }
+  return files;
+}
+
+CommandResult merge(const std::vector<std::string>& files) {
+  std::vector<std::string> args{"merge", "--json"};
+  args.insert(args.end(), files.begin(), files.end());
+  return run(args);
+}
+
+void remove_all(const std::vector<std::string>& files) {
+  for (const auto& f : files) fs::remove(f);
+}
+
+// Every way a set of rows files can differ from one whole sweep is an error naming the file,
+// never a table of other replications.
+TEST(Merge, RefusesAnythingButOneWholeSweep) {
+  const auto shards = write_shards("good", 3);
+  ASSERT_EQ(merge(shards).exit_status, 0);
+
+  auto r = merge({shards[0], shards[2]});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("shard 2 of 3 is missing"), std::string::npos) << r.err;
+
+  r = merge({shards[0], shards[1], shards[2], shards[1]});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find(shards[1] + ": shard 2/3 comes twice"), std::string::npos) << r.err;
+
+  // A shard of a sweep with another seed: the same values and replications, other rows.
+  const auto foreign = write_shards("seed9", 3, {"--set", "seed=9"});
+  r = merge({shards[0], foreign[1], shards[2]});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find(foreign[1] + ": shard 2/3 is of another sweep than " + shards[0]), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("seed=9"), std::string::npos) << r.err;
+
+  const auto halves = write_shards("halves", 2);
+  r = merge({shards[0], halves[1], shards[2]});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find(halves[1] + ": shard 2/2 is of another split"), std::string::npos) << r.err;
+
+  // A shard cut short (its last row lost) and a file without a header.
+  std::ifstream in(shards[0]);
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  std::ofstream(temp("cut.jsonl")) << header << '\n' << row << '\n';
+  r = merge({temp("cut.jsonl"), shards[1], shards[2]});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("cut.jsonl: shard 1/3 holds 1 row, its header announces 2"), std::string::npos) << r.err;
+  std::ofstream(temp("headless.jsonl")) << row << '\n';
+  r = merge({temp("headless.jsonl")});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_NE(r.err.find("headless.jsonl: starts with a row, not a shard header"), std::string::npos) << r.err;
+
+  for (const auto* files : {&shards, &foreign, &halves}) remove_all(*files);
+  remove_all({temp("cut.jsonl"), temp("headless.jsonl")});
+}
+
+// A Slurm array with more tasks than the sweep has jobs: the surplus shards succeed with an empty
+// share (a dependent merge must still run) and merge to the whole sweep.
+TEST(Sweep, ShardsBeyondTheJobCountAreEmptyAndMerge) {
+  const auto whole = run(sweep_args({}));
+  ASSERT_EQ(whole.exit_status, 0) << whole.err;
+  const auto shards = write_shards("eight", 8);  // 6 jobs
+  const auto empty = run(sweep_args({"--shard", "8/8", "--rows", temp("empty.jsonl")}));
+  EXPECT_EQ(empty.exit_status, 0) << empty.err;
+  EXPECT_EQ(nlohmann::json::parse(empty.out)["rows"], nlohmann::json::array());
+  std::ifstream in(temp("empty.jsonl"));
+  std::string header, rest;
+  std::getline(in, header);
+  EXPECT_EQ(nlohmann::json::parse(header)["jobs"], 0);
+  EXPECT_FALSE(std::getline(in, rest)) << "an empty shard holds no rows";
+  const auto merged = merge(shards);
+  EXPECT_EQ(merged.exit_status, 0) << merged.err;
+  EXPECT_EQ(merged.out, whole.out);
+  remove_all(shards);
+  fs::remove(temp("empty.jsonl"));
+}
+
+// The rows of a sweep's JSON Lines files by (value, replication), without the shard headers.
 std::map<std::pair<std::string, int>, nlohmann::json> rows_by_job(const std::vector<std::string>& files) {
   std::map<std::pair<std::string, int>, nlohmann::json> rows;
   for (const auto& file : files) {
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
       auto row = nlohmann::json::parse(line);
+      if (row.contains("shards")) continue;  // the shard's header
       const auto key = std::pair{row["value"].get<std::string>(), row["replication"].get<int>()};
       EXPECT_FALSE(rows.contains(key)) << file << ": job " << key.first << "/" << key.second << " twice";
       rows[key] = std::move(row);
