@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # A real Slurm on this machine, end to end: starts a private munged, slurmctld and slurmd on
-# localhost (Debian's munge, slurmctld, slurmd; as root), submits a sweep as a job array of
-# SHARDS tasks with a dependent merge (submit-sweep.sh), and checks that the merged table equals
-# the same sweep run in one process. Everything lives in a temporary folder and on free ports;
-# the daemons it started are stopped when it ends.
+# localhost (Debian's munge, slurmctld, slurmd; as root), submits a 6-job sweep as a job array
+# of SHARDS tasks with a dependent merge (submit-sweep.sh, from the repository root with a
+# relative scenario path), checks that a second submission into the same folder is refused and
+# that the merged table equals the same sweep run in one process. Everything lives in a
+# temporary folder and on free ports; the daemons it started are stopped when it ends.
 #
 #   scripts/slurm/local-cluster.sh [GATESIM] [SHARDS]
 #
-# GATESIM: the program (default build/ci/apps/gatesim/gatesim). SHARDS: array size (default 3).
+# GATESIM: the program (default build/release/apps/gatesim/gatesim). SHARDS: array size
+# (default 7: one more than the jobs, so the last task is empty).
 # Exit status: 0 the tables are equal; 1 they differ or Slurm failed; 77 Slurm or munge is not
 # installed or we are neither root nor able to sudo without a password (ctest reports the test
 # as skipped, with the reason).
 # GATESIM_SLURM_KEEP=1 keeps the temporary folder (configuration, daemon logs, job outputs).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-gatesim="$(realpath "${1:-$repo/build/ci/apps/gatesim/gatesim}")"
-shards="${2:-3}"
+gatesim="$(realpath "${1:-$repo/build/release/apps/gatesim/gatesim}")"
+shards="${2:-7}"
 
 skip() { echo "local-cluster.sh: SKIPPED: $*" >&2; exit 77; }
 for daemon in munged slurmctld slurmd; do
@@ -42,7 +44,7 @@ cleanup() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if ((status != 0 && status != 77)); then
     echo "local-cluster.sh: failed; logs:" >&2
-    tail -n 20 "$dir"/*.log "$dir"/out/slurm-*.out 2>/dev/null >&2 || true
+    tail -n 20 "$dir"/*.log "$dir"/out/slurm-*.out >&2 2>/dev/null || true
   fi
   [[ -n "${GATESIM_SLURM_KEEP:-}" ]] && echo "local-cluster.sh: kept $dir" >&2 || rm -rf "$dir"
 }
@@ -120,12 +122,21 @@ done
 [[ "$state" == idle* || "$state" == mix* ]] || { echo "local-cluster.sh: the node did not come up (state '$state')" >&2; exit 1; }
 echo "local-cluster.sh: Slurm up on localhost ($cpus CPUs, controller port $ctld_port)"
 
-# The sweep: a short Luohu hour, 3 counter counts x 2 replications (6 jobs over the shards).
-sweep=("$repo/scenarios/luohu-weekday.yaml" --vary channels.counters=20..24:2 --replications 0-1
+# The sweep: a short Luohu hour, 3 counter counts x 2 replications (6 jobs over the shards),
+# submitted from the repository root with a relative scenario path, as the README shows it.
+sweep=(scenarios/luohu-weekday.yaml --vary channels.counters=20..24:2 --replications 0-1
        --set start_hour=8 --set duration_hours=0.5 --set gate.model=sampled)
+cd "$repo"
 started=$(date +%s)
-GATESIM="$gatesim" "$repo/scripts/slurm/submit-sweep.sh" --wait "$shards" "$dir/out" "${sweep[@]}"
+GATESIM="$gatesim" scripts/slurm/submit-sweep.sh --wait "$shards" "$dir/out" "${sweep[@]}"
 echo "local-cluster.sh: array and merge done in $(($(date +%s) - started)) s"
+# A second sweep into the same folder is refused before anything is submitted.
+if GATESIM="$gatesim" scripts/slurm/submit-sweep.sh "$shards" "$dir/out" "${sweep[@]}" 2>"$dir/reuse.err" ||
+   ! grep -q "already holds a sweep's files" "$dir/reuse.err"; then
+  echo "local-cluster.sh: submit-sweep.sh did not refuse a folder holding a sweep:" >&2
+  cat "$dir/reuse.err" >&2
+  exit 1
+fi
 "$gatesim" sweep "${sweep[@]}" --json >"$dir/one-process.json"
 shards_written=$(ls "$dir/out"/rows-*.jsonl | wc -l)
 [[ "$shards_written" == "$shards" ]] || { echo "local-cluster.sh: $shards_written of $shards shards wrote rows" >&2; exit 1; }
