@@ -6,6 +6,7 @@
 #include <string>
 
 #include "biometrics/sha256.hpp"
+#include "models/install_layout.hpp"
 
 #ifndef GATESIM_PAD_MODELS_DIR
 #error "GATESIM_PAD_MODELS_DIR must name the shipped biometrics/models/anti-spoofing folder (biometrics/CMakeLists.txt)"
@@ -41,7 +42,9 @@ std::string_view file_name(PadModel model) { return info(model).name; }
 std::string_view expected_sha256(PadModel model) { return info(model).sha256; }
 double reference_crop_scale(PadModel model) { return info(model).crop_scale; }
 
-std::filesystem::path PadModelStore::shipped_folder() { return GATESIM_PAD_MODELS_DIR; }
+std::filesystem::path PadModelStore::shipped_folder() {
+  return models::installed_folder(models::kInstalledPadModels).value_or(GATESIM_PAD_MODELS_DIR);
+}
 
 PadModelStore PadModelStore::from_environment() {
   if (const char* dir = std::getenv("GATESIM_PAD_MODELS"); dir && *dir) return PadModelStore(dir);

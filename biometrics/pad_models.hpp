@@ -29,7 +29,9 @@ class PadModelStore {
  public:
   // ensures: the store reads GATESIM_PAD_MODELS, or the shipped folder.
   static PadModelStore from_environment();
-  // ensures: the shipped folder (biometrics/models/anti-spoofing in the source tree).
+  // ensures: the shipped folder: the installed copy (PREFIX/share/gatesim/anti-spoofing,
+  //          models/install_layout.hpp) when this program is installed, else
+  //          biometrics/models/anti-spoofing in the source tree.
   static std::filesystem::path shipped_folder();
 
   explicit PadModelStore(std::filesystem::path folder) : folder_(std::move(folder)) {}

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "gate/policy_files.hpp"
+#include "models/install_layout.hpp"
 
 #ifndef GATESIM_POLICY_DIR
 #error "GATESIM_POLICY_DIR must name the shipped models/data folder (gate/CMakeLists.txt)"
@@ -51,7 +52,9 @@ PolicyData PolicyData::load(const std::filesystem::path& dir) {
   return data;
 }
 
-std::filesystem::path PolicyData::default_dir() { return GATESIM_POLICY_DIR; }
+std::filesystem::path PolicyData::default_dir() {
+  return models::installed_folder(models::kInstalledPolicy).value_or(GATESIM_POLICY_DIR);
+}
 
 const models::Port* PolicyData::find_port(std::string_view id) const {
   const auto it = port_index_.find(id);

@@ -44,7 +44,9 @@ class PolicyData {
   // throws: models::InputError naming the file, line and field on the first problem.
   static PolicyData load(const std::filesystem::path& dir);
 
-  // The folder shipped with the sources (models/data), compiled in.
+  // The policy files of this program: the installed copy (PREFIX/share/gatesim/policy,
+  // models/install_layout.hpp) when it is installed, else the folder shipped with the sources
+  // (models/data), compiled in.
   static std::filesystem::path default_dir();
 
   const std::vector<models::Port>& ports() const { return ports_; }

@@ -10,6 +10,8 @@
 #include <system_error>
 #include <vector>
 
+#include "models/install_layout.hpp"
+
 namespace gatesim::models {
 
 namespace {
@@ -17,11 +19,9 @@ namespace {
 std::vector<std::filesystem::path> search_folders() {
   if (const char* dir = std::getenv("GATESIM_PLUGIN_DIR"); dir != nullptr && *dir != '\0') return {dir};
   std::vector<std::filesystem::path> folders;
-  std::error_code error;
-  const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    folders.push_back(program.parent_path());
-    folders.push_back(program.parent_path().parent_path() / "lib" / "gatesim");
+  if (const auto program = program_folder()) {
+    folders.push_back(*program);
+    folders.push_back(program->parent_path() / kInstalledPlugins);
   }
 #ifdef GATESIM_PLUGIN_BUILD_DIR
   folders.emplace_back(GATESIM_PLUGIN_BUILD_DIR);
