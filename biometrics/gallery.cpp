@@ -17,6 +17,12 @@ namespace {
 
 constexpr int kCoarseLimit = 63;  // 6-bit coarse codes: a difference fits int8, its square int16 pairs
 constexpr std::size_t kScoreBlock = 1024;
+// The kernels below have an AVX2 version, chosen at run time, and a portable one.
+bool has_avx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
+
 // How far ahead of the template being scored its codes are fetched into the cache: two score
 // blocks, the best of 256, 1,024 and 2,048 measured (docs/performance-faces.md).
 constexpr std::size_t kPrefetchAhead = 2048;
@@ -165,8 +171,7 @@ __attribute__((target("avx2"))) void coarse_scores_both_avx2(const std::int8_t* 
 
 void coarse_scores_both(const std::int8_t* first, const std::int8_t* second, std::size_t count, std::size_t readable,
                         const std::int8_t* probe, std::int32_t* out) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return coarse_scores_both_avx2(first, second, count, readable, probe, out);
+  if (has_avx2()) return coarse_scores_both_avx2(first, second, count, readable, probe, out);
   std::vector<std::int32_t> more(count);
   coarse_scores_portable(first, count, readable, probe, out);
   coarse_scores_portable(second, count, readable, probe + Gallery::kCoarseDims, more.data());
@@ -175,8 +180,7 @@ void coarse_scores_both(const std::int8_t* first, const std::int8_t* second, std
 
 void coarse_scores(const std::int8_t* codes, std::size_t count, std::size_t readable, const std::int8_t* probe,
                    std::int32_t* out) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  (avx2 ? coarse_scores_avx2 : coarse_scores_portable)(codes, count, readable, probe, out);
+  (has_avx2() ? coarse_scores_avx2 : coarse_scores_portable)(codes, count, readable, probe, out);
 }
 
 // ensures: the first t in [from, n) with scores[t] <= limit, or n.
@@ -198,8 +202,7 @@ std::size_t next_at_most_portable(const std::int32_t* scores, std::size_t from, 
 }
 
 std::size_t next_at_most(const std::int32_t* scores, std::size_t from, std::size_t n, std::int32_t limit) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  return (avx2 ? next_at_most_avx2 : next_at_most_portable)(scores, from, n, limit);
+  return (has_avx2() ? next_at_most_avx2 : next_at_most_portable)(scores, from, n, limit);
 }
 
 }  // namespace
