@@ -38,7 +38,7 @@ cpu_of() { awk -v t="$tick" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; 
 
 run_http() {  # $1: label; $2: browsers. Prints: transactions, CPU seconds, WebSocket messages sent.
   "$gatesim" gate --port shenzhen-bay --date 2026-11-27 --db "$work/enrol.db" --audit "$work/audit-$1.db" \
-    "${devices[@]}" --passage none --passback 0 --face-window 60 --json \
+    "${devices[@]}" --passage none --passback 0 --liveness off --face-window 60 --json \
     --http "127.0.0.1:$port" >"$work/$1.out" 2>"$work/$1.err" &
   local pid=$! chromes=() b
   until grep -qs "dashboard at" "$work/$1.err"; do sleep 0.05; done
@@ -68,7 +68,7 @@ for config in "no-http 0 0" "http 1 0" "http+${browsers}browsers 1 $browsers"; d
     # Without --http the program exits at the end: its CPU from /usr/bin/time.
     /usr/bin/time -f "%U %S" -o "$work/time" "$gatesim" gate --port shenzhen-bay --date 2026-11-27 --db "$work/enrol.db" \
       --audit "$work/audit-$1.db" "${devices[@]}" --passage none \
-      --passback 0 --face-window 60 --json >"$work/$1.out" 2>"$work/$1.err" || true
+      --passback 0 --liveness off --face-window 60 --json >"$work/$1.out" 2>"$work/$1.err" || true
     cpu=$(awk '{printf "%.2f", $1 + $2}' "$work/time"); n=$(wc -l <"$work/$1.out"); sent=0; server=-
   else
     read -r n cpu sent server < <(run_http "$1" "$3")

@@ -339,6 +339,11 @@ struct LaneDriver::Impl {
     // Only one wait at a time: the lane leaves idle as soon as the arrival is fed.
     if (waiting_for_traveller) return;
     waiting_for_traveller = true;
+    if (referred_in_view) {  // first the referred traveller must step away (see ViewWatch)
+      referred_in_view = false;
+      watch_view(ViewWatch{ViewWatch::Purpose::referred, now(), 0, 0});
+      return;
+    }
     on_device([](LaneDevices& lane) { return lane.next_traveller(); },
               [](Impl& d, bool more) {
                 if (!more) {
@@ -360,6 +365,7 @@ struct LaneDriver::Impl {
     finish_if_done();
   }
   bool waiting_for_traveller = false;
+  bool referred_in_view = false;  // a document-free referral: wait for the view to empty first
 
   // Document-free: nobody presents a document, so a traveller is there when the camera sees a
   // face. Frames without one are dropped (an empty lane is not a referral); the first frame
@@ -515,7 +521,7 @@ struct LaneDriver::Impl {
           if (people)
             d.feed(TravellerPassed{{}, *people});
           else
-            d.watch_passage(PassageWatch{d.now()});
+            d.watch_view(ViewWatch{ViewWatch::Purpose::passage, d.now(), 0, 0});
         });
   }
   void act(const CloseBarrier&) {
@@ -533,47 +539,102 @@ struct LaneDriver::Impl {
     });
   }
 
-  // ---- Passage without an exit sensor: the camera is watched ----
-  // Clear once the frames have shown no face for passage_clear; `people` counts the most faces
-  // seen in one frame while the barrier was open. A camera fault ends the watch (recorded with
-  // the next transaction): a lane that cannot see cannot wait for anyone.
-  struct PassageWatch {
-    Time last_face{};
+  // ---- Watching the camera until nobody stands in view ----
+  // Two watches look the same way. The passage (a lane without an exit sensor): after the
+  // barrier opened, the cleared traveller has gone once no face has been in view for
+  // passage_clear; then TravellerPassed. A referred traveller (document-free lanes, with
+  // referred_must_leave): a face still in view is the person just referred, so the next
+  // transaction starts only once no face has been in view for passage_clear (they stepped
+  // away, to the counter or to try again); without this wait the lane would try the same
+  // person again at once, every frame. Either way every look within passage_clear must be
+  // face-free: a face seen resets the time, so a detector that misses the face in one frame
+  // (or a few, shorter than passage_clear) does not end the watch. And there must have been
+  // as many face-free looks as passage_clear has looks at passage_look_every (at least one):
+  // a busy lane whose looks come late waits longer rather than judging on fewer frames (a
+  // file camera, read one frame per look, gets the same verdict however fast the machine is).
+  //
+  // Only near faces count, for both watches: a face whose box is at least tailgate_near of the
+  // height of the face the traveller showed at the face step (box height falls with distance
+  // from the camera: 0.5 is within about twice the traveller's distance). The next traveller
+  // waiting further back neither holds the lane nor counts as a tailgater. Tailgating (the
+  // passage only, while the barrier is open): `people` is the most near faces in one frame;
+  // someone right behind the traveller counts. A camera facing the arrivals cannot see someone
+  // who enters its view only after the traveller has left it: that is the exit sensor's job
+  // (--passage sim:/tcp:/tls:).
+  //
+  // A camera fault ends either watch (recorded with the next transaction): a lane that
+  // cannot see cannot wait for anyone.
+  struct ViewWatch {
+    enum class Purpose { passage, referred };
+    Purpose purpose = Purpose::passage;
+    Time last_face{};  // when a face was last in view (the watch's start counts as one)
+    int face_free_looks = 0;  // since then
     int people = 0;
-    bool face_free = false;  // the last frame showed no face
   };
+  // ensures: the face-free looks that clear a watch (see above).
+  long looks_to_clear() const {
+    return std::max<long>(1, (options.passage_clear + options.passage_look_every - Duration{1}) / options.passage_look_every);
+  }
   bool barrier_open = false;
-  void watch_passage(PassageWatch watch) {
-    if (controller.state() != LaneState::passing) return;
+  bool watching(const ViewWatch& watch) const {
+    return watch.purpose == ViewWatch::Purpose::passage ? controller.state() == LaneState::passing
+                                                        : controller.state() == LaneState::idle;
+  }
+  void watch_view(ViewWatch watch) {
+    if (!watching(watch)) return;
     on_device([](LaneDevices& lane) { return lane.capture_frame(); },
               [watch](Impl& d, cv::Mat frame) {
-                d.on_service([&d, watch, frame]() -> std::optional<Event> {
-                  const int faces = d.with_analyzer([&] { return static_cast<int>(d.analyzer->detect(frame).size()); });
-                  d.inbox->post([watch, faces](Impl& driver) mutable { driver.passage_seen(watch, faces); });
+                const Time taken = d.now();  // the look's time is the frame's, not the analysis's
+                d.on_service([&d, watch, frame, taken]() -> std::optional<Event> {
+                  const auto faces = d.with_analyzer([&] { return d.analyzer->detect(frame); });
+                  const int near = d.near_faces(faces);
+                  d.inbox->post([watch, taken, near](Impl& driver) mutable { driver.view_seen(watch, taken, near); });
                   return std::nullopt;
                 });
               },
               [watch](Impl& d, const DeviceFault& fault) {
+                if (watch.purpose == ViewWatch::Purpose::referred) {
+                  d.waiting_for_traveller = false;
+                  d.feed(fault);  // idle: kept for the next record; feed() looks for the next traveller
+                  return;
+                }
                 d.feed(fault);
                 if (d.controller.state() == LaneState::passing) d.feed(TravellerPassed{{}, watch.people});
               });
   }
-  // The next look is paced by a timer, never taken at once: at the earliest moment the passage
-  // can be clear (a face-free view), or after passage_look_every (a face still in view). A
-  // camera that answers at once would otherwise be asked again and again while no time passes
-  // (on a virtual clock, time moves only when nothing is under way: the lane would spin).
-  void passage_seen(PassageWatch watch, int faces) {
-    if (controller.state() != LaneState::passing) return;
-    const Time at = now();
-    watch.face_free = faces == 0;
-    if (faces > 0) watch.last_face = at;
-    if (barrier_open) watch.people = std::max(watch.people, faces);
-    if (watch.face_free && at - watch.last_face >= options.passage_clear) {
-      feed(TravellerPassed{{}, watch.people});
+  // Service thread: how many of `faces` are near enough to be in the passage (see above).
+  int near_faces(const std::vector<biometrics::DetectedFace>& faces) const {
+    int near = 0;
+    for (const auto& f : faces) near += f.box.height() >= options.tailgate_near * traveller_face_height;
+    return near;
+  }
+  // The next look is paced by a timer, never taken at once: every passage_look_every (or at the
+  // moment the watch can end, when that comes first). A camera that answers at once would
+  // otherwise be asked again and again while no time passes (on a virtual clock, time moves
+  // only when nothing is under way: the lane would spin).
+  void view_seen(ViewWatch watch, Time taken, int near) {
+    if (!watching(watch)) return;
+    const bool face = near > 0;
+    if (face) {
+      watch.last_face = taken;
+      watch.face_free_looks = 0;
+    } else {
+      ++watch.face_free_looks;
+    }
+    if (watch.purpose == ViewWatch::Purpose::passage && barrier_open) watch.people = std::max(watch.people, near);
+    const Time clear_at = watch.last_face + options.passage_clear;
+    if (!face && taken >= clear_at && watch.face_free_looks >= looks_to_clear()) {
+      if (watch.purpose == ViewWatch::Purpose::passage) {
+        feed(TravellerPassed{{}, watch.people});
+      } else {
+        waiting_for_traveller = false;
+        next_traveller();
+      }
       return;
     }
-    const Duration wait = watch.face_free ? watch.last_face + options.passage_clear - at : options.passage_look_every;
-    start_timer(next_internal_timer++, wait, [this, watch] { watch_passage(watch); });
+    const Duration wait =
+        face || taken >= clear_at ? options.passage_look_every : std::min(options.passage_look_every, clear_at - taken);
+    start_timer(next_internal_timer++, wait, [this, watch] { watch_view(watch); });
   }
   void act(const Refer&) {}  // the reasons reach the traveller through go_to_counter and the outcome
   void act(const RaiseAlarm& a) {
@@ -581,6 +642,8 @@ struct LaneDriver::Impl {
   }
   void act(const Completed& a) {
     ++completed;
+    referred_in_view = options.referred_must_leave && controller.config().channel == Channel::document_free &&
+                       a.outcome->decision != Decision::cleared;
     if (options.on_outcome) options.on_outcome(*a.outcome);
     finish_if_done();
   }
@@ -669,6 +732,9 @@ struct LaneDriver::Impl {
   };
   Follower follower{options.follow, std::nullopt};
   std::optional<biometrics::FaceDescriptor> holder;
+  // The height of the largest face in the face step's last frame with one: how big a face
+  // near enough to be in the passage looks (ViewWatch); 0 until a traveller has shown one.
+  double traveller_face_height = 0;
   LaneDriver::FaceCounts counts;
   const double same_face_threshold = controller.config().match_threshold;
   const biometrics::LivenessConfig liveness_config = controller.config().liveness;
@@ -718,6 +784,8 @@ struct LaneDriver::Impl {
       probe.reset();
     }
     result.face_count = static_cast<int>(analysis.faces.size());
+    if (use == FrameUse::transaction && !analysis.faces.empty())
+      traveller_face_height = analysis.faces[analysis.largest].box.height();
     last_view = FrameView{frame, request.role, analysis.faces, analysis.quality, std::nullopt};
     if (analysis.faces.empty()) {
       result.quality_reasons.push_back("no face");

@@ -26,7 +26,8 @@
 // FrameAnalysed. Once the face matched, the liveness-only frames follow it from the previous
 // box instead of detecting it again (LaneDriverOptions::follow_face), and a face that is not
 // the matched one gives the detector nothing (see "Following" in lane_driver.cpp). Passage: after OpenBarrier the driver asks LaneDevices::await_passage(); a lane
-// without an exit sensor has the camera watched until the face has left the view. Incidents
+// without an exit sensor has the camera watched until the face has left the view (a
+// document-free lane also waits so after a referral: LaneDriverOptions::referred_must_leave). Incidents
 // (RecordIncident) go to the audit log's incidents table. Anti-passback: the constructor gives
 // the controller the audit log's clearances within GateConfig::passback_window.
 //
@@ -167,11 +168,22 @@ struct LaneDriverOptions {
   // The liveness detector run on every analysed frame of a face step (null: none; the
   // controller then sees no measurements and, unless its liveness is off, refers).
   std::shared_ptr<LivenessProbe> liveness;
-  // A lane without an exit sensor: how long no face must be in view before the cleared
-  // traveller counts as gone (at least one frame without a face is always needed).
+  // A lane without an exit sensor: how long no face may be seen, in any look, before the
+  // cleared traveller counts as gone; it also takes passage_clear / passage_look_every looks
+  // without a face (at least one), however long they take.
   Duration passage_clear = std::chrono::seconds(1);
-  // While a face is still in view, how long before the camera is looked at again (requires: > 0).
+  // How long between two looks at the camera while a watch waits (requires: > 0).
   Duration passage_look_every = std::chrono::milliseconds(100);
+  // Document-free lanes: after a referral the next transaction waits until no face has been
+  // in view for passage_clear (the referred traveller has stepped away), rather than trying
+  // the person still standing there again at once. false: the next face starts a transaction
+  // at once (benches of unrelated still images).
+  bool referred_must_leave = true;
+  // The camera's watches (passage, referred traveller) count only near faces: a box at least
+  // this share of the height of the traveller's face at the face step (in the passage, not the
+  // next traveller waiting further back). While the barrier is open, more near faces in one
+  // frame than people cleared is tailgating. 0: every face counts.
+  double tailgate_near = 0.5;
   // Benches that show the same few images again and again (a soak on a `dir:` camera): the
   // pipeline's analysis (faces, quality, descriptor) of frames already seen is kept here and
   // reused for a frame with the same pixels, so the pipeline runs once per image (see

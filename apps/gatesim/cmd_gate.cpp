@@ -178,9 +178,11 @@ void add_gate_command(CLI::App& root, CommandContext& context) {
   auto args = std::make_shared<Args>();
   args->lane.audit = "gate-audit.db";
   // A real lane lets each traveller through once: it waits for the cleared one to leave and
-  // refuses a holder it cleared within the lane's window (gate::kDefaultPassbackWindow).
+  // refuses a holder it cleared within the lane's window (gate::kDefaultPassbackWindow). It
+  // opens for a live face only, not for a photo held up to the camera (both liveness cues).
   args->lane.passage = "camera";
   args->lane.passback = std::chrono::duration<double>(gate::kDefaultPassbackWindow).count();
+  args->lane.liveness = "both";
   auto* cmd = root.add_subcommand("gate", command_description("gate"));
   cmd->add_option("--port", args->port, "Port the lane belongs to (`gatesim ports` lists them)");
   args->lane.add_to(*cmd);

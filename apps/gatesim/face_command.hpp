@@ -33,7 +33,10 @@ struct LaneOptions {
   gate::GateConfig config;  // limits and thresholds; the timeouts below, in seconds, replace its own
   double document_timeout = 5, face_window = 5, fingerprint_timeout = 8;
   // Passage: "camera" (watched until the face has left the view for passage_clear seconds),
-  // "none" (through as the barrier opens) or an exit sensor URI (sim:...).
+  // "none" (through as the barrier opens) or an exit sensor URI (sim:...). Other than "none",
+  // a document-free lane also waits for a referred traveller to leave the view.
+  // `gatesim gate` sets camera, 600 s of passback and liveness both (a real lane's defaults);
+  // these are `simulate --live-gate`'s, whose lanes are served a stream of still photos.
   std::string passage = "none";
   double passage_clear = 1;
   double passback = 0;  // anti-passback window in seconds; 0: off

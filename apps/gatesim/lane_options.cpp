@@ -51,8 +51,11 @@ void LaneOptions::add_to(CLI::App& command) {
         ->check(CLI::Range(0.001, 3600.0));
   command.add_option("--passage", passage,
                      "How the lane knows the cleared traveller has gone before it serves the next: camera (no face in "
-                     "view for --passage-clear seconds), an exit sensor URI (sim:PEOPLE@MS,..., tcp:// or tls:// of a device-server), or none (at once)");
-  command.add_option("--passage-clear", passage_clear, "Seconds without a face in view that clear the passage (--passage camera)")
+                     "view for --passage-clear seconds), an exit sensor URI (sim:PEOPLE@MS,..., tcp:// or tls:// of a device-server), or none (at once; "
+                     "a document-free lane then also serves the next face at once after a referral)");
+  command.add_option("--passage-clear", passage_clear,
+                     "Seconds in which no look at the camera may show a face before the passage is clear (--passage camera) "
+                     "or, at a document-free lane, a referred traveller counts as gone")
       ->check(CLI::Range(0.0, 3600.0));
   command.add_option("--passback", passback,
                      "Anti-passback window in seconds: a holder cleared (this lane or any lane sharing --audit) within it "
@@ -287,6 +290,7 @@ gate::LaneDriverOptions LaneOptions::driver_options() const {
   options.detector.max_detection_width = max_detection_width;
   options.keep_images = keep_images;
   options.passage_clear = from_seconds<gate::Duration>(passage_clear);
+  options.referred_must_leave = passage != "none";  // "none": benches of unrelated still images
   const auto liveness_config = gate_config(gate::Channel::document).liveness;
   if (liveness_config.mode != biometrics::LivenessMode::off) {
     liveness_config.validate();

@@ -134,7 +134,7 @@ TEST_F(DashboardCommand, GateMetricsCountTheTransactionsMadeAndTheLanesPageShows
 
   RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
                        "--camera", concat("dir:", (dir_ / "frames").string()), "--documents", concat("chips:", documents.string()),
-                       "--passage", "none", "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--json",
+                       "--passage", "none", "--passback", "0", "--liveness", "off", "--face-window", gatesim::testing::patient_face_window(), "--json",
                        "--http", "127.0.0.1:0"},
                       dir_);
   const auto port = port_of(gate);
@@ -199,7 +199,7 @@ TEST_F(DashboardCommand, ABankOfTwoLanesIsShownSideBySideAndCountedByLane) {
   copy("people/train/kit_harington/john1.jpeg", "east/02.jpg");  // not enrolled
   copy("reference/biden.jpg", "west/01.jpg");
   RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
-                       "--passage", "none", "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--json",
+                       "--passage", "none", "--passback", "0", "--liveness", "off", "--face-window", gatesim::testing::patient_face_window(), "--json",
                        "--lane", concat("name=east,camera=dir:", (dir_ / "east").string()),
                        "--lane", concat("name=west,camera=dir:", (dir_ / "west").string()), "--http", "127.0.0.1:0"},
                       dir_);
@@ -469,7 +469,7 @@ TEST_F(DashboardCommand, WithHttpFramesTheLanesFrameIsServedAsAJpeg) {
   const auto documents = write("chips.jsonl", hong_kong_resident("obama").dump() + "\n");
   RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
                        "--camera", concat("dir:", (dir_ / "frames").string()), "--documents", concat("chips:", documents.string()),
-                       "--passage", "none", "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--http",
+                       "--passage", "none", "--passback", "0", "--liveness", "off", "--face-window", gatesim::testing::patient_face_window(), "--http",
                        "127.0.0.1:0", "--http-frames"},
                       dir_);
   const auto port = port_of(gate);
@@ -516,7 +516,7 @@ TEST_F(DashboardCommand, DeviceFaultsAreCountedByDeviceAndKind) {
   RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
                        "--camera", concat("dir:", (dir_ / "frames").string()), "--documents",
                        concat("chips:", documents.string(), "#faults=disconnect@0;stall@1;corrupt@2"), "--passage", "none",
-                       "--passback", "0", "--face-window", gatesim::testing::patient_face_window(), "--json", "--http",
+                       "--passback", "0", "--liveness", "off", "--face-window", gatesim::testing::patient_face_window(), "--json", "--http",
                        "127.0.0.1:0"},
                       dir_);
   const auto port = port_of(gate);
@@ -570,7 +570,7 @@ TEST_F(DashboardCommand, AHolderIdThatIsNotUtf8IsServedReplacedNotFatal) {
   copy("reference/obama2.jpg", "frames/01.jpg");
   // The document-free channel: the holder is found by face alone, and named in the outcome.
   RunningProgram gate({"gate", "--port", "shenzhen-bay", "--date", "2026-11-27", "--db", db, "--audit", (dir_ / "audit.db").string(),
-                       "--camera", concat("dir:", (dir_ / "frames").string()), "--passage", "none", "--passback", "0",
+                       "--camera", concat("dir:", (dir_ / "frames").string()), "--passage", "none", "--passback", "0", "--liveness", "off",
                        "--face-window", gatesim::testing::patient_face_window(), "--http", "127.0.0.1:0"},
                       dir_);
   const auto port = port_of(gate);

@@ -33,10 +33,13 @@ class GateBank : public gatesim::testing::ScratchFolderTest {
   }
   std::string db() const { return (dir_ / "enrol.db").string(); }
   std::string audit() const { return (dir_ / "audit.db").string(); }
-  // `gatesim gate --json` with the bank's shared flags and `args`.
+  // `gatesim gate --json` with the bank's shared flags and `args`. Without liveness unless
+  // `args` say --liveness: each traveller is one still photo, which the program's default
+  // liveness check would refer (too few frames).
   gatesim::testing::CommandResult gate(std::vector<std::string> args) {
     std::vector<std::string> all{"gate", "--json", "--db", db(), "--audit", audit(), "--port", "shenzhen-bay", "--date",
                                  "2026-11-27", "--face-window", gatesim::testing::patient_face_window()};
+    if (std::find(args.begin(), args.end(), "--liveness") == args.end()) all.insert(all.end(), {"--liveness", "off"});
     all.insert(all.end(), args.begin(), args.end());
     return run_gatesim(all);
   }
