@@ -103,7 +103,8 @@ struct LivenessEvidence {
 };
 
 // The liveness rule, the one place it is written (LivenessSession and gate::GateController
-// both call it). A frozen image is an attack at once. Live as soon as every cue of the mode
+// both call it). A frozen image is an attack as soon as min_frames frames are in (no verdict
+// comes sooner). Live as soon as every cue of the mode
 // passes its threshold on at least min_frames frames. An attack on a low passive mean or a
 // planar motion only once the session has spent its frames (max_frames) or its time
 // (time_budget_s since the first frame), or `final` says no more frames will come: the first
