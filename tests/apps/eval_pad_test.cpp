@@ -15,23 +15,34 @@ namespace fs = std::filesystem;
 
 class EvalPad : public gatesim::testing::ScratchFolderTest {};
 
-// The clip's first window: the live performer passes, no generated attack does.
-TEST_F(EvalPad, ClipWindowIsLiveAndNoAttackPasses) {
+// Every window of the shipped clip (12 windows of 24 frames, 3 without a face), one attack of
+// each kind per window, seed 1: what the detector really does, so a regression fails and an
+// improvement shows. Print, moved photo and frozen pass in no window. Screen replays are the
+// known gap (docs/liveness.md, "Measured"): the replayed performer's face moves non-rigidly
+// inside the panel, so the temporal cue calls it live, and the passive networks let it through
+// in 6 of the 12 windows (measured 2026-12-01: the same as variant 0 of the documented
+// `--variants 2` run). The bona fide performer is refused in 2 of the 9 windows with a face.
+TEST_F(EvalPad, EveryClipWindowStopsPrintsMovedPhotosAndFrozenButNotAllScreens) {
   const auto det = dir_ / "det.png";
-  const auto run = run_gatesim({"eval-pad", "faces/examples/short_hamilton_clip.mp4", "--frames", "24", "--variants",
-                                "2", "--seed", "1", "--out", det.string(), "--json"});
+  const auto run = run_gatesim({"eval-pad", "faces/examples/short_hamilton_clip.mp4", "--frames", "100000",
+                                "--variants", "1", "--seed", "1", "--out", det.string(), "--json"});
   ASSERT_EQ(run.exit_status, 0) << run.err;
   const auto r = nlohmann::json::parse(run.out);
   ASSERT_FALSE(r["clips"].is_null());
   const auto& clips = r["clips"];
-  EXPECT_EQ(clips["bona_fide"]["presentations"], 1);
-  EXPECT_EQ(clips["bona_fide"]["refused"], 0) << run.out;
-  for (const char* type : {"print", "screen", "moved_photo", "frozen"}) {
-    EXPECT_EQ(clips["attacks"][type]["presentations"], 2) << type;
+  EXPECT_EQ(clips["bona_fide"]["presentations"], 12) << "the whole clip, every window";
+  EXPECT_EQ(clips["bona_fide"]["not_acquired"], 3);
+  EXPECT_LE(clips["bona_fide"]["refused"], 2) << clips["bona_fide"].dump();
+  for (const char* type : {"print", "moved_photo", "frozen"}) {
+    EXPECT_EQ(clips["attacks"][type]["presentations"], 12) << type;
     EXPECT_EQ(clips["attacks"][type]["accepted"], 0) << type << ": " << clips["attacks"][type].dump();
+    EXPECT_EQ(r["pad"]["apcer"][type], 0.0) << type;
   }
+  const auto& screen = clips["attacks"]["screen"];
+  EXPECT_EQ(screen["presentations"], 12);
+  EXPECT_LE(screen["accepted"], 6) << "more screen replays pass than measured: " << screen.dump();
+  EXPECT_EQ(clips["worst_type"], "screen");
   EXPECT_EQ(r["pad"]["level"], "clips");
-  EXPECT_EQ(r["pad"]["apcer"]["moved_photo"], 0.0);
   EXPECT_TRUE(fs::exists(det));
 }
 

@@ -93,9 +93,11 @@ TEST_F(LivenessTest, ShippedPhotosLookLive) {
     EXPECT_GE(live(load_image(test_data(file))), config.passive_threshold) << file;
 }
 
-// One frame, the passive cue alone: screens are stopped. Prints of these sharp photos are not
-// (README, Liveness: the passive networks score them live; the temporal cue stops them in a clip).
-TEST_F(LivenessTest, ScreenReplaysOfTheShippedPhotosDoNotLookLive) {
+// One frame, the passive cue alone: the screen replays of these three photos are stopped. Over
+// all the shipped photos 2 of 38 screens and 17 of 38 prints pass, both prints of obama.jpg and
+// biden.jpg among them (docs/liveness.md, "Measured"): on a single image nothing stops a print
+// the networks score live; in a clip the temporal cue does.
+TEST_F(LivenessTest, ScreenReplaysOfThreeShippedPhotosDoNotLookLive) {
   const LivenessConfig config;
   const AttackGenerator generator(1);
   for (const char* file : {"faces/reference/obama.jpg", "faces/reference/biden.jpg", "faces/examples/obama-720p.jpg"})
@@ -133,7 +135,9 @@ TEST_F(LivenessTest, AttacksAreTheSamePixelsForTheSameSeed) {
   }
 }
 
-TEST_F(LivenessTest, ShippedClipIsLiveAndItsAttacksAreNot) {
+// The session on the clip's first window, in process. Later windows let screen replays through:
+// tests/apps/eval_pad_test.cpp runs every window and holds the detector to what it measures.
+TEST_F(LivenessTest, FirstWindowOfTheShippedClipIsLiveAndItsAttacksAreNot) {
   const auto frames = clip_frames(24);
   ASSERT_EQ(frames.size(), 24u);
   const LivenessConfig config;
