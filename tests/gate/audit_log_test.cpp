@@ -189,6 +189,8 @@ TEST(AuditLog, StoresTheLivenessOfEachPersonChecked) {
   biometrics::LivenessEvidence evidence;
   evidence.verdict = biometrics::LivenessVerdict::attack;
   evidence.cue = biometrics::LivenessCue::passive;
+  evidence.value = 0.12;
+  evidence.threshold = 0.75;
   evidence.frames = 9;
   evidence.passive = 0.12;
   evidence.temporal = 0.05;
@@ -198,7 +200,7 @@ TEST(AuditLog, StoresTheLivenessOfEachPersonChecked) {
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0]["role"], "traveller");
   EXPECT_EQ(stored[0]["decision"], "attack");
-  EXPECT_DOUBLE_EQ(stored[0]["score"].get<double>(), 0.12);
+  EXPECT_DOUBLE_EQ(stored[0]["score"].get<double>(), 0.12 / 0.75);
   EXPECT_EQ(stored[0]["cue"], "passive");
   EXPECT_EQ(stored[0]["cues"][1]["cue"], "temporal");
   EXPECT_EQ(stored[0]["cues"][1]["frames"], 9);

@@ -73,7 +73,7 @@ TEST(GateLiveness, AnAttackIsReferredWithFaceLivenessNamingTheCue) {
   const auto j = to_json(o)["people"][0]["liveness"];
   EXPECT_EQ(j["decision"], "attack");
   EXPECT_EQ(j["cue"], "passive");
-  EXPECT_EQ(j["score"], 0.15);
+  EXPECT_DOUBLE_EQ(j["score"].get<double>(), 0.15 / 0.75);  // the passive cue decided: its margin
   EXPECT_EQ(j["cues"][0]["cue"], "passive");
 }
 
@@ -88,6 +88,24 @@ TEST(GateLiveness, AFrozenFaceIsReferredAtOnceBeforeItIsIdentified) {
   s.audit_written();
   EXPECT_THAT(codes(s.outcome().reasons), ElementsAre("face.liveness"));
   EXPECT_THAT(s.outcome().reasons[0].detail, HasSubstr("frozen"));
+}
+
+// The JSON line's score is the deciding cue's margin: a frozen face the networks rate live
+// scores 0, with the passive value still among the cues.
+TEST(GateLiveness, TheScoreIsTheDecidingCuesMarginZeroForAFrozenFace) {
+  GateScript s(with_liveness(LivenessMode::both, Channel::document_free));
+  s.arrive();
+  live_frame(s, measured(1, 0.99, 0.0));
+  s.identified(Candidate{"H1", 0.3}, Candidate{"H2", 0.7});
+  auto& f = live_frame(s, measured(2, 0.99, 0.0, true));
+  ASSERT_TRUE(contains<WriteAudit>(f));
+  s.audit_written();
+  const auto j = to_json(s.outcome())["people"][0]["liveness"];
+  EXPECT_EQ(j["decision"], "attack");
+  EXPECT_EQ(j["cue"], "frozen");
+  EXPECT_EQ(j["score"], 0.0);
+  EXPECT_EQ(j["cues"][0]["cue"], "passive");
+  EXPECT_EQ(j["cues"][0]["value"], 0.99);
 }
 
 TEST(GateLiveness, AnAttackIsReferredBeforeTheFaceIsMatched) {
