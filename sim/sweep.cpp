@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "biometrics/sha256.hpp"
 #include "models/input_error.hpp"
 
 namespace gatesim::sim {
@@ -30,22 +31,13 @@ double t975(std::size_t n) {
   return df < 30 ? table[df] : 1.96;
 }
 
-// FNV-1a, 64 bits: the same fingerprint from every build and machine (std::hash promises neither).
-struct Fnv1a {
-  std::uint64_t h = 14695981039346656037ull;
-  void bytes(std::string_view s) {
-    for (const unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-  }
-  // Length first, so that the fields ("ab", "c") and ("a", "bc") differ.
-  void field(std::string_view s) {
-    bytes(std::to_string(s.size()));
-    bytes(":");
-    bytes(s);
-  }
-};
+// One field of the text a fingerprint hashes, its length first, so that the fields ("ab", "c")
+// and ("a", "bc") differ.
+void append_field(std::string& text, std::string_view field) {
+  text += std::to_string(field.size());
+  text += ':';
+  text += field;
+}
 
 std::string file_bytes(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
@@ -142,21 +134,21 @@ nlohmann::json sweep_row(const std::string& key, const SweepJob& job, std::uint6
 
 nlohmann::json describe_sweep(const Scenario& base, const std::vector<std::string>& sets, const std::string& vary,
                               const std::string& replications) {
-  Fnv1a hash;
-  hash.field(file_bytes(base.file, "the scenario"));
+  std::string text;
+  append_field(text, file_bytes(base.file, "the scenario"));
   for (const auto& [key, path] : {std::pair<std::string, std::string>{"arrivals.trace", base.arrivals.trace},
                                   {"biometrics.calibration", base.biometrics.calibration},
                                   {"biometrics.pad_calibration", base.biometrics.pad_calibration}}) {
-    hash.field(key);
-    hash.field(path.empty() ? "" : file_bytes(path, key));
+    append_field(text, key);
+    append_field(text, path.empty() ? "" : file_bytes(path, key));
   }
-  hash.field(std::to_string(sets.size()));
-  for (const auto& set : sets) hash.field(set);
-  hash.field(vary);
-  hash.field(replications);
-  hash.field(std::to_string(base.seed));
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash.h));
+  append_field(text, std::to_string(sets.size()));
+  for (const auto& set : sets) append_field(text, set);
+  append_field(text, vary);
+  append_field(text, replications);
+  append_field(text, std::to_string(base.seed));
+  // SHA-256 (the same from every build and machine; std::hash promises neither), cut to 16 hex digits.
+  const std::string hex = biometrics::sha256_hex(text).substr(0, 16);
   return {{"sweep", hex},          {"scenario", base.file},         {"set", sets},
           {"vary", vary},          {"replications", replications}, {"seed", base.seed}};
 }

@@ -44,7 +44,7 @@ nlohmann::json sweep_row(const std::string& key, const SweepJob& job, std::uint6
 // What decides a sweep's rows besides the shard: `base` is the scenario as loaded with the --set
 // overrides `sets` (its file's bytes, the seed, and the bytes of the trace and calibration files it
 // names), the overrides, --vary and --replications, as given to gatesim sweep.
-// ensures: the fingerprint (16 hex digits, FNV-1a 64) in "sweep", and the readable fields
+// ensures: the fingerprint (the first 16 hex digits of a SHA-256) in "sweep", and the readable fields
 //          ("scenario", "set", "vary", "replications", "seed") that merge's messages compare.
 // throws models::InputError when a file the scenario names cannot be read.
 nlohmann::json describe_sweep(const Scenario& base, const std::vector<std::string>& sets, const std::string& vary,
