@@ -28,6 +28,7 @@ namespace {
 
 using testing::expect_share;
 using testing::referred;
+using testing::run_yaml;
 
 // Adults only, everyone eligible: Hong Kong and Macao residents, half of them enrolled and taking
 // the document-free channel; 20 gates of each channel, so an attempt mostly meets another gate
@@ -50,13 +51,6 @@ biometrics: {enabled: false}
 )";
 }
 
-SimResult run(const std::string& yaml, std::uint64_t seed = 7, std::ostream* travellers = nullptr) {
-  RunOptions o;
-  o.seed = seed;
-  o.travellers = travellers;
-  return run_simulation(parse_scenario(yaml, "passback.yaml"), o);
-}
-
 PassbackCounts total(const SimResult& r) {
   PassbackCounts t;
   for (const PassbackCounts& c : r.passback) {
@@ -75,7 +69,7 @@ class PassbackBothModels : public ::testing::TestWithParam<const char*> {};
 // is not confused with them; after the window, or with the rule off, every attempt passes.
 TEST_P(PassbackBothModels, InsideTheWindowEveryAttemptIsRefusedAfterItEveryOnePasses) {
   const std::string model = GetParam();
-  const SimResult inside = run(hall("passback: 0.1, passback_delay: 60", "passback_s: 600", model));
+  const SimResult inside = run_yaml(hall("passback: 0.1, passback_delay: 60", "passback_s: 600", model));
   const PassbackCounts in = total(inside);
   ASSERT_GT(in.attempted, 200u) << model;
   EXPECT_EQ(in.refused, in.attempted) << model;
@@ -89,7 +83,7 @@ TEST_P(PassbackBothModels, InsideTheWindowEveryAttemptIsRefusedAfterItEveryOnePa
   const std::pair<const char*, const char*> outside[] = {{"passback_delay: 900", "passback_s: 600"},
                                                         {"passback_delay: 60", "passback_s: 0"}};
   for (const auto& [delay, window] : outside) {
-    const SimResult r = run(hall(std::string("passback: 0.1, ") + delay, window, model));
+    const SimResult r = run_yaml(hall(std::string("passback: 0.1, ") + delay, window, model));
     const PassbackCounts t = total(r);
     ASSERT_GT(t.attempted, 200u) << model << " " << delay << " " << window;
     EXPECT_EQ(t.refused, 0u) << model << " " << delay << " " << window;
@@ -103,7 +97,7 @@ TEST_P(PassbackBothModels, InsideTheWindowEveryAttemptIsRefusedAfterItEveryOnePa
 // at the next, a few seconds later) within it.
 TEST_P(PassbackBothModels, TheShareRefusedIsTheShareOfDelaysWithinTheWindow) {
   const std::string model = GetParam();
-  const SimResult r = run(hall("passback: 0.2, passback_delay: {median: 600, sigma: 0.5}", "passback_s: 660", model));
+  const SimResult r = run_yaml(hall("passback: 0.2, passback_delay: {median: 600, sigma: 0.5}", "passback_s: 660", model));
   const PassbackCounts t = total(r);
   ASSERT_GT(t.attempted, 500u);
   // The clearance is recorded when the barrier opens, the delay runs from leaving the gate (the
@@ -116,7 +110,7 @@ TEST_P(PassbackBothModels, TheShareRefusedIsTheShareOfDelaysWithinTheWindow) {
 
 TEST(Passback, TheShareComesBackAndTheRecordsNameWhom) {
   std::stringstream out;
-  const SimResult r = run(hall("passback: 0.1, passback_delay: 60", "", "sampled", 1), 3, &out);
+  const SimResult r = run_yaml(hall("passback: 0.1, passback_delay: 60", "", "sampled", 1), 3, &out);
   std::map<std::uint64_t, nlohmann::json> by_id;
   std::uint64_t attempts = 0, first_time_cleared = 0;
   for (std::string line; std::getline(out, line);) {
@@ -150,7 +144,7 @@ TEST(Passback, TheSeedFixesEveryAttempt) {
   const std::string yaml = hall("passback: 0.1, passback_delay: {median: 500, sigma: 0.5}", "", "controller", 1);
   auto records = [&](std::uint64_t seed) {
     std::stringstream out;
-    run(yaml, seed, &out);
+    run_yaml(yaml, seed, &out);
     return out.str();
   };
   const std::string first = records(11);
@@ -160,7 +154,7 @@ TEST(Passback, TheSeedFixesEveryAttempt) {
 }
 
 TEST(Passback, SummaryAndReportCountThemPerChannel) {
-  const SimResult r = run(hall("passback: 0.1, passback_delay: {median: 600, sigma: 0.5}", "", "sampled", 1));
+  const SimResult r = run_yaml(hall("passback: 0.1, passback_delay: {median: 600, sigma: 0.5}", "", "sampled", 1));
   const auto summary = summary_json(r);
   ASSERT_TRUE(summary.contains("passback"));
   const auto& pb = summary["passback"];
@@ -184,7 +178,7 @@ TEST(Passback, SummaryAndReportCountThemPerChannel) {
   EXPECT_NE(html.find("window 600 s"), std::string::npos);
   // Without attempts the summary and the records are what they were.
   std::stringstream records;
-  const SimResult without = run(hall("elderly: 0", "passback_s: 60", "sampled", 0.3), 7, &records);
+  const SimResult without = run_yaml(hall("elderly: 0", "passback_s: 60", "sampled", 0.3), 7, &records);
   EXPECT_FALSE(summary_json(without).contains("passback"));
   EXPECT_EQ(records.str().find("passback"), std::string::npos);
   EXPECT_EQ(total(without).attempted, 0u);
@@ -200,7 +194,7 @@ TEST_P(PassbackBothModels, TheGateWaitsForTheClearedTravellerToPass) {
     std::string yaml = hall("elderly: 0", "exit_timeout_s: 6", model, 0.5);
     yaml.replace(yaml.find("exit: 2"), 7, "exit: " + std::to_string(exit));
     std::stringstream out;
-    run(yaml, 5, &out);
+    run_yaml(yaml, 5, &out);
     std::uint64_t checked = 0;
     for (std::string line; std::getline(out, line);) {
       const auto j = nlohmann::json::parse(line);

@@ -30,6 +30,7 @@ namespace {
 
 using testing::expect_share;
 using testing::referred;
+using testing::run_yaml;
 
 namespace fs = std::filesystem;
 using testing::run_gatesim;
@@ -51,13 +52,6 @@ steps: {document: 2, frame: 0.5, exit: 2}
 gate: {model: )" + model + R"(}
 biometrics: {)" + biometrics + R"(}
 )";
-}
-
-SimResult run(const std::string& yaml, std::uint64_t seed = 7, std::ostream* travellers = nullptr) {
-  RunOptions o;
-  o.seed = seed;
-  o.travellers = travellers;
-  return run_simulation(parse_scenario(yaml, "attacks.yaml"), o);
 }
 
 std::uint64_t sum(const std::array<std::uint64_t, 4>& a) { return a[0] + a[1] + a[2] + a[3]; }
@@ -83,7 +77,7 @@ Totals totals(const SimResult& r) {
 const char* kModels[] = {"sampled", "controller"};
 
 TEST(PresentationAttacks, ShareAndMixAreRespected) {
-  const SimResult r = run(hall("presentation_attack: 0.05, attack_mix: {print: 0.5, screen: 0.3, moved_photo: 0.2, frozen: 0}",
+  const SimResult r = run_yaml(hall("presentation_attack: 0.05, attack_mix: {print: 0.5, screen: 0.3, moved_photo: 0.2, frozen: 0}",
                                "liveness: {bpcer: 0, apcer: {print: 0, screen: 0, moved_photo: 0, frozen: 0}}", "sampled"));
   const Totals t = totals(r);
   ASSERT_GT(r.travellers, 5000u);
@@ -101,7 +95,7 @@ TEST(PresentationAttacks, AddingAttacksMovesNoOtherDraw) {
   // The same travellers arrive at the same times with the same facts; only who attacks differs.
   auto records = [](const std::string& population) {
     std::stringstream out;
-    run(hall(population, "enabled: false", "sampled", 0.5), 3, &out);
+    run_yaml(hall(population, "enabled: false", "sampled", 0.5), 3, &out);
     std::map<std::uint64_t, std::string> by_id;
     for (std::string line; std::getline(out, line);) {
       const auto j = nlohmann::json::parse(line);
@@ -121,7 +115,7 @@ TEST_P(BothModels, ApcerZeroStopsEveryAttackAndOneLetsEveryAttackPass) {
   const std::string population = "presentation_attack: 0.05";
   for (const double apcer : {0.0, 1.0}) {
     const std::string a = std::to_string(apcer);
-    const SimResult r = run(hall(population,
+    const SimResult r = run_yaml(hall(population,
                                  "enabled: false, liveness: {mode: both, bpcer: 0, apcer: {print: " + a + ", screen: " + a +
                                      ", moved_photo: " + a + ", frozen: " + a + "}}",
                                  GetParam()));
@@ -141,7 +135,7 @@ TEST_P(BothModels, ApcerZeroStopsEveryAttackAndOneLetsEveryAttackPass) {
 
 TEST_P(BothModels, BpcerRefersLiveTravellersAtItsRate) {
   const SimResult r =
-      run(hall("elderly: 0", "liveness: {mode: passive, bpcer: 0.04, apcer: {print: 0, screen: 0, moved_photo: 0, frozen: 0}}",
+      run_yaml(hall("elderly: 0", "liveness: {mode: passive, bpcer: 0.04, apcer: {print: 0, screen: 0, moved_photo: 0, frozen: 0}}",
                GetParam()));
   const Totals t = totals(r);
   EXPECT_EQ(sum(t.attempted), 0u);
@@ -156,7 +150,7 @@ TEST_P(BothModels, BpcerIsMeasuredOnThoseTheCheckJudged) {
   // Genuine distances around the threshold and one match attempt: about half the travellers'
   // faces fail to match on the first frame, before the check's 3rd. They were never judged, so
   // they count neither as checked nor as refused, and the BPCER is recovered.
-  const SimResult r = run(hall("elderly: 0",
+  const SimResult r = run_yaml(hall("elderly: 0",
                                "max_match_attempts: 1, frame_failure: 0, genuine_mean: 0.6, genuine_sd: 0.05, "
                                "liveness: {mode: passive, frames: 3, bpcer: 0.1, apcer: {print: 0, screen: 0, moved_photo: 0, frozen: 0}}",
                                GetParam()));
@@ -177,7 +171,7 @@ TEST_P(BothModels, ATransactionAFaultCutShortBeforeTheCheckIsNotCountedAsChecked
                           GetParam(), 1);
   yaml += "faults: {mtbf_hours: 0.005, repair: 5}\n";
   std::stringstream out;
-  const Totals t = totals(run(yaml, 7, &out));
+  const Totals t = totals(run_yaml(yaml, 7, &out));
   std::uint64_t with_check_frames = 0, refused = 0, faulted = 0;
   for (std::string line; std::getline(out, line);) {
     const auto j = nlohmann::json::parse(line);
@@ -199,7 +193,7 @@ TEST(PresentationAttacks, AFaceWindowThatEndsFirstIsNoBonaFideRefusal) {
   std::string yaml = hall("elderly: 0", "enabled: false, liveness: {mode: passive, bpcer: 0, apcer: {print: 0, screen: 0, "
                                         "moved_photo: 0, frozen: 0}}", "controller", 1);
   yaml.replace(yaml.find("frame: 0.5"), 10, "frame: {median: 0.5, sigma: 1.2}");
-  const SimResult r = run(yaml);
+  const SimResult r = run_yaml(yaml);
   const Totals t = totals(r);
   EXPECT_GT(r.referrals.at("face.liveness"), 20u);
   EXPECT_GT(t.live_checked, 1000u);
@@ -210,7 +204,7 @@ TEST_P(BothModels, TheCheckTakesItsFramesAtTheFrameTime) {
   // Faces always match at the first frame; liveness needs 4 frames of 0.5 s: every face step
   // at a gate takes 4 frames and 2 s (simulated time), attackers stopped at the 4th.
   std::stringstream out;
-  run(hall("presentation_attack: 0.05, elderly: 0",
+  run_yaml(hall("presentation_attack: 0.05, elderly: 0",
            "enabled: false, liveness: {frames: 4, bpcer: 0.1, apcer: {print: 0.5, screen: 0.5, moved_photo: 0.5, frozen: 0.5}}",
            GetParam(), 0.5),
       7, &out);
@@ -247,8 +241,8 @@ TEST(PresentationAttacks, BothGateModelsAgreeWithinSamplingError) {
   const std::string population = "presentation_attack: 0.05";
   const std::string biometrics =
       "frame_failure: 0.1, liveness: {bpcer: 0.05, apcer: {print: 0.3, screen: 0.1, moved_photo: 0.5, frozen: 0}}";
-  const Totals a = totals(run(hall(population, biometrics, "sampled")));
-  const Totals b = totals(run(hall(population, biometrics, "controller")));
+  const Totals a = totals(run_yaml(hall(population, biometrics, "sampled")));
+  const Totals b = totals(run_yaml(hall(population, biometrics, "controller")));
   auto agree = [](std::uint64_t x, std::uint64_t n, std::uint64_t y, std::uint64_t m, const char* what) {
     EXPECT_TRUE(testing::proportions_agree(x, n, y, m, 4, 1e-4)) << what << ": sampled against controller";
   };
@@ -277,7 +271,7 @@ biometrics: {enabled: false, liveness: {bpcer: 0, apcer: {print: 0, screen: 0, m
 )";
   for (const char* model : kModels) {
     std::stringstream out;
-    const Totals t = totals(run(yaml + "gate: {model: " + model + "}\n", 7, &out));
+    const Totals t = totals(run_yaml(yaml + "gate: {model: " + model + "}\n", 7, &out));
     EXPECT_EQ(t.live_refused, 0u) << model;
     std::set<std::uint64_t> parties;
     std::uint64_t stopped = 0, guardians_stopped = 0;
@@ -299,7 +293,7 @@ biometrics: {enabled: false, liveness: {bpcer: 0, apcer: {print: 0, screen: 0, m
 }
 
 TEST(PresentationAttacks, SummaryAndReportCountThemPerChannel) {
-  const SimResult r = run(hall("presentation_attack: 0.05",
+  const SimResult r = run_yaml(hall("presentation_attack: 0.05",
                                "liveness: {bpcer: 0.05, apcer: {print: 0.5, screen: 0, moved_photo: 0, frozen: 0}}", "sampled", 1));
   const auto summary = summary_json(r);
   ASSERT_TRUE(summary.contains("presentation_attacks"));
@@ -318,7 +312,7 @@ TEST(PresentationAttacks, SummaryAndReportCountThemPerChannel) {
   const std::string html = report_html(r, summary);
   EXPECT_NE(html.find("Presentation attacks and liveness"), std::string::npos);
   // Without attacks or liveness the summary has no such block (earlier outputs stay the same).
-  EXPECT_FALSE(summary_json(run(hall("elderly: 0", "enabled: true", "sampled", 0.2))).contains("presentation_attacks"));
+  EXPECT_FALSE(summary_json(run_yaml(hall("elderly: 0", "enabled: true", "sampled", 0.2))).contains("presentation_attacks"));
 }
 
 // ---- bad input ----

@@ -31,6 +31,7 @@ namespace {
 
 using testing::expect_share;
 using testing::referred;
+using testing::run_yaml;
 
 // Adults only (unless a test sets population.limited_capacity), everyone eligible: Hong
 // Kong and Macao residents, half of them enrolled and taking the document-free channel; fixed
@@ -53,14 +54,6 @@ steps: {document: 2, frame: 0.5, exit: 2}
 gate: {model: )" + model + R"(}
 biometrics: {enabled: false}
 )" + extra;
-}
-
-SimResult run(const std::string& yaml, std::uint64_t seed = 7, std::ostream* travellers = nullptr,
-              const std::vector<std::string>& overrides = {}) {
-  RunOptions o;
-  o.seed = seed;
-  o.travellers = travellers;
-  return run_simulation(parse_scenario(yaml, "tailgating.yaml", overrides), o);
 }
 
 TailgatingCounts total(const SimResult& r) {
@@ -86,7 +79,7 @@ class TailgatingBothModels : public ::testing::TestWithParam<const char*> {};
 // an alarm, a passage.tailgating at a counter and refused entry there.
 TEST_P(TailgatingBothModels, TheSharesOfPassagesAreFollowedAndEachIsAnAlarm) {
   const std::string model = GetParam();
-  const SimResult r = run(hall("tailgating: 0.05", model));
+  const SimResult r = run_yaml(hall("tailgating: 0.05", model));
   for (const int c : {kDocumentGates, kDocumentFreeGates}) {
     const TailgatingCounts& t = r.tailgating[c];
     // Every traveller a gate served walked out through its passage (nobody is referred here).
@@ -108,7 +101,7 @@ TEST_P(TailgatingBothModels, TheSharesOfPassagesAreFollowedAndEachIsAnAlarm) {
 TEST_P(TailgatingBothModels, BehindAGuardianAndWardTheThirdPersonIsTheAlarm) {
   const std::string model = GetParam();
   std::stringstream out;
-  const SimResult r = run(hall("tailgating: 0.05", model), 7, &out, {"population.limited_capacity=1"});
+  const SimResult r = run_yaml(hall("tailgating: 0.05", model), 7, &out, {"population.limited_capacity=1"});
   std::set<std::uint64_t> parties;
   for (const auto& j : records_of(out))
     if (j["decision"] == "cleared" && j["route"].size() == 1) parties.insert(j["party"].get<std::uint64_t>());
@@ -123,7 +116,7 @@ TEST_P(TailgatingBothModels, ABarrierClosedBeforeTheTravellerPassedLetsNobodyFol
   const std::string model = GetParam();
   std::string yaml = hall("tailgating: 0.5", model);
   yaml.replace(yaml.find("exit: 2"), 7, "exit: 8");
-  const SimResult r = run(yaml);
+  const SimResult r = run_yaml(yaml);
   EXPECT_GT(r.cleared_at_gate, 1000u) << model;
   EXPECT_EQ(total(r).alarms, 0u) << model;
 }
@@ -131,7 +124,7 @@ TEST_P(TailgatingBothModels, ABarrierClosedBeforeTheTravellerPassedLetsNobodyFol
 // Where the hall has no counter, the officer has nowhere to take them: they leave unserved.
 TEST_P(TailgatingBothModels, WithoutACounterTheTailgatersLeaveUnserved) {
   const std::string model = GetParam();
-  const SimResult r = run(hall("tailgating: 0.05", model, "", 0));
+  const SimResult r = run_yaml(hall("tailgating: 0.05", model, "", 0));
   const TailgatingCounts t = total(r);
   EXPECT_GT(t.alarms, 50u) << model;
   EXPECT_EQ(t.unserved, t.alarms) << model;
@@ -143,7 +136,7 @@ TEST_P(TailgatingBothModels, WithoutACounterTheTailgatersLeaveUnserved) {
 TEST_P(TailgatingBothModels, TheRecordsNameWhomTheyFollowed) {
   const std::string model = GetParam();
   std::stringstream out;
-  const SimResult r = run(hall("tailgating: 0.05", model), 3, &out);
+  const SimResult r = run_yaml(hall("tailgating: 0.05", model), 3, &out);
   std::map<std::uint64_t, nlohmann::json> by_id;
   for (auto& j : records_of(out)) by_id[j["traveller"].get<std::uint64_t>()] = j;
   std::uint64_t tailgaters = 0;
@@ -173,7 +166,7 @@ TEST_P(TailgatingBothModels, TheSeedFixesEveryTailgater) {
   const std::string yaml = hall("tailgating: 0.02", GetParam());
   auto outputs = [&](std::uint64_t seed) {
     std::stringstream out;
-    const SimResult r = run(yaml, seed, &out);
+    const SimResult r = run_yaml(yaml, seed, &out);
     return out.str() + summary_json(r).dump();
   };
   const std::string first = outputs(11);
@@ -185,7 +178,7 @@ TEST_P(TailgatingBothModels, TheSeedFixesEveryTailgater) {
 INSTANTIATE_TEST_SUITE_P(GateModels, TailgatingBothModels, ::testing::ValuesIn(kModels));
 
 TEST(Tailgating, SummaryAndReportCountThemPerChannel) {
-  const SimResult r = run(hall("tailgating: 0.05", "sampled"));
+  const SimResult r = run_yaml(hall("tailgating: 0.05", "sampled"));
   const auto summary = summary_json(r);
   ASSERT_TRUE(summary.contains("tailgating"));
   const auto& tg = summary["tailgating"];
@@ -208,7 +201,7 @@ TEST(Tailgating, SummaryAndReportCountThemPerChannel) {
   EXPECT_NE(html.find("5.00% of gate passages"), std::string::npos);
   // Without tailgaters the summary, the report and the records say nothing of them.
   std::stringstream records;
-  const SimResult without = run(hall("elderly: 0", "sampled"), 7, &records);
+  const SimResult without = run_yaml(hall("elderly: 0", "sampled"), 7, &records);
   EXPECT_FALSE(summary_json(without).contains("tailgating"));
   EXPECT_EQ(report_html(without, summary_json(without)).find("Tailgating"), std::string::npos);
   EXPECT_EQ(records.str().find("followed"), std::string::npos);

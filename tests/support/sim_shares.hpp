@@ -1,17 +1,30 @@
 #pragma once
-// What the simulator tests check of a run's counts: a referral reason's count, and an observed
-// share against the share the scenario asked for.
+// What the simulator tests share: a run of a scenario written in the test, a referral reason's
+// count, and an observed share against the share the scenario asked for.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "sim/port_model.hpp"
+#include "sim/scenario.hpp"
 
 namespace gatesim::testing {
+
+// ensures: the run of the scenario `yaml` (with `overrides`, as --set gives them) at `seed`,
+//          its travellers' records written to `travellers` when given.
+inline sim::SimResult run_yaml(const std::string& yaml, std::uint64_t seed = 7, std::ostream* travellers = nullptr,
+                               const std::vector<std::string>& overrides = {}) {
+  sim::RunOptions options;
+  options.seed = seed;
+  options.travellers = travellers;
+  return sim::run_simulation(sim::parse_scenario(yaml, "test.yaml", overrides), options);
+}
 
 // ensures: how many travellers of the run were referred for `reason` (0 when none was).
 inline std::uint64_t referred(const sim::SimResult& r, const std::string& reason) {
