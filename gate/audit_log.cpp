@@ -11,9 +11,10 @@
 namespace gatesim::gate {
 namespace {
 
-// Version 2 added the liveness column and the incidents table; a version 1 log is migrated
-// in place when opened (its rows get an empty liveness list).
-constexpr int kSchemaVersion = 2;
+// Version 2 added the liveness column and the incidents table (a version 1 log's rows get an
+// empty liveness list); version 3 the port and direction columns (NULL, unknown, in the rows
+// already there). An older log is migrated in place when opened.
+constexpr int kSchemaVersion = 3;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS audit (
@@ -34,7 +35,9 @@ CREATE TABLE IF NOT EXISTS audit (
   device_faults   TEXT    NOT NULL,  -- JSON array of {device, kind, what, at_ms}
   image_paths     TEXT    NOT NULL,  -- JSON array; empty unless images are kept
   record          TEXT    NOT NULL,  -- the whole outcome as JSON
-  liveness        TEXT    NOT NULL DEFAULT '[]'  -- JSON array: per person checked, {role, decision, score, cues}
+  liveness        TEXT    NOT NULL DEFAULT '[]',  -- JSON array: per person checked, {role, decision, score, cues}
+  port            TEXT,  -- the lane's port id; NULL: unknown (rows from before version 3)
+  direction       TEXT CHECK (direction IN ('entry', 'exit'))  -- the lane's; NULL: unknown
 );
 CREATE INDEX IF NOT EXISTS audit_by_holder ON audit (holder_id);
 )sql";
@@ -42,6 +45,14 @@ CREATE INDEX IF NOT EXISTS audit_by_holder ON audit (holder_id);
 // Version 1 to 2.
 constexpr const char* kMigrateFrom1 = R"sql(
 ALTER TABLE audit ADD COLUMN liveness TEXT NOT NULL DEFAULT '[]';
+)sql";
+
+// Version 2 to 3. ADD COLUMN rewrites no row: the old columns keep their bytes. No earlier
+// version wrote the port or the direction anywhere (not in the record JSON either), so the
+// rows already there are unknown, which anti-passback counts against both directions.
+constexpr const char* kMigrateFrom2 = R"sql(
+ALTER TABLE audit ADD COLUMN port TEXT;
+ALTER TABLE audit ADD COLUMN direction TEXT CHECK (direction IN ('entry', 'exit'));
 )sql";
 
 // What happened after a transaction's row was written (tailgating in the passage).
@@ -56,7 +67,11 @@ CREATE TABLE IF NOT EXISTS incidents (
 );
 )sql";
 
-std::string upgrade(int from) { return std::string(from == 1 ? kMigrateFrom1 : kSchema) + kIncidents; }
+std::string upgrade(int from) {
+  if (from == 0) return std::string(kSchema) + kIncidents;
+  if (from == 1) return std::string(kMigrateFrom1) + kIncidents + kMigrateFrom2;
+  return kMigrateFrom2;
+}
 
 // WAL with synchronous=FULL: see Durability in the header.
 constexpr sqlite::FileKind kAuditLog{"audit log", kSchemaVersion, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
@@ -69,7 +84,8 @@ std::string json_text(const nlohmann::json& j) { return j.dump(-1, ' ', false, n
 
 }  // namespace
 
-AuditLog::AuditLog(const std::filesystem::path& file, std::string lane) : file_(file), lane_(std::move(lane)) {
+AuditLog::AuditLog(const std::filesystem::path& file, std::string lane, LanePlace place)
+    : file_(file), lane_(std::move(lane)), place_(std::move(place)) {
   try {
     open();
   } catch (const AuditError& e) {
@@ -93,6 +109,10 @@ void AuditLog::open() {
 }
 
 void AuditLog::close() { db_.close(); }
+
+std::string AuditLog::direction_text() const {
+  return place_.direction ? std::string(models::name(*place_.direction)) : std::string();
+}
 
 AuditLog::~AuditLog() { close(); }
 
@@ -133,8 +153,9 @@ std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
     sqlite::Statement insert(db_, R"sql(
       INSERT INTO audit (recorded_at, lane, transaction_no, channel, decision, holder_id, document_number,
                          guardian_id, alarm, total_ms, reasons, scores, timings, device_faults, image_paths, record,
-                         liveness)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17))sql");
+                         liveness, port, direction)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, nullif(?18, ''),
+              nullif(?19, '')))sql");
     insert.bind_text(1, sqlite::utc_now_iso())
         .bind_text(2, lane_)
         .bind_int(3, static_cast<std::int64_t>(outcome.transaction))
@@ -151,7 +172,9 @@ std::int64_t AuditLog::append(const TransactionOutcome& outcome) {
         .bind_text(14, json_text(j["device_faults"]))
         .bind_text(15, json_text(j["image_paths"]))
         .bind_text(16, json_text(j))
-        .bind_text(17, json_text(liveness));
+        .bind_text(17, json_text(liveness))
+        .bind_text(18, place_.port)
+        .bind_text(19, direction_text());
     // One statement in autocommit mode is its own transaction: with synchronous=FULL the WAL
     // is synced before the step reports done.
     insert.step();
@@ -206,11 +229,19 @@ std::vector<AuditLog::PastClearance> AuditLog::clearances_within(Duration window
   return read([&] {
     // recorded_at is UTC ISO 8601, which SQLite's julianday() reads; the age is taken against
     // SQLite's own clock in the same statement.
+    // A row of unknown (NULL) port or direction counts for every lane; a log of unknown place
+    // ('') takes every row (see Where in the header).
     sqlite::Statement select(db_, R"sql(
       SELECT holder_id, guardian_id, lane, transaction_no, recorded_at,
              (julianday('now') - julianday(recorded_at)) * 86400.0 AS age_s
-      FROM audit WHERE decision = 'cleared' AND age_s < ?1 ORDER BY id)sql");
-    select.bind_real(1, std::chrono::duration<double>(window).count());
+      FROM audit
+      WHERE decision = 'cleared' AND age_s < ?1
+        AND (port IS NULL OR ?2 = '' OR port = ?2)
+        AND (direction IS NULL OR ?3 = '' OR direction = ?3)
+      ORDER BY id)sql");
+    select.bind_real(1, std::chrono::duration<double>(window).count())
+        .bind_text(2, place_.port)
+        .bind_text(3, direction_text());
     std::vector<PastClearance> out;
     while (select.step()) {
       const std::string name =
@@ -225,11 +256,13 @@ std::vector<AuditLog::PastClearance> AuditLog::clearances_within(Duration window
 
 std::vector<AuditRecord> AuditLog::records() const {
   return read([&] {
-    sqlite::Statement select(db_, "SELECT id, recorded_at, lane, transaction_no, decision, record FROM audit ORDER BY id");
+    sqlite::Statement select(
+        db_, "SELECT id, recorded_at, lane, port, direction, transaction_no, decision, record FROM audit ORDER BY id");
     std::vector<AuditRecord> out;
     while (select.step())
-      out.push_back({select.integer(0), select.text(1), select.text(2), static_cast<std::uint64_t>(select.integer(3)),
-                     select.text(4), nlohmann::json::parse(select.text(5))});
+      out.push_back({select.integer(0), select.text(1), select.text(2),
+                     LanePlace{select.text(3), models::parse_direction(select.text(4))},
+                     static_cast<std::uint64_t>(select.integer(5)), select.text(6), nlohmann::json::parse(select.text(7))});
     return out;
   });
 }

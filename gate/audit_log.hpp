@@ -2,12 +2,24 @@
 // AuditLog: the lane's record of every transaction, one row each, in an SQLite file: the
 // decision, the reasons, the scores, the liveness evidence and verdict, the step timings and
 // the device faults (and the whole outcome as JSON); and, in a second table, incidents that
-// happened after a transaction's row was written (tailgating in the passage). Lanes that
-// share one file (one direction of a port) see each other's clearances (anti-passback).
+// happened after a transaction's row was written (tailgating in the passage).
 //
-// Schema: PRAGMA user_version says which; opening an older log migrates it in place (1 -> 2:
-// the liveness column, the incidents table), a newer one is refused. The gate controller asks for the write before it opens the barrier, and
-// append() returns only once the row is durable, so a decision that took effect is on disk.
+// Where: each row names its lane, and the port and direction the lane works (LanePlace), so
+// one file may serve a whole port, entry and exit lanes alike. Anti-passback
+// (clearances_within) asks only for the clearances of the log's own port and direction: a
+// holder cleared out of the mainland at one lane is refused by every exit lane of that port
+// writing the file, and is cleared back in by its entry lanes. A row of unknown port or
+// direction (written before schema 3, or by a log opened without a place) counts against
+// every port and direction: the log cannot tell where that holder went, and refusing a
+// traveller the officer then clears by hand is the safe mistake, letting a permit back
+// across the barrier is not.
+//
+// Schema: PRAGMA user_version says which; opening an older log migrates it in place, in one
+// transaction, without rewriting a row (1 -> 2: the liveness column, the incidents table;
+// 2 -> 3: the port and direction columns, unknown (NULL) in the rows already there, as no
+// earlier version recorded them anywhere, the record JSON included); a newer one is refused.
+// The gate controller asks for the write before it opens the barrier, and append() returns
+// only once the row is durable, so a decision that took effect is on disk.
 //
 // Durability: WAL journal with synchronous=FULL. In WAL mode NORMAL already survives a killed
 // process, but it may lose the last commits on a power cut or OS crash, and the barrier has
@@ -29,11 +41,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <memory>
 
 #include <sys/types.h>
 
@@ -42,6 +54,7 @@
 #include "devices/fault_injection.hpp"
 #include "gate/sqlite_database.hpp"
 #include "gate/transaction_outcome.hpp"
+#include "models/crossing.hpp"
 
 namespace gatesim::gate {
 
@@ -60,10 +73,17 @@ struct IncidentRecord {
   std::string detail;
 };
 
+// Where a lane works, as its rows record it (see Where in the header).
+struct LanePlace {
+  std::string port;                            // the port's id ("shenzhen-bay"); "": unknown
+  std::optional<models::Direction> direction;  // none: unknown
+};
+
 struct AuditRecord {
   std::int64_t id = 0;          // row id: the order records were written in
   std::string recorded_at;      // UTC wall clock, ISO 8601 with milliseconds
   std::string lane;
+  LanePlace place;              // unknown in rows written before schema 3
   std::uint64_t transaction = 0;
   std::string decision;         // "cleared" or "referred"
   nlohmann::json outcome;       // to_json(TransactionOutcome)
@@ -71,16 +91,19 @@ struct AuditRecord {
 
 class AuditLog {
  public:
-  // ensures: `file` is open (created with its table when missing) in WAL mode with
-  //          synchronous=FULL; rows are labelled with `lane`.
+  // ensures: `file` is open (created with its table when missing, migrated when older) in WAL
+  //          mode with synchronous=FULL; rows are labelled with `lane` and `place` (a log that
+  //          only reads, or a lane of no port, may leave the place unknown: see Where).
   // throws models::InputError naming the file when it cannot be opened or created, or when it
-  //        is not an SQLite database or holds tables of something other than an audit log.
-  explicit AuditLog(const std::filesystem::path& file, std::string lane = "lane");
+  //        is not an SQLite database, holds tables of something other than an audit log, or
+  //        has a newer schema.
+  explicit AuditLog(const std::filesystem::path& file, std::string lane = "lane", LanePlace place = {});
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
   const std::filesystem::path& file() const { return file_; }
+  const LanePlace& place() const { return place_; }
 
   // ensures: the record is committed and synced when this returns; returns its row id.
   // throws AuditError when it could not be written (nothing partial is left behind; see
@@ -102,8 +125,10 @@ class AuditLog {
     Duration age{};
     std::string transaction;  // "lane shenzhen-bay #3 at 2026-11-29T22:01:02.123Z"
   };
-  // ensures: every holder cleared (as traveller or guardian) in a row of any lane recorded
-  //          less than `window` ago, oldest first.
+  // ensures: every holder cleared (as traveller or guardian) less than `window` ago in a row
+  //          of any lane of this log's port and direction, or of an unknown port or direction
+  //          (see Where), oldest first; a log whose own port or direction is unknown takes the
+  //          rows of every port or direction.
   std::vector<PastClearance> clearances_within(Duration window) const;
 
   // What identifies each record, oldest first (without the JSON: cheap for a million rows).
@@ -132,12 +157,14 @@ class AuditLog {
  private:
   void open();   // throws AuditError
   void close();
+  std::string direction_text() const;  // "entry", "exit", or "" when unknown
   // ensures: read()'s result; throws AuditError when the log is not open or cannot be read.
   template <class Read>
   auto read(Read&& read) const;
 
   std::filesystem::path file_;
   std::string lane_;
+  LanePlace place_;
   sqlite::Database db_;
   dev_t device_ = 0;  // the file that is open, to notice its removal
   ino_t inode_ = 0;

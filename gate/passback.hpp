@@ -3,7 +3,7 @@
 // permit lent back across the barrier, or the same traveller queueing twice). PassbackLedger
 // remembers each holder's latest clearance and answers whether a new one falls inside the
 // window; the gate controller asks it once it knows who stands at the lane, and a driver
-// seeds it with the clearances its audit log already holds (gate::AuditLog::clearances_since).
+// seeds it with the clearances its audit log already holds (gate::AuditLog::clearances_within).
 // The rule lives here only, so the port simulator can hold its lanes to the same one.
 //
 // Thread safety: none; a ledger belongs to one controller (one driver thread).

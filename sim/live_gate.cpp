@@ -175,7 +175,7 @@ struct LiveGate::Impl final : gate::LaneServices {
     lane_policy.channel = gate::Channel::document;
     parts->lane = std::make_unique<gate::DeviceLane>(std::move(setup.devices), records);
     policy = std::make_unique<gate::PolicyServices>(lane_policy, *store, records);
-    audit = std::make_unique<gate::AuditLog>(setup.audit, name);
+    audit = std::make_unique<gate::AuditLog>(setup.audit, name, gate::LanePlace{lane_policy.port->id, lane_policy.direction});
     setup.config.channel = gate::Channel::document;
     auto also = std::move(setup.driver.on_outcome);
     setup.driver.on_outcome = [this, also = std::move(also)](const gate::TransactionOutcome& o) {

@@ -141,7 +141,7 @@ struct RunningLane {
         store(enrolment_db, gate::EnrolmentStore::Open::existing_only),
         lane(open(spec, console), records),
         services(lane_policy, store, records, std::move(gallery)),
-        audit(audit_file, audit_lane) {}
+        audit(audit_file, audit_lane, {lane_policy.port->id, lane_policy.direction}) {}
 
   static gate::LaneDeviceSet open(const BankLane& spec, std::ostream& console) {
     gate::LaneDeviceSet devices = spec.options.open_devices(console);

@@ -58,8 +58,8 @@ void LaneOptions::add_to(CLI::App& command) {
                      "or, at a document-free lane, a referred traveller counts as gone")
       ->check(CLI::Range(0.0, 3600.0));
   command.add_option("--passback", passback,
-                     "Anti-passback window in seconds: a holder cleared (this lane or any lane sharing --audit) within it "
-                     "is referred gate.passback; 0: off")
+                     "Anti-passback window in seconds: a holder cleared (this lane or any lane of its port and direction "
+                     "sharing --audit) within it is referred gate.passback; 0: off")
       ->check(CLI::Range(0.0, 7 * 86400.0));
   command.add_option("--liveness", liveness, "Liveness (presentation-attack) check in the face step: off, passive, temporal or both")
       ->check(CLI::IsMember({"off", "passive", "temporal", "both"}));

@@ -493,8 +493,9 @@ TEST_F(GateCommand, ADroppedRemoteExitSensorIsADeviceFaultNamingIt) {
 }
 
 // Anti-passback across runs (a restarted lane, or another lane writing the same audit log):
-// the holder cleared by the first run is referred by the second, naming that transaction.
-TEST_F(GateCommand, AHolderClearedInTheAuditLogIsReferredWithinThePassbackWindow) {
+// the holder cleared by the first run (an exit lane, the default) is referred by the second,
+// naming that transaction; an entry lane of the port writing the same log clears him back in.
+TEST_F(GateCommand, AHolderClearedInTheAuditLogIsReferredInThatDirectionWithinThePassbackWindow) {
   enroll("obama", "reference/obama.jpg");
   copy("reference/obama2.jpg", "frames/01.jpg");
   const auto documents = chips({hong_kong_resident("obama")});
@@ -512,6 +513,16 @@ TEST_F(GateCommand, AHolderClearedInTheAuditLogIsReferredWithinThePassbackWindow
             std::string::npos)
       << out[0];
   EXPECT_EQ(out[0]["people"][0]["frames"], 0) << "refused before the face step";
+  auto entry = args;
+  entry.insert(entry.end(), {"--direction", "entry"});
+  const auto back_in = gate(entry);
+  ASSERT_EQ(lines(back_in.out).size(), 1u) << back_in.out << back_in.err;
+  EXPECT_EQ(lines(back_in.out)[0]["decision"], "cleared") << back_in.out;
+  const auto rows = gatesim::gate::AuditLog(dir_ / "audit.db").records();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].place.port, "shenzhen-bay");
+  EXPECT_EQ(rows[0].place.direction, gatesim::models::Direction::exit);
+  EXPECT_EQ(rows[2].place.direction, gatesim::models::Direction::entry);
   auto after = args;
   after.insert(after.end(), {"--passback", "0"});
   EXPECT_EQ(lines(gate(after).out).at(0)["decision"], "cleared");

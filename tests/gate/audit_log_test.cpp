@@ -111,7 +111,7 @@ TEST(AuditLog, CreatesAWalDatabaseWithItsSchemaVersion) {
   AuditLog log(dir / "audit.db");
   log.append(decided(1, Decision::cleared));
   EXPECT_EQ(pragma(dir / "audit.db", "journal_mode"), "wal");
-  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "2");
+  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "3");
 }
 
 std::string query(const std::filesystem::path& file, const std::string& sql) {
@@ -158,8 +158,10 @@ TEST(AuditLog, MigratesAVersion1LogKeepingItsRows) {
     log.append(decided(9, Decision::cleared));
     log.append_incident(9, {gate::ReasonCode::passage_tailgating, "2 people went through the passage, 1 cleared (H9)"});
   }
-  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "2");
+  EXPECT_EQ(pragma(dir / "audit.db", "user_version"), "3");
   EXPECT_EQ(query(dir / "audit.db", "SELECT liveness FROM audit WHERE id = 1"), "[]");
+  EXPECT_EQ(query(dir / "audit.db", "SELECT typeof(port) || ' ' || typeof(direction) FROM audit WHERE id = 1"),
+            "null null");
   AuditLog reopened(dir / "audit.db");  // a migrated log opens again as it is
   ASSERT_EQ(reopened.records().size(), 3u);
   EXPECT_EQ(reopened.records()[0].transaction, 7u);
@@ -169,15 +171,138 @@ TEST(AuditLog, MigratesAVersion1LogKeepingItsRows) {
   EXPECT_EQ(reopened.incidents()[0].code, "passage.tailgating");
 }
 
+// A log written by the version 2 schema (liveness column and incidents table; no port, no
+// direction), as the previous release created it: H7 (with guardian G7) cleared two minutes
+// ago, H8 a minute ago in a row whose record JSON is cut short, an incident.
+void write_version_2_log(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  const char* sql = R"sql(
+    CREATE TABLE audit (
+      id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, lane TEXT NOT NULL, transaction_no INTEGER NOT NULL,
+      channel TEXT NOT NULL, decision TEXT NOT NULL CHECK (decision IN ('cleared', 'referred')),
+      holder_id TEXT NOT NULL, document_number TEXT NOT NULL, guardian_id TEXT NOT NULL, alarm INTEGER NOT NULL,
+      total_ms REAL NOT NULL, reasons TEXT NOT NULL, scores TEXT NOT NULL, timings TEXT NOT NULL,
+      device_faults TEXT NOT NULL, image_paths TEXT NOT NULL, record TEXT NOT NULL,
+      liveness TEXT NOT NULL DEFAULT '[]');
+    CREATE INDEX audit_by_holder ON audit (holder_id);
+    CREATE TABLE incidents (id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, lane TEXT NOT NULL,
+      transaction_no INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL);
+    INSERT INTO audit VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-120 seconds'), 'shenzhen-bay', 7,
+      'document', 'cleared', 'H7', 'C7', 'G7', 0, 6512.25, '[]', '[{"role":"traveller","distance":0.41}]',
+      '{"face":2100.5}', '[]', '[]', '{"transaction":7,"decision":"cleared"}',
+      '[{"role":"traveller","decision":"live","score":1.2}]');
+    INSERT INTO audit VALUES (2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds'), 'shenzhen-bay', 8,
+      'document_free', 'cleared', 'H8', '', '', 1, 7000, '[]', '[]', '{}', '[]', '["k/8.jpg"]',
+      '{"transaction":8,"port":', '[]');
+    INSERT INTO incidents VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-59 seconds'), 'shenzhen-bay', 8,
+      'passage.tailgating', '2 people went through the passage, 1 cleared (H8)');
+    PRAGMA user_version = 2;)sql";
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+// Every row of a table as stored: each column's type and bytes (hex), one line per row.
+std::vector<std::string> stored_rows(const std::filesystem::path& file, const std::string& table,
+                                     const std::vector<std::string>& columns) {
+  std::string select = "SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    select += (i ? " || ' ' || " : "") + ("typeof(" + columns[i] + ") || ':' || hex(" + columns[i] + ")");
+  select += " FROM " + table + " ORDER BY id";
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, select.c_str(), -1, &stmt, nullptr);
+  std::vector<std::string> rows;
+  while (stmt && sqlite3_step(stmt) == SQLITE_ROW) rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+const std::vector<std::string> kVersion2AuditColumns{
+    "id",         "recorded_at", "lane",    "transaction_no", "channel", "decision",      "holder_id",
+    "document_number", "guardian_id", "alarm", "total_ms", "reasons", "scores", "timings", "device_faults",
+    "image_paths", "record", "liveness"};
+const std::vector<std::string> kIncidentColumns{"id", "recorded_at", "lane", "transaction_no", "code", "detail"};
+
+// Migration to version 3 adds the port and direction, unknown in the rows already there, and
+// changes no byte of theirs; a record whose JSON is cut short does not stop it.
+TEST(AuditLog, MigratesAVersion2LogKeepingEveryColumnOfItsRows) {
+  TempDir dir;
+  const auto file = dir / "audit.db";
+  write_version_2_log(file);
+  const auto audit_before = stored_rows(file, "audit", kVersion2AuditColumns);
+  const auto incidents_before = stored_rows(file, "incidents", kIncidentColumns);
+  ASSERT_EQ(audit_before.size(), 2u);
+  ASSERT_EQ(incidents_before.size(), 1u);
+  {
+    AuditLog log(file, "exit-1", {"shenzhen-bay", models::Direction::exit});
+    EXPECT_EQ(pragma(file, "user_version"), "3");
+    EXPECT_EQ(stored_rows(file, "audit", kVersion2AuditColumns), audit_before);
+    EXPECT_EQ(stored_rows(file, "incidents", kIncidentColumns), incidents_before);
+    EXPECT_EQ(stored_rows(file, "audit", {"port", "direction"}), (std::vector<std::string>{"null: null:", "null: null:"}));
+    // The unknown rows count for this exit lane (H7, G7 and H8), and it writes its own place.
+    const auto recent = log.clearances_within(10min);
+    ASSERT_EQ(recent.size(), 3u);
+    EXPECT_EQ(recent[2].holder_id, "H8");
+    log.append(decided(9, Decision::cleared));
+  }
+  EXPECT_EQ(query(file, "SELECT port || ' ' || direction FROM audit WHERE id = 3"), "shenzhen-bay exit");
+  EXPECT_EQ(stored_rows(file, "audit", kVersion2AuditColumns).at(1), audit_before[1]);
+  EXPECT_EQ(pragma(file, "integrity_check"), "ok");
+}
+
+// One file for a whole port: a lane asks only for its own port and direction's clearances (and
+// for those of unknown place), so a holder cleared out is refused by the other exit lanes and
+// cleared back in by the entry lanes.
+TEST(AuditLog, ClearancesAreThoseOfTheLanesPortAndDirection) {
+  TempDir dir;
+  const auto file = dir / "audit.db";
+  AuditLog exit_1(file, "exit-1", {"shenzhen-bay", models::Direction::exit});
+  AuditLog exit_2(file, "exit-2", {"shenzhen-bay", models::Direction::exit});
+  AuditLog entry_1(file, "entry-1", {"shenzhen-bay", models::Direction::entry});
+  AuditLog luohu_exit(file, "luohu-1", {"luohu", models::Direction::exit});
+  AuditLog unplaced(file, "soak");  // a lane of no port: its rows are of unknown place
+  exit_1.append(decided(1, Decision::cleared));
+  entry_1.append(decided(2, Decision::cleared));
+
+  const auto seen_by_exit = exit_2.clearances_within(10min);
+  ASSERT_EQ(seen_by_exit.size(), 1u);
+  EXPECT_EQ(seen_by_exit[0].holder_id, "H1");
+  EXPECT_NE(seen_by_exit[0].transaction.find("lane exit-1 #1 at "), std::string::npos) << seen_by_exit[0].transaction;
+  const auto seen_by_entry = entry_1.clearances_within(10min);
+  ASSERT_EQ(seen_by_entry.size(), 1u);
+  EXPECT_EQ(seen_by_entry[0].holder_id, "H2");
+  EXPECT_TRUE(luohu_exit.clearances_within(10min).empty()) << "another port's lanes";
+  EXPECT_EQ(unplaced.clearances_within(10min).size(), 2u) << "a log of unknown place sees every row";
+
+  unplaced.append(decided(3, Decision::cleared));
+  for (const AuditLog* log : {&exit_2, &entry_1, &luohu_exit}) {
+    const auto seen = log->clearances_within(10min);
+    ASSERT_FALSE(seen.empty());
+    EXPECT_EQ(seen.back().holder_id, "H3") << "a row of unknown place counts for " << log->place().port;
+  }
+
+  const auto records = unplaced.records();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].place.port, "shenzhen-bay");
+  EXPECT_EQ(records[0].place.direction, models::Direction::exit);
+  EXPECT_EQ(records[1].place.direction, models::Direction::entry);
+  EXPECT_EQ(records[2].place.port, "");
+  EXPECT_EQ(records[2].place.direction, std::nullopt);
+}
+
 TEST(AuditLog, RefusesANewerSchema) {
   TempDir dir;
   { AuditLog log(dir / "audit.db"); }
-  query(dir / "audit.db", "PRAGMA user_version = 3");
+  query(dir / "audit.db", "PRAGMA user_version = 4");
   try {
     AuditLog log(dir / "audit.db");
     FAIL() << "opened a newer schema";
   } catch (const models::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("schema version 3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("schema version 4, this gatesim reads versions up to 3"), std::string::npos)
+        << e.what();
   }
 }
 
