@@ -10,7 +10,10 @@
 // time, whatever the load on the machine. CPU is the process's (all the lane's threads).
 // Counters (ms of CPU per second of the phase): face_step, in_view_open (barrier open, holder in
 // view), in_view_closed (barrier closed, holder still in view), empty (the holder gone, until the
-// passage is clear); looks/s while watching.
+// passage is clear); looks/s while watching, and the share of looks detected in full. The
+// argument is LaneDriverOptions::watch_detect_every: 1, every look detected in full (the
+// same-run baseline); 10, the default (the watch follows a near face, see "What a look costs"
+// in gate/lane_driver.cpp).
 // Run: OPENBLAS_NUM_THREADS=1 build/<preset>/bench/bench_passage_bench
 #include <benchmark/benchmark.h>
 
@@ -172,6 +175,7 @@ void BM_PassageWatch(benchmark::State& state) {
   const auto detector = std::make_shared<const biometrics::LivenessDetector>(biometrics::PadModelStore::from_environment());
   Phases phases;
   std::size_t cleared = 0, total = 0;
+  std::uint64_t looks = 0, detections = 0;
   for (auto _ : state) {
     std::filesystem::remove(dir / "audit.db");
     VirtualLaneClock clock;
@@ -181,10 +185,13 @@ void BM_PassageWatch(benchmark::State& state) {
     LaneDriverOptions options;
     options.clock = &clock;
     options.liveness = std::make_shared<PadLivenessProbe>(detector, config.liveness);
+    options.watch_detect_every = static_cast<int>(state.range(0));
     options.on_outcome = [&](const TransactionOutcome& o) { cleared += o.decision == Decision::cleared; };
     LaneDriver driver(config, biometrics::ModelStore::from_environment(), devices, services, audit, options);
     total += driver.run();
     devices.finish();
+    looks += driver.face_counts().watch_looks;
+    detections += driver.face_counts().watch_detections;
   }
   std::filesystem::remove_all(dir);
   if (cleared != total || total == 0) state.SkipWithError("the enrolled holder was not cleared every time");
@@ -192,8 +199,9 @@ void BM_PassageWatch(benchmark::State& state) {
   for (int p = 0; p < Phases::count; ++p)
     state.counters[std::string(names[p]) + "_ms/s"] = 1000 * phases.cpu[p] / phases.seconds[p];
   state.counters["looks/s"] = static_cast<double>(phases.looks) / phases.watch_seconds;
+  state.counters["detected_in_full"] = static_cast<double>(detections) / static_cast<double>(looks);
 }
-BENCHMARK(BM_PassageWatch)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_PassageWatch)->Arg(1)->Arg(10)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
 

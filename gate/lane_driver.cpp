@@ -134,7 +134,7 @@ struct LaneDriver::Impl {
         inbox(std::make_shared<Inbox>(this)),
         device_worker(clock),
         service_worker(clock) {
-    assert(options.passage_look_every > Duration::zero());
+    assert(options.passage_look_every > Duration::zero() && options.watch_detect_every >= 1);
     if (!options.keep_images.empty()) {
       std::error_code error;
       std::filesystem::create_directories(options.keep_images, error);
@@ -562,6 +562,18 @@ struct LaneDriver::Impl {
   // who enters its view only after the traveller has left it: that is the exit sensor's job
   // (--passage sim:/tcp:/tls:).
   //
+  // What a look costs. A full detection (HOG over the whole frame) is most of it, and a watch
+  // may look for as long as a traveller stands there. So, unless people are to be counted (the
+  // passage while the barrier is open: a tailgater may be anywhere in the frame), a look
+  // follows the near face of the last look (biometrics::FaceFollower: HOG on a region around
+  // it, a fraction of the cost). A followed near face holds the watch as a detected one does;
+  // a look is face-free only when a full detection says so: when following finds no near face
+  // the look is detected in full, so a look counts as face-free on a full detection's word
+  // only. Following does not care who the face is (any near face holds the lane), and every
+  // watch_detect_every-th look is detected in full anyway, so a region that keeps showing
+  // something the full detection does not see (following latched on a false detection) holds
+  // the lane no longer than that. With follow_face false every look is detected in full.
+  //
   // A camera fault ends either watch (recorded with the next transaction): a lane that
   // cannot see cannot wait for anyone.
   struct ViewWatch {
@@ -570,6 +582,7 @@ struct LaneDriver::Impl {
     Time last_face{};  // when a face was last in view (the watch's start counts as one)
     int face_free_looks = 0;  // since then
     int people = 0;
+    int looks = 0;
   };
   // ensures: the face-free looks that clear a watch (see above).
   long looks_to_clear() const {
@@ -585,9 +598,9 @@ struct LaneDriver::Impl {
     on_device([](LaneDevices& lane) { return lane.capture_frame(); },
               [watch](Impl& d, cv::Mat frame) {
                 const Time taken = d.now();  // the look's time is the frame's, not the analysis's
-                d.on_service([&d, watch, frame, taken]() -> std::optional<Event> {
-                  const auto faces = d.with_analyzer([&] { return d.analyzer->detect(frame); });
-                  const int near = d.near_faces(faces);
+                const bool count_people = watch.purpose == ViewWatch::Purpose::passage && d.barrier_open;
+                d.on_service([&d, watch, frame, taken, count_people]() -> std::optional<Event> {
+                  const int near = d.with_analyzer([&] { return d.look(frame, watch.looks == 0, count_people); });
                   d.inbox->post([watch, taken, near](Impl& driver) mutable { driver.view_seen(watch, taken, near); });
                   return std::nullopt;
                 });
@@ -602,11 +615,41 @@ struct LaneDriver::Impl {
                 if (d.controller.state() == LaneState::passing) d.feed(TravellerPassed{{}, watch.people});
               });
   }
-  // Service thread: how many of `faces` are near enough to be in the passage (see above).
-  int near_faces(const std::vector<biometrics::DetectedFace>& faces) const {
-    int near = 0;
-    for (const auto& f : faces) near += f.box.height() >= options.tailgate_near * traveller_face_height;
-    return near;
+  // Service thread: whether `face` is near enough to be in the passage (see above).
+  bool near(const biometrics::DetectedFace& face) const {
+    return face.box.height() >= options.tailgate_near * traveller_face_height;
+  }
+  // Service thread: one look of a watch (`first`: its first); how many near faces it shows.
+  // A full detection (boxes only: a watch needs no landmarks) on every look that counts people
+  // and on every watch_detect_every-th; otherwise the near face of the last look is followed
+  // (see above), and a full detection only when following finds no near face.
+  int look(const cv::Mat& frame, bool first, bool count_people) {
+    ++counts.watch_looks;
+    if (first) watch_follower.forget();
+    if (!count_people && options.follow_face && watch_follower.following() &&
+        follows_since_detection + 1 < options.watch_detect_every) {
+      if (const auto face = watch_follower.follow(*analyzer, frame); face && near(*face)) {
+        ++counts.watch_followed;
+        ++follows_since_detection;
+        return 1;
+      }
+      ++counts.watch_follow_lost;
+    }
+    const auto faces = analyzer->detect_boxes(frame);
+    ++counts.watch_detections;
+    follows_since_detection = 0;
+    int near_count = 0;
+    const biometrics::DetectedFace* nearest = nullptr;  // the largest near face: the one followed
+    for (const auto& face : faces) {
+      if (!near(face)) continue;
+      ++near_count;
+      if (!nearest || face.box.height() > nearest->box.height()) nearest = &face;
+    }
+    if (nearest)
+      watch_follower.start(*nearest);
+    else
+      watch_follower.forget();
+    return near_count;
   }
   // The next look is paced by a timer, never taken at once: every passage_look_every (or at the
   // moment the watch can end, when that comes first). A camera that answers at once would
@@ -614,6 +657,7 @@ struct LaneDriver::Impl {
   // only when nothing is under way: the lane would spin).
   void view_seen(ViewWatch watch, Time taken, int near) {
     if (!watching(watch)) return;
+    ++watch.looks;
     const bool face = near > 0;
     if (face) {
       watch.last_face = taken;
@@ -731,6 +775,9 @@ struct LaneDriver::Impl {
     }
   };
   Follower follower{options.follow, std::nullopt};
+  // The camera's watches follow the near face of their last look the same way (see look()).
+  Follower watch_follower{options.follow, std::nullopt};
+  int follows_since_detection = 0;
   std::optional<biometrics::FaceDescriptor> holder;
   // The height of the largest face in the face step's last frame with one: how big a face
   // near enough to be in the passage looks (ViewWatch); 0 until a traveller has shown one.

@@ -192,9 +192,15 @@ struct LaneDriverOptions {
   // Once the face matched, the face step's liveness-only frames follow the face from the
   // previous frame's box instead of detecting it in the whole frame again; the matched face's
   // descriptor is checked where following cannot vouch for it (see "Following" in
-  // lane_driver.cpp). false: every frame is detected in full. Not with a frame_memo.
+  // lane_driver.cpp); not with a frame_memo. The camera's watches (passage, referred
+  // traveller) follow the near face of their last look the same way while no one is to be
+  // counted (the barrier closed), and detect in full when following finds no near face and on
+  // every watch_detect_every-th look. false: every frame and every look is detected in full.
   bool follow_face = true;
   biometrics::FollowSettings follow;
+  // A watch detects in full at least every this many looks while it follows a face (requires:
+  // >= 1), so following cannot hold the lane on something a full detection does not see.
+  int watch_detect_every = 10;
   // The lane's time (requires: outlives the driver); null: real time (steady_lane_clock()).
   LaneClock* clock = nullptr;
   // A lane of a bank: its face analysis runs as jobs of the bank's pool (gate/face_pool.hpp),
@@ -235,7 +241,8 @@ class LaneDriver {
   //        stopping the lane.
   std::size_t run();
 
-  // What the face pipeline did over the face steps' frames (passage watching not counted).
+  // What the face pipeline did over the face steps' frames, and over the looks of the camera's
+  // watches (passage, referred traveller).
   struct FaceCounts {
     std::uint64_t full_detections = 0;      // frames detected in full (not from a FrameMemo)
     std::uint64_t followed = 0;             // liveness-only frames whose face was followed
@@ -243,6 +250,10 @@ class LaneDriver {
     std::uint64_t descriptors = 0;          // descriptors computed (matches and identity checks)
     std::uint64_t identity_checks = 0;      // the matched face's descriptor compared again
     std::uint64_t identity_mismatches = 0;  // ... and found to be someone else
+    std::uint64_t watch_looks = 0;          // looks of the watches
+    std::uint64_t watch_detections = 0;     // ... detected in full
+    std::uint64_t watch_followed = 0;       // ... whose near face was followed
+    std::uint64_t watch_follow_lost = 0;    // ... where following found no near face (then a full detection)
   };
   // requires: run() has returned.
   const FaceCounts& face_counts() const;

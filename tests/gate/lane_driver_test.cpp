@@ -211,6 +211,37 @@ class LaneDriverTest : public ::testing::Test {
     return outcomes;
   }
 
+  // The holder stays in the passage after the barrier closed (see the tests that use it); the
+  // passage must clear at +3500 ms whether or not the looks follow the face (follow_face_).
+  std::vector<TransactionOutcome> stay_in_the_passage() {
+    const cv::Mat holder = image("reference/obama2.jpg");
+    cv::Mat left(holder.rows, 2 * holder.cols, holder.type(), cv::Scalar(128, 128, 128)), right = left.clone();
+    holder.copyTo(left(cv::Rect(0, 0, holder.cols, holder.rows)));
+    holder.copyTo(right(cv::Rect(holder.cols, 0, holder.cols, holder.rows)));
+    const auto left_file = dir_ / "left.png", right_file = dir_ / "right.png";
+    EXPECT_TRUE(cv::imwrite(left_file.string(), left));
+    EXPECT_TRUE(cv::imwrite(right_file.string(), right));
+    Traveller stays{"obama", {"reference/obama2.jpg"}};
+    stays.passage_frames.assign(20, left_file.string());
+    stays.passage_frames.insert(stays.passage_frames.end(), {"scenes/dogs.jpg", "scenes/dogs.jpg", left_file.string(),
+                                                             left_file.string(), left_file.string(), right_file.string(),
+                                                             "scenes/dogs.jpg"});
+    GateConfig config;
+    config.passage_required = true;  // the exit timer closes the barrier, the camera readies the lane
+    config.exit_timeout = 450ms;     // closed before the look at +500 ms
+    auto outcomes = run({stays, {"obama", {"reference/obama3.jpg"}}}, config);
+    EXPECT_EQ(outcomes.size(), 2u);
+    if (outcomes.empty()) return outcomes;
+    EXPECT_EQ(outcomes[0].decision, Decision::cleared);
+    EXPECT_EQ(devices_->openings_at.size(), 2u);
+    EXPECT_EQ(devices_->arrivals.size(), 2u);
+    if (devices_->openings_at.empty() || devices_->arrivals.size() < 2) return outcomes;
+    EXPECT_EQ(devices_->arrivals[1] - devices_->openings_at[0], 3500ms);
+    EXPECT_EQ(devices_->passage_looks, 36);
+    EXPECT_EQ(face_counts_.watch_looks, 36u);
+    return outcomes;
+  }
+
   VirtualLaneClock clock_;
   std::ostringstream diagnostics_;
   std::shared_ptr<FrameMemo> frame_memo_;     // run()'s, when a test sets one
@@ -444,6 +475,34 @@ TEST_F(LaneDriverTest, ADocumentFreeLaneWaitsForAReferredTravellerToLeaveTheView
   ASSERT_GE(frames_left, 1);
   ASSERT_EQ(devices_->arrivals.size(), 2u);
   EXPECT_EQ(devices_->arrivals[1] - completed_at.at(0), (frames_left - 1) * 100ms + 1000ms);
+}
+
+// The holder stays in the passage after the exit timer closed the barrier. While the barrier is
+// open every look is detected in full (a tailgater may be anywhere in the frame); once it has
+// closed, the looks follow the holder's face instead, with a full detection every 10th look and
+// wherever following finds no near face. That must not change when the passage clears: a full
+// passage_clear after the last face any look showed. The camera (a look every 100 ms) shows the
+// holder on the left of a wide frame from the opening to +1900 ms, the empty lane at +2000 and
+// +2100 ms (the detector's dropout), the holder on the left again from +2200 to +2400 ms, then
+// on the right at +2500 ms (following loses a face that jumped: the full detection must still
+// see it), and the empty lane from +2600 ms: clear at +3500 ms. Counted, not timed.
+TEST_F(LaneDriverTest, AHolderStayingInThePassageIsFollowedAndHoldsItUntilAFullDetectionSeesNoFace) {
+  follow_face_ = true;
+  stay_in_the_passage();
+  // In full: the 5 looks with the barrier open; +1400 ms (the 10th look); +2000 and +2500 ms
+  // (following lost the face) and +2100 ms; +2200 ms (nothing to follow); +2600 ms (lost)
+  // and the 9 empty looks after it. Followed: +500 to +1300, +1500 to +1900, +2300, +2400.
+  EXPECT_EQ(face_counts_.watch_followed, 16u);
+  EXPECT_EQ(face_counts_.watch_follow_lost, 3u);
+  EXPECT_EQ(face_counts_.watch_detections, 20u);
+}
+
+// The same without following: every look detected in full, the same clearing time.
+TEST_F(LaneDriverTest, AHolderStayingInThePassageWithEveryLookDetectedInFullClearsAtTheSameTime) {
+  follow_face_ = false;
+  stay_in_the_passage();
+  EXPECT_EQ(face_counts_.watch_followed, 0u);
+  EXPECT_EQ(face_counts_.watch_detections, 36u);
 }
 
 // The camera's watches count only near faces (a box at least half the height of the
