@@ -1,11 +1,13 @@
 #pragma once
 // Presentation-attack detection (liveness, ISO/IEC 30107): is a live person at the camera, or a
-// photo, a screen or a still image moved by hand? Two independent cues, fused into one verdict
+// photo, a screen or a still image moved by hand? Three cues of two kinds, fused into one verdict
 // with a reason:
 //   - passive (per frame): the MiniFASNet V2 + V1SE networks (biometrics/passive_liveness.hpp)
 //     give the probability that the face crop shows a live face; the session averages it over
 //     the frames it scores: LivenessConfig::passive_frames of every min_frames (the networks
 //     cost about three times the temporal cue per frame).
+//   - display grid (passive, over the frames): a screen's pixel grid is a peak in the face
+//     square's spectrum that adds up over the frames (biometrics/moire_liveness.hpp).
 //   - temporal (over the frames of one face step): a live face moves non-rigidly, a print or a
 //     screen as one plane, a frozen image not at all (biometrics/temporal_liveness.hpp).
 // Neither stops a 3-D mask or a replay of a video on a flawless display: see README, Liveness.
@@ -32,6 +34,7 @@
 
 #include "biometrics/face_types.hpp"
 #include "biometrics/liveness_rule.hpp"
+#include "biometrics/moire_liveness.hpp"
 #include "biometrics/pad_models.hpp"
 #include "biometrics/passive_liveness.hpp"
 #include "biometrics/temporal_liveness.hpp"
@@ -83,6 +86,7 @@ class LivenessSession {
   const LivenessDetector* detector_;
   LivenessConfig config_;
   TemporalLiveness temporal_;
+  MoireLiveness moire_;
   double passive_sum_ = 0;
   int passive_scored_ = 0;
   LivenessMeasurements measured_;

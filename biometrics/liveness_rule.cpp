@@ -34,6 +34,7 @@ std::string_view to_string(LivenessCue cue) {
   switch (cue) {
     case LivenessCue::none: return "none";
     case LivenessCue::passive: return "passive";
+    case LivenessCue::moire: return "moire";
     case LivenessCue::temporal: return "temporal";
     case LivenessCue::frozen: return "frozen";
   }
@@ -70,6 +71,7 @@ void LivenessConfig::validate() const {
     throw models::InputError("liveness " + field + " " + fixed(value, 4) + ": expected " + expected);
   };
   if (!(passive_threshold >= 0 && passive_threshold <= 1)) fail("passive_threshold", passive_threshold, "0 to 1");
+  if (!(moire_threshold == 0 || moire_threshold > 1)) fail("moire_threshold", moire_threshold, "0 (off) or more than 1");
   if (!(temporal_threshold >= 0)) fail("temporal_threshold", temporal_threshold, "0 or more");
   if (min_frames < 1) fail("min_frames", min_frames, "1 or more");
   if (max_frames < min_frames) fail("max_frames", max_frames, "at least min_frames (" + std::to_string(min_frames) + ")");
@@ -90,7 +92,10 @@ LivenessEvidence judge_liveness(const LivenessMeasurements& m, const LivenessCon
                                 bool final) {
   LivenessEvidence e;
   e.frames = m.frames;
-  if (uses_passive(config.mode)) e.passive = m.passive;
+  if (uses_passive(config.mode)) {
+    e.passive = m.passive;
+    if (config.moire_threshold > 0) e.moire = m.moire;
+  }
   if (uses_temporal(config.mode)) {
     e.temporal = m.temporal;
     e.frozen = m.frozen;
@@ -114,13 +119,15 @@ LivenessEvidence judge_liveness(const LivenessMeasurements& m, const LivenessCon
   const double live_probability = e.passive.value_or(0.0);
   const double moved = e.temporal.value_or(0.0);
   const bool passive_live = !uses_passive(config.mode) || live_probability >= config.passive_threshold;
+  const bool moire_live = !e.moire || *e.moire <= config.moire_threshold;
   const bool temporal_live = !uses_temporal(config.mode) || moved >= config.temporal_threshold;
-  if (passive_live && temporal_live) {
+  if (passive_live && moire_live && temporal_live) {
     if (uses_temporal(config.mode))
       return conclude(LivenessVerdict::live, LivenessCue::temporal, moved, config.temporal_threshold);
     return conclude(LivenessVerdict::live, LivenessCue::passive, live_probability, config.passive_threshold);
   }
   if (spent) {
+    if (!moire_live) return conclude(LivenessVerdict::attack, LivenessCue::moire, *e.moire, config.moire_threshold);
     if (!passive_live)
       return conclude(LivenessVerdict::attack, LivenessCue::passive, live_probability, config.passive_threshold);
     return conclude(LivenessVerdict::attack, LivenessCue::temporal, moved, config.temporal_threshold);
@@ -141,15 +148,37 @@ std::string describe(const LivenessEvidence& e, const LivenessConfig& config) {
   if (e.cue == LivenessCue::frozen)
     return verdict + ": frozen (the face crop did not change over " + std::to_string(e.frames) + " frames)";
   const int digits = digits_for(e.cue);
+  // The display grid passes below its threshold, the other cues at or above theirs.
+  const bool lower_is_live = e.cue == LivenessCue::moire;
+  const std::string passes = lower_is_live ? " <= " : " >= ", fails = lower_is_live ? " > " : " < ";
   std::string line = verdict + ": " + std::string(to_string(e.cue)) + " " + fixed(e.value, digits) +
-                     (e.live() ? " >= " : " < ") + fixed(e.threshold, digits);
+                     (e.live() ? passes : fails) + fixed(e.threshold, digits);
   if (e.live()) {
     if (e.cue != LivenessCue::passive && e.passive)
       line += ", passive " + fixed(*e.passive, 2) + " >= " + fixed(config.passive_threshold, 2);
+    if (e.moire) line += ", moire " + fixed(*e.moire, 2) + " <= " + fixed(config.moire_threshold, 2);
     return line;
   }
-  return line + (e.cue == LivenessCue::passive ? " (the crop looks like a print or a screen)"
-                                               : " (the face moves as one plane)");
+  switch (e.cue) {
+    case LivenessCue::moire: return line + " (a periodic pattern around the face: a display's pixel grid, a print's dots, a resampled picture)";
+    case LivenessCue::passive: return line + " (the crop looks like a print or a screen)";
+    default: return line + " (the face moves as one plane)";
+  }
+}
+
+std::string describe(const LivenessMeasurements& m) {
+  std::string text = std::to_string(m.frames) + " frames";
+  if (m.passive) text += ", passive " + fixed(*m.passive, 2);
+  if (m.moire) text += ", moire " + fixed(*m.moire, 2);
+  if (m.temporal) text += ", temporal " + fixed(*m.temporal, 4);
+  if (m.frozen) text += ", frozen";
+  return text;
+}
+
+double cue_margin(const LivenessEvidence& e) {
+  if (!e.decided() || e.cue == LivenessCue::frozen || e.cue == LivenessCue::none || e.threshold <= 0) return 0;
+  if (e.cue == LivenessCue::moire) return e.threshold / std::max(e.value, 1e-9);
+  return e.value / e.threshold;
 }
 
 double liveness_score(const LivenessEvidence& e, const LivenessConfig& config) {
@@ -158,6 +187,7 @@ double liveness_score(const LivenessEvidence& e, const LivenessConfig& config) {
   double score = std::numeric_limits<double>::infinity();
   if (uses_passive(config.mode) && e.passive)
     score = std::min(score, config.passive_threshold > 0 ? *e.passive / config.passive_threshold : 2.0);
+  if (e.moire) score = std::min(score, config.moire_threshold / std::max(*e.moire, 1e-9));
   if (uses_temporal(config.mode))
     score = std::min(score, config.temporal_threshold > 0 ? e.temporal.value_or(0.0) / config.temporal_threshold : 2.0);
   return std::isfinite(score) ? score : 0;

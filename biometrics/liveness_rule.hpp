@@ -17,17 +17,23 @@ namespace gatesim::biometrics {
 // non_rigidity() (temporal_liveness.hpp) at or above this: the face moved non-rigidly (live).
 inline constexpr double kDefaultNonRigidityThreshold = 0.025;
 
+// MoireLiveness::peak() (moire_liveness.hpp) above this: a display's grid (attack). Live
+// faces of the shipped clip stayed at or below 3.5 (docs/liveness.md).
+inline constexpr double kDefaultMoireThreshold = 4.0;
+
 // LivenessConfig::passive_frames: the passive cue on 3 of every 8 frames, measured on the
 // shipped clip against every frame (README, Liveness).
 inline constexpr int kDefaultPassiveFrames = 3;
 
-// Which cues a lane uses. off: every session says live at once (cue none).
+// Which cues a lane uses. off: every session says live at once (cue none). passive: the cues
+// that judge what single frames show (the networks, and the display grid unless its threshold
+// is 0); temporal: how the face moves over the frames; both: all of them.
 enum class LivenessMode { off, passive, temporal, both };
 inline bool uses_passive(LivenessMode mode) { return mode == LivenessMode::passive || mode == LivenessMode::both; }
 inline bool uses_temporal(LivenessMode mode) { return mode == LivenessMode::temporal || mode == LivenessMode::both; }
 
 // The cue a verdict rests on. none: mode off, or nothing decided yet.
-enum class LivenessCue { none, passive, temporal, frozen };
+enum class LivenessCue { none, passive, moire, temporal, frozen };
 
 enum class LivenessVerdict { undecided, live, attack };
 
@@ -51,6 +57,9 @@ struct LivenessConfig {
   LivenessMode mode = LivenessMode::both;
   // passive: the mean fused live probability over the session's frames must be >= this.
   double passive_threshold = 0.75;
+  // passive: MoireLiveness::peak() must stay at or below this once it has kMoireMinFrames frames
+  // (see moire_liveness.hpp); 0 turns the display-grid cue off.
+  double moire_threshold = kDefaultMoireThreshold;
   // temporal: TemporalLiveness::non_rigidity() must be >= this (see temporal_liveness.hpp).
   double temporal_threshold = kDefaultNonRigidityThreshold;
   // Frames with a face before any decision (passive and temporal alike); a session that ends
@@ -67,7 +76,8 @@ struct LivenessConfig {
   double time_budget_s = 2.0;
 
   // ensures: an InputError naming the field when a value is out of range
-  //          (thresholds in [0, 1] for passive, >= 0 temporal; 1 <= min_frames <= max_frames;
+  //          (thresholds in [0, 1] for passive, 0 or > 1 moire, >= 0 temporal;
+  //          1 <= min_frames <= max_frames;
   //          passive_frames >= 0; time_budget_s > 0).
   void validate() const;
   // ensures: whether the passive cue scores the n-th frame with a face of a session (n >= 1).
@@ -81,6 +91,7 @@ struct LivenessMeasurements {
   std::optional<double> passive;   // mean fused live probability, 0..1 (passive and both)
   std::optional<double> temporal;  // non-rigidity (TemporalLiveness), >= 0 (temporal and both)
   bool frozen = false;             // every consecutive pair of face crops identical
+  std::optional<double> moire;     // display-grid peak (MoireLiveness), from kMoireMinFrames frames (passive and both)
   friend bool operator==(const LivenessMeasurements&, const LivenessMeasurements&) = default;
 };
 
@@ -96,6 +107,7 @@ struct LivenessEvidence {
   std::optional<double> passive;   // mean fused live probability, 0..1
   std::optional<double> temporal;  // non-rigidity (TemporalLiveness), >= 0
   bool frozen = false;             // every consecutive pair of face crops identical
+  std::optional<double> moire;     // display-grid peak (MoireLiveness), about 1 when nothing is periodic
 
   bool decided() const { return verdict != LivenessVerdict::undecided; }
   bool live() const { return verdict == LivenessVerdict::live; }
@@ -105,8 +117,10 @@ struct LivenessEvidence {
 // The liveness rule, the one place it is written (LivenessSession and gate::GateController
 // both call it). A frozen image is an attack as soon as min_frames frames are in (no verdict
 // comes sooner). Live as soon as every cue of the mode
-// passes its threshold on at least min_frames frames. An attack on a low passive mean or a
-// planar motion only once the session has spent its frames (max_frames) or its time
+// passes its threshold on at least min_frames frames (the display-grid cue once measured: it
+// needs kMoireMinFrames frames; before that, and on a single image, it does not vote). An
+// attack on a display grid, a low passive mean or a planar motion (that order names the
+// reason when several fail) only once the session has spent its frames (max_frames) or its time
 // (time_budget_s since the first frame), or `final` says no more frames will come: the first
 // frames of a live traveller may score low (motion blur, turning to the camera) and a
 // traveller may hold still at first. Fewer than min_frames frames: undecided (collecting, or
@@ -120,9 +134,18 @@ LivenessEvidence judge_liveness(const LivenessMeasurements& measured, const Live
 //          "undecided: too few frames (3 of 8)".
 std::string describe(const LivenessEvidence& evidence, const LivenessConfig& config);
 
+// ensures: the measurements in one line, e.g. "12 frames, passive 0.93, moire 2.71, temporal
+//          0.0412" (a cue not measured is left out; ", frozen" when frozen).
+std::string describe(const LivenessMeasurements& measured);
+
+// The deciding cue's value against its threshold, oriented so that 1 and above passes it:
+// value / threshold, or threshold / value for the display grid (lower passes). 0 for frozen or
+// undecided evidence, or a threshold of 0.
+double cue_margin(const LivenessEvidence& evidence);
+
 // A presentation's liveness margin, one number for DET curves and eval-pad (pad_evaluation.hpp):
-// each deciding cue's value divided by its threshold, the smallest of them (>= 1: live at the
-// configured thresholds); 0 for frozen or undecided evidence; 1 + anything for mode off.
+// each deciding cue's value divided by its threshold (for the display grid, where lower is
+// live: threshold over value), the smallest of them (>= 1: live at the configured thresholds); 0 for frozen or undecided evidence; 1 + anything for mode off.
 // requires: evidence from a session with `config`.
 double liveness_score(const LivenessEvidence& evidence, const LivenessConfig& config);
 

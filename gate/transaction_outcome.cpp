@@ -13,21 +13,20 @@ nlohmann::json optional_json(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-// The score is the passive cue's live probability (the one cue on a fixed 0-1 scale); the
-// cues give each measured value and how many frames it rests on; `cue` is the one that decided.
-// The person's liveness score: the deciding cue's value over its threshold (from 1 up: live by
-// it; below 1: refused by it), 0 for a frozen face or an undecided session (nothing passed), as
-// eval-pad counts them; none with liveness off. Not the passive probability alone: a frozen or
-// planar face the networks rate live is refused, and its score says so.
+// The cues give each measured value and how many frames it rests on; `cue` is the one that
+// decided. The person's liveness score: the deciding cue's margin (biometrics::cue_margin: from
+// 1 up live by it, below 1 refused by it), 0 for a frozen face or an undecided session (nothing
+// passed), as eval-pad counts them; none with liveness off. Not the passive probability alone:
+// a frozen or planar face the networks rate live is refused, and its score says so.
 std::optional<double> decision_score(const biometrics::LivenessEvidence& e) {
   if (e.cue == biometrics::LivenessCue::none && e.decided()) return std::nullopt;
-  if (!e.decided() || e.cue == biometrics::LivenessCue::frozen || e.threshold <= 0) return 0.0;
-  return e.value / e.threshold;
+  return biometrics::cue_margin(e);
 }
 
 nlohmann::json liveness_json(const biometrics::LivenessEvidence& e) {
   auto cues = nlohmann::json::array();
   if (e.passive) cues.push_back({{"cue", "passive"}, {"value", *e.passive}, {"frames", e.frames}});
+  if (e.moire) cues.push_back({{"cue", "moire"}, {"value", *e.moire}, {"frames", e.frames}});
   if (e.temporal) cues.push_back({{"cue", "temporal"}, {"value", *e.temporal}, {"frames", e.frames}});
   if (e.frozen) cues.push_back({{"cue", "frozen"}, {"value", 0.0}, {"frames", e.frames}});
   return {{"decision", to_string(e.verdict)},

@@ -11,7 +11,7 @@
 // whose session ends undecided (too few frames with a face) counts as refused.
 //
 // --json prints one object:
-//   {"seed", "variants", "config": {mode, passive_threshold, temporal_threshold, min_frames,
+//   {"seed", "variants", "config": {mode, passive_threshold, moire_threshold, temporal_threshold, min_frames,
 //    max_frames, passive_frames, passive_networks, window},
 //    "images": SECTION or null, "clips": SECTION or null,
 //    "pad": {"level": "clips" | "images", "bpcer": x, "apcer": {"<type>": x, ...}}}
@@ -257,6 +257,8 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
   cmd->add_option("--mode", args->mode, "Liveness cues for clips: off, passive, temporal, both")
       ->check(CLI::IsMember({"off", "passive", "temporal", "both"}));
   cmd->add_option("--passive-threshold", args->config.passive_threshold, "Mean live probability a face must reach");
+  cmd->add_option("--moire-threshold", args->config.moire_threshold,
+                  "Display-grid peak a clip must stay at or below (0: the cue off)");
   cmd->add_option("--temporal-threshold", args->config.temporal_threshold, "Non-rigidity a clip must reach");
   cmd->add_option("--min-frames", args->config.min_frames, "Frames with a face before a decision");
   cmd->add_option("--max-frames", args->config.max_frames, "Frames after which a session decides");
@@ -354,6 +356,7 @@ void add_eval_pad_command(CLI::App& root, CommandContext& context) {
     r["variants"] = args->variants;
     r["config"] = {{"mode", biometrics::to_string(config.mode)},
                    {"passive_threshold", config.passive_threshold},
+                   {"moire_threshold", config.moire_threshold},
                    {"temporal_threshold", config.temporal_threshold},
                    {"min_frames", config.min_frames},
                    {"max_frames", config.max_frames},

@@ -76,20 +76,9 @@ class LaneWindow {
   }
 
  private:
-  // "liveness (6 frames): passive 0.93, temporal 0.0412" or "... frozen"
+  // "liveness: 6 frames, passive 0.93, temporal 0.0412"
   static std::string liveness_text(const biometrics::LivenessMeasurements& m) {
-    std::string text = "liveness (" + std::to_string(m.frames) + " frames):";
-    char value[32];
-    if (m.passive) {
-      std::snprintf(value, sizeof value, " passive %.2f", *m.passive);
-      text += value;
-    }
-    if (m.temporal) {
-      std::snprintf(value, sizeof value, " temporal %.4f", *m.temporal);
-      text += value;
-    }
-    if (m.frozen) text += " frozen";
-    return text;
+    return "liveness: " + biometrics::describe(m);
   }
   static void put(cv::Mat& canvas, const std::string& text, int y) {
     cv::putText(canvas, text, {10, y}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(0, 0, 0), 4);

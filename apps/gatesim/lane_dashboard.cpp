@@ -232,14 +232,7 @@ nlohmann::json LaneDashboard::frame_json(const FrameSummary& f) {
     if (!f.quality_reason.empty()) frame["quality_reason"] = f.quality_reason;
   }
   if (f.distance) frame["distance"] = *f.distance;
-  if (f.liveness) {
-    const auto& m = *f.liveness;
-    std::string text = std::to_string(m.frames) + " frames";
-    if (m.passive) text += ", passive " + std::to_string(*m.passive).substr(0, 4);
-    if (m.temporal) text += ", temporal " + std::to_string(*m.temporal).substr(0, 6);
-    if (m.frozen) text += ", frozen";
-    frame["liveness"] = text;
-  }
+  if (f.liveness) frame["liveness"] = biometrics::describe(*f.liveness);
   return frame;
 }
 

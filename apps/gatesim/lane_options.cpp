@@ -68,6 +68,9 @@ void LaneOptions::add_to(CLI::App& command) {
   command.add_option("--passive-threshold", config.liveness.passive_threshold,
                      "Passive cue: mean live probability below which the face is an attack")
       ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--moire-threshold", config.liveness.moire_threshold,
+                     "Display-grid cue: spectral peak of the face's square above which the face is a screen (0: off)")
+      ->check(CLI::Range(0.0, 1000.0));
   command.add_option("--temporal-threshold", config.liveness.temporal_threshold,
                      "Temporal cue: non-rigid motion (share of the face width) below which the face is an attack")
       ->check(CLI::Range(0.0, 1.0));

@@ -92,7 +92,7 @@ gate::FrameView green_frame() {
   view.faces.push_back({{600, 100, 700, 200}, 1.0, {}});  // runs off the frame's right edge
   view.quality = biometrics::FaceQuality{100, 40, 90, 120, 25, false, {"yaw 25 deg", "too small"}};
   view.distance = 0.5;
-  view.liveness = biometrics::LivenessMeasurements{4, 0.8125, std::nullopt, false};
+  view.liveness = biometrics::LivenessMeasurements{4, 0.8125, std::nullopt, false, std::nullopt};
   return view;
 }
 

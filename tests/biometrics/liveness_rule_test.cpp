@@ -24,7 +24,7 @@ LivenessConfig config(LivenessMode mode) {
 
 LivenessMeasurements measured(int frames, std::optional<double> passive, std::optional<double> temporal,
                               bool frozen = false) {
-  return {frames, passive, temporal, frozen};
+  return {frames, passive, temporal, frozen, std::nullopt};
 }
 
 TEST(LivenessRule, CollectsUntilMinFramesThenLiveAsSoonAsEveryCuePasses) {
@@ -78,6 +78,42 @@ TEST(LivenessRule, FinalWithTooFewFramesSaysWhy) {
   EXPECT_EQ(describe(few, c), "undecided: too few frames (2 of 3 frames)");
   EXPECT_EQ(judge_liveness(measured(0, std::nullopt, std::nullopt), c, 5, true).undecided_reason,
             UndecidedReason::no_face);
+}
+
+LivenessMeasurements with_moire(LivenessMeasurements m, double moire) {
+  m.moire = moire;
+  return m;
+}
+
+// The display grid is a passive cue where lower is live: above its threshold it refuses (and
+// names itself before the networks), unmeasured it does not vote, at 0 it is off.
+TEST(LivenessRule, ADisplayGridAboveItsThresholdIsAnAttackNamedFirst) {
+  const auto c = config(LivenessMode::both);
+  const auto grid = with_moire(measured(6, 0.2, 0.05), 9.0);
+  const auto e = judge_liveness(grid, c, 0.5, false);
+  EXPECT_EQ(e.verdict, LivenessVerdict::attack);
+  EXPECT_EQ(e.cue, LivenessCue::moire);
+  EXPECT_EQ(describe(e, c), "attack: moire 9.00 > 4.00 (a periodic pattern around the face: a display's pixel grid, a print's dots, a "
+            "resampled picture)");
+  EXPECT_DOUBLE_EQ(cue_margin(e), 4.0 / 9.0);
+  EXPECT_DOUBLE_EQ(liveness_score(e, c), 0.2 / 0.75) << "the smallest margin of the cues";
+
+  const auto live = judge_liveness(with_moire(measured(3, 0.9, 0.05), 2.5), c, 0.2, false);
+  EXPECT_TRUE(live.live());
+  EXPECT_EQ(describe(live, c), "live: temporal 0.0500 >= 0.0250, passive 0.90 >= 0.75, moire 2.50 <= 4.00");
+  EXPECT_DOUBLE_EQ(liveness_score(live, c), 0.9 / 0.75) << "temporal 2.0, passive 1.2, moire 1.6: the smallest";
+  EXPECT_EQ(judge_liveness(with_moire(measured(3, 0.9, 0.05), 4.0), c, 0.2, false).verdict, LivenessVerdict::live)
+      << "at the threshold is live";
+
+  EXPECT_EQ(judge_liveness(measured(3, 0.9, 0.05), c, 0.2, false).verdict, LivenessVerdict::live)
+      << "not measured yet (fewer than 8 frames, or one image): no vote";
+  auto off = c;
+  off.moire_threshold = 0;
+  EXPECT_EQ(judge_liveness(grid, off, 0.5, false).cue, LivenessCue::passive) << "moire off: the networks name it";
+  EXPECT_EQ(judge_liveness(grid, config(LivenessMode::temporal), 0.5, false).verdict, LivenessVerdict::live)
+      << "temporal mode does not use the passive cues";
+  off.moire_threshold = 0.5;
+  EXPECT_THROW(off.validate(), models::InputError);
 }
 
 // The passive cue scores passive_frames of every min_frames frames, spread evenly, always the

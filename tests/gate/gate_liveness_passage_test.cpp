@@ -36,7 +36,7 @@ GateConfig with_liveness(LivenessMode mode, Channel channel = Channel::document)
 
 LivenessMeasurements measured(int frames, std::optional<double> passive, std::optional<double> temporal = std::nullopt,
                               bool frozen = false) {
-  return {frames, passive, temporal, frozen};
+  return {frames, passive, temporal, frozen, std::nullopt};
 }
 
 // A face-step frame with one face of good quality and the detector's measurements so far.

@@ -666,7 +666,7 @@ class AlwaysLive final : public LivenessProbe {
  public:
   void restart() override { frames_ = 0; }
   biometrics::LivenessMeasurements observe(const cv::Mat&, const biometrics::DetectedFace&) override {
-    return {++frames_, 0.9, std::nullopt, false};
+    return {++frames_, 0.9, std::nullopt, false, std::nullopt};
   }
 
  private:
