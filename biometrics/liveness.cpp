@@ -25,7 +25,7 @@ LivenessEvidence LivenessSession::add(const cv::Mat& bgr, const DetectedFace& fa
     passive_sum_ += detector_->passive().score(bgr, face.box).live;
     measured_.passive = passive_sum_ / ++passive_scored_;
   }
-  if (uses_passive(config_.mode) && config_.moire_threshold > 0) {
+  if (uses_moire(config_)) {
     moire_.add(bgr, face.box);
     measured_.moire = moire_.peak();
   }

@@ -18,6 +18,16 @@ std::string fixed(double value, int digits) {
 
 int digits_for(LivenessCue cue) { return cue == LivenessCue::temporal ? 4 : 2; }
 
+// The display grid (a peak) passes below its threshold, the other cues at or above theirs.
+bool lower_is_live(LivenessCue cue) { return cue == LivenessCue::moire; }
+
+// A cue's value against its threshold, oriented so that 1 and above passes; 2 when the
+// threshold is 0 (every value passes).
+double margin(LivenessCue cue, double value, double threshold) {
+  if (threshold <= 0) return 2.0;
+  return lower_is_live(cue) ? threshold / std::max(value, 1e-9) : value / threshold;
+}
+
 }  // namespace
 
 std::string_view to_string(LivenessMode mode) {
@@ -94,7 +104,7 @@ LivenessEvidence judge_liveness(const LivenessMeasurements& m, const LivenessCon
   e.frames = m.frames;
   if (uses_passive(config.mode)) {
     e.passive = m.passive;
-    if (config.moire_threshold > 0) e.moire = m.moire;
+    if (uses_moire(config)) e.moire = m.moire;
   }
   if (uses_temporal(config.mode)) {
     e.temporal = m.temporal;
@@ -149,8 +159,8 @@ std::string describe(const LivenessEvidence& e, const LivenessConfig& config) {
     return verdict + ": frozen (the face crop did not change over " + std::to_string(e.frames) + " frames)";
   const int digits = digits_for(e.cue);
   // The display grid passes below its threshold, the other cues at or above theirs.
-  const bool lower_is_live = e.cue == LivenessCue::moire;
-  const std::string passes = lower_is_live ? " <= " : " >= ", fails = lower_is_live ? " > " : " < ";
+  const bool lower = lower_is_live(e.cue);
+  const std::string passes = lower ? " <= " : " >= ", fails = lower ? " > " : " < ";
   std::string line = verdict + ": " + std::string(to_string(e.cue)) + " " + fixed(e.value, digits) +
                      (e.live() ? passes : fails) + fixed(e.threshold, digits);
   if (e.live()) {
@@ -176,9 +186,8 @@ std::string describe(const LivenessMeasurements& m) {
 }
 
 double cue_margin(const LivenessEvidence& e) {
-  if (!e.decided() || e.cue == LivenessCue::frozen || e.cue == LivenessCue::none || e.threshold <= 0) return 0;
-  if (e.cue == LivenessCue::moire) return e.threshold / std::max(e.value, 1e-9);
-  return e.value / e.threshold;
+  if (!e.decided() || e.cue == LivenessCue::frozen || e.cue == LivenessCue::none) return 0;
+  return margin(e.cue, e.value, e.threshold);
 }
 
 double liveness_score(const LivenessEvidence& e, const LivenessConfig& config) {
@@ -186,10 +195,10 @@ double liveness_score(const LivenessEvidence& e, const LivenessConfig& config) {
   if (!e.decided() || e.cue == LivenessCue::frozen) return 0;
   double score = std::numeric_limits<double>::infinity();
   if (uses_passive(config.mode) && e.passive)
-    score = std::min(score, config.passive_threshold > 0 ? *e.passive / config.passive_threshold : 2.0);
-  if (e.moire) score = std::min(score, config.moire_threshold / std::max(*e.moire, 1e-9));
+    score = std::min(score, margin(LivenessCue::passive, *e.passive, config.passive_threshold));
+  if (e.moire) score = std::min(score, margin(LivenessCue::moire, *e.moire, config.moire_threshold));
   if (uses_temporal(config.mode))
-    score = std::min(score, config.temporal_threshold > 0 ? e.temporal.value_or(0.0) / config.temporal_threshold : 2.0);
+    score = std::min(score, margin(LivenessCue::temporal, e.temporal.value_or(0.0), config.temporal_threshold));
   return std::isfinite(score) ? score : 0;
 }
 

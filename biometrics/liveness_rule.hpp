@@ -18,7 +18,7 @@ namespace gatesim::biometrics {
 inline constexpr double kDefaultNonRigidityThreshold = 0.025;
 
 // MoireLiveness::peak() (moire_liveness.hpp) above this: a display's grid (attack). Live
-// faces of the shipped clip stayed at or below 3.5 (docs/liveness.md).
+// sessions of the shipped clip stayed at or below 3.9 (docs/liveness.md).
 inline constexpr double kDefaultMoireThreshold = 4.0;
 
 // LivenessConfig::passive_frames: the passive cue on 3 of every 8 frames, measured on the
@@ -84,6 +84,11 @@ struct LivenessConfig {
   bool passive_frame(int n) const;
 };
 
+// Whether a lane with `config` measures the display grid (passive cues, threshold not 0).
+inline bool uses_moire(const LivenessConfig& config) {
+  return uses_passive(config.mode) && config.moire_threshold > 0;
+}
+
 // What a detector has measured over a face step's frames so far: the data a lane hands its
 // controller in an event (gate::FrameAnalysed). No verdict: judge_liveness gives that.
 struct LivenessMeasurements {
@@ -139,8 +144,8 @@ std::string describe(const LivenessEvidence& evidence, const LivenessConfig& con
 std::string describe(const LivenessMeasurements& measured);
 
 // The deciding cue's value against its threshold, oriented so that 1 and above passes it:
-// value / threshold, or threshold / value for the display grid (lower passes). 0 for frozen or
-// undecided evidence, or a threshold of 0.
+// value / threshold, or threshold / value for the display grid (lower passes); 2 for a
+// threshold of 0 (everything passes). 0 for frozen or undecided evidence, or mode off.
 double cue_margin(const LivenessEvidence& evidence);
 
 // A presentation's liveness margin, one number for DET curves and eval-pad (pad_evaluation.hpp):

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <vector>
-#include <cstdio>
 #include <ctime>
 #include <iomanip>
 #include <iostream>

@@ -39,6 +39,7 @@ TEST_F(EvalPad, EveryClipWindowStopsEveryAttackKind) {
     EXPECT_EQ(r["pad"]["apcer"][type], 0.0) << type;
   }
   EXPECT_EQ(clips["apcer_worst"], 0.0);
+  EXPECT_EQ(r["config"]["moire_threshold"], 4.0) << "the display-grid cue is on by default";
   EXPECT_EQ(r["pad"]["level"], "clips");
   EXPECT_TRUE(fs::exists(det));
 }

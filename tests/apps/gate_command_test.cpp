@@ -402,6 +402,13 @@ TEST_F(GateCommand, AMovedStillPhotoNeverClearsWithLivenessOn) {
   no_threshold.insert(no_threshold.end(), {"--liveness", "temporal", "--temporal-threshold", "0", "--liveness-window",
                                            gatesim::testing::patient_face_window()});
   EXPECT_GE(cleared(no_threshold), 2) << "--temporal-threshold 0";
+  // The passive cues alone: the networks rate the still live, the display-grid cue sees the
+  // resampled picture's pattern and stops it; with --moire-threshold 0 it clears again.
+  std::vector<std::string> passive = args;
+  passive.insert(passive.end(), {"--liveness", "passive", "--liveness-window", gatesim::testing::patient_face_window()});
+  EXPECT_EQ(cleared(passive), 0) << "--liveness passive";
+  passive.insert(passive.end(), {"--moire-threshold", "0"});
+  EXPECT_GE(cleared(passive), 2) << "--liveness passive --moire-threshold 0";
 }
 
 // The same clip with the lane of before: no passage watch, no anti-passback. It clears the

@@ -116,6 +116,17 @@ TEST(LivenessRule, ADisplayGridAboveItsThresholdIsAnAttackNamedFirst) {
   EXPECT_THROW(off.validate(), models::InputError);
 }
 
+// A threshold of 0 lets every value through: the deciding cue's margin says so (2), not 0,
+// which would read as refused.
+TEST(LivenessRule, AThresholdOfZeroPassesWithMarginTwo) {
+  auto c = config(LivenessMode::temporal);
+  c.temporal_threshold = 0;
+  const auto e = judge_liveness(measured(3, std::nullopt, 0.0), c, 0.2, false);
+  EXPECT_TRUE(e.live());
+  EXPECT_EQ(cue_margin(e), 2.0);
+  EXPECT_EQ(liveness_score(e, c), 2.0);
+}
+
 // The passive cue scores passive_frames of every min_frames frames, spread evenly, always the
 // min_frames-th (the first frame a session may decide on), then the same pattern again.
 TEST(LivenessRule, PassiveFramesAreSpreadAndIncludeEveryRunsLast) {
