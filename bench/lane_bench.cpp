@@ -9,6 +9,7 @@
 #include <deque>
 
 #include "biometrics/face_quality.hpp"
+#include "bench/lane_bench_support.hpp"
 #include "biometrics/image_io.hpp"
 #include "gate/lane_driver.hpp"
 
@@ -26,11 +27,7 @@ const cv::Mat& gate_frame() {
 }
 
 const biometrics::FaceDescriptor& enrolled() {
-  static const biometrics::FaceDescriptor descriptor = [] {
-    biometrics::FaceAnalyzer analyzer(biometrics::ModelStore::from_environment(), biometrics::kGateCameraDetector);
-    const cv::Mat img = biometrics::load_image(std::string(GATESIM_TEST_DATA) + "/faces/reference/obama.jpg");
-    return analyzer.describe(img, analyzer.detect(img).at(0));
-  }();
+  static const biometrics::FaceDescriptor descriptor = bench::describe_shipped_face("reference/obama.jpg");
   return descriptor;
 }
 
@@ -61,12 +58,6 @@ class ReplayDevices : public LaneDevices {
   cv::Mat empty_;
 };
 
-class MemoryServices : public LaneServices {
- public:
-  PolicyChecked check_policy(const CheckPolicy&) override { return PolicyChecked{{}, 0, true, {}, false, {}}; }
-  std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string&) override { return {enrolled()}; }
-  IdentificationDone identify(const Identify&, const biometrics::FaceDescriptor&) override { return {}; }
-};
 
 void BM_LaneTransactions(benchmark::State& state) {
   const auto dir = std::filesystem::temp_directory_path() / "gatesim-lane-bench";
@@ -80,7 +71,7 @@ void BM_LaneTransactions(benchmark::State& state) {
     state.PauseTiming();
     std::filesystem::remove(dir / "audit.db");
     ReplayDevices devices(kTravellers, static_cast<int>(state.range(0)));
-    MemoryServices services;
+    bench::MemoryServices services(enrolled());
     AuditLog audit(dir / "audit.db", "bench");
     LaneDriverOptions options;
     options.on_outcome = [&](const TransactionOutcome& o) { cleared += o.decision == Decision::cleared; };

@@ -80,6 +80,19 @@ void BM_TemporalPerFrame(benchmark::State& state) {
   }
 }
 
+// The display-grid cue per frame (biometrics/moire_liveness.hpp): one DFT of the face's
+// square; a new session every 24 frames, as a lane's sessions go.
+void BM_MoirePerFrame(benchmark::State& state) {
+  const auto& f = frames();
+  MoireLiveness moire;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    moire.add(f[i % f.size()].bgr, f[i % f.size()].face.box);
+    benchmark::DoNotOptimize(moire.peak());
+    if (++i % 24 == 0) moire = MoireLiveness();
+  }
+}
+
 // What the lane's face step does per frame (detect, landmarks, quality, descriptor), with and
 // without a liveness session fed the same frame (mode both).
 void face_step(benchmark::State& state, bool with_liveness) {
@@ -111,11 +124,13 @@ void BM_FaceStepWithLiveness(benchmark::State& state) { face_step(state, true); 
 // matched: followed from the previous box (biometrics/face_follower.hpp) instead of detected
 // again, a full detection (and an identity check) only where following fails, no descriptor
 // except on the frame that makes the verdict live (the identity check of the face judged live).
-// `follow` false: every frame detected in full, as before following.
-void lane_face_step(benchmark::State& state, bool with_liveness, bool follow) {
+// `follow` false: every frame detected in full, as before following. `moire` false: the
+// display-grid cue off (its cost is the difference).
+void lane_face_step(benchmark::State& state, bool with_liveness, bool follow, bool moire = true) {
   const auto& f = frames();
   LivenessConfig config;
   config.time_budget_s = 1e9;
+  if (!moire) config.moire_threshold = 0;
   std::size_t start = 0;
   double frames_used = 0, detections = 0, descriptors = 0;
   FaceFollower follower(analyzer());
@@ -161,6 +176,7 @@ void lane_face_step(benchmark::State& state, bool with_liveness, bool follow) {
 void BM_LaneFaceStepWithoutLiveness(benchmark::State& state) { lane_face_step(state, false, false); }
 void BM_LaneFaceStepWithLivenessDetectingEachFrame(benchmark::State& state) { lane_face_step(state, true, false); }
 void BM_LaneFaceStepWithLiveness(benchmark::State& state) { lane_face_step(state, true, true); }
+void BM_LaneFaceStepWithLivenessWithoutMoire(benchmark::State& state) { lane_face_step(state, true, true, false); }
 
 // The parts of a frame's analysis, one by one: a full detection (boxes and landmarks), following
 // the face from the previous frame's box, a descriptor.
@@ -203,11 +219,13 @@ void BM_LoadLivenessModels(benchmark::State& state) {
 BENCHMARK(BM_PassivePerFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PassivePerFrameNetworks)->Unit(benchmark::kMillisecond)->Arg(0)->Arg(1)->Arg(2);
 BENCHMARK(BM_TemporalPerFrame)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MoirePerFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FaceStepWithoutLiveness)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FaceStepWithLiveness)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LaneFaceStepWithoutLiveness)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LaneFaceStepWithLivenessDetectingEachFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LaneFaceStepWithLiveness)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LaneFaceStepWithLivenessWithoutMoire)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DetectPerFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FollowPerFrame)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DescribePerFrame)->Unit(benchmark::kMillisecond);

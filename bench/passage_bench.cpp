@@ -24,6 +24,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "bench/lane_bench_support.hpp"
 #include "biometrics/image_io.hpp"
 #include "gate/lane_driver.hpp"
 #include "gate/pad_liveness_probe.hpp"
@@ -73,12 +74,7 @@ const cv::Mat& empty_view() {
 }
 
 const biometrics::FaceDescriptor& enrolled() {
-  static const biometrics::FaceDescriptor descriptor = [] {
-    biometrics::FaceAnalyzer analyzer(biometrics::ModelStore::from_environment(), biometrics::kGateCameraDetector);
-    const cv::Mat img =
-        biometrics::load_image(std::string(GATESIM_TEST_DATA) + "/faces/examples/lin-manuel-miranda.png");
-    return analyzer.describe(img, analyzer.detect(img).at(0));
-  }();
+  static const biometrics::FaceDescriptor descriptor = bench::describe_shipped_face("examples/lin-manuel-miranda.png");
   return descriptor;
 }
 
@@ -156,12 +152,6 @@ class ClipLane : public LaneDevices {
   double cpu_at_ = 0, time_at_ = 0;
 };
 
-class MemoryServices : public LaneServices {
- public:
-  PolicyChecked check_policy(const CheckPolicy&) override { return PolicyChecked{{}, 0, true, {}, false, {}}; }
-  std::vector<biometrics::FaceDescriptor> enrolled_faces(const std::string&) override { return {enrolled()}; }
-  IdentificationDone identify(const Identify&, const biometrics::FaceDescriptor&) override { return {}; }
-};
 
 void BM_PassageWatch(benchmark::State& state) {
   cv::setNumThreads(1);  // one core per lane, as on a lane's service thread under load
@@ -180,7 +170,7 @@ void BM_PassageWatch(benchmark::State& state) {
     std::filesystem::remove(dir / "audit.db");
     VirtualLaneClock clock;
     ClipLane devices(clock, phases);
-    MemoryServices services;
+    bench::MemoryServices services(enrolled());
     AuditLog audit(dir / "audit.db", "bench");
     LaneDriverOptions options;
     options.clock = &clock;
