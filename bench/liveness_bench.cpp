@@ -69,29 +69,21 @@ void BM_PassivePerFrameNetworks(benchmark::State& state) {
   }
 }
 
-void BM_TemporalPerFrame(benchmark::State& state) {
+// A cue fed the clip's frames one after another, started afresh every `session` frames.
+template <class Cue>
+void per_frame(benchmark::State& state, std::size_t session) {
   const auto& f = frames();
-  TemporalLiveness temporal;
+  Cue cue;
   std::size_t i = 0;
   for (auto _ : state) {
-    temporal.add(f[i % f.size()].bgr, f[i % f.size()].face.box);
-    ++i;
-    if (i % f.size() == 0) temporal = TemporalLiveness();
+    cue.add(f[i % f.size()].bgr, f[i % f.size()].face.box);
+    if (++i % session == 0) cue = Cue();
   }
 }
-
-// The display-grid cue per frame (biometrics/moire_liveness.hpp): one DFT of the face's
-// square; a new session every 24 frames, as a lane's sessions go.
-void BM_MoirePerFrame(benchmark::State& state) {
-  const auto& f = frames();
-  MoireLiveness moire;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    moire.add(f[i % f.size()].bgr, f[i % f.size()].face.box);
-    benchmark::DoNotOptimize(moire.peak());
-    if (++i % 24 == 0) moire = MoireLiveness();
-  }
-}
+void BM_TemporalPerFrame(benchmark::State& state) { per_frame<TemporalLiveness>(state, frames().size()); }
+// The display-grid cue (biometrics/moire_liveness.hpp): one DFT of the face's square; a new
+// session every 24 frames, as a lane's sessions go.
+void BM_MoirePerFrame(benchmark::State& state) { per_frame<MoireLiveness>(state, 24); }
 
 // What the lane's face step does per frame (detect, landmarks, quality, descriptor), with and
 // without a liveness session fed the same frame (mode both).
