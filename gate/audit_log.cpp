@@ -259,10 +259,17 @@ std::vector<AuditRecord> AuditLog::records() const {
     sqlite::Statement select(
         db_, "SELECT id, recorded_at, lane, port, direction, transaction_no, decision, record FROM audit ORDER BY id");
     std::vector<AuditRecord> out;
-    while (select.step())
-      out.push_back({select.integer(0), select.text(1), select.text(2),
-                     LanePlace{select.text(3), models::parse_direction(select.text(4))},
-                     static_cast<std::uint64_t>(select.integer(5)), select.text(6), nlohmann::json::parse(select.text(7))});
+    while (select.step()) {
+      const std::int64_t id = select.integer(0);
+      // A stored record that is not JSON (a damaged file, a hand edit) is the log's fault, not a
+      // bug: an AuditError naming the row, as for any other log that cannot be read.
+      nlohmann::json outcome = nlohmann::json::parse(select.text(7), nullptr, false);
+      if (outcome.is_discarded())
+        throw AuditError(file_.string() + ": cannot read the audit log: row " + std::to_string(id) +
+                         ": its record is not valid JSON");
+      out.push_back({id, select.text(1), select.text(2), LanePlace{select.text(3), models::parse_direction(select.text(4))},
+                     static_cast<std::uint64_t>(select.integer(5)), select.text(6), std::move(outcome)});
+    }
     return out;
   });
 }

@@ -111,7 +111,8 @@ class AuditLog {
   std::int64_t append(const TransactionOutcome& outcome);
 
   // ensures: every record, oldest first.
-  // throws AuditError when the log cannot be read (or is closed after a failed write).
+  // throws AuditError when the log cannot be read (or is closed after a failed write), or when a
+  //        stored record is not valid JSON (naming its row id).
   std::vector<AuditRecord> records() const;
 
   // ensures: the incident is committed and synced when this returns; returns its row id.

@@ -106,6 +106,29 @@ TEST(AuditLog, WritesARecordWhoseHolderIdIsNotUtf8) {
   EXPECT_EQ(records[0].outcome["people"][0]["holder_id"], "H\xEF\xBF\xBD");
 }
 
+TEST(AuditLog, ACorruptStoredRecordIsAnAuditErrorNamingItsRow) {
+  TempDir dir;
+  AuditLog log(dir / "audit.db", "luohu/1");
+  log.append(decided(1, Decision::cleared));
+  log.append(decided(2, Decision::referred));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "audit.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE audit SET record = '{\"transaction\": 2' WHERE id = 2", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    log.records();
+    FAIL() << "a corrupt record was read";
+  } catch (const AuditError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("audit.db"), std::string::npos) << what;
+    EXPECT_NE(what.find("row 2"), std::string::npos) << what;
+    EXPECT_NE(what.find("not valid JSON"), std::string::npos) << what;
+  }
+}
+
 TEST(AuditLog, CreatesAWalDatabaseWithItsSchemaVersion) {
   TempDir dir;
   AuditLog log(dir / "audit.db");
